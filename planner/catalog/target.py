@@ -1,0 +1,336 @@
+"""AAVSO Target Tool records: the ``Target`` dataclass, parsing of the API's JSON and "due" logic.
+
+The parser follows the real payload (see shared/reference): nulls for unknown numbers,
+"" filters, full section names, ``\\r\\n`` and ``[[Label URL]]`` links in ``other_info``.
+A malformed record is skipped with a message naming the record and the field; the
+good records are kept.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable
+
+# Request codes of the API and the full names the real payload carries.
+SECTION_NAMES: dict[str, str] = {
+    "ac": "Alerts / Campaigns",
+    "ep": "Exoplanets",
+    "cv": "Cataclysmic Variables",
+    "eb": "Eclipsing Variables",
+    "spp": "Short Period Pulsators",
+    "lpv": "Long Period Variables",
+    "yso": "Young Stellar Objects",
+    "het": "High Energy Targets",
+    "misc": "Miscellaneous",
+}
+SECTION_CODES: dict[str, str] = {name.lower(): code for code, name in SECTION_NAMES.items()}
+ALL_SECTION_CODES: tuple[str, ...] = tuple(SECTION_NAMES)
+
+OBSERVABILITY_CODES = frozenset(
+    {"TARGET_RISES", "TARGET_SETS", "TARGET_IS_ALWAYS_UP", "TARGET_IS_ALWAYS_DOWN"}
+)
+
+_LINK = re.compile(r"\[\[\s*(?P<body>[^\[\]]*?)\s*\]\]")
+_URL = re.compile(r"(?P<url>(?:https?|ftp)://\S+)\s*$")
+_BARE_URL = re.compile(r"(?<![\w/])(?:https?://[^\s\[\]<>\"]+)")
+
+
+class TargetParseError(ValueError):
+    """A record of the AAVSO payload that cannot become a ``Target``."""
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class OtherInfo:
+    """``other_info`` split into readable text (links replaced by their labels) and the links."""
+
+    text: str
+    links: tuple[Link, ...]
+
+
+def parse_other_info(raw: str | None) -> OtherInfo:
+    if not raw:
+        return OtherInfo("", ())
+    links: list[Link] = []
+
+    def _replace(match: re.Match) -> str:
+        body = match.group("body")
+        url = _URL.search(body)
+        if not url:
+            return body
+        label = body[: url.start()].strip() or url.group("url")
+        links.append(Link(label, url.group("url")))
+        return label
+
+    text = _LINK.sub(_replace, raw.replace("\r\n", "\n").replace("\r", "\n"))
+    seen = {link.url for link in links}
+    for bare in _BARE_URL.findall(text):
+        url = bare.rstrip(".,;)")
+        if url not in seen:
+            links.append(Link(url, url))
+            seen.add(url)
+    return OtherInfo(text.strip(), tuple(links))
+
+
+def section_name(code_or_name: str) -> str:
+    """Full section name for a request code (``"cv"``) or a name in any case."""
+    key = code_or_name.strip()
+    if key.lower() in SECTION_NAMES:
+        return SECTION_NAMES[key.lower()]
+    if key.lower() in SECTION_CODES:
+        return SECTION_NAMES[SECTION_CODES[key.lower()]]
+    return key
+
+
+def section_code(name: str) -> str | None:
+    """Request code for a full section name (or a code), None for names the API does not list."""
+    key = name.strip().lower()
+    if key in SECTION_NAMES:
+        return key
+    return SECTION_CODES.get(key)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One AAVSO Target Tool target, with every field of the API's JSON.
+
+    Times are unix seconds (UTC). ``observability_times`` and ``solar_conjunction`` are
+    what the API computed, or None when the record did not carry them (the bundled
+    sample, a plain list); the local sky engine computes its own.
+    """
+
+    star_name: str
+    ra: float
+    dec: float
+    constellation: str = ""
+    var_type: str = ""
+    min_mag: float | None = None
+    min_mag_band: str = ""
+    max_mag: float | None = None
+    max_mag_band: str = ""
+    period: float | None = None
+    obs_cadence: float | None = None
+    obs_mode: str = ""
+    obs_section: tuple[str, ...] = ()
+    filter: str = ""
+    other_info: str = ""
+    priority: bool = False
+    last_data_point: float | None = None
+    observability_times: tuple[tuple[str, float | None], ...] | None = None
+    solar_conjunction: bool | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.star_name
+
+    @property
+    def filters(self) -> tuple[str, ...]:
+        return tuple(f for f in re.split(r"[,\s;/]+", self.filter or "") if f)
+
+    @property
+    def section_codes(self) -> tuple[str, ...]:
+        return tuple(c for c in (section_code(s) for s in self.obs_section) if c)
+
+    @property
+    def info(self) -> OtherInfo:
+        return parse_other_info(self.other_info)
+
+    def days_since_last_data(self, now: float) -> float | None:
+        if self.last_data_point is None:
+            return None
+        return (now - self.last_data_point) / 86400.0
+
+    def is_due(self, now: float) -> bool:
+        """True when the last data point is older than the observing cadence.
+
+        A target with a cadence but no data point at all is due (nobody has observed it);
+        a target without a cadence is never due, as there is nothing to be late for.
+        """
+        if self.obs_cadence is None or self.obs_cadence <= 0:
+            return False
+        age = self.days_since_last_data(now)
+        return True if age is None else age > self.obs_cadence
+
+    def overdue_days(self, now: float) -> float | None:
+        """Days past the cadence (negative while still fresh); None without a cadence or data."""
+        age = self.days_since_last_data(now)
+        if age is None or self.obs_cadence is None:
+            return None
+        return age - self.obs_cadence
+
+    def to_api_dict(self) -> dict[str, Any]:
+        """The record in the API's JSON shape (what ``planner targets --format json`` prints)."""
+        data = asdict(self)
+        data.pop("extra")
+        data["obs_section"] = list(self.obs_section)
+        if self.observability_times is None:
+            data.pop("observability_times")
+        else:
+            data["observability_times"] = [list(e) for e in self.observability_times]
+        if self.solar_conjunction is None:
+            data.pop("solar_conjunction")
+        return data
+
+
+# -- parsing -----------------------------------------------------------------------------
+
+
+def _number(record: dict, key: str, *, required: bool = False) -> float | None:
+    value = record.get(key)
+    if value is None or value == "":
+        if required:
+            raise TargetParseError(f"field '{key}' is missing")
+        return None
+    if isinstance(value, bool):
+        raise TargetParseError(f"field '{key}' must be a number, not {value!r}")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise TargetParseError(f"field '{key}' must be a number, not {value!r}") from None
+    if not math.isfinite(number):
+        raise TargetParseError(f"field '{key}' must be finite, not {value!r}")
+    return number
+
+
+def _text(record: dict, key: str) -> str:
+    value = record.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise TargetParseError(f"field '{key}' must be text, not {type(value).__name__}")
+
+
+def _boolean(record: dict, key: str) -> bool | None:
+    value = record.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in {"true", "false", "1", "0"}:
+        return value.strip().lower() in {"true", "1"}
+    raise TargetParseError(f"field '{key}' must be true or false, not {value!r}")
+
+
+def _sections(record: dict) -> tuple[str, ...]:
+    value = record.get("obs_section")
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise TargetParseError("field 'obs_section' must be a list of section names")
+    return tuple(section_name(v) for v in value)
+
+
+def _events(record: dict) -> tuple[tuple[str, float | None], ...] | None:
+    if "observability_times" not in record or record["observability_times"] is None:
+        return None
+    value = record["observability_times"]
+    if not isinstance(value, (list, tuple)):
+        raise TargetParseError("field 'observability_times' must be a list of [code, time] pairs")
+    events: list[tuple[str, float | None]] = []
+    for pair in value:
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2 or pair[0] not in OBSERVABILITY_CODES:
+            raise TargetParseError(f"field 'observability_times' has a bad entry {pair!r}")
+        code, when = pair
+        if when is None:
+            if code in ("TARGET_RISES", "TARGET_SETS"):
+                raise TargetParseError(f"field 'observability_times': {code} needs a time")
+            events.append((code, None))
+            continue
+        if isinstance(when, bool) or not isinstance(when, (int, float)) or not math.isfinite(when):
+            raise TargetParseError(f"field 'observability_times' has a bad time {when!r}")
+        events.append((code, float(when)))
+    return tuple(events)
+
+
+def parse_target(record: Any) -> Target:
+    """One API record to a ``Target``; raises ``TargetParseError`` naming the bad field."""
+    if not isinstance(record, dict):
+        raise TargetParseError(f"a target must be a JSON object, not {type(record).__name__}")
+    name = _text(record, "star_name").strip()
+    if not name:
+        raise TargetParseError("field 'star_name' is missing")
+    ra = _number(record, "ra", required=True)
+    dec = _number(record, "dec", required=True)
+    if not 0.0 <= ra < 360.0 + 1e-9:
+        raise TargetParseError(f"field 'ra' {ra} is outside [0, 360) degrees")
+    if not -90.0 <= dec <= 90.0:
+        raise TargetParseError(f"field 'dec' {dec} is outside [-90, 90] degrees")
+    known = {f for f in Target.__dataclass_fields__ if f != "extra"}
+    return Target(
+        star_name=name,
+        ra=ra % 360.0,
+        dec=dec,
+        constellation=_text(record, "constellation"),
+        var_type=_text(record, "var_type"),
+        min_mag=_number(record, "min_mag"),
+        min_mag_band=_text(record, "min_mag_band"),
+        max_mag=_number(record, "max_mag"),
+        max_mag_band=_text(record, "max_mag_band"),
+        period=_number(record, "period"),
+        obs_cadence=_number(record, "obs_cadence"),
+        obs_mode=_text(record, "obs_mode"),
+        obs_section=_sections(record),
+        filter=_text(record, "filter"),
+        other_info=_text(record, "other_info"),
+        priority=bool(_boolean(record, "priority")),
+        last_data_point=_number(record, "last_data_point"),
+        observability_times=_events(record),
+        solar_conjunction=_boolean(record, "solar_conjunction"),
+        extra={k: v for k, v in record.items() if k not in known},
+    )
+
+
+@dataclass
+class ParseResult:
+    targets: list[Target]
+    problems: list[str]
+
+    def __iter__(self):
+        return iter(self.targets)
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+
+def _records(payload: Any) -> list:
+    if isinstance(payload, dict):
+        if "targets" not in payload:
+            raise TargetParseError("the JSON object has no 'targets' list")
+        payload = payload["targets"]
+    if not isinstance(payload, list):
+        raise TargetParseError("expected a list of targets or an object with a 'targets' list")
+    return payload
+
+
+def parse_targets(payload: Any) -> ParseResult:
+    """Parse ``{"targets": [...]}`` or a bare list; bad records become messages, good ones are kept.
+
+    Raises ``TargetParseError`` only when the payload as a whole is not a target list.
+    """
+    targets: list[Target] = []
+    problems: list[str] = []
+    for index, record in enumerate(_records(payload)):
+        try:
+            targets.append(parse_target(record))
+        except TargetParseError as exc:
+            label = record.get("star_name") if isinstance(record, dict) else None
+            who = f"target {index + 1}" + (f" ({label!r})" if isinstance(label, str) and label else "")
+            problems.append(f"{who}: {exc}")
+    return ParseResult(targets, problems)
+
+
+def targets_to_payload(targets: Iterable[Target]) -> dict[str, Any]:
+    return {"targets": [t.to_api_dict() for t in targets]}

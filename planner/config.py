@@ -1,0 +1,175 @@
+"""User settings (site, limits, service base URLs, display) and the program's folders.
+
+Defaults live in one table (``DEFAULTS``). Settings are a versioned JSON file in the
+platformdirs config folder, written atomically; secrets never go here (see
+``planner.services.credentials``). ``PLANNER_CONFIG_DIR``, ``PLANNER_CACHE_DIR`` and
+``PLANNER_DATA_DIR`` redirect the folders (tests use them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from planner import APP_NAME
+
+SETTINGS_VERSION = 1
+SETTINGS_FILE = "settings.json"
+
+SERVICES = ("aavso", "astrobin", "nasa", "astrometry", "arcsecond")
+
+DEFAULT_BASE_URLS: dict[str, str] = {
+    "aavso": "https://targettool.aavso.org/TargetTool/api/v1",
+    "astrobin": "https://www.astrobin.com/api/v1",
+    "nasa": "https://images-api.nasa.gov",
+    "astrometry": "https://nova.astrometry.net/api",
+    "arcsecond": "https://api.arcsecond.io",
+}
+
+
+def config_dir() -> Path:
+    return Path(os.environ.get("PLANNER_CONFIG_DIR") or platformdirs.user_config_dir(APP_NAME))
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("PLANNER_CACHE_DIR") or platformdirs.user_cache_dir(APP_NAME))
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("PLANNER_DATA_DIR") or platformdirs.user_data_dir(APP_NAME))
+
+
+class SettingsError(ValueError):
+    """A settings file or value that cannot be used; the message says what to do."""
+
+
+@dataclass
+class Settings:
+    """Everything the user sets, with the defaults a first start uses."""
+
+    site_name: str = "AAVSO HQ, Cambridge MA (default: set your site in Settings)"
+    latitude: float = 42.3736
+    longitude: float = -71.1097
+    elevation: float = 10.0
+    target_altitude: float = 20.0
+    sun_altitude: float = -5.0
+    timezone: str = ""  # empty: found from the coordinates
+    base_urls: dict[str, str] = field(default_factory=dict)  # overrides of DEFAULT_BASE_URLS
+    crosscheck_tolerance_s: float = 120.0
+    theme: str = "light"  # light | dark | night
+    show_utc: bool = False
+    telescope_focal_length_mm: float | None = None
+    camera_pixel_size_um: float | None = None
+    arcsecond_observatory: str = ""  # subdomain or portal id for the Arcsecond cloud
+    image_cache_mb: int = 500
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def site(self):
+        """The settings' site as a validated ``planner.sky.Site`` (raises ``SiteError``)."""
+        from planner.sky.site import Site
+
+        return Site(
+            latitude=self.latitude,
+            longitude=self.longitude,
+            elevation=self.elevation,
+            target_altitude=self.target_altitude,
+            sun_altitude=self.sun_altitude,
+            timezone=self.timezone,
+            name=self.site_name,
+        )
+
+    def base_url(self, service: str) -> str:
+        """Base URL of a service: ``PLANNER_<SERVICE>_URL``, then settings, then the default."""
+        env = os.environ.get(f"PLANNER_{service.upper()}_URL")
+        return (env or self.base_urls.get(service) or DEFAULT_BASE_URLS[service]).rstrip("/")
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["format"] = "planner-settings"
+        data["version"] = SETTINGS_VERSION
+        return data
+
+    @classmethod
+    def from_json(cls, data: Any) -> "Settings":
+        if not isinstance(data, dict):
+            raise SettingsError("the settings file does not hold a JSON object")
+        version = data.get("version", SETTINGS_VERSION)
+        if isinstance(version, int) and version > SETTINGS_VERSION:
+            raise SettingsError(
+                f"the settings file was written by a newer planner (version {version}); "
+                "update planner or remove the file"
+            )
+        known = {f.name: f for f in fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in known}
+        defaults = cls()
+        for key, value in list(kwargs.items()):
+            default = getattr(defaults, key)
+            if isinstance(default, bool):
+                ok = isinstance(value, bool)
+            elif isinstance(default, (int, float)) and not isinstance(default, bool):
+                ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+            elif isinstance(default, str):
+                ok = isinstance(value, str)
+            elif isinstance(default, dict):
+                ok = isinstance(value, dict)
+            else:
+                ok = value is None or isinstance(value, (int, float))
+            if not ok:
+                kwargs.pop(key)  # a bad value falls back to its default, the rest is kept
+        return cls(**kwargs)
+
+
+def settings_path() -> Path:
+    return config_dir() / SETTINGS_FILE
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Settings from disk; the defaults when there is no file yet. Raises ``SettingsError``."""
+    path = path or settings_path()
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        return Settings()
+    except OSError as exc:
+        raise SettingsError(f"cannot read settings {path}: {exc}") from None
+    try:
+        return Settings.from_json(json.loads(text))
+    except json.JSONDecodeError as exc:
+        raise SettingsError(
+            f"settings {path} are not valid JSON ({exc.msg}, line {exc.lineno}); fix or delete the file"
+        ) from None
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> Path:
+    path = path or settings_path()
+    atomic_write_text(path, json.dumps(settings.to_json(), indent=2, sort_keys=True))
+    return path
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write a file so that a crash or a full disk leaves the previous version intact."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))

@@ -1,0 +1,103 @@
+"""The observing site: where the telescope stands and the altitude limits it works with."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class SiteError(ValueError):
+    """A site setting that cannot describe a real place or limit; the message says which and why."""
+
+
+@lru_cache(maxsize=256)
+def timezone_at(latitude: float, longitude: float) -> str:
+    """IANA time zone name at a point, 'UTC' (or an Etc/GMT zone at sea) when none is known."""
+    from timezonefinder import TimezoneFinder
+
+    finder = _finder()
+    name = finder.timezone_at(lng=longitude, lat=latitude) or finder.timezone_at_land(
+        lng=longitude, lat=latitude
+    )
+    if name:
+        return name
+    # Open ocean or the poles: a nautical zone from the longitude.
+    offset = int(round(longitude / 15.0))
+    return "UTC" if offset == 0 else f"Etc/GMT{-offset:+d}"
+
+
+@lru_cache(maxsize=1)
+def _finder():
+    from timezonefinder import TimezoneFinder
+
+    return TimezoneFinder(in_memory=True)
+
+
+def _check_number(name: str, value, low: float, high: float, unit: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise SiteError(f"{name} must be a number of {unit}, not {value!r}.") from None
+    if not math.isfinite(number):
+        raise SiteError(f"{name} must be a finite number of {unit}, not {value!r}.")
+    if not low <= number <= high:
+        raise SiteError(f"{name} {number:g} {unit} is outside [{low:g}, {high:g}] {unit}.")
+    return number
+
+
+@dataclass(frozen=True)
+class Site:
+    """An observing site and its limits.
+
+    ``target_altitude`` is the lowest *apparent* altitude the telescope can observe;
+    ``sun_altitude`` is the Sun's altitude that ends dusk and starts dawn (AAVSO's
+    ``sunaltitude``). ``timezone`` is found from the coordinates when not given.
+    """
+
+    latitude: float
+    longitude: float
+    elevation: float = 0.0
+    target_altitude: float = 20.0
+    sun_altitude: float = -5.0
+    timezone: str = ""
+    name: str = ""
+    _tz: ZoneInfo | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "latitude", _check_number("Latitude", self.latitude, -90, 90, "degrees"))
+        set_(self, "longitude", _check_number("Longitude", self.longitude, -180, 180, "degrees"))
+        set_(self, "elevation", _check_number("Elevation", self.elevation, -500, 9000, "metres"))
+        set_(
+            self,
+            "target_altitude",
+            _check_number("Target altitude", self.target_altitude, -5, 89, "degrees"),
+        )
+        set_(self, "sun_altitude", _check_number("Sun altitude", self.sun_altitude, -30, 5, "degrees"))
+        tzname = self.timezone or timezone_at(self.latitude, self.longitude)
+        try:
+            tz = ZoneInfo(tzname)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SiteError(f"Time zone {tzname!r} is not a known IANA time zone name.") from None
+        set_(self, "timezone", tzname)
+        set_(self, "_tz", tz)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self._tz  # type: ignore[return-value]
+
+    def with_limits(self, *, target_altitude: float | None = None, sun_altitude: float | None = None) -> "Site":
+        changes = {}
+        if target_altitude is not None:
+            changes["target_altitude"] = target_altitude
+        if sun_altitude is not None:
+            changes["sun_altitude"] = sun_altitude
+        return replace(self, **changes)
+
+    def describe(self) -> str:
+        ns = "N" if self.latitude >= 0 else "S"
+        ew = "E" if self.longitude >= 0 else "W"
+        where = f"{abs(self.latitude):.4f}°{ns} {abs(self.longitude):.4f}°{ew}, {self.elevation:.0f} m"
+        return f"{self.name} ({where})" if self.name else where

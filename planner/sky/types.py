@@ -1,0 +1,160 @@
+"""Result types of the sky engine: the night, twilight and per-target observability.
+
+Plain dataclasses over numpy arrays; times are unix seconds (UTC floats), angles degrees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from planner.sky.site import Site
+
+# Nighttime status codes of the AAVSO API.
+#
+# The API page's prose for the two ALWAYS codes is swapped relative to their names
+# (it says SUN_IS_ALWAYS_UP is "24 hour darkness"). We follow the names, which is what a
+# reader of the JSON expects: SUN_IS_ALWAYS_UP = midnight sun, SUN_IS_ALWAYS_DOWN = polar night.
+SUN_IS_UP = "SUN_IS_UP"  # Sun up now: next sunset and the following sunrise
+SUN_IS_DOWN = "SUN_IS_DOWN"  # Sun down now: next sunrise
+SUN_IS_ALWAYS_UP = "SUN_IS_ALWAYS_UP"  # Sun never gets below the sun altitude in the next 24 h
+SUN_IS_ALWAYS_DOWN = "SUN_IS_ALWAYS_DOWN"  # polar night: no sunrise within the next 24 h
+SUN_ENTERS_ALWAYS_DOWN = "SUN_ENTERS_ALWAYS_DOWN"  # Sun sets now into >24 h of darkness: sunset listed
+SUN_EXITS_ALWAYS_DOWN = "SUN_EXITS_ALWAYS_DOWN"  # Sun rises after >24 h of darkness: sunrise listed
+
+TARGET_RISES = "TARGET_RISES"
+TARGET_SETS = "TARGET_SETS"
+TARGET_IS_ALWAYS_UP = "TARGET_IS_ALWAYS_UP"
+TARGET_IS_ALWAYS_DOWN = "TARGET_IS_ALWAYS_DOWN"
+
+# Sun altitudes (geometric, of the centre) that define twilight.
+CIVIL = -6.0
+NAUTICAL = -12.0
+ASTRONOMICAL = -18.0
+# Standard rise/set correction: 34' refraction at the horizon plus 16' solar semi-diameter.
+# AAVSO's ``sunaltitude`` is applied with it (shared/reference/README.md).
+SUN_RISE_SET_CORRECTION = 0.833
+# A target closer to the Sun than this is flagged ``solar_conjunction``.
+SOLAR_CONJUNCTION_DEG = 15.0
+
+
+@dataclass(frozen=True)
+class Twilight:
+    """Evening (dusk) and morning (dawn) crossings bracketing one night; None where the Sun
+    does not reach that altitude (e.g. no astronomical darkness in a northern summer)."""
+
+    sunset: float | None = None
+    civil_dusk: float | None = None
+    nautical_dusk: float | None = None
+    astronomical_dusk: float | None = None
+    astronomical_dawn: float | None = None
+    nautical_dawn: float | None = None
+    civil_dawn: float | None = None
+    sunrise: float | None = None
+
+    @property
+    def astronomical_darkness_hours(self) -> float:
+        if self.astronomical_dusk is None or self.astronomical_dawn is None:
+            return 0.0
+        return max(0.0, (self.astronomical_dawn - self.astronomical_dusk) / 3600.0)
+
+
+@dataclass(frozen=True)
+class Night:
+    """The nighttime period in the AAVSO sense, for a site and a moment.
+
+    ``sunset``/``sunrise`` are the moments the Sun crosses ``site.sun_altitude`` (with the
+    standard 0.833 deg correction); ``start``/``end`` bound the observing window the
+    targets' events are computed in: [time, sunrise] when the Sun is down at ``time``,
+    else [sunset, sunrise]. ``start == end`` when there is no night (midnight sun).
+    """
+
+    status: str
+    time: float
+    sunset: float | None
+    sunrise: float | None
+    start: float
+    end: float
+    twilight: Twilight = field(default_factory=Twilight)
+
+    @property
+    def hours(self) -> float:
+        return max(0.0, (self.end - self.start) / 3600.0)
+
+    def to_api(self) -> dict:
+        """The API's ``nighttime`` JSON: status plus the times that status lists."""
+        out: dict = {"status": self.status}
+        if self.sunset is not None and self.status in (SUN_IS_UP, SUN_ENTERS_ALWAYS_DOWN):
+            out["sunset"] = int(round(self.sunset))
+        if self.sunrise is not None and self.status in (SUN_IS_UP, SUN_IS_DOWN, SUN_EXITS_ALWAYS_DOWN):
+            out["sunrise"] = int(round(self.sunrise))
+        return out
+
+
+@dataclass
+class Observability:
+    """Visibility of N targets for one site and night.
+
+    Arrays are indexed by target (N) and grid time (T). ``altitude`` is the apparent
+    (refracted) altitude on ``grid``, a 5-minute grid running from an hour before the
+    evening crossing to an hour after sunrise, for charts.
+    """
+
+    site: Site
+    night: Night
+    ra: np.ndarray  # (N,) J2000 degrees, as given
+    dec: np.ndarray  # (N,)
+    events: list[list[tuple[str, float | None]]]  # AAVSO observability_times per target
+    rise: np.ndarray  # (N,) first TARGET_RISES in the window, NaN if none
+    set: np.ndarray  # (N,) first TARGET_SETS in the window, NaN if none
+    observable: np.ndarray  # (N,) bool: above the limit at some moment in the window
+    hours_observable: np.ndarray  # (N,) hours above the limit inside the window
+    max_altitude: np.ndarray  # (N,) highest apparent altitude inside the window (deg)
+    max_altitude_time: np.ndarray  # (N,) when that happens (unix)
+    transit: np.ndarray  # (N,) meridian transit nearest the window middle (unix)
+    solar_conjunction: np.ndarray  # (N,) bool: within SOLAR_CONJUNCTION_DEG of the Sun
+    sun_separation: np.ndarray  # (N,) deg, at the window middle
+    moon_separation: np.ndarray  # (N,) deg, at the window middle
+    grid: np.ndarray  # (T,) unix
+    altitude: np.ndarray  # (N, T) apparent altitude (deg)
+    sun_altitude: np.ndarray  # (T,) geometric altitude of the Sun's centre (deg)
+    moon_altitude: np.ndarray  # (T,) apparent topocentric altitude of the Moon (deg)
+    moon_illumination: float  # 0..1 at the window middle
+    moon_phase_angle: float  # deg, 0 = full, 180 = new
+    moon_waxing: bool
+
+    def __len__(self) -> int:
+        return len(self.ra)
+
+    def observability_times(self, index: int) -> list[list]:
+        """One target's events as JSON-ready ``[[code, unix int or None], ...]``."""
+        return [[code, None if t is None else int(round(t))] for code, t in self.events[index]]
+
+    def windows(self, index: int) -> list[tuple[float, float]]:
+        """The intervals (unix start, end) when target ``index`` is above the limit in the window."""
+        return _windows_from_events(self.events[index], self.night.start, self.night.end)
+
+    def altitude_at(self, index: int, when: np.ndarray | float) -> np.ndarray:
+        """Apparent altitude of one target at arbitrary times (interpolated on the grid)."""
+        return np.interp(np.asarray(when, dtype=float), self.grid, self.altitude[index])
+
+
+def _windows_from_events(events, start: float, end: float) -> list[tuple[float, float]]:
+    if not events:
+        return []
+    if events[0][0] == TARGET_IS_ALWAYS_UP:
+        return [(start, end)] if end > start else []
+    if events[0][0] == TARGET_IS_ALWAYS_DOWN:
+        return []
+    out: list[tuple[float, float]] = []
+    up_since = start if events[0][0] == TARGET_SETS else None
+    for code, when in events:
+        if code == TARGET_RISES:
+            up_since = when
+        elif code == TARGET_SETS:
+            out.append((start if up_since is None else up_since, when))
+            up_since = None
+    if up_since is not None:
+        out.append((up_since, end))
+    return out

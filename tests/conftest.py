@@ -1,0 +1,59 @@
+"""Shared test set-up: Qt offscreen, settings/cache/data folders in a temporary place,
+an in-memory keyring, and no real network."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import pytest  # noqa: E402
+
+import keyring  # noqa: E402
+from keyring.backend import KeyringBackend  # noqa: E402
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring that lives in a dict, so tests never touch the OS keyring."""
+
+    priority = 1
+
+    def __init__(self):
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service, username):
+        return self.store.get((service, username))
+
+    def set_password(self, service, username, password):
+        self.store[(service, username)] = password
+
+    def delete_password(self, service, username):
+        from keyring.errors import PasswordDeleteError
+
+        if (service, username) not in self.store:
+            raise PasswordDeleteError(username)
+        del self.store[(service, username)]
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path, monkeypatch):
+    """Every test gets its own config, cache and data folders and an empty keyring."""
+    for name in ("config", "cache", "data"):
+        folder = tmp_path / f"planner-{name}"
+        folder.mkdir()
+        monkeypatch.setenv(f"PLANNER_{name.upper()}_DIR", str(folder))
+    for var in list(os.environ):
+        if var.startswith("PLANNER_") and var.endswith(("_KEY", "_SECRET", "_URL")):
+            monkeypatch.delenv(var, raising=False)
+    ring = MemoryKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(ring)
+    yield ring
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def memory_keyring(isolated_environment):
+    return isolated_environment
