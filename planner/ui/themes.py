@@ -1,0 +1,379 @@
+"""The three looks of the program: light, dark and a red-on-black night mode for dark adaptation.
+
+A ``Theme`` holds every colour the program paints with: the Qt palette, the stylesheet
+(``resources/themes/base.qss`` filled in with the theme's colours, plus the theme's own
+``<name>.qss``) and the chart's matplotlib colours. Night mode uses red hues only, dim and
+low in contrast, with no white, green or blue anywhere, so that the observer's
+dark-adapted eyes survive looking at the screen.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from importlib import resources
+from string import Template
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import QApplication
+
+THEME_NAMES = ("light", "dark", "night")
+DEFAULT_THEME = "light"
+
+# Sizes a tinted icon is rendered at when the source icon does not list its own.
+_ICON_SIZES = (16, 22, 24, 32, 48)
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Every colour of one look; strings are ``#rrggbb`` (matplotlib and Qt both read them)."""
+
+    name: str
+    # Qt palette
+    window: str
+    window_text: str
+    base: str
+    alternate_base: str
+    text: str
+    button: str
+    button_text: str
+    highlight: str
+    highlighted_text: str
+    tooltip_base: str
+    tooltip_text: str
+    link: str
+    link_visited: str
+    placeholder: str
+    disabled_text: str
+    light: str
+    midlight: str
+    mid: str
+    dark: str
+    shadow: str
+    bright_text: str
+    # messages in forms: an invalid value, a good answer
+    error: str
+    ok: str
+    # icons drawn in one colour (toolbar); "" keeps the icons' own colours
+    icon: str
+    # matplotlib
+    figure_bg: str
+    axes_bg: str
+    foreground: str
+    grid: str
+    day: str
+    civil: str
+    nautical: str
+    astronomical: str
+    darkness: str
+    curves: tuple[str, ...]
+    limit: str
+    now: str
+    moon: str
+    plan_block: str
+    plan_alpha: float
+    line_width: float
+    # line styles cycled with the colours: night mode's reds are told apart by their dashes
+    curve_styles: tuple[str, ...] = ("-",)
+    font_weight: str = "normal"
+
+    def colors(self) -> dict[str, str]:
+        """Every colour of the theme by field name (curves numbered), for checks and templates."""
+        out: dict[str, str] = {}
+        for key, value in asdict(self).items():
+            if key == "curves":
+                out.update({f"curve{i}": c for i, c in enumerate(value)})
+            elif isinstance(value, str) and value.startswith("#"):
+                out[key] = value
+        return out
+
+    def curve_color(self, index: int) -> str:
+        return self.curves[index % len(self.curves)]
+
+    def curve_style(self, index: int) -> str:
+        return self.curve_styles[index % len(self.curve_styles)]
+
+    def stylesheet(self) -> str:
+        return _stylesheet(self)
+
+
+LIGHT = Theme(
+    name="light",
+    window="#efefef",
+    window_text="#1a1a1a",
+    base="#ffffff",
+    alternate_base="#f5f5f2",
+    text="#1a1a1a",
+    button="#e8e8e8",
+    button_text="#1a1a1a",
+    highlight="#3070c0",
+    highlighted_text="#ffffff",
+    tooltip_base="#ffffe8",
+    tooltip_text="#1a1a1a",
+    link="#1d5fb0",
+    link_visited="#6a3fa0",
+    placeholder="#808080",
+    disabled_text="#9a9a9a",
+    light="#ffffff",
+    midlight="#e0e0e0",
+    mid="#b8b8b8",
+    dark="#909090",
+    shadow="#505050",
+    bright_text="#ffffff",
+    error="#b3261e",
+    ok="#1e7b34",
+    icon="",
+    figure_bg="#efefef",
+    axes_bg="#fbfbf6",
+    foreground="#1a1a1a",
+    grid="#9aa3ad",
+    day="#fbfbf6",
+    civil="#e4e9f0",
+    nautical="#cdd6e3",
+    astronomical="#b6c3d6",
+    darkness="#a3b3ca",
+    curves=("#c0392b", "#1f4e9a", "#1e7b34", "#8e44ad", "#b9770e", "#0e6e6e", "#7b241c", "#2c3e50"),
+    limit="#6b2d0f",
+    now="#d35400",
+    moon="#6f6f6f",
+    plan_block="#f1c40f",
+    plan_alpha=0.30,
+    line_width=1.8,
+)
+
+DARK = Theme(
+    name="dark",
+    window="#262626",
+    window_text="#dcdcdc",
+    base="#1b1b1b",
+    alternate_base="#222222",
+    text="#dcdcdc",
+    button="#303030",
+    button_text="#dcdcdc",
+    highlight="#2f5f8f",
+    highlighted_text="#f0f0f0",
+    tooltip_base="#303030",
+    tooltip_text="#e0e0e0",
+    link="#79aef0",
+    link_visited="#b48ee0",
+    placeholder="#808080",
+    disabled_text="#6a6a6a",
+    light="#4a4a4a",
+    midlight="#3a3a3a",
+    mid="#2a2a2a",
+    dark="#141414",
+    shadow="#000000",
+    bright_text="#ffffff",
+    error="#ff7b72",
+    ok="#7ee08a",
+    icon="#d0d0d0",
+    figure_bg="#262626",
+    axes_bg="#1b1b1b",
+    foreground="#d0d0d0",
+    grid="#555555",
+    day="#4b4b42",
+    civil="#3a3d45",
+    nautical="#2d303a",
+    astronomical="#22252e",
+    darkness="#17181d",
+    curves=("#ff8a65", "#64b5f6", "#81c784", "#ce93d8", "#ffd54f", "#4dd0e1", "#f48fb1", "#bcaaa4"),
+    limit="#e0a060",
+    now="#ffb74d",
+    moon="#bdbdbd",
+    plan_block="#ffd54f",
+    plan_alpha=0.18,
+    line_width=1.8,
+)
+
+# Night mode: red hue only (blue channel 0, green well below red), everything dim. The
+# brightest colour is the text at about 70 % red; backgrounds are black.
+NIGHT = Theme(
+    name="night",
+    window="#000000",
+    window_text="#b01800",
+    base="#050000",
+    alternate_base="#100000",
+    text="#b01800",
+    button="#140000",
+    button_text="#b01800",
+    highlight="#480000",
+    highlighted_text="#c01c00",
+    tooltip_base="#1a0000",
+    tooltip_text="#b01800",
+    link="#b82000",
+    link_visited="#902000",
+    placeholder="#5a0800",
+    disabled_text="#500800",
+    light="#3a0000",
+    midlight="#260000",
+    mid="#1a0000",
+    dark="#0a0000",
+    shadow="#000000",
+    bright_text="#c01c00",
+    error="#c82000",
+    ok="#a02800",
+    icon="#a01800",
+    figure_bg="#000000",
+    axes_bg="#000000",
+    foreground="#a01800",
+    grid="#300400",
+    day="#2a0400",
+    civil="#1e0200",
+    nautical="#140100",
+    astronomical="#0a0000",
+    darkness="#000000",
+    curves=("#c81800", "#a02400", "#e01000", "#802000", "#b01c00", "#d00000", "#902400", "#a81000"),
+    limit="#7a1400",
+    now="#c02000",
+    moon="#803000",
+    plan_block="#600000",
+    plan_alpha=0.45,
+    line_width=1.6,
+    curve_styles=("-", "--", "-.", ":"),
+)
+
+_THEMES = {t.name: t for t in (LIGHT, DARK, NIGHT)}
+
+
+def theme(name: str | Theme) -> Theme:
+    """The theme called ``name`` (a ``Theme`` is returned as is); unknown names raise ``ValueError``."""
+    if isinstance(name, Theme):
+        return name
+    try:
+        return _THEMES[str(name).lower()]
+    except KeyError:
+        raise ValueError(f"unknown theme {name!r}; choose one of {', '.join(THEME_NAMES)}") from None
+
+
+def palette(t: Theme) -> QPalette:
+    """The Qt palette of a theme, including the disabled group."""
+    pal = QPalette()
+    roles = {
+        QPalette.ColorRole.Window: t.window,
+        QPalette.ColorRole.WindowText: t.window_text,
+        QPalette.ColorRole.Base: t.base,
+        QPalette.ColorRole.AlternateBase: t.alternate_base,
+        QPalette.ColorRole.Text: t.text,
+        QPalette.ColorRole.Button: t.button,
+        QPalette.ColorRole.ButtonText: t.button_text,
+        QPalette.ColorRole.Highlight: t.highlight,
+        QPalette.ColorRole.HighlightedText: t.highlighted_text,
+        QPalette.ColorRole.ToolTipBase: t.tooltip_base,
+        QPalette.ColorRole.ToolTipText: t.tooltip_text,
+        QPalette.ColorRole.Link: t.link,
+        QPalette.ColorRole.LinkVisited: t.link_visited,
+        QPalette.ColorRole.PlaceholderText: t.placeholder,
+        QPalette.ColorRole.Light: t.light,
+        QPalette.ColorRole.Midlight: t.midlight,
+        QPalette.ColorRole.Mid: t.mid,
+        QPalette.ColorRole.Dark: t.dark,
+        QPalette.ColorRole.Shadow: t.shadow,
+        QPalette.ColorRole.BrightText: t.bright_text,
+        QPalette.ColorRole.Accent: t.highlight,
+    }
+    # Every role in every group: a role left at Qt's default would be white or blue.
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive, QPalette.ColorGroup.Disabled):
+        for role, color in roles.items():
+            pal.setColor(group, role, QColor(color))
+    disabled = QPalette.ColorGroup.Disabled
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+        pal.setColor(disabled, role, QColor(t.disabled_text))
+    pal.setColor(disabled, QPalette.ColorRole.Highlight, QColor(t.mid))
+    pal.setColor(disabled, QPalette.ColorRole.HighlightedText, QColor(t.disabled_text))
+    return pal
+
+
+def _read_qss(name: str) -> str:
+    folder = resources.files("resources.themes")
+    item = folder.joinpath(name)
+    return item.read_text("utf-8") if item.is_file() else ""
+
+
+@lru_cache(maxsize=None)
+def _stylesheet(t: Theme) -> str:
+    values = dict(t.colors())
+    values["font_weight"] = t.font_weight
+    # substitute (not safe_substitute): a misspelt placeholder fails loudly in the tests
+    base = Template(_read_qss("base.qss")).substitute(values)
+    own = Template(_read_qss(f"{t.name}.qss")).substitute(values)
+    return base + "\n" + own
+
+
+def apply_theme(app: QApplication, name: str | Theme) -> Theme:
+    """Give the whole application a theme's palette and stylesheet; returns the theme.
+
+    Fusion is used in every theme because native styles (macOS, Windows) ignore parts of
+    the palette, which would leave white or blue patches in night mode.
+    """
+    t = theme(name)
+    if app.style().name().lower() != "fusion":
+        app.setStyle("Fusion")
+    app.setPalette(palette(t))
+    app.setStyleSheet(t.stylesheet())
+    app.setProperty("planner_theme", t.name)
+    return t
+
+
+def current_theme(app: QApplication | None = None) -> Theme:
+    """The theme last applied to ``app`` (light when none was)."""
+    app = app or QApplication.instance()
+    name = app.property("planner_theme") if app is not None else None
+    return theme(name or DEFAULT_THEME)
+
+
+def tint_icon(icon: QIcon, color: str | QColor, sizes: tuple[int, ...] = _ICON_SIZES) -> QIcon:
+    """The icon repainted in one colour, keeping its shape (alpha); night mode's icons.
+
+    An empty ``color`` returns the icon unchanged (the light theme keeps the icons' colours).
+    """
+    if not color or icon.isNull():
+        return icon
+    qcolor = QColor(color)
+    available = icon.availableSizes() or [QSize(s, s) for s in sizes]
+    out = QIcon()
+    for size in available:
+        for mode in (QIcon.Mode.Normal, QIcon.Mode.Disabled):
+            source = icon.pixmap(size, mode)
+            if source.isNull():
+                continue
+            tinted = QPixmap(source.size())
+            tinted.setDevicePixelRatio(source.devicePixelRatio())
+            tinted.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(tinted)
+            painter.drawPixmap(0, 0, source)
+            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+            fill = QColor(qcolor)
+            if mode == QIcon.Mode.Disabled:
+                fill.setAlphaF(0.4)
+            painter.fillRect(tinted.rect(), fill)
+            painter.end()
+            out.addPixmap(tinted, mode)
+    return out
+
+
+def themed_icon(icon: QIcon, t: Theme | str | None = None) -> QIcon:
+    """``icon`` in the theme's icon colour (unchanged in the light theme)."""
+    t = theme(t) if t is not None else current_theme()
+    return tint_icon(icon, t.icon)
+
+
+_HEX = re.compile(r"#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b")
+
+
+def hex_colors(text: str) -> list[str]:
+    """Every ``#rgb``/``#rrggbb`` colour written in a stylesheet (for checks)."""
+    return ["#" + m.group(1) for m in _HEX.finditer(text)]
+
+
+def is_night_safe(color: str | QColor) -> bool:
+    """True when a colour keeps dark adaptation: a red hue (no blue, little green), not bright.
+
+    Black counts as safe. The limits: blue 0, green at most 45 % of red, red at most 0xff.
+    """
+    c = QColor(color)
+    r, g, b = c.red(), c.green(), c.blue()
+    if r == g == b == 0:
+        return True
+    return b == 0 and g <= 0.45 * r
