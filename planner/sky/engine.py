@@ -1,21 +1,605 @@
-"""Vectorised nighttime and target visibility (implementation in progress)."""
+"""Vectorised nighttime and target visibility with the AAVSO Target Tool's semantics.
+
+Why not astroplan's ``Observer``: it transforms every target at every time through the full
+astropy frame machinery, which costs seconds for a few thousand targets. A star's apparent
+place hardly moves during one night, so we compute it once per target (ICRS -> aberration ->
+bias-precession-nutation of date, with ERFA), and the hour angle then advances linearly with
+sidereal time. Rise and set times follow in closed form from the hour-angle equation, and the
+altitude grid for charts is a single (N, T) numpy expression. The Sun and the Moon, which do
+move, are evaluated with ERFA on a time grid and their crossings refined numerically.
+
+Conventions (reproducing the real server, see shared/reference/README.md):
+- the target limit applies to the *apparent* altitude (standard refraction, 1013.25 hPa,
+  10 deg C, dry air, 0.55 um, via ``erfa.refco``);
+- the Sun's ``sun_altitude`` is applied to its centre with the 0.833 deg rise/set
+  correction;
+- the window is [time, sunrise] when the Sun is down at ``time``, else [sunset, sunrise].
+"""
 
 from __future__ import annotations
 
+import datetime as _dt
+import math
+import warnings
+from dataclasses import dataclass
+from functools import lru_cache
+
+import erfa
 import numpy as np
 
 from planner.sky.site import Site
-from planner.sky.types import Night, Observability
+from planner.sky.types import (
+    ASTRONOMICAL,
+    CIVIL,
+    NAUTICAL,
+    SOLAR_CONJUNCTION_DEG,
+    SUN_ENTERS_ALWAYS_DOWN,
+    SUN_EXITS_ALWAYS_DOWN,
+    SUN_IS_ALWAYS_DOWN,
+    SUN_IS_ALWAYS_UP,
+    SUN_IS_DOWN,
+    SUN_IS_UP,
+    SUN_RISE_SET_CORRECTION,
+    TARGET_IS_ALWAYS_UP,
+    TARGET_RISES,
+    TARGET_SETS,
+    Night,
+    Observability,
+    Twilight,
+)
+
+DAY = 86400.0
+UNIX_EPOCH_JD = 2440587.5
+# Earth's rotation: sidereal degrees per UT1 second (IAU 1982/2000 ratio 1.00273781191135448).
+SIDEREAL_RATE = 360.0 * 1.00273781191135448 / DAY
+SIDEREAL_DAY = 360.0 / SIDEREAL_RATE
+AU_M = 149_597_870_700.0
+LIGHT_TIME_AU_DAYS = 499.004783836 / DAY  # light time for 1 au, in days
+
+# Refraction constants for standard conditions (see module docstring).
+_REFA, _REFB = erfa.refco(1013.25, 10.0, 0.0, 0.55)
+_REFRACTION_SWITCH = 15.0  # below this apparent altitude the tan z series is poor; use Bennett
+
+
+# -- time scales ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _TimeScales:
+    """UT1-UTC and TT-UTC (seconds) near an epoch; constant over a few days to the ms level."""
+
+    dut1: float
+    dtt: float
+
+
+@lru_cache(maxsize=64)
+def _time_scales(day_number: int) -> _TimeScales:
+    from astropy.time import Time
+
+    when = Time(day_number * DAY, format="unix", scale="utc")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            ut1 = when.ut1
+            dut1 = ((ut1.jd1 - when.jd1) + (ut1.jd2 - when.jd2)) * DAY
+        except Exception:  # beyond every IERS table: |UT1-UTC| < 0.9 s by definition
+            dut1 = 0.0
+        tt = when.tt
+        dtt = ((tt.jd1 - when.jd1) + (tt.jd2 - when.jd2)) * DAY
+    return _TimeScales(float(dut1), float(dtt))
+
+
+def _scales(t: float) -> _TimeScales:
+    return _time_scales(int(math.floor(t / DAY)))
+
+
+def _jd_parts(t, offset_s: float):
+    """Two-part Julian date of unix time(s) ``t`` shifted by ``offset_s`` seconds."""
+    t = np.asarray(t, dtype=float)
+    return UNIX_EPOCH_JD, (t + offset_s) / DAY
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """Earth orientation at an epoch: the rotation ICRS -> true equator and equinox of date,
+    apparent sidereal time, and the Earth's barycentric velocity (for annual aberration)."""
+
+    t0: float
+    npb: np.ndarray  # (3, 3)
+    gast0: float  # degrees, Greenwich apparent sidereal time at t0
+    velocity: np.ndarray  # (3,) barycentric velocity of the Earth in units of c
+    bm1: float  # sqrt(1 - |v|^2)
+    sun_distance: float  # au (for the aberration call)
+
+
+@lru_cache(maxsize=64)
+def _frame_at(t0: float) -> _Frame:
+    s = _scales(t0)
+    tt1, tt2 = _jd_parts(t0, s.dtt)
+    ut1, ut2 = _jd_parts(t0, s.dut1)
+    npb = erfa.pnm06a(tt1, tt2)
+    gast = math.degrees(float(erfa.gst06a(ut1, ut2, tt1, tt2)))
+    pvh, pvb = erfa.epv00(tt1, tt2)
+    v = np.asarray(pvb['v'], dtype=float) * LIGHT_TIME_AU_DAYS  # au/day -> fraction of c
+    bm1 = math.sqrt(1.0 - float(v @ v))
+    sun_distance = float(np.linalg.norm(np.asarray(pvh['p'], dtype=float)))
+    return _Frame(t0, np.asarray(npb, dtype=float), gast, v, bm1, sun_distance)
+
+
+def _frame(t0: float) -> _Frame:
+    # Rounded to the second so repeated calls for "now" share one computation.
+    return _frame_at(float(round(t0)))
+
+
+def _lst_deg(frame: _Frame, longitude: float, t) -> np.ndarray:
+    return np.asarray(frame.gast0 + longitude + SIDEREAL_RATE * (np.asarray(t, dtype=float) - frame.t0))
+
+
+# -- positions ---------------------------------------------------------------------------------
+
+
+def _unit_vectors(ra_deg: np.ndarray, dec_deg: np.ndarray) -> np.ndarray:
+    ra = np.radians(ra_deg)
+    dec = np.radians(dec_deg)
+    cd = np.cos(dec)
+    return np.stack([cd * np.cos(ra), cd * np.sin(ra), np.sin(dec)], axis=-1)
+
+
+def _apparent_of_date(frame: _Frame, ra_deg: np.ndarray, dec_deg: np.ndarray):
+    """ICRS/J2000 star directions to apparent RA/Dec of date (degrees), vectorised over stars."""
+    p = _unit_vectors(ra_deg, dec_deg)
+    p = erfa.ab(p, frame.velocity, frame.sun_distance, frame.bm1)
+    p = p @ frame.npb.T
+    ra = np.degrees(np.arctan2(p[..., 1], p[..., 0])) % 360.0
+    dec = np.degrees(np.arcsin(np.clip(p[..., 2], -1.0, 1.0)))
+    return ra, dec
+
+
+def _altitude(lat_deg: float, dec_deg, hour_angle_deg) -> np.ndarray:
+    lat = math.radians(lat_deg)
+    dec = np.radians(dec_deg)
+    sin_alt = math.sin(lat) * np.sin(dec) + math.cos(lat) * np.cos(dec) * np.cos(np.radians(hour_angle_deg))
+    return np.degrees(np.arcsin(np.clip(sin_alt, -1.0, 1.0)))
+
+
+def _altitude_grid(lat_deg: float, ra_deg: np.ndarray, dec_deg: np.ndarray, lst_deg: np.ndarray) -> np.ndarray:
+    """Apparent altitude (N, T) of N fixed apparent places at T sidereal times.
+
+    cos(LST - RA) is expanded so the only (N, T) transcendental is the arcsine; float32 keeps
+    the grid (a chart product, good to 1e-4 deg) fast and small.
+    """
+    lat = math.radians(lat_deg)
+    ra = np.radians(ra_deg).astype(np.float32)
+    dec = np.radians(dec_deg).astype(np.float32)
+    lst = np.radians(lst_deg).astype(np.float32)
+    a = (np.float32(math.cos(lat)) * np.cos(dec))[:, None]
+    sin_alt = (np.float32(math.sin(lat)) * np.sin(dec))[:, None] + (a * np.cos(ra)[:, None]) * np.cos(lst)[None, :]
+    sin_alt += (a * np.sin(ra)[:, None]) * np.sin(lst)[None, :]
+    np.clip(sin_alt, -1.0, 1.0, out=sin_alt)
+    geometric = np.degrees(np.arcsin(sin_alt))
+    return apparent_altitude(geometric).astype(np.float32)
+
+
+def refraction_from_apparent(apparent_deg) -> np.ndarray:
+    """Refraction (deg) for an apparent altitude: ERFA's tan z series above 15 deg, Bennett's
+    formula scaled to meet it below; zero under -2 deg where it is meaningless."""
+    h = np.asarray(apparent_deg, dtype=float)
+    z = np.radians(90.0 - np.maximum(h, _REFRACTION_SWITCH))
+    tz = np.tan(z)
+    series = np.degrees(_REFA * tz + _REFB * tz**3)
+    hb = np.maximum(h, -2.0)
+    bennett = 1.0 / np.tan(np.radians(hb + 7.31 / (hb + 4.4))) / 60.0
+    z15 = math.radians(90.0 - _REFRACTION_SWITCH)
+    at_switch = math.degrees(_REFA * math.tan(z15) + _REFB * math.tan(z15) ** 3)
+    bennett_switch = 1.0 / math.tan(math.radians(_REFRACTION_SWITCH + 7.31 / (_REFRACTION_SWITCH + 4.4))) / 60.0
+    low = bennett * (at_switch / bennett_switch)
+    out = np.where(h >= _REFRACTION_SWITCH, series, low)
+    return np.where(h < -2.0, 0.0, out)
+
+
+def apparent_altitude(geometric_deg) -> np.ndarray:
+    """Apparent (refracted) altitude from a geometric one.
+
+    Saemundsson's direct formula, scaled by 0.9626 to agree with the ERFA standard-conditions
+    refraction used for the limits (within 0.001 deg above 10 deg); one pass, no iteration,
+    because it runs on the whole (targets x times) chart grid.
+    """
+    g = np.asarray(geometric_deg)
+    hb = np.maximum(g, -1.5)
+    r = (0.9626 * 1.02 / 60.0) / np.tan(np.radians(hb + 10.3 / (hb + 5.11)))
+    return np.where(g < -1.5, g, g + r)
+
+
+def geometric_limit(apparent_limit_deg: float) -> float:
+    return float(apparent_limit_deg - refraction_from_apparent(apparent_limit_deg))
+
+
+def _sun_geometric_altitude(site: Site, t) -> np.ndarray:
+    """Geometric altitude of the Sun's centre at unix times ``t`` (apparent place, no refraction)."""
+    t = np.atleast_1d(np.asarray(t, dtype=float))
+    frame = _frame(float(np.median(t)))
+    s = _scales(frame.t0)
+    tt1, tt2 = _jd_parts(t, s.dtt)
+    pvh, pvb = erfa.epv00(tt1, tt2)
+    earth_sun = -np.asarray(pvh['p'], dtype=float)
+    dist = np.linalg.norm(earth_sun, axis=-1, keepdims=True)
+    p = earth_sun / dist
+    v = np.asarray(pvb['v'], dtype=float) * LIGHT_TIME_AU_DAYS
+    bm1 = np.sqrt(1.0 - np.sum(v * v, axis=-1))
+    p = erfa.ab(p, v, dist[..., 0], bm1)
+    p = p @ frame.npb.T
+    ra = np.degrees(np.arctan2(p[..., 1], p[..., 0]))
+    dec = np.degrees(np.arcsin(np.clip(p[..., 2], -1, 1)))
+    ha = _lst_deg(frame, site.longitude, t) - ra
+    return _altitude(site.latitude, dec, ha)
+
+
+def _observer_vector_of_date(site: Site, frame: _Frame, t) -> np.ndarray:
+    """Geocentric position of the observer (metres) in the true-equator-of-date frame."""
+    xyz = np.asarray(
+        erfa.gd2gc(1, math.radians(site.longitude), math.radians(site.latitude), site.elevation), dtype=float
+    )
+    gast = np.radians(_lst_deg(frame, 0.0, t))
+    c, s = np.cos(gast), np.sin(gast)
+    return np.stack([c * xyz[0] - s * xyz[1], s * xyz[0] + c * xyz[1], np.full_like(c, xyz[2])], axis=-1)
+
+
+def _moon_topocentric(site: Site, frame: _Frame, t):
+    """Topocentric apparent RA/Dec of date (deg) and geocentric direction of the Moon."""
+    t = np.atleast_1d(np.asarray(t, dtype=float))
+    s = _scales(frame.t0)
+    tt1, tt2 = _jd_parts(t, s.dtt)
+    pv = erfa.moon98(tt1, tt2)  # GCRS, au
+    geo = np.asarray(pv['p'], dtype=float) @ frame.npb.T * AU_M
+    topo = geo - _observer_vector_of_date(site, frame, t)
+    ra = np.degrees(np.arctan2(topo[..., 1], topo[..., 0])) % 360.0
+    dec = np.degrees(np.arcsin(topo[..., 2] / np.linalg.norm(topo, axis=-1)))
+    return ra, dec, geo / np.linalg.norm(geo, axis=-1, keepdims=True)
+
+
+def _sun_direction_of_date(frame: _Frame, t: float) -> np.ndarray:
+    s = _scales(t)
+    tt1, tt2 = _jd_parts(t, s.dtt)
+    pvh, _ = erfa.epv00(tt1, tt2)
+    p = -np.asarray(pvh['p'], dtype=float)
+    p = p / np.linalg.norm(p)
+    p = erfa.ab(p, frame.velocity, frame.sun_distance, frame.bm1)
+    return p @ frame.npb.T
+
+
+# -- crossings of the Sun ----------------------------------------------------------------------
+
+
+def _refine_crossings(f, t_lo: np.ndarray, t_hi: np.ndarray, level: float, iterations: int = 30) -> np.ndarray:
+    """Bisect brackets [t_lo, t_hi] (vectorised) for f(t) == level; returns times good to < 0.1 s."""
+    lo = np.array(t_lo, dtype=float)
+    hi = np.array(t_hi, dtype=float)
+    if lo.size == 0:
+        return lo
+    f_lo = f(lo) - level
+    for _ in range(iterations):
+        if np.all(hi - lo < 0.05):
+            break
+        mid = 0.5 * (lo + hi)
+        f_mid = f(mid) - level
+        same = np.sign(f_mid) == np.sign(f_lo)
+        lo = np.where(same, mid, lo)
+        f_lo = np.where(same, f_mid, f_lo)
+        hi = np.where(same, hi, mid)
+    return 0.5 * (lo + hi)
+
+
+@dataclass(frozen=True)
+class _SunTrack:
+    times: np.ndarray
+    altitude: np.ndarray
+
+
+_SUN_STEP = 600.0  # seconds; the Sun's altitude is smooth enough that 10 minutes catch every crossing
+_BACK = 40 * 3600.0
+_AHEAD = 52 * 3600.0
+
+
+@lru_cache(maxsize=32)
+def _sun_track(site: Site, time: float) -> _SunTrack:
+    times = np.arange(time - _BACK, time + _AHEAD + _SUN_STEP, _SUN_STEP)
+    return _SunTrack(times, _sun_geometric_altitude(site, times))
+
+
+def _crossings(site: Site, track: _SunTrack, level: float):
+    """(sets, rises): unix times where the Sun's centre goes below / above ``level``."""
+    above = track.altitude > level
+    idx = np.nonzero(above[:-1] != above[1:])[0]
+    if idx.size == 0:
+        return np.empty(0), np.empty(0)
+    lo = track.times[idx]
+    hi = track.times[idx + 1]
+    times = _refine_crossings(lambda t: _sun_geometric_altitude(site, t), lo, hi, level)
+    going_down = above[idx]
+    return times[going_down], times[~going_down]
+
+
+def _first_after(values: np.ndarray, after: float, before: float | None = None) -> float | None:
+    sel = values[values > after]
+    if before is not None:
+        sel = sel[sel <= before]
+    return float(sel.min()) if sel.size else None
+
+
+def _last_before(values: np.ndarray, before: float, after: float | None = None) -> float | None:
+    sel = values[values < before]
+    if after is not None:
+        sel = sel[sel >= after]
+    return float(sel.max()) if sel.size else None
+
+
+def _night_cached(site: Site, time: float) -> Night:
+    track = _sun_track(site, time)
+    level = site.sun_altitude - SUN_RISE_SET_CORRECTION
+    sets, rises = _crossings(site, track, level)
+    up_now = float(_sun_geometric_altitude(site, time)[0]) > level
+    horizon = time + DAY
+    if up_now:
+        sunset = _first_after(sets, time, horizon)
+        if sunset is None:
+            status, start, end, sunrise = SUN_IS_ALWAYS_UP, time, time, None
+        else:
+            sunrise = _first_after(rises, sunset, sunset + DAY)
+            if sunrise is None:
+                status, start, end = SUN_ENTERS_ALWAYS_DOWN, sunset, sunset + DAY
+            else:
+                status, start, end = SUN_IS_UP, sunset, sunrise
+    else:
+        sunrise = _first_after(rises, time, horizon)
+        sunset = _last_before(sets, time, time - _BACK)
+        if sunrise is None:
+            status, start, end = SUN_IS_ALWAYS_DOWN, time, horizon
+        elif sunset is None or sunrise - sunset > DAY:
+            status, start, end = SUN_EXITS_ALWAYS_DOWN, time, sunrise
+        else:
+            status, start, end = SUN_IS_DOWN, time, sunrise
+    twilight = _twilight(site, track, status, time, sunset, sunrise, start, end)
+    return Night(status, time, sunset, sunrise, start, end, twilight)
+
+
+def _twilight(site, track, status, time, sunset, sunrise, start, end) -> Twilight:
+    """Dusk and dawn crossings of the standard twilight altitudes around this night's midnight
+    (the Sun's lowest point between the evening crossing and the morning one)."""
+    lo = sunset if sunset is not None else start
+    hi = sunrise if sunrise is not None else max(end, start + DAY if status == SUN_IS_ALWAYS_UP else end)
+    inside = (track.times >= lo) & (track.times <= hi)
+    if not np.any(inside):
+        inside = (track.times >= time) & (track.times <= time + DAY)
+    lowest = float(track.times[inside][np.argmin(track.altitude[inside])])
+    values: dict[str, float | None] = {}
+    for name, level in (
+        ("sun", -SUN_RISE_SET_CORRECTION),
+        ("civil", CIVIL),
+        ("nautical", NAUTICAL),
+        ("astronomical", ASTRONOMICAL),
+    ):
+        down, up = _crossings(site, track, level)
+        dusk = _last_before(down, lowest, lowest - 0.75 * DAY)
+        dawn = _first_after(up, lowest, lowest + 0.75 * DAY)
+        if dusk is not None and dawn is not None:
+            # Keep the pair only if the Sun stays below the level between them.
+            later_up = _first_after(up, dusk, dawn - 1.0)
+            if later_up is not None and later_up < dawn:
+                dusk = None
+        values[f"{name}_dusk"] = dusk
+        values[f"{name}_dawn"] = dawn
+    return Twilight(
+        sunset=values["sun_dusk"],
+        civil_dusk=values["civil_dusk"],
+        nautical_dusk=values["nautical_dusk"],
+        astronomical_dusk=values["astronomical_dusk"],
+        astronomical_dawn=values["astronomical_dawn"],
+        nautical_dawn=values["nautical_dawn"],
+        civil_dawn=values["civil_dawn"],
+        sunrise=values["sun_dawn"],
+    )
+
+
+@lru_cache(maxsize=64)
+def _night_memo(site: Site, time: float) -> Night:
+    return _night_cached(site, time)
 
 
 def compute_night(site: Site, time: float) -> Night:
-    raise NotImplementedError
+    """Nighttime for ``site`` following unix ``time``, with the AAVSO status codes."""
+    return _night_memo(site, float(time))
 
 
-def night_for_date(site: Site, date) -> float:
-    """The ``time`` to pass for the night starting on local calendar ``date`` (local noon)."""
-    raise NotImplementedError
+def night_for_date(site: Site, date: _dt.date) -> float:
+    """Unix time of local noon on ``date`` at the site: pass it as ``time`` to get that
+    evening's whole night (the Sun is up at noon, so the window is [sunset, sunrise])."""
+    noon = _dt.datetime.combine(date, _dt.time(12, 0), tzinfo=site.tz)
+    return noon.timestamp()
 
 
-def compute_observability(ra_deg, dec_deg, site: Site, time: float, *, grid_step_s: float = 300.0) -> Observability:
-    raise NotImplementedError
+# -- targets -------------------------------------------------------------------------------------
+
+
+def _events_in_window(t_first, period, start, end, count=3):
+    """Times t_first + k*period (k = 0..count-1) inside (start, end), as an (N, count) array with NaN."""
+    ks = np.arange(count)
+    t = t_first[:, None] + ks[None, :] * period
+    return np.where((t > start) & (t < end), t, np.nan)
+
+
+def _grid_bounds(night: Night) -> tuple[float, float]:
+    tw = night.twilight
+    if night.status == SUN_IS_ALWAYS_UP:
+        return night.time, night.time + DAY
+    lo = tw.sunset if tw.sunset is not None else (night.sunset if night.sunset is not None else night.start)
+    hi = tw.sunrise if tw.sunrise is not None else (night.sunrise if night.sunrise is not None else night.end)
+    lo = min(lo, night.start) - 3600.0
+    hi = max(hi, night.end) + 3600.0
+    if hi - lo > 1.5 * DAY:
+        hi = lo + 1.5 * DAY
+    return lo, hi
+
+
+def compute_observability(
+    ra_deg,
+    dec_deg,
+    site: Site,
+    time: float,
+    *,
+    grid_step_s: float = 300.0,
+) -> Observability:
+    """Visibility of many targets for the night following unix ``time`` at ``site``.
+
+    ``ra_deg``/``dec_deg`` are J2000 (ICRS) degrees, scalars or arrays of equal length.
+    Returns the night and, per target, its ``observability_times`` in the AAVSO shape,
+    rise/set, hours observable, maximum altitude, Sun and Moon separation, the solar
+    conjunction flag, and the apparent altitude on a time grid for charts.
+    """
+    ra = np.atleast_1d(np.asarray(ra_deg, dtype=float))
+    dec = np.atleast_1d(np.asarray(dec_deg, dtype=float))
+    if ra.shape != dec.shape or ra.ndim != 1:
+        raise ValueError("ra_deg and dec_deg must be 1-D arrays of the same length")
+    if np.any(~np.isfinite(ra)) or np.any(~np.isfinite(dec)) or np.any(np.abs(dec) > 90):
+        raise ValueError("ra_deg and dec_deg must be finite, with |dec| <= 90")
+    if not math.isfinite(float(time)):
+        raise ValueError("time must be a finite unix time")
+    if grid_step_s <= 0:
+        raise ValueError("grid_step_s must be positive")
+    time = float(time)
+    night = compute_night(site, time)
+    start, end = night.start, night.end
+    middle = 0.5 * (start + end) if end > start else start
+    frame = _frame(middle)
+
+    app_ra, app_dec = _apparent_of_date(frame, ra, dec)
+    lat = site.latitude
+    h0 = geometric_limit(site.target_altitude)
+    sin_lat, cos_lat = math.sin(math.radians(lat)), math.cos(math.radians(lat))
+    sin_dec, cos_dec = np.sin(np.radians(app_dec)), np.cos(np.radians(app_dec))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cos_h0 = (math.sin(math.radians(h0)) - sin_lat * sin_dec) / (cos_lat * cos_dec)
+    cos_h0 = np.where(np.isfinite(cos_h0), cos_h0, np.where(sin_lat * sin_dec > math.sin(math.radians(h0)), -2.0, 2.0))
+    always_above = cos_h0 <= -1.0
+    never_above = cos_h0 >= 1.0
+    crossing = ~(always_above | never_above)
+    semi_arc = np.degrees(np.arccos(np.clip(cos_h0, -1.0, 1.0)))  # hour angle of setting
+
+    n = ra.size
+    ha_start = (_lst_deg(frame, site.longitude, start) - app_ra) % 360.0
+    # Hour angle grows with time; a rise is at H = -H0, a set at H = +H0 (mod 360).
+    to_rise = ((-semi_arc - ha_start) % 360.0) / SIDEREAL_RATE
+    to_set = ((semi_arc - ha_start) % 360.0) / SIDEREAL_RATE
+    has_window = end > start
+    if has_window:
+        rises = _events_in_window(start + to_rise, SIDEREAL_DAY, start, end)
+        sets = _events_in_window(start + to_set, SIDEREAL_DAY, start, end)
+        rises[~crossing] = np.nan
+        sets[~crossing] = np.nan
+    else:
+        rises = np.full((n, 3), np.nan)
+        sets = np.full((n, 3), np.nan)
+    ha_signed = ((ha_start + 180.0) % 360.0) - 180.0
+    up_at_start = always_above | (crossing & (np.abs(ha_signed) < semi_arc))
+
+    events: list[list[tuple[str, float | None]]] = []
+    hours = np.zeros(n)
+    first_rise = np.full(n, np.nan)
+    first_set = np.full(n, np.nan)
+    for i in range(n):
+        if not has_window:
+            events.append([])
+            continue
+        r = rises[i][~np.isnan(rises[i])]
+        s = sets[i][~np.isnan(sets[i])]
+        if r.size == 0 and s.size == 0:
+            if up_at_start[i]:
+                events.append([(TARGET_IS_ALWAYS_UP, None)])
+                hours[i] = (end - start) / 3600.0
+            else:
+                events.append([])
+            continue
+        merged = sorted([(float(t), TARGET_RISES) for t in r] + [(float(t), TARGET_SETS) for t in s])
+        events.append([(code, t) for t, code in merged])
+        if r.size:
+            first_rise[i] = r.min()
+        if s.size:
+            first_set[i] = s.min()
+        up_since = start if up_at_start[i] else None
+        total = 0.0
+        for t, code in merged:
+            if code == TARGET_RISES:
+                up_since = t
+            elif up_since is not None:
+                total += t - up_since
+                up_since = None
+        if up_since is not None:
+            total += end - up_since
+        hours[i] = total / 3600.0
+
+    # Highest apparent altitude inside the window: at an end or at an upper transit inside it.
+    lst_start = _lst_deg(frame, site.longitude, start)
+    to_transit = ((app_ra - lst_start) % 360.0) / SIDEREAL_RATE
+    t_transit = start + to_transit
+    candidates = np.stack([np.full(n, start), np.full(n, end if has_window else start), t_transit], axis=1)
+    valid = np.ones_like(candidates, dtype=bool)
+    valid[:, 2] = t_transit <= (end if has_window else start)
+    ha_cand = _lst_deg(frame, site.longitude, candidates) - app_ra[:, None]
+    alt_cand = _altitude(lat, app_dec[:, None], ha_cand)
+    alt_cand = np.where(valid, alt_cand, -np.inf)
+    best = np.argmax(alt_cand, axis=1)
+    max_alt = apparent_altitude(alt_cand[np.arange(n), best])
+    max_alt_time = candidates[np.arange(n), best]
+    # Transit nearest the window middle (for display, whether or not inside the window).
+    to_mid = ((app_ra - _lst_deg(frame, site.longitude, middle) + 180.0) % 360.0 - 180.0) / SIDEREAL_RATE
+    transit = middle + to_mid
+
+    # Chart grid.
+    g_lo, g_hi = _grid_bounds(night)
+    grid = np.arange(math.floor(g_lo / grid_step_s) * grid_step_s, g_hi + grid_step_s, grid_step_s)
+    altitude = _altitude_grid(lat, app_ra, app_dec, _lst_deg(frame, site.longitude, grid))
+    sun_alt = _sun_geometric_altitude(site, grid)
+
+    # Moon on a coarse grid, interpolated (it moves ~0.5 deg an hour).
+    coarse = np.linspace(grid[0], grid[-1], max(2, int((grid[-1] - grid[0]) / 1800.0) + 1))
+    m_ra, m_dec, _ = _moon_topocentric(site, frame, coarse)
+    m_alt_coarse = _altitude(lat, m_dec, _lst_deg(frame, site.longitude, coarse) - m_ra)
+    moon_alt = apparent_altitude(np.interp(grid, coarse, m_alt_coarse))
+
+    # Separations at the window middle.
+    star_vec = _unit_vectors(app_ra, app_dec)
+    m_ra_mid, m_dec_mid, moon_geo_dir = _moon_topocentric(site, frame, middle)
+    moon_vec = _unit_vectors(m_ra_mid, m_dec_mid)[0]
+    sun_vec = _sun_direction_of_date(frame, middle)
+    moon_sep = np.degrees(np.arccos(np.clip(star_vec @ moon_vec, -1, 1)))
+    sun_sep = np.degrees(np.arccos(np.clip(star_vec @ sun_vec, -1, 1)))
+    elongation = math.degrees(math.acos(float(np.clip(moon_geo_dir[0] @ sun_vec, -1, 1))))
+    phase_angle = 180.0 - elongation  # Earth-Moon distance is tiny next to the Sun's
+    illumination = (1.0 + math.cos(math.radians(phase_angle))) / 2.0
+    moon_lon = math.atan2(moon_geo_dir[0][1], moon_geo_dir[0][0])
+    sun_lon = math.atan2(sun_vec[1], sun_vec[0])
+    waxing = ((moon_lon - sun_lon) % (2 * math.pi)) < math.pi
+
+    return Observability(
+        site=site,
+        night=night,
+        ra=ra,
+        dec=dec,
+        events=events,
+        rise=first_rise,
+        set=first_set,
+        observable=hours > 0,
+        hours_observable=hours,
+        max_altitude=max_alt,
+        max_altitude_time=max_alt_time,
+        transit=transit,
+        solar_conjunction=sun_sep < SOLAR_CONJUNCTION_DEG,
+        sun_separation=sun_sep,
+        moon_separation=moon_sep,
+        grid=grid,
+        altitude=altitude,
+        sun_altitude=sun_alt,
+        moon_altitude=moon_alt,
+        moon_illumination=illumination,
+        moon_phase_angle=phase_angle,
+        moon_waxing=bool(waxing),
+    )

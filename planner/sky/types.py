@@ -35,8 +35,10 @@ ASTRONOMICAL = -18.0
 # Standard rise/set correction: 34' refraction at the horizon plus 16' solar semi-diameter.
 # AAVSO's ``sunaltitude`` is applied with it (shared/reference/README.md).
 SUN_RISE_SET_CORRECTION = 0.833
-# A target closer to the Sun than this is flagged ``solar_conjunction``.
-SOLAR_CONJUNCTION_DEG = 15.0
+# A target closer to the Sun than this is flagged ``solar_conjunction``. 30 deg reproduces the
+# real server: in the reference response the 12 flagged targets lie 2-27.5 deg from the Sun
+# and the nearest unflagged one 30.9 deg.
+SOLAR_CONJUNCTION_DEG = 30.0
 
 
 @dataclass(frozen=True)
