@@ -119,6 +119,10 @@ def windows_from_events(events: Sequence[Event], start: float, end: float) -> li
     return out
 
 
+def _clip(windows, lo: float, hi: float) -> list[tuple[float, float]]:
+    return [(max(a, lo), min(b, hi)) for a, b in windows if min(b, hi) > max(a, lo)]
+
+
 def _windows_agree(a, b, tolerance: float) -> bool:
     a = [w for w in a if w[1] - w[0] > tolerance]
     b = [w for w in b if w[1] - w[0] > tolerance]
@@ -477,8 +481,16 @@ def compare_events(
         return TargetComparison(name, local_ev, api_ev, tuple(differences), tuple(matched))
 
     if start is not None and end is not None:
+        known = api_window is not None and None not in api_window
+        api_start, api_end = api_window if known else (start, end)
+        # With both nights known, compare inside the part both sides call night (the
+        # nighttime comparison reports the rest); otherwise an API event outside the
+        # local night is a disagreement of its own.
+        lo, hi = (max(start, api_start), min(end, api_end)) if known else (-math.inf, math.inf)
         if _windows_agree(
-            windows_from_events(local_ev, start, end), windows_from_events(api_ev, start, end), tol
+            _clip(windows_from_events(local_ev, start, end), lo, hi),
+            _clip(windows_from_events(api_ev, api_start, api_end), lo, hi),
+            tol,
         ):
             return result()
     elif local_class == api_class and local_class != EVENTS:
