@@ -1,0 +1,200 @@
+"""The web-service error family: every failure of a service becomes one ``ServiceError``.
+
+Each error names the service, says what happened and what the user can do, in one
+sentence (``str(error)``). Messages never carry a secret, a raw HTML page or a full
+response body: callers build them from redacted URLs and short, cleaned texts.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from planner.errors import PlannerError
+
+# Where the user fixes a key, by service key; used by NotAuthorisedError and ConfigurationError.
+KEY_HINTS: dict[str, str] = {
+    "aavso": "check your AAVSO API key in Settings (or the PLANNER_AAVSO_KEY environment variable)",
+    "astrobin": (
+        "check your AstroBin API key and secret in Settings "
+        "(or PLANNER_ASTROBIN_KEY / PLANNER_ASTROBIN_SECRET)"
+    ),
+    "nasa": "the NASA Images API needs no key; check the NASA base URL in Settings",
+    "astrometry": (
+        "check your nova.astrometry.net API key in Settings (or PLANNER_ASTROMETRY_KEY)"
+    ),
+    "arcsecond": (
+        "check your Arcsecond API key in Settings "
+        "(or PLANNER_ARCSECOND_KEY / PLANNER_ARCSECOND_UPLOAD_KEY)"
+    ),
+}
+
+_MAX_DETAIL = 300
+_TAGS = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+def clean_detail(text: str | bytes | None, limit: int = _MAX_DETAIL) -> str:
+    """A short, single-line, tag-free version of a response body for a message."""
+    if text is None:
+        return ""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    if looks_like_html(text):
+        return ""
+    text = _SPACE.sub(" ", _TAGS.sub(" ", text)).strip()
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def looks_like_html(text: str | bytes | None) -> bool:
+    if not text:
+        return False
+    if isinstance(text, bytes):
+        text = text[:512].decode("utf-8", "replace")
+    head = text.lstrip()[:512].lower()
+    return head.startswith(("<!doctype", "<html", "<?xml")) or "<html" in head or "<body" in head
+
+
+def format_clock(when: float) -> str:
+    """HH:MM in the computer's local time zone (what the user's clock shows)."""
+    return time.strftime("%H:%M", time.localtime(when))
+
+
+class ServiceError(PlannerError):
+    """A web service could not give an answer; ``str()`` says which, what happened and what to do.
+
+    Attributes: ``service`` (display name), ``what`` (what happened), ``action`` (what the
+    user can do), ``status`` (HTTP status or None), ``service_key`` (e.g. ``"aavso"``) and
+    ``url`` (already redacted, may be None).
+    """
+
+    default_action = "try again later"
+
+    def __init__(
+        self,
+        service: str,
+        what: str,
+        action: str | None = None,
+        *,
+        status: int | None = None,
+        service_key: str | None = None,
+        url: str | None = None,
+    ):
+        self.service = service
+        self.what = what.rstrip(" .;")
+        self.action = (action or self.default_action).rstrip(" .;")
+        self.status = status
+        self.service_key = service_key
+        self.url = url
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return f"{self.service}: {self.what}; {self.action}."
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self):  # picklable across worker processes despite keyword arguments
+        return (_rebuild, (self.__class__, self.__dict__.copy()))
+
+
+def _rebuild(cls, state):
+    error = cls.__new__(cls)
+    error.__dict__.update(state)
+    Exception.__init__(error, error.message)
+    return error
+
+
+class NotAuthorisedError(ServiceError):
+    """HTTP 401/403: the key is missing, wrong or lacks the right."""
+
+    default_action = "check the API key in Settings"
+
+    def __init__(self, service: str, what: str, action: str | None = None, **kw):
+        if action is None and kw.get("service_key") in KEY_HINTS:
+            action = KEY_HINTS[kw["service_key"]]
+        super().__init__(service, what, action, **kw)
+
+
+class NotFoundError(ServiceError):
+    """HTTP 404: the thing asked for does not exist (or the base URL is wrong)."""
+
+    default_action = "check the name or id, and the service's base URL in Settings"
+
+
+class GoneError(ServiceError):
+    """HTTP 410: the API has been retired."""
+
+    default_action = "this version of the service's API is no longer in service; update planner or check the base URL in Settings"
+
+
+class RateLimitedError(ServiceError):
+    """HTTP 429, or a request refused locally because it would exceed the service's budget."""
+
+    def __init__(self, service: str, what: str, action: str | None = None, *, retry_at: float | None = None, **kw):
+        self.retry_at = retry_at
+        if action is None:
+            action = f"try again after {format_clock(retry_at)}" if retry_at else "wait a while and try again"
+        super().__init__(service, what, action, **kw)
+
+
+class ServiceUnavailableError(ServiceError):
+    """HTTP 503 or another 5xx (including HTML error pages): the service is down or failing."""
+
+    default_action = "the service may be down for maintenance; try again later"
+
+
+class BadResponseError(ServiceError):
+    """The answer could not be used: not JSON, the wrong shape, truncated or too large."""
+
+    default_action = "try again later; if it keeps happening, the service may have changed its API"
+
+
+class NetworkError(ServiceError):
+    """The service could not be reached: timeout, connection refused, DNS failure."""
+
+    default_action = "check your network connection and the service's base URL in Settings"
+
+
+class OfflineError(NetworkError):
+    """No network and no cached answer to fall back on (a ``NetworkError`` too)."""
+
+    default_action = "connect to the network once to fetch and cache an answer"
+
+
+class ConfigurationError(ServiceError):
+    """Something the user must set is missing or unusable (key, base URL, plain http)."""
+
+    default_action = "fix it in Settings"
+
+
+class InvalidRequestError(ServiceError):
+    """Another 4xx: the service rejected the query; ``detail`` is the service's own text."""
+
+    default_action = "check the request's parameters"
+
+    def __init__(self, service: str, what: str, action: str | None = None, *, detail: str = "", **kw):
+        self.detail = detail
+        super().__init__(service, what, action, **kw)
+
+
+__all__ = [
+    "KEY_HINTS",
+    "BadResponseError",
+    "ConfigurationError",
+    "GoneError",
+    "InvalidRequestError",
+    "NetworkError",
+    "NotAuthorisedError",
+    "NotFoundError",
+    "OfflineError",
+    "RateLimitedError",
+    "ServiceError",
+    "ServiceUnavailableError",
+    "clean_detail",
+    "format_clock",
+    "looks_like_html",
+]
