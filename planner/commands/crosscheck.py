@@ -1,0 +1,288 @@
+"""``planner crosscheck``: compare the local sky engine with the AAVSO Target Tool's own
+nighttime and observability times for the same site, limits and moment, and print the report.
+
+Live (through the AAVSO client, which serves cached answers when offline) or from a saved
+API answer (``--api-file``). Disagreements are a result, not an error: the exit code is 0
+whenever the comparison could be made.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time as _time
+from datetime import datetime, timezone
+from pathlib import Path
+
+HELP = "compare local visibility with the AAVSO Target Tool's own answers"
+
+_MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "crosscheck",
+        help=HELP,
+        description=(
+            "Compare the local nighttime and each target's rise/set times with the AAVSO "
+            "Target Tool API's, for the same site, limits and time. Site and limits come "
+            "from Settings unless given here; the AAVSO answers are fetched (or taken from "
+            "the cache when offline) unless --api-file names a saved answer. "
+            "Exit status 0 when the comparison was made, whatever it found."
+        ),
+    )
+    site = parser.add_argument_group("site and limits (default: Settings)")
+    site.add_argument("--lat", type=float, metavar="DEG", help="latitude, north positive")
+    site.add_argument("--lon", type=float, metavar="DEG", help="longitude, east positive")
+    site.add_argument("--target-altitude", type=float, metavar="DEG", help="lowest target altitude")
+    site.add_argument("--sun-altitude", type=float, metavar="DEG", help="Sun altitude ending dusk / starting dawn")
+    parser.add_argument(
+        "--time",
+        metavar="T",
+        help=(
+            "moment of interest: unix seconds or ISO 8601 (UTC unless it carries an offset); "
+            "default: the saved answer's meta.fetched_utc with --api-file, else now"
+        ),
+    )
+    parser.add_argument(
+        "--tolerance", type=float, metavar="S", help="seconds two times may differ and still agree (default: Settings, 120)"
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+    parser.add_argument(
+        "--site-time", action="store_true", help="show times in the site's time zone instead of UTC (text format)"
+    )
+    parser.add_argument(
+        "--api-file",
+        type=Path,
+        metavar="FILE",
+        help='a saved AAVSO /targets answer ({"targets": [...]}) with observability_times; works offline',
+    )
+    parser.add_argument(
+        "--nighttime-file",
+        type=Path,
+        metavar="FILE",
+        help='a saved AAVSO /nighttime answer ({"status", "sunset", "sunrise"}) to compare with --api-file',
+    )
+    parser.add_argument(
+        "--section",
+        action="append",
+        metavar="CODE",
+        help="observing section to fetch (ac, ep, cv, eb, spp, lpv, yso, het, misc, all); repeatable; default ac",
+    )
+    parser.set_defaults(func=run)
+
+
+# -- inputs -----------------------------------------------------------------------------------
+
+
+def parse_time(text: str) -> float:
+    """Unix seconds or an ISO 8601 date-time (UTC unless it has an offset)."""
+    from planner.cli import CommandError
+
+    value = text.strip()
+    try:
+        number = float(value)
+    except ValueError:
+        number = None
+    if number is not None:
+        if not math.isfinite(number):
+            raise CommandError(f"--time {text!r} is not a finite number of unix seconds")
+        return number
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+    except ValueError:
+        raise CommandError(
+            f"--time {text!r} is neither unix seconds nor an ISO 8601 date-time (e.g. 2026-02-21T20:23:35Z)"
+        ) from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.timestamp()
+
+
+def _read_json(path: Path, what: str):
+    from planner.cli import CommandError
+
+    try:
+        size = path.stat().st_size
+        if size > _MAX_FILE_BYTES:
+            raise CommandError(f"{what} {path} is {size // 1_000_000} MB, too large for an API answer")
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        raise CommandError(f"{what} {path} does not exist") from None
+    except IsADirectoryError:
+        raise CommandError(f"{what} {path} is a folder, not a file") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"{what} {path} is not UTF-8 text; save the API's JSON answer as it came") from None
+    except OSError as exc:
+        raise CommandError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CommandError(f"{what} {path} is not valid JSON ({exc.msg}, line {exc.lineno})") from None
+
+
+def _site(args):
+    from planner.config import load_settings
+
+    settings = load_settings()
+    site = settings.site()
+    changes = {}
+    if args.lat is not None:
+        changes["latitude"] = args.lat
+    if args.lon is not None:
+        changes["longitude"] = args.lon
+    if args.target_altitude is not None:
+        changes["target_altitude"] = args.target_altitude
+    if args.sun_altitude is not None:
+        changes["sun_altitude"] = args.sun_altitude
+    if changes:
+        from dataclasses import replace
+
+        # A moved site gets its own time zone, not the one of the settings' site.
+        if "latitude" in changes or "longitude" in changes:
+            changes["timezone"] = ""
+            changes["name"] = ""
+        site = replace(site, **changes)  # Site validates (SiteError is a ValueError)
+    tolerance = args.tolerance if args.tolerance is not None else settings.crosscheck_tolerance_s
+    if not (math.isfinite(tolerance) and tolerance >= 0):
+        from planner.cli import CommandError
+
+        raise CommandError(f"--tolerance {tolerance:g} must be a number of seconds >= 0")
+    return site, float(tolerance)
+
+
+def _load_api_file(args):
+    """(targets, nighttime or None, time or None, warnings) from --api-file/--nighttime-file."""
+    from planner.catalog import TargetParseError, parse_targets
+    from planner.cli import CommandError
+
+    payload = _read_json(args.api_file, "API file")
+    try:
+        parsed = parse_targets(payload)
+    except TargetParseError as exc:
+        raise CommandError(f"API file {args.api_file}: {exc}") from None
+    warnings = [f"API file {args.api_file}: skipped {p}" for p in parsed.problems]
+    if not any(t.observability_times is not None for t in parsed.targets):
+        raise CommandError(
+            f"API file {args.api_file} has no target with observability_times; "
+            "save the Target Tool API's /targets answer as it came"
+        )
+    fetched = None
+    nighttime = None
+    if isinstance(payload, dict):
+        meta = payload.get("meta")
+        if isinstance(meta, dict):
+            value = meta.get("fetched_utc")
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+                fetched = float(value)
+        if isinstance(payload.get("nighttime"), dict):
+            nighttime = payload["nighttime"]
+    if args.nighttime_file is not None:
+        nighttime = _read_json(args.nighttime_file, "nighttime file")
+        if not isinstance(nighttime, dict) or not isinstance(nighttime.get("status"), str):
+            raise CommandError(
+                f'nighttime file {args.nighttime_file} must hold the /nighttime answer, {{"status": ..., "sunrise": ...}}'
+            )
+    return parsed.targets, nighttime, fetched, warnings
+
+
+def _fetch_live(site, when: float, sections):
+    """(targets, nighttime, source description) from the AAVSO API for exactly this site,
+    limits and time; answers come from the HTTP cache when the network is down."""
+    from planner.services.aavso import AavsoClient
+
+    client = AavsoClient()
+    params = dict(
+        latitude=site.latitude,
+        longitude=site.longitude,
+        targetaltitude=site.target_altitude,
+        sunaltitude=site.sun_altitude,
+        time=int(when),
+    )
+    targets_reply = client.targets(sections=sections or None, **params)
+    nighttime_reply = client.nighttime(
+        latitude=site.latitude, longitude=site.longitude, sunaltitude=site.sun_altitude, time=int(when)
+    )
+    return _targets_of(targets_reply), nighttime_reply, _source_of(targets_reply)
+
+
+def _targets_of(reply):
+    for attr in ("targets", "data"):
+        value = getattr(reply, attr, None)
+        if value is not None and not isinstance(value, dict):
+            return list(value)
+    return list(reply)
+
+
+def _source_of(reply) -> str:
+    if getattr(reply, "offline", False):
+        return "AAVSO answer from the cache (offline)"
+    if getattr(reply, "from_cache", False):
+        return "AAVSO answer from the cache"
+    return "AAVSO Target Tool API"
+
+
+# -- the command ------------------------------------------------------------------------------
+
+
+def run(args) -> int:
+    import numpy as np
+
+    from planner.cli import CommandError
+    from planner.sky import compute_observability
+    from planner.sky.crosscheck import crosscheck_observability
+
+    site, tolerance = _site(args)
+    if args.nighttime_file is not None and args.api_file is None:
+        raise CommandError("--nighttime-file goes with --api-file; without it the nighttime is fetched")
+    warnings: list[str] = []
+    when = parse_time(args.time) if args.time is not None else None
+    if args.api_file is not None:
+        targets, nighttime, fetched, warnings = _load_api_file(args)
+        if when is None:
+            if fetched is None:
+                raise CommandError(
+                    f"API file {args.api_file} has no meta.fetched_utc; pass --time with the moment "
+                    "the answer was asked for"
+                )
+            when = fetched
+        source = f"saved answer {args.api_file}"
+    else:
+        when = _time.time() if when is None else when
+        targets, nighttime, source = _fetch_live(site, when, args.section)
+
+    with_times = [t for t in targets if t.observability_times is not None]
+    if with_times:
+        obs = compute_observability(
+            np.array([t.ra for t in with_times], dtype=float),
+            np.array([t.dec for t in with_times], dtype=float),
+            site,
+            when,
+        )
+    names = [t.star_name for t in with_times]
+    site_info = {
+        "latitude": site.latitude,
+        "longitude": site.longitude,
+        "target_altitude": site.target_altitude,
+        "sun_altitude": site.sun_altitude,
+    }
+    if with_times:
+        report = crosscheck_observability(obs, names, targets, nighttime, tolerance_s=tolerance, site=site_info)
+    else:
+        from planner.sky import compute_night
+        from planner.sky.crosscheck import crosscheck
+
+        report = crosscheck(compute_night(site, when), nighttime, {}, targets, time=when, tolerance_s=tolerance, site=site_info)
+
+    for line in warnings:
+        print(f"planner crosscheck: warning: {line}", file=sys.stderr)
+    if args.format == "json":
+        data = report.to_json()
+        data["source"] = source
+        print(json.dumps(data, indent=2))
+    else:
+        print(report.to_text(site.tz if args.site_time else None))
+        print(f"AAVSO answers: {source}")
+    return 0
