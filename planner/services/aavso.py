@@ -1,0 +1,298 @@
+"""AAVSO Target Tool API client: telescope (GET/POST), nighttime and targets as dataclasses.
+
+Authentication is HTTP Basic with the API key as user name and ``api_token`` as password.
+The service accepts only https (plain http is refused here too, except for loopback test
+servers), allows 1000 requests an hour (the shared limiter keeps count from the
+``X-Rate-Limit-*`` headers) and answers client errors with a plain-text explanation,
+which the raised ``InvalidRequestError`` carries.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from planner.catalog import Target, parse_targets
+from planner.services.credentials import get_secret, register_secret
+from planner.services.errors import KEY_HINTS, ConfigurationError, InvalidRequestError
+from planner.services.http import POLICIES, RateLimitState, Reply, ServiceSession, parse_or_bad_response
+
+SERVICE_KEY = "aavso"
+SERVICE_NAME = POLICIES[SERVICE_KEY].name
+SECTIONS = ("ac", "ep", "cv", "eb", "spp", "lpv", "yso", "het", "misc", "all")
+ORDERABLE = (
+    "star_name", "ra", "dec", "var_type", "min_mag", "min_mag_band", "max_mag", "max_mag_band",
+    "period", "obs_cadence", "obs_mode", "obs_section", "filter", "other_info", "last_data_point",
+    "priority", "constellation",
+)  # every output field except observability_times and solar_conjunction
+NIGHT_STATUSES = frozenset(
+    {"SUN_IS_UP", "SUN_IS_DOWN", "SUN_IS_ALWAYS_UP", "SUN_IS_ALWAYS_DOWN", "SUN_ENTERS_ALWAYS_DOWN", "SUN_EXITS_ALWAYS_DOWN"}
+)
+
+
+@dataclass(frozen=True)
+class Telescope:
+    """The telescope settings stored with the user's AAVSO account."""
+
+    latitude: float
+    longitude: float
+    targetaltitude: float | None = None
+    sunaltitude: float | None = None
+    from_cache: bool = False
+    offline: bool = False
+    fetched_at: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "latitude": self.latitude,
+            "longitude": self.longitude,
+            "targetaltitude": self.targetaltitude,
+            "sunaltitude": self.sunaltitude,
+            **_meta_json(self),
+        }
+
+
+@dataclass(frozen=True)
+class NighttimeReply:
+    """The night following a time at a place, as the Target Tool computes it (UTC unix times)."""
+
+    status: str
+    sunset: float | None
+    sunrise: float | None
+    from_cache: bool = False
+    offline: bool = False
+    fetched_at: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"status": self.status, "sunset": self.sunset, "sunrise": self.sunrise, **_meta_json(self)}
+
+
+@dataclass
+class TargetsReply:
+    """Targets of the asked sections; ``problems`` lists records that could not be read."""
+
+    targets: list[Target]
+    problems: list[str] = field(default_factory=list)
+    from_cache: bool = False
+    offline: bool = False
+    fetched_at: float | None = None
+    rate: RateLimitState = field(default_factory=RateLimitState)
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def __iter__(self):
+        return iter(self.targets)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "targets": [t.to_api_dict() for t in self.targets],
+            "problems": list(self.problems),
+            **_meta_json(self),
+            "rate_limit": self.rate.to_json(),
+        }
+
+
+def _meta_json(obj) -> dict[str, Any]:
+    return {"from_cache": obj.from_cache, "offline": obj.offline, "fetched_at": obj.fetched_at}
+
+
+# -- parsing -----------------------------------------------------------------------------
+
+
+def _opt_number(data: dict, key: str) -> float | None:
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"'{key}' is not a number")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"'{key}' is not finite")
+    return number
+
+
+def parse_telescope(data: Any) -> Telescope:
+    if not isinstance(data, dict):
+        raise TypeError("the telescope answer is not a JSON object")
+    lat, lon = _opt_number(data, "latitude"), _opt_number(data, "longitude")
+    if lat is None or lon is None:
+        raise KeyError("latitude/longitude")
+    if not (-90 <= lat <= 90 and -180 <= lon <= 360):
+        raise ValueError("latitude or longitude out of range")
+    return Telescope(lat, lon, _opt_number(data, "targetaltitude"), _opt_number(data, "sunaltitude"))
+
+
+def parse_nighttime(data: Any) -> NighttimeReply:
+    if not isinstance(data, dict):
+        raise TypeError("the nighttime answer is not a JSON object")
+    status = data["status"]
+    if status not in NIGHT_STATUSES:
+        raise ValueError(f"unknown status {str(status)[:40]!r}")
+    return NighttimeReply(status, _opt_number(data, "sunset"), _opt_number(data, "sunrise"))
+
+
+def parse_targets_payload(data: Any):
+    """The API's ``{"targets": [...]}`` to a ``ParseResult`` (raises on a wrong overall shape)."""
+    if not isinstance(data, dict) or "targets" not in data:
+        raise KeyError("targets")
+    return parse_targets(data)
+
+
+# -- validation --------------------------------------------------------------------------
+
+
+def _invalid(what: str, action: str) -> InvalidRequestError:
+    """A parameter refused before sending (no HTTP status)."""
+    return InvalidRequestError(SERVICE_NAME, what, action, service_key=SERVICE_KEY)
+
+
+def _check_range(name: str, value: float | None, low: float, high: float) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise _invalid(f"{name} {value!r} is not a number", f"give {name} in degrees") from None
+    if not (math.isfinite(number) and low <= number <= high):
+        raise _invalid(f"{name} {value!r} is outside {low:g} to {high:g}", f"give {name} between {low:g} and {high:g} degrees")
+    return number
+
+
+def _check_time(value: float | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise _invalid(f"time {value!r} is not a number", "give the time as a UTC unix timestamp") from None
+    if not math.isfinite(number) or number < 0:
+        raise _invalid(f"time {value!r} is not a valid timestamp", "give the time as a UTC unix timestamp")
+    return int(number)
+
+
+def _site_params(latitude=None, longitude=None, targetaltitude=None, sunaltitude=None, time=None) -> dict[str, Any]:
+    params = {
+        "latitude": _check_range("latitude", latitude, -90, 90),
+        "longitude": _check_range("longitude", longitude, -180, 180),
+        "targetaltitude": _check_range("targetaltitude", targetaltitude, -90, 90),
+        "sunaltitude": _check_range("sunaltitude", sunaltitude, -90, 90),
+        "time": _check_time(time),
+    }
+    return {k: v for k, v in params.items() if v is not None}
+
+
+def _sections(sections: Iterable[str] | str) -> list[str]:
+    if isinstance(sections, str):
+        sections = [s for s in sections.replace(";", ",").split(",")]
+    codes = [s.strip().lower() for s in sections if s and s.strip()]
+    bad = [c for c in codes if c not in SECTIONS]
+    if bad:
+        raise _invalid(f"unknown observing section(s) {', '.join(bad)}", f"use one or more of {', '.join(SECTIONS)}")
+    return list(dict.fromkeys(codes)) or ["ac"]
+
+
+# -- client ------------------------------------------------------------------------------
+
+
+class AavsoClient:
+    """The AAVSO Target Tool API v1."""
+
+    def __init__(self, api_key: str | None, base_url: str | None = None, session: ServiceSession | None = None):
+        if not api_key or not str(api_key).strip():
+            raise ConfigurationError(SERVICE_NAME, "no API key is set", KEY_HINTS[SERVICE_KEY], service_key=SERVICE_KEY)
+        self._auth = (str(api_key).strip(), "api_token")
+        register_secret(self._auth[0])
+        if session is None:
+            from planner.config import DEFAULT_BASE_URLS
+
+            session = ServiceSession(POLICIES[SERVICE_KEY], base_url or DEFAULT_BASE_URLS[SERVICE_KEY])
+        self.session = session
+
+    def __repr__(self) -> str:  # never show the key
+        return f"AavsoClient(base_url={self.session.base_url!r})"
+
+    @classmethod
+    def from_settings(cls, settings=None) -> "AavsoClient":
+        """A client with the stored key (env var or keyring) and the configured base URL."""
+        from planner.services.http import session_for
+
+        return cls(get_secret(SERVICE_KEY), session=session_for(SERVICE_KEY, settings))
+
+    @property
+    def rate(self) -> RateLimitState:
+        return self.session.rate
+
+    def _parse(self, fn, reply: Reply, what: str):
+        return parse_or_bad_response(SERVICE_NAME, fn, reply.data, what=what, service_key=SERVICE_KEY)
+
+    def get_telescope(self) -> Telescope:
+        # Always asked afresh (a POST may have changed it); the cached copy is the offline fallback.
+        reply = self.session.get("telescope", auth=self._auth, refresh=True)
+        scope = self._parse(parse_telescope, reply, "telescope answer")
+        return _with_meta(scope, reply)
+
+    def set_telescope(self, latitude: float, longitude: float, targetaltitude: float | None = None, sunaltitude: float | None = None) -> Telescope:
+        if latitude is None or longitude is None:
+            raise _invalid("latitude and longitude are both needed", "give the telescope's latitude and longitude")
+        data = _site_params(latitude, longitude, targetaltitude, sunaltitude)
+        reply = self.session.post("telescope", data=data, auth=self._auth)
+        return _with_meta(self._parse(parse_telescope, reply, "telescope answer"), reply)
+
+    def nighttime(self, latitude=None, longitude=None, sunaltitude=None, time=None) -> NighttimeReply:
+        params = _site_params(latitude, longitude, None, sunaltitude, time)
+        reply = self.session.get("nighttime", params=params, auth=self._auth)
+        return _with_meta(self._parse(parse_nighttime, reply, "nighttime answer"), reply)
+
+    def targets(
+        self,
+        sections: Iterable[str] | str = ("ac",),
+        observable: bool = False,
+        orderby: str | None = None,
+        reverse: bool = False,
+        latitude: float | None = None,
+        longitude: float | None = None,
+        targetaltitude: float | None = None,
+        sunaltitude: float | None = None,
+        time: float | None = None,
+        *,
+        refresh: bool = False,
+    ) -> TargetsReply:
+        params: dict[str, Any] = {"obs_section": _sections(sections)}  # repeated obs_section=..
+        if observable:
+            params["observable"] = "true"
+        if orderby:
+            if orderby not in ORDERABLE:
+                raise _invalid(f"cannot order by {orderby!r}", f"use one of {', '.join(ORDERABLE)}")
+            params["orderby"] = orderby
+        if reverse:
+            params["reverse"] = "true"
+        params.update(_site_params(latitude, longitude, targetaltitude, sunaltitude, time))
+        reply = self.session.get("targets", params=params, auth=self._auth, refresh=refresh)
+        result = self._parse(parse_targets_payload, reply, "target list")
+        return TargetsReply(
+            targets=list(result.targets),
+            problems=list(result.problems),
+            from_cache=reply.from_cache,
+            offline=reply.offline,
+            fetched_at=reply.fetched_at,
+            rate=self.session.rate,
+        )
+
+
+def _with_meta(obj, reply: Reply):
+    from dataclasses import replace
+
+    return replace(obj, from_cache=reply.from_cache, offline=reply.offline, fetched_at=reply.fetched_at)
+
+
+__all__ = [
+    "AavsoClient",
+    "NighttimeReply",
+    "Telescope",
+    "TargetsReply",
+    "parse_nighttime",
+    "parse_targets_payload",
+    "parse_telescope",
+]
