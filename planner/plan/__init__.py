@@ -1,0 +1,42 @@
+"""Night plans: the plan model, the scheduler that fills a night, the versioned plan file
+with autosave/recovery, and one exporter per file format observatories use. No Qt here."""
+
+from planner.plan.model import (
+    STATUSES,
+    TWILIGHTS,
+    Conflict,
+    Plan,
+    PlanEntry,
+    PlanLimits,
+    PlanTarget,
+    PlanValueError,
+)
+from planner.plan.store import (
+    PlanFileError,
+    Recovery,
+    autosave,
+    clear_recovery,
+    find_recovery,
+    load_plan,
+    recovery_path,
+    save_plan,
+)
+
+__all__ = [
+    "STATUSES",
+    "TWILIGHTS",
+    "Conflict",
+    "Plan",
+    "PlanEntry",
+    "PlanFileError",
+    "PlanLimits",
+    "PlanTarget",
+    "PlanValueError",
+    "Recovery",
+    "autosave",
+    "clear_recovery",
+    "find_recovery",
+    "load_plan",
+    "recovery_path",
+    "save_plan",
+]

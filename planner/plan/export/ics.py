@@ -1,0 +1,50 @@
+"""iCalendar (``.ics``) via the ``icalendar`` package: one event per scheduled entry, with
+the site as LOCATION and GEO and the target's coordinates, magnitudes and filters in the
+description. Unscheduled entries have no time and are left out."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from icalendar import Calendar, Event
+
+from planner import __version__
+from planner.plan.export import dec_dms, ordered_entries, ra_hms, utc
+from planner.plan.model import Plan
+
+
+def render(plan: Plan) -> bytes:
+    cal = Calendar()
+    cal.add("prodid", f"-//planner//night planner {__version__}//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", plan.title or (f"Observing plan {plan.date}" if plan.date else "Observing plan"))
+    stamp = datetime.fromtimestamp(plan.modified, tz=timezone.utc)
+    location = plan.site.name or plan.site.describe()
+    for e in ordered_entries(plan):
+        if e.start is None or e.end is None:
+            continue
+        t = e.target
+        event = Event()
+        event.add("uid", f"{e.id}@planner")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", utc(e.start))
+        event.add("dtend", utc(e.end))
+        event.add("summary", f"Observe {t.name}")
+        event.add("location", f"{location} ({plan.site.latitude:.4f}, {plan.site.longitude:.4f})")
+        event.add("geo", (plan.site.latitude, plan.site.longitude))
+        lines = [
+            f"{t.name}: RA {ra_hms(t.ra)} Dec {dec_dms(t.dec)} (J2000; {t.ra:.5f}°, {t.dec:+.5f}°)",
+        ]
+        if t.var_type:
+            lines.append(f"Type: {t.var_type}")
+        if t.magnitude_text():
+            lines.append(f"Magnitude: {t.magnitude_text()}")
+        if e.filters:
+            lines.append(f"Filters: {' '.join(e.filters)}; {e.count} × {e.exposure:g} s each")
+        if e.notes:
+            lines.append(e.notes)
+        event.add("description", "\n".join(lines))
+        event.add("status", "CANCELLED" if e.status == "skipped" else "CONFIRMED")
+        cal.add_component(event)
+    return cal.to_ical()

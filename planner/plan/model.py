@@ -1,0 +1,498 @@
+"""The night plan: a ``Plan`` (site, night, limits, notes) holding ``PlanEntry`` items.
+
+Plain dataclasses, no Qt. Each entry carries a ``PlanTarget``, a copy of the target's
+fields an export needs, so a saved plan re-exports without the catalog. Editing never
+silently "fixes" an entry: ``Plan.conflicts()`` lists every entry that leaves its
+observable window, leaves the night or overlaps another, and the views mark them.
+"""
+
+from __future__ import annotations
+
+import math
+import time as _time
+import uuid
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable
+
+from planner.catalog.target import Target
+from planner.sky.site import Site
+
+STATUSES = ("planned", "observed", "skipped")
+TWILIGHTS = ("astronomical", "nautical", "civil", "site")
+TWILIGHT_LABELS = {
+    "astronomical": "astronomical night (Sun below -18°)",
+    "nautical": "nautical night (Sun below -12°)",
+    "civil": "civil night (Sun below -6°)",
+    "site": "the site's sun-altitude night",
+}
+# Two entries that touch (one ends the second the next starts) do not overlap; a second
+# of slack absorbs float noise from JSON round trips and time arithmetic.
+TOLERANCE_S = 1.0
+
+
+class PlanValueError(ValueError):
+    """A value that cannot go into a plan; the message names the field and the problem."""
+
+
+def _finite(name: str, value: Any, *, allow_none: bool = False) -> float | None:
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise PlanValueError(f"{name} must be a number, not {value!r}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise PlanValueError(f"{name} must be finite, not {value!r}")
+    return number
+
+
+@dataclass(frozen=True)
+class PlanTarget:
+    """What a plan keeps of a target: enough to re-export it without the catalog."""
+
+    name: str
+    ra: float  # J2000 degrees
+    dec: float  # J2000 degrees
+    constellation: str = ""
+    var_type: str = ""
+    min_mag: float | None = None
+    min_mag_band: str = ""
+    max_mag: float | None = None
+    max_mag_band: str = ""
+    period: float | None = None  # days
+    obs_cadence: float | None = None  # days
+    obs_mode: str = ""
+    filter: str = ""  # the AAVSO-requested filters, as given
+    priority: bool = False
+    last_data_point: float | None = None  # unix
+    sections: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise PlanValueError("a plan target needs a name")
+        ra = _finite("ra", self.ra)
+        dec = _finite("dec", self.dec)
+        if not 0.0 <= ra < 360.0:
+            raise PlanValueError(f"ra {ra} of {self.name!r} is outside [0, 360) degrees")
+        if not -90.0 <= dec <= 90.0:
+            raise PlanValueError(f"dec {dec} of {self.name!r} is outside [-90, 90] degrees")
+        object.__setattr__(self, "ra", ra)
+        object.__setattr__(self, "dec", dec)
+        for key in ("min_mag", "max_mag", "period", "obs_cadence", "last_data_point"):
+            object.__setattr__(self, key, _finite(key, getattr(self, key), allow_none=True))
+        object.__setattr__(self, "sections", tuple(self.sections))
+        object.__setattr__(self, "priority", bool(self.priority))
+
+    @classmethod
+    def from_target(cls, target: Target) -> "PlanTarget":
+        return cls(
+            name=target.star_name,
+            ra=target.ra,
+            dec=target.dec,
+            constellation=target.constellation,
+            var_type=target.var_type,
+            min_mag=target.min_mag,
+            min_mag_band=target.min_mag_band,
+            max_mag=target.max_mag,
+            max_mag_band=target.max_mag_band,
+            period=target.period,
+            obs_cadence=target.obs_cadence,
+            obs_mode=target.obs_mode,
+            filter=target.filter,
+            priority=target.priority,
+            last_data_point=target.last_data_point,
+            sections=tuple(target.obs_section),
+        )
+
+    @property
+    def requested_filters(self) -> tuple[str, ...]:
+        return tuple(f for f in self.filter.replace(";", ",").replace("/", ",").replace(" ", ",").split(",") if f)
+
+    def magnitude_text(self) -> str:
+        """'8.2–14.0 V' style range for tables and notes, '' when unknown."""
+        if self.max_mag is None and self.min_mag is None:
+            return ""
+        low = "?" if self.max_mag is None else f"{self.max_mag:g}"
+        high = "?" if self.min_mag is None else f"{self.min_mag:g}"
+        band = self.min_mag_band or self.max_mag_band
+        return f"{low}–{high}" + (f" {band}" if band else "")
+
+    def is_due(self, now: float) -> bool:
+        if self.obs_cadence is None or self.obs_cadence <= 0:
+            return False
+        if self.last_data_point is None:
+            return True
+        return (now - self.last_data_point) / 86400.0 > self.obs_cadence
+
+    def urgency(self, now: float) -> float:
+        """Priority- and due-weighted importance: priority counts 2, being due 1 plus up to 1
+        more the further past its cadence the star is."""
+        score = 2.0 if self.priority else 0.0
+        if self.is_due(now):
+            score += 1.0
+            if self.last_data_point is not None and self.obs_cadence:
+                late = (now - self.last_data_point) / 86400.0 / self.obs_cadence - 1.0
+                score += min(max(late, 0.0), 1.0)
+            else:
+                score += 1.0  # nobody has observed it at all
+        return score
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        data["sections"] = list(self.sections)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "PlanTarget":
+        if not isinstance(data, dict):
+            raise PlanValueError("a target must be a JSON object")
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        for key in ("name", "ra", "dec"):
+            if key not in known:
+                raise PlanValueError(f"a target has no '{key}'")
+        for key in ("constellation", "var_type", "min_mag_band", "max_mag_band", "obs_mode", "filter"):
+            if key in known and not isinstance(known[key], str):
+                raise PlanValueError(f"target field '{key}' must be text")
+        sections = known.get("sections", [])
+        if not isinstance(sections, list) or not all(isinstance(s, str) for s in sections):
+            raise PlanValueError("target field 'sections' must be a list of names")
+        known["sections"] = tuple(sections)
+        if "priority" in known and not isinstance(known["priority"], bool):
+            raise PlanValueError("target field 'priority' must be true or false")
+        return cls(**known)
+
+
+@dataclass
+class PlanEntry:
+    """One block of the night: a target, when (``start``/``end`` unix UTC, None until
+    scheduled), how long it wants (``duration`` seconds), and what to take.
+
+    ``windows`` are the intervals (unix) when the target is observable in the plan's
+    night; the scheduler fills them in and ``Plan.conflicts()`` checks edits against them.
+    """
+
+    target: PlanTarget
+    duration: float = 1800.0
+    start: float | None = None
+    end: float | None = None
+    filters: tuple[str, ...] = ()
+    exposure: float = 60.0  # seconds per frame
+    count: int = 1  # frames per filter
+    notes: str = ""
+    status: str = "planned"
+    windows: tuple[tuple[float, float], ...] = ()
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def __post_init__(self) -> None:
+        self.duration = _finite("duration", self.duration)  # type: ignore[assignment]
+        if self.duration <= 0:
+            raise PlanValueError(f"duration of {self.target.name!r} must be positive")
+        self.start = _finite("start", self.start, allow_none=True)
+        self.end = _finite("end", self.end, allow_none=True)
+        if (self.start is None) != (self.end is None):
+            raise PlanValueError(f"{self.target.name!r} needs both a start and an end, or neither")
+        self.exposure = _finite("exposure", self.exposure)  # type: ignore[assignment]
+        if self.exposure <= 0:
+            raise PlanValueError(f"exposure of {self.target.name!r} must be positive")
+        if isinstance(self.count, bool) or not isinstance(self.count, int) or self.count < 1:
+            raise PlanValueError(f"count of {self.target.name!r} must be a whole number of at least 1")
+        if isinstance(self.filters, str):
+            self.filters = tuple(f.strip() for f in self.filters.split(",") if f.strip())
+        self.filters = tuple(str(f) for f in self.filters)
+        if any(not f or "," in f for f in self.filters):
+            raise PlanValueError(f"filters of {self.target.name!r} must be names without commas")
+        if self.status not in STATUSES:
+            raise PlanValueError(f"status must be one of {', '.join(STATUSES)}, not {self.status!r}")
+        if not isinstance(self.notes, str):
+            raise PlanValueError("notes must be text")
+        windows = []
+        for pair in self.windows:
+            a, b = pair
+            windows.append((_finite("window start", a), _finite("window end", b)))
+        self.windows = tuple(windows)  # type: ignore[assignment]
+
+    @property
+    def name(self) -> str:
+        return self.target.name
+
+    @property
+    def scheduled(self) -> bool:
+        return self.start is not None
+
+    def label(self) -> str:
+        return self.target.name
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "target": self.target.to_dict(),
+            "duration": self.duration,
+            "start": self.start,
+            "end": self.end,
+            "filters": list(self.filters),
+            "exposure": self.exposure,
+            "count": self.count,
+            "notes": self.notes,
+            "status": self.status,
+            "windows": [list(w) for w in self.windows],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "PlanEntry":
+        if not isinstance(data, dict):
+            raise PlanValueError("an entry must be a JSON object")
+        if "target" not in data:
+            raise PlanValueError("an entry has no 'target'")
+        filters = data.get("filters", [])
+        if not isinstance(filters, list) or not all(isinstance(f, str) for f in filters):
+            raise PlanValueError("'filters' must be a list of filter names")
+        windows = data.get("windows", [])
+        if not isinstance(windows, list) or not all(isinstance(w, list) and len(w) == 2 for w in windows):
+            raise PlanValueError("'windows' must be a list of [start, end] pairs")
+        ident = data.get("id") or uuid.uuid4().hex
+        if not isinstance(ident, str):
+            raise PlanValueError("'id' must be text")
+        return cls(
+            target=PlanTarget.from_dict(data["target"]),
+            duration=data.get("duration", 1800.0),
+            start=data.get("start"),
+            end=data.get("end"),
+            filters=tuple(filters),
+            exposure=data.get("exposure", 60.0),
+            count=data.get("count", 1),
+            notes=data.get("notes", ""),
+            status=data.get("status", "planned"),
+            windows=tuple(tuple(w) for w in windows),
+            id=ident,
+        )
+
+
+@dataclass
+class PlanLimits:
+    """The constraints the plan was made with."""
+
+    min_altitude: float = 20.0  # degrees, apparent
+    twilight: str = "astronomical"
+    moon_separation: float | None = None  # degrees; None = no Moon constraint
+    gap: float = 0.0  # seconds kept free between entries (slew, centring)
+
+    def __post_init__(self) -> None:
+        self.min_altitude = _finite("min_altitude", self.min_altitude)  # type: ignore[assignment]
+        if self.twilight not in TWILIGHTS:
+            raise PlanValueError(f"twilight must be one of {', '.join(TWILIGHTS)}, not {self.twilight!r}")
+        self.moon_separation = _finite("moon_separation", self.moon_separation, allow_none=True)
+        self.gap = _finite("gap", self.gap)  # type: ignore[assignment]
+        if self.gap < 0:
+            raise PlanValueError("gap must not be negative")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "min_altitude": self.min_altitude,
+            "twilight": self.twilight,
+            "moon_separation": self.moon_separation,
+            "gap": self.gap,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "PlanLimits":
+        if not isinstance(data, dict):
+            raise PlanValueError("'limits' must be a JSON object")
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+SITE_FIELDS = ("latitude", "longitude", "elevation", "target_altitude", "sun_altitude", "timezone", "name")
+
+
+def site_to_dict(site: Site) -> dict[str, Any]:
+    return {k: getattr(site, k) for k in SITE_FIELDS}
+
+
+def site_from_dict(data: Any) -> Site:
+    if not isinstance(data, dict):
+        raise PlanValueError("'site' must be a JSON object")
+    try:
+        return Site(**{k: data[k] for k in SITE_FIELDS if k in data})
+    except TypeError as exc:
+        raise PlanValueError(f"'site' is incomplete: {exc}") from None
+    except ValueError as exc:  # SiteError
+        raise PlanValueError(f"'site': {exc}") from None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """An entry that breaks the plan's rules; ``kind`` is 'window', 'night', 'overlap' or 'order'."""
+
+    entry_id: str
+    index: int
+    kind: str
+    message: str
+
+
+@dataclass
+class Plan:
+    """A night's plan at one site."""
+
+    site: Site
+    night_start: float | None = None  # unix: the dark interval the plan fills
+    night_end: float | None = None
+    date: str = ""  # local calendar date of the evening, ISO (for titles and file names)
+    limits: PlanLimits = field(default_factory=PlanLimits)
+    entries: list[PlanEntry] = field(default_factory=list)
+    title: str = ""
+    notes: str = ""
+    created: float = field(default_factory=lambda: float(round(_time.time(), 3)))
+    modified: float = field(default_factory=lambda: float(round(_time.time(), 3)))
+
+    def __post_init__(self) -> None:
+        self.night_start = _finite("night_start", self.night_start, allow_none=True)
+        self.night_end = _finite("night_end", self.night_end, allow_none=True)
+        self.created = _finite("created", self.created)  # type: ignore[assignment]
+        self.modified = _finite("modified", self.modified)  # type: ignore[assignment]
+        if not isinstance(self.notes, str) or not isinstance(self.title, str) or not isinstance(self.date, str):
+            raise PlanValueError("title, date and notes must be text")
+
+    # -- editing -------------------------------------------------------------------------
+
+    def touch(self) -> None:
+        self.modified = float(round(_time.time(), 3))
+
+    def index_of(self, entry_id: str) -> int:
+        for i, entry in enumerate(self.entries):
+            if entry.id == entry_id:
+                return i
+        raise KeyError(entry_id)
+
+    def add(self, entry: PlanEntry, index: int | None = None) -> PlanEntry:
+        self.entries.insert(len(self.entries) if index is None else index, entry)
+        self.touch()
+        return entry
+
+    def add_targets(self, targets: Iterable[Target | PlanTarget], **entry_kwargs) -> list[PlanEntry]:
+        added = []
+        for target in targets:
+            pt = target if isinstance(target, PlanTarget) else PlanTarget.from_target(target)
+            added.append(self.add(PlanEntry(target=pt, **entry_kwargs)))
+        return added
+
+    def remove(self, index: int) -> PlanEntry:
+        entry = self.entries.pop(index)
+        self.touch()
+        return entry
+
+    def move(self, source: int, destination: int) -> None:
+        """Move the entry at ``source`` so it ends up at index ``destination``."""
+        entry = self.entries.pop(source)
+        self.entries.insert(destination, entry)
+        self.touch()
+
+    def set_times(self, index: int, start: float | None, end: float | None = None) -> PlanEntry:
+        """Move or resize an entry. Nothing is clamped: a block outside its window or over
+        another is kept as asked and shows up in ``conflicts()``."""
+        entry = self.entries[index]
+        if start is None:
+            new = replace(entry, start=None, end=None)
+        else:
+            end = start + entry.duration if end is None else end
+            new = replace(entry, start=float(start), end=float(end), duration=max(float(end) - float(start), 1.0))
+        self.entries[index] = new
+        self.touch()
+        return new
+
+    def update(self, index: int, **changes) -> PlanEntry:
+        """Replace fields of one entry (validated); a new duration resizes a scheduled block."""
+        entry = self.entries[index]
+        if "duration" in changes and entry.start is not None and "end" not in changes:
+            changes["end"] = entry.start + float(changes["duration"])
+        new = replace(entry, **changes)
+        self.entries[index] = new
+        self.touch()
+        return new
+
+    # -- reading -------------------------------------------------------------------------
+
+    @property
+    def scheduled_entries(self) -> list[PlanEntry]:
+        return sorted((e for e in self.entries if e.start is not None), key=lambda e: e.start)
+
+    def blocks(self) -> list[tuple[float, float, str]]:
+        """(start, end, label) of every scheduled entry, in time order (for the chart)."""
+        return [(e.start, e.end, e.label()) for e in self.scheduled_entries]  # type: ignore[misc]
+
+    def conflicts(self) -> list[Conflict]:
+        """Every scheduled entry that leaves its window or the night, or overlaps another."""
+        out: list[Conflict] = []
+        tol = TOLERANCE_S
+        for i, e in enumerate(self.entries):
+            if e.start is None or e.end is None:
+                continue
+            if e.end <= e.start:
+                out.append(Conflict(e.id, i, "order", f"{e.name} ends before it starts"))
+                continue
+            if e.windows:
+                if not any(a - tol <= e.start and e.end <= b + tol for a, b in e.windows):
+                    out.append(
+                        Conflict(e.id, i, "window", f"{e.name} is outside the time it is above the altitude limit")
+                    )
+            if self.night_start is not None and self.night_end is not None:
+                if e.start < self.night_start - tol or e.end > self.night_end + tol:
+                    out.append(Conflict(e.id, i, "night", f"{e.name} runs outside the night"))
+        timed = sorted(
+            ((i, e) for i, e in enumerate(self.entries) if e.start is not None and e.end is not None and e.end > e.start),
+            key=lambda p: p[1].start,
+        )
+        for k, (i, e) in enumerate(timed):
+            for j, other in timed[k + 1 :]:
+                if other.start >= e.end - tol:  # type: ignore[operator]
+                    break
+                out.append(Conflict(other.id, j, "overlap", f"{other.name} overlaps {e.name}"))
+                out.append(Conflict(e.id, i, "overlap", f"{e.name} overlaps {other.name}"))
+        return out
+
+    def conflicting_ids(self) -> set[str]:
+        return {c.entry_id for c in self.conflicts()}
+
+    # -- serialisation (the file format lives in planner.plan.store) ----------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "date": self.date,
+            "site": site_to_dict(self.site),
+            "night": {"start": self.night_start, "end": self.night_end},
+            "limits": self.limits.to_dict(),
+            "notes": self.notes,
+            "created": self.created,
+            "modified": self.modified,
+            "entries": [e.to_dict() for e in self.entries],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "Plan":
+        if not isinstance(data, dict):
+            raise PlanValueError("the plan must be a JSON object")
+        if "site" not in data:
+            raise PlanValueError("the plan has no 'site'")
+        night = data.get("night") or {}
+        if not isinstance(night, dict):
+            raise PlanValueError("'night' must be a JSON object")
+        entries = data.get("entries", [])
+        if not isinstance(entries, list):
+            raise PlanValueError("'entries' must be a list")
+        parsed = []
+        for n, raw in enumerate(entries, 1):
+            try:
+                parsed.append(PlanEntry.from_dict(raw))
+            except (PlanValueError, TypeError, ValueError) as exc:
+                raise PlanValueError(f"entry {n}: {exc}") from None
+        now = float(round(_time.time(), 3))
+        return cls(
+            site=site_from_dict(data["site"]),
+            night_start=night.get("start"),
+            night_end=night.get("end"),
+            date=data.get("date", ""),
+            limits=PlanLimits.from_dict(data.get("limits", {})),
+            entries=parsed,
+            title=data.get("title", ""),
+            notes=data.get("notes", ""),
+            created=data.get("created", now),
+            modified=data.get("modified", now),
+        )
