@@ -74,6 +74,7 @@ class Theme:
     moon: str
     plan_block: str
     plan_alpha: float
+    plan_edge: str
     line_width: float
     # line styles cycled with the colours: night mode's reds are told apart by their dashes
     curve_styles: tuple[str, ...] = ("-",)
@@ -130,16 +131,17 @@ LIGHT = Theme(
     foreground="#1a1a1a",
     grid="#9aa3ad",
     day="#fbfbf6",
-    civil="#e4e9f0",
-    nautical="#cdd6e3",
-    astronomical="#b6c3d6",
-    darkness="#a3b3ca",
+    civil="#eef1f6",
+    nautical="#dfe5ee",
+    astronomical="#ced8e6",
+    darkness="#bfcbdc",
     curves=("#c0392b", "#1f4e9a", "#1e7b34", "#8e44ad", "#b9770e", "#0e6e6e", "#7b241c", "#2c3e50"),
     limit="#6b2d0f",
     now="#d35400",
     moon="#6f6f6f",
     plan_block="#f1c40f",
     plan_alpha=0.30,
+    plan_edge="#9a7d0a",
     line_width=1.8,
 )
 
@@ -184,6 +186,7 @@ DARK = Theme(
     moon="#bdbdbd",
     plan_block="#ffd54f",
     plan_alpha=0.18,
+    plan_edge="#c9a227",
     line_width=1.8,
 )
 
@@ -230,6 +233,7 @@ NIGHT = Theme(
     moon="#803000",
     plan_block="#600000",
     plan_alpha=0.45,
+    plan_edge="#901800",
     line_width=1.6,
     curve_styles=("-", "--", "-.", ":"),
 )

@@ -1,0 +1,278 @@
+"""Tonight's chart and the night summary, on a synthetic night whose shape is known."""
+
+from __future__ import annotations
+
+import re
+
+from datetime import timezone
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+from matplotlib.backend_bases import MouseEvent
+from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
+
+from planner.sky.site import Site
+from planner.sky.types import SUN_IS_UP, Night, Observability, Twilight
+from planner.ui.chart import (
+    EMPTY_MESSAGE,
+    TonightChart,
+    airmass,
+    altitude_for_airmass,
+    draw_night,
+    sky_segments,
+    unix_to_num,
+)
+from planner.ui.night_summary import NightSummary, moon_phase_name
+from planner.ui.themes import theme
+
+START = 1771693200.0  # 2026-02-21 17:00 UTC
+NAMES = ["R Leo", "SS Cyg", "chi Cyg", "T CrB"]
+
+
+def synthetic_observability(n: int = 4, *, twilight: Twilight | None = None) -> Observability:
+    """16 hours from 17:00 UTC: the Sun from +10° down to −35° and back, targets peaking 2.5 h apart."""
+    site = Site(latitude=52.0, longitude=4.0, name="Test site")
+    grid = START + np.arange(0, 16 * 3600 + 1, 300.0)
+    hours = (grid - START) / 3600.0
+    sun = 10 - 45 * np.sin(np.pi * hours / 16.0)
+    moon = 50 * np.sin(np.pi * (hours - 2) / 12.0)
+    alts = np.array([70 * np.sin(np.pi * (hours - k * 2.5) / 12.0) for k in range(n)])
+    night = Night(status=SUN_IS_UP, time=START, sunset=START + 3600, sunrise=START + 15 * 3600,
+                  start=START + 3600, end=START + 15 * 3600, twilight=twilight or Twilight())
+    return Observability(
+        site=site, night=night, ra=np.zeros(n), dec=np.zeros(n), events=[[] for _ in range(n)],
+        rise=np.full(n, np.nan), set=np.full(n, np.nan), observable=np.ones(n, bool),
+        hours_observable=np.ones(n), max_altitude=alts.max(1), max_altitude_time=grid[alts.argmax(1)],
+        transit=grid[alts.argmax(1)], solar_conjunction=np.zeros(n, bool), sun_separation=np.full(n, 90.0),
+        moon_separation=np.full(n, 60.0), grid=grid, altitude=alts, sun_altitude=sun, moon_altitude=moon,
+        moon_illumination=0.63, moon_phase_angle=75.0, moon_waxing=True,
+    )
+
+
+@pytest.fixture
+def chart(qtbot):
+    widget = TonightChart(clock=None)
+    qtbot.addWidget(widget)
+    widget.resize(900, 380)
+    return widget
+
+
+def labelled_target_lines(widget: TonightChart) -> list[str]:
+    return [line.get_label() for line in widget.ax.get_lines() if (line.get_gid() or "").startswith("target:")]
+
+
+def test_draws_one_labelled_curve_per_selected_target(chart):
+    obs = synthetic_observability()
+    chart.set_data(obs, NAMES)
+    chart.set_selection([2, 0])
+    assert labelled_target_lines(chart) == ["chi Cyg", "R Leo"]
+    line = chart.curve_lines()[0]
+    np.testing.assert_allclose(line.get_ydata(), obs.altitude[2])
+    peak_texts = sorted(t.get_text() for t in chart.plot.peak_labels)
+    assert peak_texts == ["R Leo", "chi Cyg"]
+
+
+def test_selection_change_reuses_line_objects_and_drops_surplus(chart):
+    chart.set_data(synthetic_observability(), NAMES)
+    chart.set_selection([0, 1, 2])
+    first = chart.curve_lines()[0]
+    chart.set_selection([3])
+    assert chart.curve_lines()[0] is first  # updated in place: no flicker, no new artist
+    assert labelled_target_lines(chart) == ["T CrB"]
+    np.testing.assert_allclose(first.get_ydata(), chart.plot.obs.altitude[3])
+
+
+def test_selection_ignores_out_of_range_and_duplicate_indices(chart):
+    chart.set_data(synthetic_observability(), NAMES)
+    chart.set_selection([1, 1, 99, -1])
+    assert chart.selection == [1]
+
+
+def test_selection_survives_a_new_night(chart):
+    chart.set_data(synthetic_observability(), NAMES)
+    chart.set_selection([1])
+    chart.set_data(synthetic_observability(), NAMES)
+    assert labelled_target_lines(chart) == ["SS Cyg"]
+
+
+def test_twilight_spans_cover_the_night_in_order(chart):
+    chart.set_data(synthetic_observability(), NAMES)
+    states = [p.get_label().split(":")[1] for p in chart.ax.patches if p.get_label().startswith("_sky:")]
+    assert states == ["day", "civil", "nautical", "astronomical", "darkness",
+                      "astronomical", "nautical", "civil", "day"]
+
+
+def test_sky_segments_place_edges_where_the_sun_crosses_the_thresholds():
+    grid = np.array([0.0, 600.0, 1200.0])
+    sun = np.array([-10.0, -14.0, -20.0])
+    segments = sky_segments(grid, sun)
+    assert [s[2] for s in segments] == ["nautical", "astronomical", "darkness"]
+    assert segments[0][1] == pytest.approx(300.0)  # -12 halfway between -10 and -14
+    assert segments[1][1] == pytest.approx(600 + 600 * 4 / 6)
+
+
+def test_limit_and_moon_are_drawn_with_their_values(chart):
+    obs = synthetic_observability()
+    chart.set_data(obs, NAMES)
+    labels = {line.get_label(): line for line in chart.ax.get_lines()}
+    assert "limit 20°" in labels
+    np.testing.assert_allclose(labels["limit 20°"].get_ydata(), [20, 20])
+    assert "Moon 63% waxing" in labels
+    legend = [t.get_text() for t in chart.ax.get_legend().get_texts()]
+    assert legend == ["Moon 63% waxing", "limit 20°"]
+
+
+def test_now_line_only_inside_the_night(chart):
+    obs = synthetic_observability()
+    chart.set_data(obs, NAMES)
+    chart.set_now(obs.grid[10])
+    assert chart.plot.now_visible()
+    assert chart.plot.now_line.get_xdata()[0] == pytest.approx(unix_to_num(obs.grid[10]))
+    chart.set_now(obs.grid[-1] + 3600)
+    assert not chart.plot.now_visible()
+    chart.set_now(None)
+    assert not chart.plot.now_visible()
+
+
+def test_now_line_follows_the_clock_on_each_tick(qtbot):
+    obs = synthetic_observability()
+    moments = iter([obs.grid[0] - 10, obs.grid[20]])
+    widget = TonightChart(clock=lambda: next(moments))
+    qtbot.addWidget(widget)
+    widget.set_data(obs, NAMES)
+    assert not widget.plot.now_visible()  # before the night starts
+    widget._tick()  # what the minute timer does
+    assert widget.plot.now_visible()
+    assert widget._timer.isActive() and widget._timer.interval() == 60_000
+
+
+def test_plan_blocks_are_drawn_and_replaced(chart):
+    obs = synthetic_observability()
+    chart.set_data(obs, NAMES)
+    chart.set_plan_blocks([(obs.grid[10], obs.grid[20], "R Leo"), (obs.grid[30], obs.grid[40], "SS Cyg")])
+    blocks = [p for p in chart.ax.patches if p.get_label().startswith("_plan:")]
+    assert [p.get_label() for p in blocks] == ["_plan:R Leo", "_plan:SS Cyg"]
+    x0, x1 = blocks[0].get_x(), blocks[0].get_x() + blocks[0].get_width()
+    assert (x0, x1) == pytest.approx((unix_to_num(obs.grid[10]), unix_to_num(obs.grid[20])))
+    chart.set_plan_blocks([])
+    assert not [p for p in chart.ax.patches if p.get_label().startswith("_plan:")]
+    assert not [t for t in chart.ax.texts if "R Leo" == t.get_text().strip()]
+
+
+def test_night_theme_colours_the_figure_red_on_black(chart):
+    chart.set_data(synthetic_observability(), NAMES)
+    chart.set_selection([0, 1])
+    chart.set_theme("night")
+    night = theme("night")
+    assert sum(to_rgb(chart.figure.get_facecolor())) < 0.1
+    assert sum(to_rgb(chart.ax.get_facecolor())) < 0.1
+    texts = [chart.ax.xaxis.label, chart.ax.yaxis.label, chart.ax.title]
+    texts += chart.ax.get_xticklabels() + chart.ax.get_yticklabels()
+    texts += chart.plot.airmass_axis.get_yticklabels()
+    for text in texts:
+        r, g, b = to_rgb(text.get_color())
+        assert r > 0.3 and b == 0 and g < 0.45 * r, text.get_text()
+    for line in chart.curve_lines():
+        r, g, b = to_rgb(line.get_color())
+        assert b == 0 and g < 0.45 * r
+    # the selection and the night stay across a theme change
+    assert labelled_target_lines(chart) == ["R Leo", "SS Cyg"]
+    assert night.foreground == chart.ax.xaxis.label.get_color()
+
+
+def test_no_data_shows_the_empty_state_message(chart):
+    chart.set_data(synthetic_observability(), NAMES)
+    chart.set_data(None, [])
+    assert [t.get_text() for t in chart.ax.texts] == [EMPTY_MESSAGE]
+    assert chart.curve_lines() == []
+    chart.set_selection([0])  # no night: nothing to select, and no crash
+    chart.set_now(START)
+    chart.set_plan_blocks([(START, START + 600, "x")])
+    chart.canvas.draw()
+
+
+def test_time_axis_uses_the_given_time_zone(chart):
+    chart.set_data(synthetic_observability(), NAMES)
+    chart.set_time_zone(ZoneInfo("Europe/Amsterdam"), "CET")
+    chart.canvas.draw()
+    assert chart.ax.get_xlabel() == "Time (CET)"
+    first = chart.ax.xaxis.get_major_formatter()(unix_to_num(START))
+    assert first == "18:00"  # 17:00 UTC is 18:00 CET
+    chart.set_time_zone(timezone.utc, "UTC")
+    assert chart.ax.xaxis.get_major_formatter()(unix_to_num(START)) == "17:00"
+
+
+def test_hover_readout_names_the_curve_with_altitude_and_airmass(chart):
+    obs = synthetic_observability()
+    chart.set_data(obs, NAMES)
+    chart.set_selection([0])
+    chart.set_time_zone(timezone.utc, "UTC")
+    chart.canvas.draw()
+    when = START + 6 * 3600  # R Leo's peak, 70°
+    x_px, y_px = chart.ax.transData.transform((unix_to_num(when), 70.0))
+    event = MouseEvent("motion_notify_event", chart.canvas, x_px, y_px + 3)
+    chart.canvas.callbacks.process("motion_notify_event", event)
+    text = chart.readout.text()
+    # a pixel spans about a minute, and the event's position is whole pixels
+    assert re.match(r"(22:59|23:00) UTC · R Leo: altitude 70\.0°, airmass 1\.06 ·", text), text
+    assert "astronomical night" in text
+    # far from every curve: only the time and the sky
+    x_px, y_px = chart.ax.transData.transform((unix_to_num(when), 5.0))
+    assert re.fullmatch(r"(22:59|23:00) UTC · astronomical night", chart.readout_for(x_px, y_px))
+    # outside the axes: nothing
+    assert chart.readout_for(1, 1) == ""
+
+
+def test_airmass_axis_ticks_and_conversion():
+    assert airmass(90.0) == pytest.approx(1.0, abs=1e-3)
+    assert airmass(30.0) == pytest.approx(2.0, abs=0.01)
+    assert np.isnan(airmass(-1.0))
+    assert altitude_for_airmass(2.0) == pytest.approx(30.0, abs=0.2)
+    assert airmass(altitude_for_airmass(1.5)) == pytest.approx(1.5, abs=1e-3)
+
+
+def test_draw_night_draws_on_a_plain_axes_for_export():
+    fig = Figure()
+    ax = fig.add_subplot()
+    obs = synthetic_observability()
+    plot = draw_night(ax, obs, [0, 1], names=NAMES, theme="light", now=obs.grid[5],
+                      plan_blocks=[(obs.grid[3], obs.grid[9], "R Leo")])
+    fig.canvas.draw()  # Agg renders it with no Qt involved
+    assert [line.get_label() for line in plot.curves] == ["R Leo", "SS Cyg"]
+    assert plot.now_visible()
+
+
+def test_night_summary_shows_times_darkness_and_moon_phase(qtbot):
+    tw = Twilight(sunset=START + 3600, civil_dusk=START + 5400, nautical_dusk=START + 7200,
+                  astronomical_dusk=START + 9000, astronomical_dawn=START + 45000,
+                  nautical_dawn=START + 46800, civil_dawn=START + 48600, sunrise=START + 50400)
+    summary = NightSummary()
+    qtbot.addWidget(summary)
+    summary.set_observability(synthetic_observability(twilight=tw))
+    summary.set_time_zone(ZoneInfo("Europe/Amsterdam"), "CET")
+    shown = summary.text()
+    assert shown == {"sunset": "19:00 CET", "dusk": "20:30 CET", "dawn": "06:30 CET",
+                     "sunrise": "08:00 CET", "darkness": "10 h 00 min", "moon": "Waxing gibbous, 63%"}
+
+
+def test_night_summary_without_darkness_says_why(qtbot):
+    summary = NightSummary()
+    qtbot.addWidget(summary)
+    summary.set_observability(synthetic_observability(twilight=Twilight(sunset=START, sunrise=START + 20000)))
+    assert summary.text()["dusk"] == "—"
+    assert "no astronomical darkness" in summary.values["dusk"].toolTip()
+    assert summary.text()["darkness"] == "0 h 00 min"
+    summary.set_observability(None)
+    assert set(summary.text().values()) == {"—"}
+
+
+@pytest.mark.parametrize(
+    "illumination, waxing, name",
+    [(0.01, True, "New Moon"), (0.2, True, "Waxing crescent"), (0.5, True, "First quarter"),
+     (0.8, True, "Waxing gibbous"), (0.99, False, "Full Moon"), (0.8, False, "Waning gibbous"),
+     (0.5, False, "Last quarter"), (0.2, False, "Waning crescent")],
+)
+def test_moon_phase_names(illumination, waxing, name):
+    assert moon_phase_name(illumination, waxing) == name
