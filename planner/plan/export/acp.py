@@ -27,7 +27,7 @@ def _name(text: str) -> str:
 def render(plan: Plan) -> bytes:
     entries = acquisition_entries(plan)
     lines = [
-        f"; {plan.title or 'Night plan'}" + (f", night of {plan.date}" if plan.date else ""),
+        f"; {one_line(plan.title) or 'Night plan'}" + (f", night of {plan.date}" if plan.date else ""),
         f"; site: {one_line(plan.site.describe())}",
         f"; {len(entries)} targets; times are UTC; coordinates J2000. Written by planner {__version__}.",
     ]
@@ -37,7 +37,7 @@ def render(plan: Plan) -> bytes:
     lines.append(";")
     for e in entries:
         t = e.target
-        lines.append(f"; {t.name}: {t.var_type or 'variable'}" + (f", {t.magnitude_text()}" if t.magnitude_text() else ""))
+        lines.append(f"; {one_line(t.name)}: {one_line(t.var_type) or 'variable'}" + (f", {t.magnitude_text()}" if t.magnitude_text() else ""))
         for note_line in e.notes.splitlines():
             if note_line.strip():
                 lines.append(f"; {note_line.strip()}")

@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner.catalog import Target, load_targets_file
+from planner.plan.model import PlanEntry, PlanLimits, PlanTarget
+from planner.plan.scheduler import (
+    REASON_BELOW,
+    REASON_FULL,
+    REASON_MOON,
+    REASON_NO_NIGHT,
+    REASON_NO_SLOT,
+    REASON_SHORT,
+    REASON_TWILIGHT,
+    dark_interval,
+    reschedule,
+    schedule,
+    schedule_entries,
+)
+from planner.sky.types import TARGET_RISES, TARGET_SETS, Twilight
+from tests.plan.helpers import ALWAYS_DOWN, ALWAYS_UP, NIGHT, SITE, T0, fake_observability, target, up
+
+DUSK = NIGHT.twilight.astronomical_dusk
+DAWN = NIGHT.twilight.astronomical_dawn
+HOUR = 3600.0
+
+
+def entry(name="X", duration=HOUR, **kw):
+    return PlanEntry(target=target(name, **kw), duration=duration)
+
+
+# -- properties ---------------------------------------------------------------------------
+
+@st.composite
+def event_lists(draw):
+    """AAVSO-style observability events inside the night window [T0, T0 + 15 h]."""
+    kind = draw(st.sampled_from(["up", "down", "rises", "sets", "rise-set", "set-rise"]))
+    a, b = sorted(draw(st.lists(st.floats(min_value=60, max_value=15 * HOUR - 60), min_size=2, max_size=2)))
+    if kind == "up":
+        return ALWAYS_UP
+    if kind == "down":
+        return ALWAYS_DOWN
+    if kind == "rises":
+        return [(TARGET_RISES, T0 + a)]
+    if kind == "sets":
+        return [(TARGET_SETS, T0 + a)]
+    if kind == "rise-set":
+        return [(TARGET_RISES, T0 + a), (TARGET_SETS, T0 + b)]
+    return [(TARGET_SETS, T0 + a), (TARGET_RISES, T0 + b)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    data=st.lists(
+        st.tuples(event_lists(), st.floats(min_value=300, max_value=4 * HOUR), st.booleans(),
+                  st.floats(min_value=0, max_value=180)),
+        max_size=25,
+    ),
+    twilight=st.sampled_from(["astronomical", "nautical", "civil", "site"]),
+    moon_limit=st.none() | st.floats(min_value=0, max_value=90),
+    gap=st.sampled_from([0.0, 120.0]),
+    max_entries=st.none() | st.integers(min_value=0, max_value=10),
+)
+def test_scheduler_properties(data, twilight, moon_limit, gap, max_entries):
+    entries = [entry(f"T{i}", duration=d, priority=p) for i, (_, d, p, _) in enumerate(data)]
+    obs = fake_observability([ev for ev, _, _, _ in data], moon_sep=[m for *_, m in data])
+    limits = PlanLimits(twilight=twilight, moon_separation=moon_limit, gap=gap)
+    placed, unplaced, dark = schedule_entries(entries, obs, limits=limits, now=T0, max_entries=max_entries)
+
+    # every entry comes back exactly once: placed, or unplaced with a reason
+    assert sorted(e.id for e in placed) + sorted(u.entry.id for u in unplaced) != [] or not entries
+    assert sorted([e.id for e in placed] + [u.entry.id for u in unplaced]) == sorted(e.id for e in entries)
+    assert all(u.reason for u in unplaced)
+    if max_entries is not None:
+        assert len(placed) <= max_entries
+    starts = [e.start for e in placed]
+    assert starts == sorted(starts)
+    for e in placed:
+        i = int(e.name[1:])
+        # inside the dark interval and inside one of its own above-the-limit windows
+        assert dark[0] <= e.start and e.end <= dark[1]
+        assert any(a <= e.start and e.end <= b for a, b in obs.windows(i))
+        assert e.end - e.start == pytest.approx(e.duration)
+        if moon_limit is not None:
+            assert obs.moon_separation[i] >= moon_limit
+    # no overlaps, gap respected
+    for first, second in zip(placed, placed[1:]):
+        assert second.start >= first.end + gap - 1e-6
+    for u in unplaced:
+        i = int(u.entry.name[1:])
+        if u.reason == REASON_BELOW:
+            assert obs.windows(i) == [] or all(b <= dark[0] or a >= dark[1] for a, b in obs.windows(i))
+        elif u.reason.startswith(REASON_MOON):
+            assert obs.moon_separation[i] < moon_limit
+
+
+# -- reasons ------------------------------------------------------------------------------
+
+def test_each_reason_is_given():
+    entries = [
+        entry("down"),
+        entry("twilight-only"),
+        entry("moon"),
+        entry("short", duration=2 * HOUR),
+        entry("first", duration=2 * HOUR),
+        entry("second", duration=2 * HOUR),
+        entry("ok"),
+    ]
+    obs = fake_observability(
+        [
+            ALWAYS_DOWN,
+            up(0, 1800),  # sets before astronomical dusk (T0 + 1.5 h)
+            ALWAYS_UP,
+            up(2 * HOUR, 3 * HOUR),
+            up(2 * HOUR, 4.5 * HOUR),
+            up(2 * HOUR, 4.5 * HOUR),
+            ALWAYS_UP,
+        ],
+        moon_sep=[90, 90, 5, 90, 90, 90, 90],
+    )
+    placed, unplaced, _ = schedule_entries(entries, obs, limits=PlanLimits(moon_separation=30), now=T0)
+    reasons = {u.entry.name: u.reason for u in unplaced}
+    assert reasons["down"] == REASON_BELOW
+    assert reasons["twilight-only"] == REASON_TWILIGHT
+    assert reasons["moon"].startswith(REASON_MOON) and "5°" in reasons["moon"] and "30°" in reasons["moon"]
+    assert reasons["short"].startswith(REASON_SHORT)
+    assert reasons["second"] == REASON_NO_SLOT
+    assert {e.name for e in placed} == {"first", "ok"}
+
+
+def test_max_entries_reason():
+    entries = [entry(f"T{i}") for i in range(3)]
+    placed, unplaced, _ = schedule_entries(entries, fake_observability([ALWAYS_UP] * 3), now=T0, max_entries=2)
+    assert len(placed) == 2
+    assert [u.reason for u in unplaced] == [f"{REASON_FULL} (2)"]
+
+
+def test_no_dark_time_means_nothing_is_placed_and_says_why():
+    night = NIGHT.__class__(**{**NIGHT.__dict__, "twilight": Twilight(sunset=T0, civil_dusk=T0 + 1800)})
+    obs = fake_observability([ALWAYS_UP], night=night)
+    assert dark_interval(obs, "astronomical") is None
+    placed, unplaced, dark = schedule_entries([entry()], obs, now=T0)
+    assert placed == [] and dark is None
+    assert unplaced[0].reason.startswith(REASON_NO_NIGHT)
+    # the site's own night still works
+    placed, _, dark = schedule_entries([entry()], obs, limits=PlanLimits(twilight="site"), now=T0)
+    assert len(placed) == 1 and dark == (NIGHT.start, NIGHT.end)
+
+
+def test_twilight_choice_sets_the_dark_interval():
+    obs = fake_observability([])
+    assert dark_interval(obs, "astronomical") == (DUSK, DAWN)
+    assert dark_interval(obs, "nautical") == (NIGHT.twilight.nautical_dusk, NIGHT.twilight.nautical_dawn)
+    assert dark_interval(obs, "civil") == (NIGHT.twilight.civil_dusk, NIGHT.twilight.civil_dawn)
+    assert dark_interval(obs, "site") == (NIGHT.start, NIGHT.end)
+
+
+def test_urgent_targets_win_a_contested_slot():
+    # Both only fit in the same 1.5-hour window; the priority one must get it.
+    entries = [entry("plain", obs_cadence=None), entry("urgent", priority=True, obs_cadence=None)]
+    obs = fake_observability([up(2 * HOUR, 3.5 * HOUR)] * 2)
+    placed, unplaced, _ = schedule_entries(entries, obs, now=T0)
+    assert [e.name for e in placed] == ["urgent"]
+    assert unplaced[0].entry.name == "plain" and unplaced[0].reason == REASON_NO_SLOT
+
+
+def test_soonest_setting_goes_first_so_both_fit():
+    # An all-night star and one that sets 2 h after dusk: the setting one is observed first.
+    entries = [entry("all-night", priority=True), entry("setting")]
+    obs = fake_observability([ALWAYS_UP, up(0, 1.5 * HOUR + 2 * HOUR)])
+    placed, unplaced, _ = schedule_entries(entries, obs, now=T0)
+    assert unplaced == []
+    assert [e.name for e in placed] == ["setting", "all-night"]
+    assert placed[0].start == DUSK
+
+
+def test_placed_entries_keep_their_settings_and_windows():
+    e = PlanEntry(target=target("A"), duration=900, filters=("B", "V"), exposure=45, count=7, notes="n")
+    placed, _, _ = schedule_entries([e], fake_observability([up(3 * HOUR, 6 * HOUR)]), now=T0)
+    p = placed[0]
+    assert (p.id, p.filters, p.exposure, p.count, p.notes) == (e.id, ("B", "V"), 45, 7, "n")
+    assert p.windows == ((T0 + 3 * HOUR, T0 + 6 * HOUR),)
+    assert p.start == T0 + 3 * HOUR
+
+
+# -- with the real sky engine ---------------------------------------------------------------
+
+def test_schedule_real_targets_with_the_sky_engine():
+    from planner.sky import night_for_date
+
+    targets = load_targets_file("tests/data/plan/targets.json").targets
+    time = night_for_date(SITE, dt.date(2026, 11, 23))
+    result = schedule(targets, SITE, time, duration=1800, now=time, date="2026-11-23",
+                      limits=PlanLimits(min_altitude=25.0))
+    plan = result.plan
+    assert plan.conflicts() == []
+    assert plan.night_start is not None and plan.night_end - plan.night_start > 8 * HOUR  # a long November night
+    names = {e.name for e in plan.entries}
+    reasons = {u.name: u.reason for u in result.unplaced}
+    assert names | set(reasons) == {t.star_name for t in targets}
+    assert reasons["eta Car"] == REASON_BELOW  # never rises at 52° N
+    assert "SS Cyg" in names and "omi Cet" in names  # up in the evening in November
+    assert plan.site.target_altitude == 25.0
+    # windows were computed by the engine for this site and limit
+    from planner.sky import compute_observability
+
+    obs = compute_observability(np.array([t.ra for t in targets]), np.array([t.dec for t in targets]),
+                                plan.site, time)
+    for e in plan.entries:
+        i = [t.star_name for t in targets].index(e.name)
+        assert min(obs.altitude_at(i, np.linspace(e.start, e.end, 7))) > 25.0 - 0.5
+    for e in plan.entries:  # requested AAVSO filters carried over
+        t = next(t for t in targets if t.star_name == e.name)
+        assert e.filters == tuple(t.filter.split(","))
+
+
+def test_reschedule_keeps_unplaceable_entries_unscheduled():
+    from planner.sky import night_for_date
+
+    time = night_for_date(SITE, dt.date(2026, 11, 23))
+    result = schedule([Target("SS Cyg", 325.6785, 43.5861)], SITE, time, now=time)
+    plan = result.plan
+    plan.add_targets([Target("eta Car", 161.2648, -59.6844)], duration=600)
+    plan.set_times(0, plan.night_end + 600)  # dragged past dawn: a conflict
+    assert plan.conflicts()
+    result = reschedule(plan, time=time, now=time)
+    assert [e.name for e in plan.entries] == ["SS Cyg", "eta Car"]
+    assert plan.entries[0].start is not None and plan.entries[1].start is None
+    assert plan.conflicts() == []
+    assert [u.reason for u in result.unplaced] == [REASON_BELOW]
