@@ -214,10 +214,9 @@ def geometric_limit(apparent_limit_deg: float) -> float:
     return float(apparent_limit_deg - refraction_from_apparent(apparent_limit_deg))
 
 
-def _sun_geometric_altitude(site: Site, t) -> np.ndarray:
-    """Geometric altitude of the Sun's centre at unix times ``t`` (apparent place, no refraction)."""
+def _sun_place(t, frame: _Frame):
+    """Apparent RA/Dec of date (deg) of the Sun at unix times ``t``."""
     t = np.atleast_1d(np.asarray(t, dtype=float))
-    frame = _frame(float(np.median(t)))
     s = _scales(frame.t0)
     tt1, tt2 = _jd_parts(t, s.dtt)
     pvh, pvb = erfa.epv00(tt1, tt2)
@@ -230,8 +229,18 @@ def _sun_geometric_altitude(site: Site, t) -> np.ndarray:
     p = p @ frame.npb.T
     ra = np.degrees(np.arctan2(p[..., 1], p[..., 0]))
     dec = np.degrees(np.arcsin(np.clip(p[..., 2], -1, 1)))
-    ha = _lst_deg(frame, site.longitude, t) - ra
-    return _altitude(site.latitude, dec, ha)
+    return ra, dec
+
+
+def _sun_geometric_altitude(site: Site, t, frame: _Frame | None = None) -> np.ndarray:
+    """Geometric altitude of the Sun's centre at unix times ``t`` (apparent place, no refraction).
+
+    One Earth-orientation ``frame`` serves a few days: precession and nutation change the
+    Sun's place by well under an arcsecond over that span."""
+    t = np.atleast_1d(np.asarray(t, dtype=float))
+    frame = frame or _frame(float(np.median(t)))
+    ra, dec = _sun_place(t, frame)
+    return _altitude(site.latitude, dec, _lst_deg(frame, site.longitude, t) - ra)
 
 
 def _observer_vector_of_date(site: Site, frame: _Frame, t) -> np.ndarray:
@@ -270,53 +279,81 @@ def _sun_direction_of_date(frame: _Frame, t: float) -> np.ndarray:
 # -- crossings of the Sun ----------------------------------------------------------------------
 
 
-def _refine_crossings(f, t_lo: np.ndarray, t_hi: np.ndarray, level: float, iterations: int = 30) -> np.ndarray:
-    """Bisect brackets [t_lo, t_hi] (vectorised) for f(t) == level; returns times good to < 0.1 s."""
-    lo = np.array(t_lo, dtype=float)
-    hi = np.array(t_hi, dtype=float)
-    if lo.size == 0:
-        return lo
-    f_lo = f(lo) - level
-    for _ in range(iterations):
-        if np.all(hi - lo < 0.05):
-            break
-        mid = 0.5 * (lo + hi)
-        f_mid = f(mid) - level
-        same = np.sign(f_mid) == np.sign(f_lo)
-        lo = np.where(same, mid, lo)
-        f_lo = np.where(same, f_mid, f_lo)
-        hi = np.where(same, hi, mid)
-    return 0.5 * (lo + hi)
-
-
-@dataclass(frozen=True)
-class _SunTrack:
-    times: np.ndarray
-    altitude: np.ndarray
-
-
 _SUN_STEP = 600.0  # seconds; the Sun's altitude is smooth enough that 10 minutes catch every crossing
+_SUN_KNOT = 7200.0  # its RA/Dec are interpolated between 2-hourly ephemeris knots (error < 1e-5 deg)
 _BACK = 40 * 3600.0
 _AHEAD = 52 * 3600.0
 
 
+class _SunTrack:
+    """The Sun around one moment: ephemeris knots, and its altitude every 10 minutes."""
+
+    def __init__(self, site: Site, time: float):
+        self.site = site
+        self.frame = _frame(time)
+        knots = np.arange(time - _BACK - _SUN_KNOT, time + _AHEAD + 2 * _SUN_KNOT, _SUN_KNOT)
+        ra, dec = _sun_place(knots, self.frame)
+        self._knots = knots
+        self._ra = np.degrees(np.unwrap(np.radians(ra)))
+        self._dec = dec
+        self.times = np.arange(time - _BACK, time + _AHEAD + _SUN_STEP, _SUN_STEP)
+        self.altitude = self.altitude_at(self.times)
+
+    def altitude_at(self, t) -> np.ndarray:
+        t = np.atleast_1d(np.asarray(t, dtype=float))
+        if t.size and (t.min() < self._knots[0] or t.max() > self._knots[-1]):
+            return _sun_geometric_altitude(self.site, t, self.frame)
+        ra = np.interp(t, self._knots, self._ra)
+        dec = np.interp(t, self._knots, self._dec)
+        return _altitude(self.site.latitude, dec, _lst_deg(self.frame, self.site.longitude, t) - ra)
+
+
 @lru_cache(maxsize=32)
 def _sun_track(site: Site, time: float) -> _SunTrack:
-    times = np.arange(time - _BACK, time + _AHEAD + _SUN_STEP, _SUN_STEP)
-    return _SunTrack(times, _sun_geometric_altitude(site, times))
+    return _SunTrack(site, time)
 
 
-def _crossings(site: Site, track: _SunTrack, level: float):
-    """(sets, rises): unix times where the Sun's centre goes below / above ``level``."""
-    above = track.altitude > level
-    idx = np.nonzero(above[:-1] != above[1:])[0]
-    if idx.size == 0:
-        return np.empty(0), np.empty(0)
-    lo = track.times[idx]
-    hi = track.times[idx + 1]
-    times = _refine_crossings(lambda t: _sun_geometric_altitude(site, t), lo, hi, level)
-    going_down = above[idx]
-    return times[going_down], times[~going_down]
+def _all_crossings(track: _SunTrack, levels: tuple[float, ...]) -> dict[float, tuple[np.ndarray, np.ndarray]]:
+    """For each level, (sets, rises): unix times where the Sun's centre goes below / above it.
+
+    Brackets come from the 10-minute track; every crossing of every level is then refined
+    together by secant steps on the exact altitude (three steps reach < 0.1 s)."""
+    idx_list, level_list = [], []
+    for level in levels:
+        above = track.altitude > level
+        idx = np.nonzero(above[:-1] != above[1:])[0]
+        idx_list.append(idx)
+        level_list.append(np.full(idx.size, level))
+    idx = np.concatenate(idx_list) if idx_list else np.empty(0, int)
+    lv = np.concatenate(level_list) if level_list else np.empty(0)
+    out: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+    if idx.size:
+        t0, t1 = track.times[idx], track.times[idx + 1]
+        f0, f1 = track.altitude[idx] - lv, track.altitude[idx + 1] - lv
+        going_down = f0 > 0
+        for _ in range(3):
+            t = t0 - f0 * (t1 - t0) / (f1 - f0)
+            t = np.clip(t, np.minimum(t0, t1) - _SUN_STEP, np.maximum(t0, t1) + _SUN_STEP)
+            f = track.altitude_at(t) - lv
+            t0, f0, t1, f1 = t1, f1, t, f
+            same = f1 == f0
+            if np.any(same):
+                f0 = np.where(same, f0 + 1e-12, f0)
+        times = t1
+    else:
+        times, going_down = np.empty(0), np.empty(0, bool)
+    for level in levels:
+        sel = lv == level
+        out[level] = (times[sel & going_down], times[sel & ~going_down])
+    return out
+
+
+_TWILIGHT_LEVELS = (
+    ("sun", -SUN_RISE_SET_CORRECTION),
+    ("civil", CIVIL),
+    ("nautical", NAUTICAL),
+    ("astronomical", ASTRONOMICAL),
+)
 
 
 def _first_after(values: np.ndarray, after: float, before: float | None = None) -> float | None:
@@ -336,8 +373,9 @@ def _last_before(values: np.ndarray, before: float, after: float | None = None) 
 def _night_cached(site: Site, time: float) -> Night:
     track = _sun_track(site, time)
     level = site.sun_altitude - SUN_RISE_SET_CORRECTION
-    sets, rises = _crossings(site, track, level)
-    up_now = float(_sun_geometric_altitude(site, time)[0]) > level
+    crossings = _all_crossings(track, (level,) + tuple(v for _, v in _TWILIGHT_LEVELS))
+    sets, rises = crossings[level]
+    up_now = float(track.altitude_at(time)[0]) > level
     horizon = time + DAY
     if up_now:
         sunset = _first_after(sets, time, horizon)
@@ -358,11 +396,11 @@ def _night_cached(site: Site, time: float) -> Night:
             status, start, end = SUN_EXITS_ALWAYS_DOWN, time, sunrise
         else:
             status, start, end = SUN_IS_DOWN, time, sunrise
-    twilight = _twilight(site, track, status, time, sunset, sunrise, start, end)
+    twilight = _twilight(track, crossings, status, time, sunset, sunrise, start, end)
     return Night(status, time, sunset, sunrise, start, end, twilight)
 
 
-def _twilight(site, track, status, time, sunset, sunrise, start, end) -> Twilight:
+def _twilight(track, crossings, status, time, sunset, sunrise, start, end) -> Twilight:
     """Dusk and dawn crossings of the standard twilight altitudes around this night's midnight
     (the Sun's lowest point between the evening crossing and the morning one)."""
     lo = sunset if sunset is not None else start
@@ -372,13 +410,8 @@ def _twilight(site, track, status, time, sunset, sunrise, start, end) -> Twiligh
         inside = (track.times >= time) & (track.times <= time + DAY)
     lowest = float(track.times[inside][np.argmin(track.altitude[inside])])
     values: dict[str, float | None] = {}
-    for name, level in (
-        ("sun", -SUN_RISE_SET_CORRECTION),
-        ("civil", CIVIL),
-        ("nautical", NAUTICAL),
-        ("astronomical", ASTRONOMICAL),
-    ):
-        down, up = _crossings(site, track, level)
+    for name, level in _TWILIGHT_LEVELS:
+        down, up = crossings[level]
         dusk = _last_before(down, lowest, lowest - 0.75 * DAY)
         dawn = _first_after(up, lowest, lowest + 0.75 * DAY)
         if dusk is not None and dawn is not None:
@@ -505,26 +538,27 @@ def compute_observability(
     hours = np.zeros(n)
     first_rise = np.full(n, np.nan)
     first_set = np.full(n, np.nan)
+    rises_l, sets_l, up_l = rises.tolist(), sets.tolist(), up_at_start.tolist()
     for i in range(n):
         if not has_window:
             events.append([])
             continue
-        r = rises[i][~np.isnan(rises[i])]
-        s = sets[i][~np.isnan(sets[i])]
-        if r.size == 0 and s.size == 0:
-            if up_at_start[i]:
+        r = [t for t in rises_l[i] if t == t]  # t == t drops NaN
+        s = [t for t in sets_l[i] if t == t]
+        if not r and not s:
+            if up_l[i]:
                 events.append([(TARGET_IS_ALWAYS_UP, None)])
                 hours[i] = (end - start) / 3600.0
             else:
                 events.append([])
             continue
-        merged = sorted([(float(t), TARGET_RISES) for t in r] + [(float(t), TARGET_SETS) for t in s])
+        merged = sorted([(t, TARGET_RISES) for t in r] + [(t, TARGET_SETS) for t in s])
         events.append([(code, t) for t, code in merged])
-        if r.size:
-            first_rise[i] = r.min()
-        if s.size:
-            first_set[i] = s.min()
-        up_since = start if up_at_start[i] else None
+        if r:
+            first_rise[i] = min(r)
+        if s:
+            first_set[i] = min(s)
+        up_since = start if up_l[i] else None
         total = 0.0
         for t, code in merged:
             if code == TARGET_RISES:
@@ -557,7 +591,7 @@ def compute_observability(
     g_lo, g_hi = _grid_bounds(night)
     grid = np.arange(math.floor(g_lo / grid_step_s) * grid_step_s, g_hi + grid_step_s, grid_step_s)
     altitude = _altitude_grid(lat, app_ra, app_dec, _lst_deg(frame, site.longitude, grid))
-    sun_alt = _sun_geometric_altitude(site, grid)
+    sun_alt = _sun_track(site, time).altitude_at(grid)
 
     # Moon on a coarse grid, interpolated (it moves ~0.5 deg an hour).
     coarse = np.linspace(grid[0], grid[-1], max(2, int((grid[-1] - grid[0]) / 1800.0) + 1))
