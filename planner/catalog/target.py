@@ -193,11 +193,16 @@ def _number(record: dict, key: str, *, required: bool = False) -> float | None:
         raise TargetParseError(f"field '{key}' must be a number, not {value!r}")
     try:
         number = float(value)
-    except (TypeError, ValueError):
-        raise TargetParseError(f"field '{key}' must be a number, not {value!r}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise TargetParseError(f"field '{key}' must be a number, not {_short(value)}") from None
     if not math.isfinite(number):
         raise TargetParseError(f"field '{key}' must be finite, not {value!r}")
     return number
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _text(record: dict, key: str) -> str:
@@ -241,16 +246,25 @@ def _events(record: dict) -> tuple[tuple[str, float | None], ...] | None:
         raise TargetParseError("field 'observability_times' must be a list of [code, time] pairs")
     events: list[tuple[str, float | None]] = []
     for pair in value:
-        if not isinstance(pair, (list, tuple)) or len(pair) != 2 or pair[0] not in OBSERVABILITY_CODES:
-            raise TargetParseError(f"field 'observability_times' has a bad entry {pair!r}")
+        if (
+            not isinstance(pair, (list, tuple))
+            or len(pair) != 2
+            or not isinstance(pair[0], str)
+            or pair[0] not in OBSERVABILITY_CODES
+        ):
+            raise TargetParseError(f"field 'observability_times' has a bad entry {_short(pair)}")
         code, when = pair
         if when is None:
             if code in ("TARGET_RISES", "TARGET_SETS"):
                 raise TargetParseError(f"field 'observability_times': {code} needs a time")
             events.append((code, None))
             continue
-        if isinstance(when, bool) or not isinstance(when, (int, float)) or not math.isfinite(when):
-            raise TargetParseError(f"field 'observability_times' has a bad time {when!r}")
+        try:
+            ok = not isinstance(when, bool) and isinstance(when, (int, float)) and math.isfinite(float(when))
+        except OverflowError:
+            ok = False
+        if not ok:
+            raise TargetParseError(f"field 'observability_times' has a bad time {_short(when)}")
         events.append((code, float(when)))
     return tuple(events)
 
