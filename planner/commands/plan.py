@@ -1,0 +1,157 @@
+"""``planner plan``: schedule a night from targets and write the plan file.
+
+Targets come from a file in the AAVSO response shape (``--targets-file``) or the bundled
+offline sample, optionally narrowed to observing sections; the site from Settings unless
+``--lat``/``--lon`` are given. Prints what was placed, when, and why the rest was not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import sys
+from pathlib import Path
+
+HELP = "schedule a night from targets and write a plan file"
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "plan",
+        help=HELP,
+        description=(
+            "Fill a night with observing blocks: each inside its target's time above the "
+            "altitude limit and inside the dark hours, no overlaps, most urgent (priority, "
+            "overdue) and soonest-setting first. Writes a versioned plan file that "
+            "'planner export' turns into CSV, N.I.N.A., ACP, Ekos, OAL, iCalendar or PDF."
+        ),
+    )
+    parser.add_argument("--date", metavar="YYYY-MM-DD", help="local date of the evening (default: today at the site)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--targets-file", type=Path, metavar="FILE",
+                        help='targets in the AAVSO API shape ({"targets": [...]} or a list); default: the bundled sample')
+    source.add_argument("--section", action="append", metavar="CODE",
+                        help="use the bundled sample's targets of this section (ac, cv, eb, lpv, ...); repeatable")
+    parser.add_argument("--max", type=int, metavar="N", help="at most N entries")
+    parser.add_argument("--duration", type=float, default=30.0, metavar="MIN", help="minutes per target (default 30)")
+    parser.add_argument("--twilight", choices=("astronomical", "nautical", "civil", "site"), default="astronomical",
+                        help="how dark the night must be (default astronomical; 'site' = the Sun altitude from Settings)")
+    parser.add_argument("--moon-separation", type=float, metavar="DEG", help="keep at least DEG from the Moon")
+    parser.add_argument("--gap", type=float, default=0.0, metavar="MIN", help="minutes kept free between blocks (slew)")
+    parser.add_argument("--filters", metavar="LIST", help="comma list of filters for every entry (default: the AAVSO-requested ones)")
+    parser.add_argument("--exposure", type=float, default=60.0, metavar="S", help="seconds per frame (default 60)")
+    parser.add_argument("--count", type=int, default=1, metavar="N", help="frames per filter (default 1)")
+    parser.add_argument("--title", default="", help="plan title")
+    site = parser.add_argument_group("site and limits (default: Settings)")
+    site.add_argument("--lat", type=float, metavar="DEG", help="latitude, north positive")
+    site.add_argument("--lon", type=float, metavar="DEG", help="longitude, east positive")
+    site.add_argument("--elevation", type=float, metavar="M", help="metres above sea level")
+    site.add_argument("--target-altitude", type=float, metavar="DEG", help="lowest target altitude")
+    site.add_argument("--sun-altitude", type=float, metavar="DEG", help="Sun altitude of the site's night")
+    parser.add_argument("-o", "--output", type=Path, required=True, metavar="FILE", help="plan file to write (.plan.json)")
+    parser.set_defaults(func=run)
+
+
+def _site(args):
+    from planner.cli import CommandError
+    from planner.config import load_settings
+    from planner.sky.site import Site, SiteError
+
+    settings = load_settings()
+    if (args.lat is None) != (args.lon is None):
+        raise CommandError("give both --lat and --lon, or neither (then the site comes from Settings).")
+    try:
+        if args.lat is None:
+            site = settings.site()
+        else:
+            site = Site(latitude=args.lat, longitude=args.lon,
+                        elevation=args.elevation if args.elevation is not None else 0.0,
+                        target_altitude=settings.target_altitude, sun_altitude=settings.sun_altitude,
+                        name=f"{args.lat:g}, {args.lon:g}")
+        if args.elevation is not None and args.lat is None:
+            site = Site(**{**{k: getattr(site, k) for k in ("latitude", "longitude", "target_altitude", "sun_altitude",
+                                                             "timezone", "name")}, "elevation": args.elevation})
+        return site.with_limits(target_altitude=args.target_altitude, sun_altitude=args.sun_altitude)
+    except SiteError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _targets(args):
+    from planner.catalog import load_sample, load_targets_file, section_code
+    from planner.cli import CommandError
+
+    if args.targets_file is not None:
+        result = load_targets_file(args.targets_file)
+        where = str(args.targets_file)
+    else:
+        result = load_sample()
+        where = "the bundled sample"
+    for problem in result.problems:
+        print(f"planner plan: skipped {problem}", file=sys.stderr)
+    targets = list(result.targets)
+    if args.section:
+        codes = set()
+        for raw in args.section:
+            for part in raw.split(","):
+                code = section_code(part)
+                if code is None:
+                    raise CommandError(f"unknown section {part!r}; use ac, ep, cv, eb, spp, lpv, yso, het or misc.")
+                codes.add(code)
+        targets = [t for t in targets if codes & set(t.section_codes)]
+        where += f" (sections {', '.join(sorted(codes))})"
+    if not targets:
+        raise CommandError(f"no targets to plan in {where}.")
+    return targets, where
+
+
+def _fmt(t: float, tz) -> str:
+    return _dt.datetime.fromtimestamp(t, tz=tz).strftime("%H:%M")
+
+
+def run(args: argparse.Namespace) -> int:
+    from planner.cli import CommandError
+    from planner.plan import PlanLimits, save_plan
+    from planner.plan.model import PlanValueError
+    from planner.plan.scheduler import schedule
+    from planner.sky import night_for_date
+
+    if args.duration <= 0:
+        raise CommandError("--duration must be a positive number of minutes.")
+    if args.max is not None and args.max < 1:
+        raise CommandError("--max must be at least 1.")
+    if args.count < 1 or args.exposure <= 0 or args.gap < 0:
+        raise CommandError("--count must be at least 1, --exposure positive and --gap not negative.")
+    site = _site(args)
+    if args.date:
+        try:
+            date = _dt.date.fromisoformat(args.date)
+        except ValueError:
+            raise CommandError(f"--date {args.date!r} is not a date like 2026-11-23.") from None
+    else:
+        date = _dt.datetime.now(site.tz).date()
+    targets, where = _targets(args)
+    filters = None
+    if args.filters is not None:
+        filters = tuple(f.strip() for f in args.filters.split(",") if f.strip())
+    try:
+        limits = PlanLimits(min_altitude=site.target_altitude, twilight=args.twilight,
+                            moon_separation=args.moon_separation, gap=args.gap * 60.0)
+        result = schedule(targets, site, night_for_date(site, date), duration=args.duration * 60.0, limits=limits,
+                          max_entries=args.max, filters=filters, exposure=args.exposure, count=args.count,
+                          date=date.isoformat(), title=args.title or f"Night of {date.isoformat()}")
+    except PlanValueError as exc:
+        raise CommandError(str(exc)) from None
+    plan = result.plan
+    path = save_plan(plan, args.output)
+    tz = site.tz
+    print(f"Night of {date.isoformat()} at {site.describe()}, times in {site.timezone}:")
+    if plan.night_start is not None and plan.night_end is not None:
+        print(f"  dark ({args.twilight}) {_fmt(plan.night_start, tz)}–{_fmt(plan.night_end, tz)}")
+    for e in plan.entries:
+        print(f"  {_fmt(e.start, tz)}–{_fmt(e.end, tz)}  {e.name}" + (f"  [{' '.join(e.filters)}]" if e.filters else ""))
+    if result.unplaced:
+        print(f"Not placed ({len(result.unplaced)}):")
+        for u in result.unplaced:
+            print(f"  {u.name}: {u.reason}")
+    print(f"Planned {len(plan.entries)} of {len(targets)} targets from {where}; wrote {path}")
+    return 0
