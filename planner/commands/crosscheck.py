@@ -188,40 +188,46 @@ def _load_api_file(args):
     return parsed.targets, nighttime, fetched, warnings
 
 
-def _fetch_live(site, when: float, sections):
-    """(targets, nighttime, source description) from the AAVSO API for exactly this site,
-    limits and time; answers come from the HTTP cache when the network is down."""
+def _fetch_live(site, when: float | None, sections, warnings: list[str]):
+    """(targets, nighttime or None, time, source) from the AAVSO API for exactly this site
+    and these limits. Without ``when`` the API computes for "now" and the answer's fetch
+    time is the moment compared, which is what lets a cached answer (offline, or within
+    the cache's lifetime) be cross-checked later. The nighttime is then asked for that
+    exact moment; if it cannot be had, the targets are compared without it."""
     from planner.services.aavso import AavsoClient
+    from planner.services.errors import ServiceError
 
-    client = AavsoClient()
-    params = dict(
+    client = AavsoClient.from_settings()
+    limits = dict(
         latitude=site.latitude,
         longitude=site.longitude,
         targetaltitude=site.target_altitude,
         sunaltitude=site.sun_altitude,
-        time=int(when),
     )
-    targets_reply = client.targets(sections=sections or None, **params)
-    nighttime_reply = client.nighttime(
-        latitude=site.latitude, longitude=site.longitude, sunaltitude=site.sun_altitude, time=int(when)
-    )
-    return _targets_of(targets_reply), nighttime_reply, _source_of(targets_reply)
-
-
-def _targets_of(reply):
-    for attr in ("targets", "data"):
-        value = getattr(reply, attr, None)
-        if value is not None and not isinstance(value, dict):
-            return list(value)
-    return list(reply)
+    reply = client.targets(sections=sections or ("ac",), time=None if when is None else int(when), **limits)
+    warnings.extend(f"AAVSO target list: skipped {p}" for p in reply.problems)
+    if when is None:
+        when = reply.fetched_at if reply.fetched_at is not None else _time.time()
+    when = float(int(when))
+    try:
+        nighttime = client.nighttime(
+            latitude=site.latitude, longitude=site.longitude, sunaltitude=site.sun_altitude, time=int(when)
+        )
+    except ServiceError as exc:
+        warnings.append(f"nighttime not compared: {exc}")
+        nighttime = None
+    return reply.targets, nighttime, when, _source_of(reply)
 
 
 def _source_of(reply) -> str:
-    if getattr(reply, "offline", False):
-        return "AAVSO answer from the cache (offline)"
-    if getattr(reply, "from_cache", False):
-        return "AAVSO answer from the cache"
-    return "AAVSO Target Tool API"
+    stamp = ""
+    if reply.fetched_at is not None:
+        stamp = " fetched " + datetime.fromtimestamp(reply.fetched_at, timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+    if reply.offline:
+        return f"AAVSO Target Tool API, cached answer{stamp} (offline)"
+    if reply.from_cache:
+        return f"AAVSO Target Tool API, cached answer{stamp}"
+    return f"AAVSO Target Tool API{stamp}"
 
 
 # -- the command ------------------------------------------------------------------------------
@@ -250,8 +256,7 @@ def run(args) -> int:
             when = fetched
         source = f"saved answer {args.api_file}"
     else:
-        when = _time.time() if when is None else when
-        targets, nighttime, source = _fetch_live(site, when, args.section)
+        targets, nighttime, when, source = _fetch_live(site, when, args.section, warnings)
 
     with_times = [t for t in targets if t.observability_times is not None]
     if with_times:

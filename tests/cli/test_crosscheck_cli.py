@@ -153,3 +153,137 @@ def test_settings_site_is_the_default(capsys, tmp_path):
     data = json.loads(out)
     assert code == 0 and data["site"]["latitude"] == 52.0 and data["tolerance_s"] == 90.0
     assert data["counts"]["differ"] == 0
+
+
+# -- live: the AAVSO client against a local server -------------------------------------------
+
+KEY = "test-crosscheck-key-0042"
+BASE = "/TargetTool/api/v1"
+
+
+@pytest.fixture
+def aavso_server(httpserver, monkeypatch):
+    """A loopback server speaking the Target Tool API with the saved answers; records requests."""
+    import base64
+
+    from werkzeug import Response
+
+    from planner.services.http import POLICIES, reset_limiters
+
+    reset_limiters()
+    # Quick failures: no retry back-off in tests.
+    monkeypatch.setitem(POLICIES, "aavso", _fast(POLICIES["aavso"]))
+    monkeypatch.setenv("PLANNER_AAVSO_URL", httpserver.url_for(BASE))
+    monkeypatch.setenv("PLANNER_AAVSO_KEY", KEY)
+    expected = "Basic " + base64.b64encode(f"{KEY}:api_token".encode()).decode()
+    seen: list[tuple[str, dict]] = []
+    payload = json.loads(API_FILE.read_text())
+    night = json.loads(NIGHT_FILE.read_text())
+
+    def handler(request):
+        if request.headers.get("Authorization") != expected:
+            return Response("Invalid API key, or API key not provided.", status=401, content_type="text/plain")
+        args = {k: request.args.getlist(k) if k == "obs_section" else request.args[k] for k in request.args}
+        seen.append((request.path.rsplit("/", 1)[-1], args))
+        body = night if request.path.endswith("nighttime") else {"targets": payload["targets"]}
+        return Response(json.dumps(body), content_type="application/json", headers={"X-Rate-Limit-Remaining": "990"})
+
+    httpserver.expect_request(f"{BASE}/targets").respond_with_handler(handler)
+    httpserver.expect_request(f"{BASE}/nighttime").respond_with_handler(handler)
+    yield httpserver, seen
+    reset_limiters()
+
+
+def _fast(policy):
+    import dataclasses
+
+    return dataclasses.replace(policy, retries=0, backoff_factor=0.0, timeout=(1.0, 2.0))
+
+
+def test_live_crosscheck_asks_for_the_same_site_limits_and_time(capsys, aavso_server):
+    _, seen = aavso_server
+    code, out, err = run(capsys, *SAME_SITE, "--time", "1771705415", "--section", "ac", "--section", "cv")
+    assert code == 0, err
+    assert out.splitlines()[0] == "cross-check: 13 agree, 0 differ"
+    assert "nighttime agrees" in out and "AAVSO answers: AAVSO Target Tool API" in out
+    (targets_path, targets_args), (night_path, night_args) = seen
+    assert targets_path == "targets" and night_path == "nighttime"
+    assert targets_args["obs_section"] == ["ac", "cv"]
+    assert {k: float(v) for k, v in targets_args.items() if k != "obs_section"} == {
+        "latitude": 52.0, "longitude": 4.0, "targetaltitude": 20.0, "sunaltitude": -5.0, "time": 1771705415.0
+    }
+    assert {k: float(v) for k, v in night_args.items()} == {
+        "latitude": 52.0, "longitude": 4.0, "sunaltitude": -5.0, "time": 1771705415.0
+    }
+
+
+def test_live_crosscheck_for_another_site_is_wholesale(capsys, aavso_server):
+    # The server answers for 52 N whatever it is asked: as if the account's site were used.
+    code, out, err = run(capsys, "--lat", "40", "--lon", "4", "--time", "1771705415", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["suggest_push_site"] and data["nighttime"]["agrees"] is False
+
+
+def test_live_without_time_compares_at_the_answers_fetch_time_and_works_from_the_cache(capsys, aavso_server):
+    import time
+
+    server, seen = aavso_server
+    before = time.time()
+    code, out, err = run(capsys, *SAME_SITE, "--format", "json")
+    assert code == 0, err
+    first = json.loads(out)
+    assert "time" not in seen[0][1]  # AAVSO computes for "now"...
+    assert before - 1 <= first["time"] <= time.time() + 1  # ...which is the answer's fetch time
+    assert float(seen[1][1]["time"]) == first["time"]  # the nighttime is asked for that moment
+    requests_so_far = len(seen)
+
+    server.stop()  # no network any more: the cached answers must do
+    try:
+        code, out, err = run(capsys, *SAME_SITE, "--format", "json")
+    finally:
+        server.start()
+    assert code == 0, err
+    second = json.loads(out)
+    assert len(seen) == requests_so_far
+    assert second["time"] == first["time"] and "cached answer" in second["source"]
+    assert second["counts"] == first["counts"] and second["nighttime"]["compared"]
+
+
+def test_live_wrong_key_is_one_clean_line(capsys, aavso_server, monkeypatch):
+    monkeypatch.setenv("PLANNER_AAVSO_KEY", "wrong-key-123456")
+    code, out, err = run(capsys, *SAME_SITE, "--time", "1771705415")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "AAVSO" in err and "key" in err and "wrong-key-123456" not in err
+
+
+def test_live_without_a_key_says_where_to_set_it(capsys, aavso_server, monkeypatch):
+    monkeypatch.delenv("PLANNER_AAVSO_KEY")
+    code, out, err = run(capsys, *SAME_SITE)
+    assert code == 2 and "PLANNER_AAVSO_KEY" in err and err.count("\n") == 1
+
+
+def test_live_nighttime_failure_still_compares_the_targets(capsys, aavso_server):
+    from werkzeug import Response
+
+    server, _ = aavso_server
+    server.clear_all_handlers()
+    payload = json.loads(API_FILE.read_text())
+    server.expect_request(f"{BASE}/targets").respond_with_json({"targets": payload["targets"]})
+    server.expect_request(f"{BASE}/nighttime").respond_with_response(
+        Response("Temporarily down for maintenance", status=503, content_type="text/plain")
+    )
+    code, out, err = run(capsys, *SAME_SITE, "--time", "1771705415")
+    assert code == 0, err
+    assert out.startswith("cross-check: 13 agree, 0 differ")
+    assert "not compared" in out and "warning: nighttime not compared" in err
+
+
+def test_live_server_error_is_one_clean_line(capsys, aavso_server):
+    server, _ = aavso_server
+    server.clear_all_handlers()
+    server.expect_request(f"{BASE}/targets").respond_with_data(
+        "<!DOCTYPE html><html><body>Internal error</body></html>", status=500, content_type="text/html"
+    )
+    code, out, err = run(capsys, *SAME_SITE, "--time", "1771705415")
+    assert code == 2 and out == "" and err.count("\n") == 1 and "<html" not in err.lower()
