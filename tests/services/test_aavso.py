@@ -263,3 +263,52 @@ def test_cached_answer_offline_when_server_stopped(httpserver):
     assert [t.star_name for t in again.targets] == [t.star_name for t in first.targets]
     assert again.fetched_at == pytest.approx(first.fetched_at, abs=2)
     assert scope_error is not None  # never fetched, nothing cached: a clear network error
+
+
+# -- the headless command ------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_env(httpserver, monkeypatch, fast_policies):
+    monkeypatch.setenv("PLANNER_AAVSO_URL", httpserver.url_for(BASE))
+    monkeypatch.setenv("PLANNER_AAVSO_KEY", KEY)
+    return httpserver
+
+
+def test_cli_targets(cli_env, capsys):
+    from planner.cli import main
+
+    cli_env.expect_request(f"{BASE}/targets").respond_with_handler(authorised(lambda r: json_response(fixture("targets.json"))))
+    assert main(["aavso", "targets", "-s", "cv,lpv", "--section", "eb", "--lat", "52", "--time", "2026-02-21T20:00"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [t["star_name"] for t in out["targets"]][:2] == ["CH Cyg", "AG Dra"]
+    assert out["rate_limit"]["remaining"] == 997 and out["offline"] is False
+    request = cli_env.log[0][0]
+    assert request.args.getlist("obs_section") == ["cv", "lpv", "eb"]
+    assert request.args["time"] == "1771704000"
+
+
+def test_cli_nighttime_and_telescope(cli_env, capsys):
+    from planner.cli import main
+
+    cli_env.expect_request(f"{BASE}/nighttime").respond_with_handler(authorised(lambda r: json_response(fixture("nighttime.json"))))
+    cli_env.expect_request(f"{BASE}/telescope", method="POST").respond_with_handler(
+        authorised(lambda r: json_response({k: float(v) for k, v in r.form.items()}))
+    )
+    assert main(["aavso", "nighttime", "--lat", "36.1", "--lon", "-86.8"]) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "SUN_IS_UP"
+    assert main(["aavso", "telescope", "--set", "--lat", "52", "--lon", "4"]) == 0
+    assert json.loads(capsys.readouterr().out)["latitude"] == 52.0
+    assert main(["aavso", "telescope", "--lat", "52"]) == 2  # changing needs --set
+    assert "--set" in capsys.readouterr().err
+
+
+def test_cli_failure_is_one_line(cli_env, capsys, monkeypatch):
+    from planner.cli import main
+
+    monkeypatch.setenv("PLANNER_AAVSO_KEY", "a-wrong-key-777")
+    cli_env.expect_request(f"{BASE}/targets").respond_with_handler(authorised(lambda r: json_response({"targets": []})))
+    assert main(["aavso", "targets"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and "API key" in captured.err and "a-wrong-key-777" not in captured.err

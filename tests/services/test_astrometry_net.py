@@ -406,3 +406,58 @@ def test_angular_separation():
     assert angular_separation_deg(0, 0, 180, 0) == pytest.approx(180)
     assert angular_separation_deg(0, 89, 180, 89) == pytest.approx(2)
     assert angular_separation_deg(359.5, 0, 0.5, 0) == pytest.approx(1)
+
+
+# -- the headless command ------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_env(httpserver, monkeypatch, fast_policies):
+    monkeypatch.setenv("PLANNER_ASTROMETRY_URL", httpserver.url_for("/api"))
+    monkeypatch.setenv("PLANNER_ASTROMETRY_KEY", KEY)
+    return httpserver
+
+
+def test_cli_solve_wait_with_target(cli_env, nova, capsys, tmp_path):
+    from planner.cli import main
+
+    image = tmp_path / "leo.jpg"
+    image.write_bytes(b"\xff\xd8\xff" + b"1" * 64)
+    code = main([
+        "solve", str(image), "--center-ra", "11:19:52", "--center-dec", "13.2", "--radius", "2", "--wait",
+        "--poll-interval", "0.01", "--target-ra", "170.0", "--target-dec", "13.0",
+    ])
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["solved"] and report["stage"] == "solved" and report["job_id"] == JOB
+    assert report["calibration"]["pixscale"] == pytest.approx(1.09067107)
+    assert report["result_urls"]["wcs"].endswith(f"/wcs_file/{JOB}")
+    target = report["target"]
+    assert target["separation_deg"] == pytest.approx(angular_separation_deg(169.96633791366915, 13.221011585315143, 170.0, 13.0), abs=1e-4)
+    assert target["within_field_radius"] is True
+    assert nova.uploads[0]["center_ra"] == pytest.approx(169.9666667)
+
+
+def test_cli_solve_without_wait(cli_env, nova, capsys):
+    from planner.cli import main
+
+    assert main(["solve", "https://example.org/leo.jpg", "--private"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["subid"] == SUBID and out["status_url"].endswith("/status/16714")
+    assert nova.uploads[0]["publicly_visible"] == "n"
+
+
+def test_cli_solve_failures(cli_env, nova, capsys, tmp_path):
+    from planner.cli import main
+
+    assert main(["solve", str(tmp_path / "nope.fits")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["solve", "https://example.org/a.jpg", "--scale-lower", "3", "--scale-upper", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "scale_lower" in err
+    assert nova.logins == 0  # refused before logging in
+    nova.submission_steps = [fixture("submission_solved.json")]
+    nova.job_steps = ["failure"]
+    assert main(["solve", "https://example.org/a.jpg", "--wait", "--poll-interval", "0.01"]) == 1
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["stage"] == "failed" and "not solved" in captured.err

@@ -92,3 +92,53 @@ def test_set_rejects_empty_and_multiline():
 def test_redact_text():
     C.register_secret("zz-topsecret-zz")
     assert C.redact_text("url?k=zz-topsecret-zz&x") == "url?k=***&x"
+
+
+# -- planner keys --------------------------------------------------------------------------
+
+
+def test_cli_keys_set_status_delete(monkeypatch, capsys, memory_keyring):
+    import io
+    import json
+
+    from planner.cli import main
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("piped-secret-value-1\n"))
+    assert main(["keys", "set", "astrobin", "--name", "secret"]) == 0
+    captured = capsys.readouterr()
+    assert "piped-secret-value-1" not in captured.out + captured.err
+    assert json.loads(captured.out)["source"] == "keyring"
+    assert memory_keyring.store[("planner", "astrobin_secret")] == "piped-secret-value-1"
+
+    assert main(["keys", "status", "astrobin"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert {(s["name"], s["source"]) for s in status["secrets"]} == {("key", None), ("secret", "keyring")}
+
+    assert main(["keys", "delete", "astrobin", "--name", "secret"]) == 0
+    assert json.loads(capsys.readouterr().out)["deleted"] is True
+    assert ("planner", "astrobin_secret") not in memory_keyring.store
+
+
+def test_cli_keys_errors(monkeypatch, capsys):
+    import io
+
+    from planner.cli import main
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["keys", "set", "aavso"]) == 2
+    assert "no key was given" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("x1234567\n"))
+    assert main(["keys", "set", "aavso", "--name", "secret"]) == 2
+    assert "--name key" in capsys.readouterr().err
+
+
+def test_cli_keys_set_warns_when_env_overrides(monkeypatch, capsys):
+    import io
+
+    from planner.cli import main
+
+    monkeypatch.setenv("PLANNER_AAVSO_KEY", "env-key-55555")
+    monkeypatch.setattr("sys.stdin", io.StringIO("stored-key-66666\n"))
+    assert main(["keys", "set", "aavso"]) == 0
+    captured = capsys.readouterr()
+    assert "PLANNER_AAVSO_KEY" in captured.err and "env-key-55555" not in captured.out + captured.err
