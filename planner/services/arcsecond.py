@@ -1,0 +1,666 @@
+"""Arcsecond REST client: observing sites, telescopes, night logs, data packages, datasets
+and data-file uploads (FITS/XISF, compressed or not), on the cloud or an Arcsecond.local server.
+
+Every request carries ``X-Arcsecond-API-Authorization: Key <key>`` (declared secret to the
+HTTP layer). The api key is used for everything but uploads; the upload key, when set, is
+used for uploads only. ``upload_files`` is resumable: it lists the dataset's files first and
+skips any file already there with the same name and size, so re-running it after a failure
+sends only what is missing.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import urllib.parse
+import uuid as _uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+from planner.services.errors import (
+    BadResponseError,
+    ConfigurationError,
+    InvalidRequestError,
+    ServiceError,
+)
+
+SERVICE_KEY = "arcsecond"
+SERVICE_NAME = "Arcsecond"
+DEFAULT_BASE_URL = "https://api.arcsecond.io"
+CLOUD_HOST = "api.arcsecond.io"
+AUTH_HEADER = "X-Arcsecond-API-Authorization"
+UPLOAD_TIMEOUT = (10.0, 600.0)
+MAX_LIST_PAGES = 200  # a dataset's file list is followed to its end, within reason
+
+# The API page's FITS extensions, XISF, and the compressions it accepts.
+FITS_EXTENSIONS = (
+    "fits", "fit", "fts", "ft", "mt", "imfits", "imfit", "uvfits", "uvfit", "pha", "rmf", "arf", "rsp", "pi",
+)
+XISF_EXTENSIONS = ("xisf",)
+COMPRESSIONS = ("gz", "gzip", "bz2", "bzip2", "zip")
+_SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+ProgressCallback = Callable[[int, int], None]
+
+
+def _bad(what: str) -> BadResponseError:
+    return BadResponseError(SERVICE_NAME, what, service_key=SERVICE_KEY)
+
+
+def _invalid(what: str, action: str) -> InvalidRequestError:
+    return InvalidRequestError(SERVICE_NAME, what, action, service_key=SERVICE_KEY)
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class ObservingSite:
+    uuid: str
+    name: str = ""
+    longitude: float | None = None
+    latitude: float | None = None
+    height: float | None = None
+    country: str = ""
+    telescopes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Telescope:
+    uuid: str
+    name: str = ""
+    observing_site: str | None = None
+    mounting: str = ""
+    optical_design: str = ""
+
+
+@dataclass(frozen=True)
+class NightLog:
+    uuid: str
+    date: str | None = None
+    observing_site: str | None = None
+    telescope: str | None = None
+
+
+@dataclass(frozen=True)
+class DataPackage:
+    uuid: str
+    name: str = ""
+    status: str = ""
+    dataset: str | None = None
+
+
+@dataclass(frozen=True)
+class Dataset:
+    uuid: str
+    name: str = ""
+    telescope: str | None = None
+    observation: str | None = None
+    calibration: str | None = None
+    creation_date: str | None = None
+
+
+@dataclass(frozen=True)
+class DataFile:
+    id: int | None
+    name: str
+    size: int | None = None
+    dataset: str | None = None
+    status: str = ""
+
+
+@dataclass
+class UploadReport:
+    """What ``upload_files`` did; ``remaining`` were not tried because an upload failed."""
+
+    dataset: str
+    uploaded: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    remaining: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.remaining
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "dataset": self.dataset,
+            "uploaded": self.uploaded,
+            "skipped": self.skipped,
+            "failed": [{"file": f, "error": e} for f, e in self.failed],
+            "remaining": self.remaining,
+            "ok": self.ok,
+        }
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def validate_uuid(value: Any, what: str = "id") -> str:
+    """The canonical lower-case form of a UUID, or ``InvalidRequestError`` before anything is sent."""
+    try:
+        return str(_uuid.UUID(str(value).strip()))
+    except (ValueError, AttributeError, TypeError):
+        raise _invalid(
+            f"{value!r} is not a valid {what} (Arcsecond identifies it by a UUID)",
+            "copy the UUID from Arcsecond, e.g. 1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b",
+        ) from None
+
+
+def _pk(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
+        raise _invalid(f"{value!r} is not a data-file id", "data files are identified by a whole number")
+    return int(value)
+
+
+def accepted_upload_name(name: str) -> bool:
+    """True for names Arcsecond accepts: a FITS/XISF extension, optionally plus a compression."""
+    parts = name.lower().rsplit(".", 2)
+    if len(parts) < 2:
+        return False
+    if parts[-1] in FITS_EXTENSIONS + XISF_EXTENSIONS:
+        return True
+    return len(parts) == 3 and parts[-1] in COMPRESSIONS and parts[-2] in FITS_EXTENSIONS + XISF_EXTENSIONS
+
+
+def check_upload_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """The files as paths, or one ``InvalidRequestError`` naming every file that cannot be sent."""
+    files, problems = [], []
+    for raw in paths:
+        path = Path(raw)
+        if not accepted_upload_name(path.name):
+            problems.append(f"{path.name} is not a FITS or XISF file")
+        elif not path.is_file():
+            problems.append(f"{path} does not exist or is not a file")
+        elif not os.access(path, os.R_OK):
+            problems.append(f"{path} cannot be read")
+        else:
+            files.append(path)
+    if problems:
+        raise _invalid(
+            "; ".join(problems),
+            "upload files ending in .fits .fit .fts .xisf (or those plus .gz .bz2 .zip); nothing was uploaded",
+        )
+    if not files:
+        raise _invalid("no files were given", "name one or more FITS or XISF files to upload")
+    names = [p.name for p in files]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise _invalid(
+            f"several files are named {', '.join(dupes)}",
+            "a dataset holds each file name once; rename them or upload them to different datasets",
+        )
+    return files
+
+
+def service_base_url(base_url: str, observatory: str | None = None) -> str:
+    """The base every path hangs from: the cloud with the observatory's subdomain, or a local server."""
+    base = (base_url or DEFAULT_BASE_URL).strip().rstrip("/")
+    parsed = urllib.parse.urlsplit(base)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ConfigurationError(
+            SERVICE_NAME,
+            f"the base URL {base!r} is not an http(s) address",
+            "set the Arcsecond base URL in Settings (https://api.arcsecond.io or your Arcsecond.local server)",
+            service_key=SERVICE_KEY,
+        )
+    if observatory:
+        sub = observatory.strip().lower()
+        if not _SUBDOMAIN.match(sub):
+            raise ConfigurationError(
+                SERVICE_NAME,
+                f"the observatory {observatory!r} is not a valid subdomain",
+                "use the observatory's subdomain as Arcsecond shows it (letters, digits and dashes)",
+                service_key=SERVICE_KEY,
+            )
+        if parsed.hostname == CLOUD_HOST:
+            base = f"{base}/{sub}"
+    return base
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _obj(value: Any, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise _bad(f"the answer's {what} is not a JSON object")
+    return value
+
+
+def _text(data: Mapping[str, Any], key: str) -> str:
+    value = data.get(key)
+    if value is None or isinstance(value, (dict, list, bool)):
+        return ""
+    return str(value)
+
+
+def _number(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def _ref(value: Any) -> str | None:
+    """A reference to another resource: a UUID, an object with one, or a URL ending in one."""
+    if isinstance(value, Mapping):
+        value = value.get("uuid")
+    if isinstance(value, str) and value.strip():
+        candidate = value.strip().rstrip("/").rsplit("/", 1)[-1]
+        try:
+            return str(_uuid.UUID(candidate))
+        except ValueError:
+            return None
+    return None
+
+
+def _own_uuid(data: Mapping[str, Any], what: str) -> str:
+    value = data.get("uuid")
+    if isinstance(value, str):
+        try:
+            return str(_uuid.UUID(value))
+        except ValueError:
+            pass
+    raise _bad(f"a {what} in the answer has no valid UUID")
+
+
+def _results(data: Any) -> tuple[list, str | None]:
+    """A list answer: a plain JSON list, or a paginated ``{"results": [...], "next": ...}``."""
+    if isinstance(data, list):
+        return data, None
+    data = _obj(data, "top level")
+    results = data.get("results")
+    if not isinstance(results, list):
+        raise _bad("the answer holds no list of results")
+    next_url = data.get("next")
+    return results, next_url if isinstance(next_url, str) and next_url.startswith(("http://", "https://")) else None
+
+
+def parse_site(data: Any) -> ObservingSite:
+    data = _obj(data, "observing site")
+    coords = data.get("coordinates")
+    coords = coords if isinstance(coords, Mapping) else data
+    telescopes = data.get("telescopes")
+    refs = tuple(r for r in (_ref(t) for t in telescopes) if r) if isinstance(telescopes, list) else ()
+    latitude = _number(coords.get("latitude"))
+    longitude = _number(coords.get("longitude"))
+    return ObservingSite(
+        uuid=_own_uuid(data, "observing site"),
+        name=_text(data, "name"),
+        longitude=longitude if longitude is not None and -360 <= longitude <= 360 else None,
+        latitude=latitude if latitude is not None and -90 <= latitude <= 90 else None,
+        height=_number(coords.get("height", coords.get("elevation"))),
+        country=_text(data, "country"),
+        telescopes=refs,
+    )
+
+
+def parse_telescope(data: Any) -> Telescope:
+    data = _obj(data, "telescope")
+    return Telescope(
+        uuid=_own_uuid(data, "telescope"),
+        name=_text(data, "name"),
+        observing_site=_ref(data.get("observing_site")),
+        mounting=_text(data, "mounting"),
+        optical_design=_text(data, "optical_design"),
+    )
+
+
+def parse_nightlog(data: Any) -> NightLog:
+    data = _obj(data, "night log")
+    return NightLog(
+        uuid=_own_uuid(data, "night log"),
+        date=_text(data, "date") or None,
+        observing_site=_ref(data.get("observing_site")),
+        telescope=_ref(data.get("telescope")),
+    )
+
+
+def parse_datapackage(data: Any) -> DataPackage:
+    data = _obj(data, "data package")
+    return DataPackage(
+        uuid=_own_uuid(data, "data package"),
+        name=_text(data, "name"),
+        status=_text(data, "status"),
+        dataset=_ref(data.get("dataset")),
+    )
+
+
+def parse_dataset(data: Any) -> Dataset:
+    data = _obj(data, "dataset")
+    return Dataset(
+        uuid=_own_uuid(data, "dataset"),
+        name=_text(data, "name"),
+        telescope=_ref(data.get("telescope")),
+        observation=_ref(data.get("observation")),
+        calibration=_ref(data.get("calibration")),
+        creation_date=_text(data, "creation_date") or None,
+    )
+
+
+def parse_datafile(data: Any) -> DataFile:
+    data = _obj(data, "data file")
+    name = _text(data, "file_name") or _text(data, "filename") or _text(data, "name")
+    if not name:
+        file_url = _text(data, "file")
+        name = urllib.parse.unquote(urllib.parse.urlsplit(file_url).path.rsplit("/", 1)[-1]) if file_url else ""
+    if not name:
+        raise _bad("a data file in the answer has no name")
+    ident = data.get("pk", data.get("id"))
+    size = _number(data.get("size", data.get("file_size")))
+    return DataFile(
+        id=int(ident) if isinstance(ident, int) and not isinstance(ident, bool) else None,
+        name=name,
+        size=int(size) if size is not None and 0 <= size < 2**62 else None,
+        dataset=_ref(data.get("dataset")),
+        status=_text(data, "status"),
+    )
+
+
+# --------------------------------------------------------------------------- upload body
+
+
+class MultipartFileBody:
+    """A ``multipart/form-data`` body that streams one file from disk and reports progress.
+
+    The HTTP layer sends it in blocks (``read(n)``); each block of the file's bytes calls
+    ``progress(sent, total)``. An unsized ``read()`` (used to hash request bodies) reads
+    everything without reporting, and ``seek(0)`` starts over.
+    """
+
+    def __init__(self, path: Path, fields: Mapping[str, str], progress: ProgressCallback | None = None):
+        self.boundary = f"planner-{_uuid.uuid4().hex}"
+        self.path = path
+        self.file_size = path.stat().st_size
+        self.progress = progress
+        head = []
+        for name, value in fields.items():
+            head.append(
+                f'--{self.boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+            )
+        filename = path.name.replace('"', "_").replace("\r", "_").replace("\n", "_")
+        head.append(
+            f'--{self.boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        )
+        self._head = "".join(head).encode("utf-8")
+        self._tail = f"\r\n--{self.boundary}--\r\n".encode("ascii")
+        self._length = len(self._head) + self.file_size + len(self._tail)
+        self._pos = 0
+        self._handle = open(path, "rb")  # noqa: SIM115 - closed by close()
+
+    @property
+    def content_type(self) -> str:
+        return f"multipart/form-data; boundary={self.boundary}"
+
+    def __len__(self) -> int:
+        return self._length
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._length}[whence]
+        self._pos = max(0, min(self._length, base + offset))
+        return self._pos
+
+    def read(self, size: int | None = -1) -> bytes:
+        sized = size is not None and size >= 0
+        want = (self._length - self._pos) if not sized else min(size, self._length - self._pos)
+        out = bytearray()
+        while want > 0:
+            head_end = len(self._head)
+            file_end = head_end + self.file_size
+            if self._pos < head_end:
+                chunk = self._head[self._pos : self._pos + want]
+            elif self._pos < file_end:
+                self._handle.seek(self._pos - head_end)
+                chunk = self._handle.read(min(want, file_end - self._pos))
+                if not chunk:
+                    raise OSError(f"{self.path} became shorter while it was being uploaded")
+            else:
+                offset = self._pos - file_end
+                chunk = self._tail[offset : offset + want]
+            out += chunk
+            self._pos += len(chunk)
+            want -= len(chunk)
+        if sized and self.progress is not None and out:
+            sent = min(max(self._pos - len(self._head), 0), self.file_size)
+            self.progress(sent, self.file_size)
+        return bytes(out)
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+# --------------------------------------------------------------------------- client
+
+
+def make_policy():
+    """The shared Arcsecond policy, making sure the auth header is treated as a secret."""
+    from dataclasses import replace
+
+    from planner.services.http import POLICIES
+
+    policy = POLICIES[SERVICE_KEY]
+    if AUTH_HEADER not in policy.secret_headers:
+        policy = replace(policy, secret_headers=(*policy.secret_headers, AUTH_HEADER))
+    return policy
+
+
+class ArcsecondClient:
+    """One Arcsecond server (cloud observatory or Arcsecond.local) and the user's keys."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        upload_key: str | None = None,
+        base_url: str = DEFAULT_BASE_URL,
+        observatory: str | None = None,
+        session=None,
+    ):
+        from planner.services.credentials import register_secret
+
+        register_secret(api_key)
+        register_secret(upload_key)
+        self._api_key = (api_key or "").strip() or None
+        self._upload_key = (upload_key or "").strip() or None
+        self.base_url = service_base_url(base_url, observatory)
+        if session is None:
+            from planner.services.http import ServiceSession
+
+            session = ServiceSession(make_policy(), self.base_url)
+        self.session = session
+
+    def __repr__(self) -> str:  # never show a key
+        return f"ArcsecondClient(base_url={self.base_url!r})"
+
+    @classmethod
+    def from_settings(cls, settings=None, *, observatory: str | None = None, **kwargs) -> "ArcsecondClient":
+        from planner.config import load_settings
+        from planner.services.credentials import get_secret
+
+        settings = settings or load_settings()
+        return cls(
+            get_secret(SERVICE_KEY, "key"),
+            get_secret(SERVICE_KEY, "upload_key"),
+            settings.base_url(SERVICE_KEY),
+            observatory if observatory is not None else (settings.arcsecond_observatory or None),
+            **kwargs,
+        )
+
+    # -- plumbing
+
+    def _headers(self, *, upload: bool = False) -> dict[str, str]:
+        key = (self._upload_key or self._api_key) if upload else self._api_key
+        if not key:
+            which = "upload key or API key" if upload else "API key"
+            raise ConfigurationError(
+                SERVICE_NAME,
+                f"no {which} is set",
+                "copy it from your Arcsecond profile page and set it with `planner keys set arcsecond` "
+                "or PLANNER_ARCSECOND_KEY" + (" / PLANNER_ARCSECOND_UPLOAD_KEY" if upload else ""),
+                service_key=SERVICE_KEY,
+            )
+        return {AUTH_HEADER: f"Key {key}"}
+
+    def _get(self, path: str, *, params=None, cache: bool = True):
+        return self.session.get(path, params=params, headers=self._headers(), cache=cache, expect="json")
+
+    def _list(self, path: str, parse, *, params=None, cache: bool = True, all_pages: bool = False) -> list:
+        reply = self._get(path, params=params, cache=cache)
+        results, next_url = _results(reply.data)
+        items = [parse(item) for item in results]
+        pages = 1
+        while all_pages and next_url and pages < MAX_LIST_PAGES:
+            reply = self.session.get(next_url, headers=self._headers(), cache=cache, expect="json")
+            results, next_url = _results(reply.data)
+            items.extend(parse(item) for item in results)
+            pages += 1
+        return items
+
+    # -- resources
+
+    def sites(self) -> list[ObservingSite]:
+        return self._list("observingsites/", parse_site)
+
+    def site(self, site_uuid: str) -> ObservingSite:
+        return parse_site(self._get(f"observingsites/{validate_uuid(site_uuid, 'observing-site id')}/").data)
+
+    def telescopes(self) -> list[Telescope]:
+        return self._list("telescopes/", parse_telescope)
+
+    def telescope(self, telescope_uuid: str) -> Telescope:
+        return parse_telescope(self._get(f"telescopes/{validate_uuid(telescope_uuid, 'telescope id')}/").data)
+
+    def nightlogs(self) -> list[NightLog]:
+        return self._list("nightlogs/", parse_nightlog)
+
+    def nightlog(self, nightlog_uuid: str) -> NightLog:
+        return parse_nightlog(self._get(f"nightlogs/{validate_uuid(nightlog_uuid, 'night-log id')}/").data)
+
+    def datapackages(self) -> list[DataPackage]:
+        return self._list("datapackages/", parse_datapackage)
+
+    def datapackage(self, package_uuid: str) -> DataPackage:
+        return parse_datapackage(self._get(f"datapackages/{validate_uuid(package_uuid, 'data-package id')}/").data)
+
+    def datasets(self) -> list[Dataset]:
+        return self._list("datasets/", parse_dataset)
+
+    def dataset(self, dataset_uuid: str) -> Dataset:
+        return parse_dataset(self._get(f"datasets/{validate_uuid(dataset_uuid, 'dataset id')}/").data)
+
+    def create_dataset(self, name: str, *, telescope: str | None = None) -> Dataset:
+        name = (name or "").strip()
+        if not name or len(name) > 200:
+            raise _invalid("a dataset needs a name of 1 to 200 characters", "give the dataset a short name")
+        payload: dict[str, Any] = {"name": name}
+        if telescope is not None:
+            payload["telescope"] = validate_uuid(telescope, "telescope id")
+        reply = self.session.post("datasets/", json=payload, headers=self._headers(), expect="json")
+        return parse_dataset(reply.data)
+
+    def datafiles(self, dataset_uuid: str, *, fresh: bool = False) -> list[DataFile]:
+        """Every file in a dataset (all pages: this is the user's own data, not a search)."""
+        dataset_uuid = validate_uuid(dataset_uuid, "dataset id")
+        return self._list("datafiles/", parse_datafile, params={"dataset": dataset_uuid}, cache=not fresh, all_pages=True)
+
+    def datafile(self, pk: int | str) -> DataFile:
+        return parse_datafile(self._get(f"datafiles/{_pk(pk)}/").data)
+
+    # -- uploads
+
+    def upload_file(
+        self, dataset_uuid: str, path: str | os.PathLike, progress: ProgressCallback | None = None
+    ) -> DataFile | None:
+        """Send one FITS/XISF file to a dataset; ``progress(sent, total)`` follows the bytes."""
+        dataset_uuid = validate_uuid(dataset_uuid, "dataset id")
+        (path,) = check_upload_files([path])
+        headers = self._headers(upload=True)
+        body = MultipartFileBody(path, {"dataset": dataset_uuid}, progress)
+        try:
+            headers["Content-Type"] = body.content_type
+            reply = self.session.post(
+                "datafiles/", data=body, headers=headers, expect="json", timeout=UPLOAD_TIMEOUT
+            )
+        finally:
+            body.close()
+        if progress is not None:
+            progress(body.file_size, body.file_size)
+        try:
+            return parse_datafile(reply.data)
+        except BadResponseError:
+            return None  # the file is there; a terse answer is not a failed upload
+
+    def upload_files(
+        self,
+        dataset_uuid: str,
+        paths: Iterable[str | os.PathLike],
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> UploadReport:
+        """Upload the files the dataset does not hold yet (same name and size), stopping at the
+        first failure; running it again later sends only the rest."""
+        dataset_uuid = validate_uuid(dataset_uuid, "dataset id")
+        files = check_upload_files(paths)
+        present = {(f.name, f.size) for f in self.datafiles(dataset_uuid, fresh=True)}
+        present_names = {name for name, size in present if size is None}
+        report = UploadReport(dataset=dataset_uuid)
+        for index, path in enumerate(files):
+            size = path.stat().st_size
+            if (path.name, size) in present or path.name in present_names:
+                report.skipped.append(str(path))
+                continue
+            callback = (lambda sent, total, _name=path.name: progress(_name, sent, total)) if progress else None
+            try:
+                self.upload_file(dataset_uuid, path, callback)
+            except ServiceError as exc:
+                report.failed.append((str(path), str(exc)))
+                report.remaining.extend(str(p) for p in files[index + 1 :])
+                break
+            except OSError as exc:
+                report.failed.append((str(path), f"cannot read the file ({exc.strerror or exc})"))
+                report.remaining.extend(str(p) for p in files[index + 1 :])
+                break
+            report.uploaded.append(str(path))
+        return report
+
+
+__all__ = [
+    "ArcsecondClient",
+    "DataFile",
+    "DataPackage",
+    "Dataset",
+    "MultipartFileBody",
+    "NightLog",
+    "ObservingSite",
+    "Telescope",
+    "UploadReport",
+    "accepted_upload_name",
+    "check_upload_files",
+    "parse_datafile",
+    "parse_datapackage",
+    "parse_dataset",
+    "parse_nightlog",
+    "parse_site",
+    "parse_telescope",
+    "service_base_url",
+    "validate_uuid",
+]
