@@ -1,0 +1,231 @@
+"""The targets table widget and the target details pane.
+
+``TargetsView`` is a ``QTableView`` over ``TargetsProxy``: sortable headers, a header menu to
+show or hide columns, Ctrl+C copying the selected rows as tab-separated text with a
+header, and selection reported as target indices. ``TargetDetails`` shows one target's
+fields and its ``other_info`` with clickable links.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime, timezone
+
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QTextBrowser, QWidget
+
+from planner.catalog.target import Target
+from planner.ui.targets_model import COLUMNS, ROW_ROLE, TargetsModel, TargetsProxy
+
+
+class TargetsView(QTableView):
+    """The table. ``selection_changed(list[int])`` carries indices into ``model.targets``."""
+
+    selection_changed = Signal(list)
+
+    def __init__(self, proxy: TargetsProxy, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._proxy = proxy
+        self.setModel(proxy)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setSortingEnabled(True)
+        self.setObjectName("targetsTable")
+        vertical = self.verticalHeader()
+        vertical.setVisible(False)
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        header.setSortIndicatorShown(True)
+        # Qt's default indicator is descending; a first start sorts by name, A to Z
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
+        self.apply_default_columns()
+
+        copy = QAction("Copy rows", self)
+        copy.setShortcut(QKeySequence.StandardKey.Copy)
+        copy.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        copy.triggered.connect(self.copy_selection)
+        self.addAction(copy)
+        self.copy_action = copy
+        self.selectionModel().selectionChanged.connect(self._emit_selection)
+        proxy.layoutChanged.connect(self._emit_selection)
+        proxy.modelReset.connect(self._emit_selection)
+        self._last_selection: list[int] = []
+
+    @property
+    def proxy(self) -> TargetsProxy:
+        return self._proxy
+
+    @property
+    def source(self) -> TargetsModel:
+        return self._proxy.source
+
+    def apply_default_columns(self) -> None:
+        """Column visibility and widths of a first start (before saved header state exists)."""
+        widths = {"name": 150, "priority": 34, "due": 52, "section": 150, "var_type": 70, "constellation": 44,
+                  "ra": 74, "dec": 78, "max_mag": 70, "min_mag": 70, "period": 76, "cadence": 78,
+                  "last_data": 86, "obs_mode": 56, "filter": 60, "rise": 56, "set": 56, "hours": 52,
+                  "max_alt": 60, "transit": 60, "moon_sep": 54, "solar_conj": 64, "other_info": 260}
+        for i, column in enumerate(COLUMNS):
+            self.setColumnHidden(i, not column.visible)
+            self.setColumnWidth(i, widths.get(column.key, 80))
+
+    # -- selection -------------------------------------------------------------------------
+
+    def selected_target_indices(self) -> list[int]:
+        """Indices into ``source.targets`` of the selected rows, in display order."""
+        rows = sorted(index.row() for index in self.selectionModel().selectedRows())
+        return [self._proxy.index(r, 0).data(ROW_ROLE) for r in rows]
+
+    def selected_targets(self) -> list[Target]:
+        targets = self.source.targets
+        return [targets[i] for i in self.selected_target_indices()]
+
+    def select_target_indices(self, indices) -> None:
+        """Select the rows of these targets (those not filtered out) and show the first."""
+        selection = self.selectionModel()
+        selection.clearSelection()
+        first = None
+        from PySide6.QtCore import QItemSelection, QItemSelectionModel
+
+        block = QItemSelection()
+        for index in indices:
+            row = self._proxy.proxy_row_of_target(int(index))
+            if row < 0:
+                continue
+            block.select(self._proxy.index(row, 0), self._proxy.index(row, self._proxy.columnCount() - 1))
+            first = row if first is None else min(first, row)
+        selection.select(block, QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+        if first is not None:
+            self.scrollTo(self._proxy.index(first, 0))
+
+    def _emit_selection(self, *args) -> None:
+        indices = self.selected_target_indices()
+        if indices != self._last_selection:
+            self._last_selection = indices
+            self.selection_changed.emit(indices)
+
+    # -- copy ------------------------------------------------------------------------------
+
+    def selection_as_tsv(self) -> str:
+        """Selected rows as tab-separated text: a header line, then one line per row, visible
+        columns in their on-screen order."""
+        header = self.horizontalHeader()
+        columns = [header.logicalIndex(v) for v in range(header.count())]
+        columns = [c for c in columns if not header.isSectionHidden(c)]
+        rows = sorted(index.row() for index in self.selectionModel().selectedRows())
+        if not rows:
+            return ""
+
+        def clean(text) -> str:
+            return " ".join(str(text or "").split())  # no tabs or newlines inside a cell
+
+        lines = ["\t".join(clean(self._proxy.headerData(c, Qt.Orientation.Horizontal)) for c in columns)]
+        for r in rows:
+            lines.append("\t".join(clean(self._proxy.index(r, c).data()) for c in columns))
+        return "\n".join(lines) + "\n"
+
+    def copy_selection(self) -> None:
+        text = self.selection_as_tsv()
+        if text:
+            QGuiApplication.clipboard().setText(text)
+
+    # -- columns ---------------------------------------------------------------------------
+
+    def columns_menu(self, parent: QWidget | None = None) -> QMenu:
+        """A menu of checkable column names (used by the header and View > Columns)."""
+        menu = QMenu("&Columns", parent or self)
+        menu.aboutToShow.connect(lambda: self._fill_columns_menu(menu))
+        self._fill_columns_menu(menu)
+        return menu
+
+    def _fill_columns_menu(self, menu: QMenu) -> None:
+        menu.clear()
+        for i, column in enumerate(COLUMNS):
+            action = menu.addAction(column.title)
+            action.setCheckable(True)
+            action.setChecked(not self.isColumnHidden(i))
+            action.setToolTip(column.tooltip)
+            action.setEnabled(column.key != "name")  # the name always stays
+            action.toggled.connect(lambda on, i=i: self.setColumnHidden(i, not on))
+        menu.addSeparator()
+        reset = menu.addAction("Reset columns")
+        reset.triggered.connect(self.reset_columns)
+
+    def reset_columns(self) -> None:
+        header = self.horizontalHeader()
+        for logical in range(header.count()):
+            header.moveSection(header.visualIndex(logical), logical)
+        self.apply_default_columns()
+
+    def _header_menu(self, pos: QPoint) -> None:
+        menu = self.columns_menu(self)
+        menu.exec(self.horizontalHeader().mapToGlobal(pos))
+
+
+def target_details_html(target: Target | None, *, now: float | None = None, tz=timezone.utc) -> str:
+    """One target's fields and notes as HTML, links clickable (for a ``QTextBrowser``)."""
+    if target is None:
+        return "<p><i>Select a target to see its details and links.</i></p>"
+    e = html.escape
+    rows = [
+        ("Type", target.var_type),
+        ("Constellation", target.constellation),
+        ("Sections", ", ".join(target.obs_section)),
+        ("Magnitudes", " – ".join(
+            f"{m:.2f} {b}".strip() for m, b in ((target.max_mag, target.max_mag_band),
+                                                 (target.min_mag, target.min_mag_band)) if m is not None)),
+        ("Period", "" if target.period is None else f"{target.period:g} d"),
+        ("Cadence", "" if target.obs_cadence is None else f"{target.obs_cadence:g} d"),
+        ("Mode / filters", " / ".join(x for x in (target.obs_mode, target.filter) if x)),
+    ]
+    if target.last_data_point is not None:
+        when = datetime.fromtimestamp(target.last_data_point, tz).strftime("%Y-%m-%d %H:%M")
+        rows.append(("Last data", when))
+    if now is not None and target.is_due(now):
+        over = target.overdue_days(now)
+        rows.append(("Due", "never observed" if over is None else f"{over:.1f} days past the cadence"))
+    body = "".join(f"<tr><td><b>{e(k)}</b>&nbsp;</td><td>{e(v)}</td></tr>" for k, v in rows if v)
+    info = target.info
+    text = e(info.text)
+    # each link's label becomes the link, where the label appears in the text (else listed below)
+    listed = []
+    for n, link in enumerate(info.links):
+        label = e(link.label)
+        if label and label in text:
+            text = text.replace(label, f"\x00{n}\x00", 1)
+        else:
+            listed.append(link)
+    for n, link in enumerate(info.links):
+        text = text.replace(f"\x00{n}\x00", f'<a href="{e(link.url, quote=True)}">{e(link.label)}</a>')
+    text = text.replace("\n", "<br>")
+    links = "".join(f'<li><a href="{e(link.url, quote=True)}">{e(link.label)}</a></li>' for link in listed)
+    title = e(target.star_name) + (" ★" if target.priority else "")
+    star_url = f"https://www.aavso.org/vsx/index.php?view=results.get&ident={e(target.star_name, quote=True)}"
+    return (f"<h3>{title}</h3><table>{body}</table>"
+            + (f"<p>{text}</p>" if text else "")
+            + (f"<ul>{links}</ul>" if links else "")
+            + f'<p><a href="{star_url}">Look up in VSX</a></p>')
+
+
+class TargetDetails(QTextBrowser):
+    """Read-only details of the current target; links open in the web browser."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setOpenExternalLinks(True)
+        self.setObjectName("targetDetails")
+        self.show_target(None)
+
+    def show_target(self, target: Target | None, *, now: float | None = None, tz=timezone.utc) -> None:
+        self.setHtml(target_details_html(target, now=now, tz=tz))

@@ -1,0 +1,287 @@
+"""The main window: start-up from the cache and from the sample without network, the table
+driving the chart and the details, filters, night navigation, copy, themes, and the
+persistence of layout, columns, sort order and filters."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel
+
+from planner.catalog import load_sample
+from planner.config import config_dir, load_settings
+from planner.ui import data_source
+from planner.ui.main_window import MainWindow
+from planner.ui.targets_model import COLUMN_INDEX
+from planner.ui.workers import LatestRunner
+from tests.ui.conftest import NOW, make_targets
+
+ASC, DESC = Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder
+
+
+_open: list[MainWindow] = []
+
+
+@pytest.fixture(autouse=True)
+def close_windows():
+    """Windows are deleted at once after each test, so that no widget of one test lives on
+    into the next (a theme change would reach it)."""
+    yield
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    while _open:
+        window = _open.pop()
+        window.close()
+        window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QCoreApplication.processEvents()
+
+
+def open_window(qtbot, **kw) -> MainWindow:
+    window = MainWindow(**kw)
+    _open.append(window)
+    window.show()
+    if kw.get("auto_start", True):
+        qtbot.waitUntil(lambda: window.is_ready and not window.sky_runner.busy, timeout=30_000)
+    return window
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any attempt to open a connection fails the test."""
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the window tried to use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+def test_first_start_shows_the_bundled_sample_with_visibility(qtbot, no_network):
+    window = open_window(qtbot)
+    sample = load_sample()
+    assert [t.star_name for t in window.model.targets] == [t.star_name for t in sample.targets]
+    assert window.target_list.origin == data_source.SAMPLE
+    assert window.source_label.text() == "bundled sample"
+    obs = window.observability
+    assert obs is not None and len(obs) == len(sample.targets)
+    # the table shows the sky engine's numbers
+    row = window.model.row_of_target(0)
+    assert window.model.index(row, COLUMN_INDEX["max_alt"]).data().endswith("°")
+    assert not window.refresh_runner.busy  # no key: no refresh
+
+
+def test_start_from_the_cached_aavso_list(qtbot, no_network):
+    targets = make_targets(25)
+    fetched = NOW
+    data_source.save_last_list(targets, fetched, sections=["all"])
+    window = open_window(qtbot)
+    assert [t.star_name for t in window.model.targets] == [t.star_name for t in targets]
+    assert window.target_list.origin == data_source.CACHED
+    assert window.target_list.fetched_at == fetched
+    assert window.source_label.text().startswith("AAVSO cached at ")
+    assert len(window.observability) == 25
+
+
+def test_a_damaged_cache_falls_back_to_the_sample_with_a_message(qtbot, no_network):
+    path = data_source.last_list_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("{ not json", "utf-8")
+    window = open_window(qtbot)
+    assert window.target_list.origin == data_source.SAMPLE
+    assert "damaged" in window.target_list.problems[0]
+    assert "damaged" in window.statusBar().currentMessage()
+
+
+def test_selection_drives_the_chart_details_and_signals(qtbot):
+    window = open_window(qtbot)
+    if not hasattr(window.chart, "set_selection"):
+        pytest.skip("planner.ui.chart has not landed")
+    window.table.sortByColumn(COLUMN_INDEX["name"], ASC)
+    with qtbot.waitSignal(window.selection_changed) as blocker:
+        window.table.select_target_indices([2, 5])
+    assert sorted(blocker.args[0]) == [2, 5]
+    assert sorted(window.chart.selection) == [2, 5]
+    assert len(window.chart.curve_lines()) == 2
+    first = window.current_target()
+    assert first.star_name in window.details.toPlainText()
+    window.table.clearSelection()
+    assert window.chart.selection == []
+
+
+def test_copy_gives_tab_separated_rows_with_a_header(qtbot):
+    window = open_window(qtbot)
+    window.table.sortByColumn(COLUMN_INDEX["name"], ASC)
+    window.table.selectRow(0)
+    window.table.selectionModel().select(window.proxy.index(1, 0),
+                                         window.table.selectionModel().SelectionFlag.Select
+                                         | window.table.selectionModel().SelectionFlag.Rows)
+    window.table.setFocus()
+    QApplication.clipboard().clear()
+    window.table.copy_action.trigger()
+    lines = QApplication.clipboard().text().splitlines()
+    assert len(lines) == 3
+    header = lines[0].split("\t")
+    assert header[0] == "Star" and "RA" in header and "Max alt" in header
+    names = sorted((t.star_name for t in window.model.targets), key=str.lower)
+    assert [line.split("\t")[0] for line in lines[1:]] == names[:2]
+    assert all(len(line.split("\t")) == len(header) for line in lines)
+
+
+def test_search_is_debounced_then_filters(qtbot):
+    window = open_window(qtbot)
+    total = window.proxy.rowCount()
+    name = window.model.targets[0].star_name
+    qtbot.keyClicks(window.search, name)
+    assert window.proxy.rowCount() == total  # nothing yet: the debounce timer runs
+    qtbot.waitUntil(lambda: window.proxy.rowCount() < total, timeout=2000)
+    visible = [window.model.targets[i].star_name for i in window.proxy.visible_target_indices()]
+    assert name in visible and all(name.lower() in v.lower() for v in visible)
+
+
+def test_due_and_section_filters_from_the_toolbar(qtbot):
+    window = open_window(qtbot)
+    window.due_action.setChecked(True)
+    now = window.model.now
+    assert all(window.model.targets[i].is_due(now) for i in window.proxy.visible_target_indices())
+    window.due_action.setChecked(False)
+    window.section_actions["cv"].setChecked(True)
+    shown = window.proxy.visible_target_indices()
+    assert shown and all("cv" in window.model.targets[i].section_codes for i in shown)
+    assert window.section_button.text().startswith("Cataclysmic")
+    window.set_section_filter(None)
+    assert window.proxy.rowCount() == len(window.model.targets)
+
+
+def test_night_navigation_recomputes_for_the_chosen_night(qtbot):
+    window = open_window(qtbot)
+    tonight = window.night_date()
+    first_start = window.observability.night.start
+    window.shift_night(+3)
+    assert window.night_date() == tonight + _dt.timedelta(days=3)
+    assert window.date_edit.date().toPython() == tonight + _dt.timedelta(days=3)
+    qtbot.waitUntil(lambda: not window.sky_runner.busy
+                    and window.observability.night.start > first_start + 2 * 86400, timeout=30_000)
+    assert window.tonight_action.isEnabled()
+    window.go_tonight()
+    assert window.night_date() == tonight and not window.tonight_action.isEnabled()
+
+
+def test_utc_switch_changes_the_times_shown(qtbot):
+    window = open_window(qtbot)
+    window.utc_action.setChecked(True)
+    assert window.model.time_zone == _dt.timezone.utc
+    assert load_settings().show_utc is True
+    window.utc_action.setChecked(False)
+    assert window.model.time_zone == window.site.tz
+
+
+def test_night_mode_is_applied_and_remembered(qtbot):
+    window = open_window(qtbot)
+    window.theme_actions["night"].trigger()
+    assert window.theme.name == "night"
+    assert QApplication.instance().property("planner_theme") == "night"
+    assert load_settings().theme == "night"
+    if hasattr(window.chart, "plot"):
+        assert window.chart.plot.theme.name == "night"
+    window.apply_theme("light")
+
+
+def test_layout_columns_sort_and_filters_persist(qtbot):
+    window = open_window(qtbot)
+    header = window.table.horizontalHeader()
+    window.table.sortByColumn(COLUMN_INDEX["max_alt"], DESC)
+    window.table.setColumnHidden(COLUMN_INDEX["filter"], True)
+    window.table.setColumnHidden(COLUMN_INDEX["transit"], False)
+    header.moveSection(header.visualIndex(COLUMN_INDEX["due"]), 1)
+    window.table.setColumnWidth(COLUMN_INDEX["var_type"], 133)
+    window.crosscheck_dock.show()
+    window.resize(760, 700)  # inside the offscreen screen (800x800): restoreGeometry clamps to it
+    qtbot.wait(50)
+    window.splitter.setSizes([300, 400])
+    sizes = window.splitter.sizes()
+    window.due_action.setChecked(True)
+    window.section_actions["lpv"].setChecked(True)
+    window.close()
+    assert (config_dir() / "window.ini").exists()
+
+    again = open_window(qtbot)
+    h2 = again.table.horizontalHeader()
+    assert again.model.sort_column == COLUMN_INDEX["max_alt"]
+    assert again.model.sort_order == DESC
+    assert h2.sortIndicatorSection() == COLUMN_INDEX["max_alt"]
+    assert again.table.isColumnHidden(COLUMN_INDEX["filter"])
+    assert not again.table.isColumnHidden(COLUMN_INDEX["transit"])
+    assert h2.visualIndex(COLUMN_INDEX["due"]) == 1
+    assert again.table.columnWidth(COLUMN_INDEX["var_type"]) == 133
+    assert (again.width(), again.height()) == (760, 700)
+    assert again.splitter.sizes() == sizes
+    assert again.due_action.isChecked()
+    assert again.proxy.sections == frozenset({"lpv"})
+    assert again.crosscheck_dock.isVisible()
+    values = [again.proxy.index(r, COLUMN_INDEX["max_alt"]).data(0x0101) for r in range(again.proxy.rowCount())]
+    present = [v for v in values if v is not None]
+    assert present == sorted(present, reverse=True)
+
+
+def test_a_broken_window_state_file_is_ignored(qtbot):
+    path = config_dir() / "window.ini"
+    path.write_text("[General]\nversion=1\ngeometry=garbage\nsortColumn=notanumber\ntableHeader=@Invalid()\n")
+    window = open_window(qtbot)
+    assert window.model.rowCount() > 0
+
+
+def test_panels_of_other_parts_plug_in_with_a_view_entry(qtbot):
+    window = open_window(qtbot, auto_start=False)
+    dock = QDockWidget("Reference images")
+    dock.setObjectName("referenceImagesDock")
+    dock.setWidget(QLabel("images"))
+    window.add_panel_dock(dock)
+    assert dock.toggleViewAction() in window.panels_menu.actions()
+    assert window.dockWidgetArea(dock) == Qt.DockWidgetArea.RightDockWidgetArea
+
+
+def test_refresh_without_a_key_explains_how_to_set_one(qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    window = open_window(qtbot)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: shown.append(a[2]))
+    window.refresh_action.trigger()
+    assert shown and "Settings" in shown[0]
+    assert not window.refresh_runner.busy
+
+
+def test_cross_check_without_api_answers_says_what_to_do(qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    window = open_window(qtbot)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: shown.append(a[2]))
+    window.crosscheck_action.trigger()
+    assert shown and "AAVSO key" in shown[0]
+
+
+def test_latest_runner_drops_superseded_results(qtbot):
+    import threading
+
+    runner = LatestRunner("test")
+    gate = threading.Event()
+    results = []
+    runner.finished.connect(lambda g, r: results.append(r))
+
+    def slow():
+        gate.wait(5)
+        return "old"
+
+    runner.submit(slow)
+    runner.submit(lambda: "new")
+    qtbot.waitUntil(lambda: results == ["new"], timeout=5000)
+    gate.set()
+    qtbot.wait(200)
+    assert results == ["new"]
+    qtbot.waitUntil(lambda: not runner.busy, timeout=5000)
