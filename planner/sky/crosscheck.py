@@ -55,6 +55,11 @@ _WHOLESALE_FRACTION = 0.5  # more than half of the compared targets differ
 _MIN_COMPARED = 3  # below this, no statistics
 _SYSTEMATIC_MIN_EVENTS = 3  # timing differences of one event code needed to call an offset systematic
 _SYSTEMATIC_SAME_SIGN = 0.8  # share of them that must lie on the same side
+# Share of paired rise/set times further apart than the tolerance that is no longer a few
+# outliers: with the same site and limits the engine matches every one of the reference's
+# 200 event times within seconds, while one degree of latitude moves 72 % of them by more
+# than 2 minutes (in both directions, so no one-signed offset shows).
+_TIMED_FRACTION = 0.25
 
 
 Event = tuple[str, "float | None"]
@@ -724,7 +729,8 @@ def systematic_offsets(results: Sequence[TargetComparison], tolerance_s: float) 
 
 def diagnose(results: Sequence[TargetComparison], night: NightComparison | None, tolerance_s: float):
     """(wholesale?, reasons): the API's answers disagree as a whole when most targets
-    differ, the nighttime differs, or the timing differences are systematic."""
+    differ, the nighttime differs, many rise/set times differ, or the timing differences
+    are systematic."""
     reasons: list[str] = []
     n = len(results)
     differ = sum(1 for r in results if not r.agrees)
@@ -732,6 +738,10 @@ def diagnose(results: Sequence[TargetComparison], night: NightComparison | None,
         reasons.append(f"{differ} of {n} targets differ")
     if night is not None and night.compared and not night.agrees:
         reasons.append("the nighttime differs (" + "; ".join(night.problems) + ")")
+    gaps = np.array([abs(lt - at) for r in results for _, lt, at in r.matched], dtype=float)
+    beyond = int(np.sum(gaps > tolerance_s))
+    if beyond >= _SYSTEMATIC_MIN_EVENTS and beyond / gaps.size > _TIMED_FRACTION:
+        reasons.append(f"{beyond} of {gaps.size} rise/set times differ by more than {tolerance_s:g} s")
     offsets = systematic_offsets(results, tolerance_s)
     if offsets and differ >= _SYSTEMATIC_MIN_EVENTS:
         parts = [

@@ -238,6 +238,22 @@ def test_systematic_offset_is_wholesale():
     assert "Likely cause" in report.to_text()
 
 
+def test_many_timing_differences_in_both_directions_are_wholesale():
+    # As a different latitude gives: declination-dependent shifts of both signs.
+    local = _local_copy(
+        {
+            "CH Cyg": [[RISES, 1771719131 + 600]],
+            "RW Aur": [[SETS, 1771722642 - 200]],
+            "3C 279": [[RISES, 1771716517 - 900], [SETS, 1771738699 + 150]],
+            "J0139": [[SETS, 1771720772 - 700], [RISES, 1771739612]],
+        }
+    )
+    report = crosscheck(LOCAL_NIGHT, None, local, _api_records())
+    assert report.differ_count == 4 and report.differ_count < report.compared_count / 2
+    assert report.wholesale and report.suggest_push_site
+    assert any("5 of 12 rise/set times differ by more than 120 s" in r for r in report.reasons), report.reasons
+
+
 def test_nighttime_difference_alone_is_wholesale():
     report = crosscheck(LOCAL_NIGHT, {"status": "SUN_IS_DOWN", "sunrise": DAWN + 1800}, _local_copy(), _api_records())
     assert report.differ_count == 0 and report.wholesale and report.suggest_push_site
@@ -311,6 +327,12 @@ def test_a_different_latitude_is_diagnosed_as_a_site_mismatch():
     assert report.wholesale and report.suggest_push_site, report.to_text()
     assert report.differ_count > report.compared_count / 2
     assert not report.nighttime.agrees
+
+
+@needs_engine
+def test_one_degree_of_latitude_is_diagnosed():
+    report = _local_report(51.0)
+    assert report.wholesale and report.suggest_push_site, report.to_text()
 
 
 @needs_engine
