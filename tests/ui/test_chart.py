@@ -276,3 +276,31 @@ def test_night_summary_without_darkness_says_why(qtbot):
 )
 def test_moon_phase_names(illumination, waxing, name):
     assert moon_phase_name(illumination, waxing) == name
+
+
+def test_real_night_from_the_sky_engine(chart, qtbot):
+    """A real Leiden night (21 Feb 2026): twilight bands in order, summary in local time."""
+    import datetime as dt
+
+    from planner.sky import compute_observability, night_for_date
+
+    site = Site(latitude=52.16, longitude=4.49, name="Leiden")
+    obs = compute_observability(np.array([146.89, 325.68]), np.array([11.43, 43.59]), site,
+                                night_for_date(site, dt.date(2026, 2, 21)))
+    chart.set_data(obs, ["R Leo", "SS Cyg"])
+    chart.set_selection([0, 1])
+    chart.set_time_zone(site.tz, "CET")
+    chart.canvas.draw()
+    states = [p.get_label().split(":")[1] for p in chart.ax.patches if p.get_label().startswith("_sky:")]
+    assert states[0] == "day" and states[-1] == "day" and "darkness" in states
+    darkness = [p for p in chart.ax.patches if p.get_label() == "_sky:darkness"][0]
+    # the darkness band starts at the engine's astronomical dusk (within a minute)
+    assert darkness.get_x() == pytest.approx(unix_to_num(obs.night.twilight.astronomical_dusk), abs=60 / 86400)
+    assert labelled_target_lines(chart) == ["R Leo", "SS Cyg"]
+    summary = NightSummary()
+    qtbot.addWidget(summary)
+    summary.set_time_zone(site.tz, "CET")
+    summary.set_observability(obs)
+    shown = summary.text()
+    assert shown["sunset"].startswith("18:") and shown["sunrise"].startswith("07:")
+    assert shown["moon"].split(",")[0] in ("Waxing crescent", "Waning crescent")

@@ -197,6 +197,20 @@ def test_nasa_connection_against_a_local_server(dialog, qtbot, httpserver):
     assert result.text() == "OK: NASA Images has 42 results for 'Andromeda'"
 
 
+def test_astrometry_connection_logs_in_with_the_typed_key(dialog, qtbot, httpserver):
+    httpserver.expect_request("/api/login", method="POST").respond_with_json(
+        {"status": "success", "message": "authenticated user: x", "session": "s3ss10nkey"}
+    )
+    dialog.secret_edits[("astrometry", "key")].edit.setText("astro-key-777")
+    dialog.url_fields["astrometry"].edit.setText(httpserver.url_for("/api"))
+    dialog.test_connection("astrometry")
+    result = dialog.test_results["astrometry"]
+    qtbot.waitUntil(lambda: result.property("role") in ("ok", "error"), timeout=10000)
+    assert result.text() == "OK: nova.astrometry.net accepted the key and opened a session"
+    request = httpserver.log[0][0]
+    assert json.loads(request.form["request-json"]) == {"apikey": "astro-key-777"}
+
+
 def test_cache_size_and_clear(qtbot):
     from planner.services.http import cache_path
 
