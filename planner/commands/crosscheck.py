@@ -234,11 +234,8 @@ def _source_of(reply) -> str:
 
 
 def run(args) -> int:
-    import numpy as np
-
     from planner.cli import CommandError
-    from planner.sky import compute_observability
-    from planner.sky.crosscheck import crosscheck_observability
+    from planner.sky.crosscheck import crosscheck_records
 
     site, tolerance = _site(args)
     if args.nighttime_file is not None and args.api_file is None:
@@ -258,28 +255,7 @@ def run(args) -> int:
     else:
         targets, nighttime, when, source = _fetch_live(site, when, args.section, warnings)
 
-    with_times = [t for t in targets if t.observability_times is not None]
-    if with_times:
-        obs = compute_observability(
-            np.array([t.ra for t in with_times], dtype=float),
-            np.array([t.dec for t in with_times], dtype=float),
-            site,
-            when,
-        )
-    names = [t.star_name for t in with_times]
-    site_info = {
-        "latitude": site.latitude,
-        "longitude": site.longitude,
-        "target_altitude": site.target_altitude,
-        "sun_altitude": site.sun_altitude,
-    }
-    if with_times:
-        report = crosscheck_observability(obs, names, targets, nighttime, tolerance_s=tolerance, site=site_info)
-    else:
-        from planner.sky import compute_night
-        from planner.sky.crosscheck import crosscheck
-
-        report = crosscheck(compute_night(site, when), nighttime, {}, targets, time=when, tolerance_s=tolerance, site=site_info)
+    report = crosscheck_records(targets, site, when, nighttime, tolerance_s=tolerance)
 
     for line in warnings:
         print(f"planner crosscheck: warning: {line}", file=sys.stderr)

@@ -350,3 +350,19 @@ def test_an_event_at_the_edge_of_the_apis_own_night_is_left_to_the_nighttime_com
     assert compare_events("X", local, api, window=WINDOW, api_window=(T0, api_dawn)).agrees
     report = crosscheck(LOCAL_NIGHT, {"status": "SUN_IS_DOWN", "sunrise": api_dawn}, {"X": local}, {"X": api})
     assert report.differ_count == 0 and not report.nighttime.agrees
+
+
+@needs_engine
+def test_crosscheck_records_computes_locally_and_skips_records_without_api_times():
+    from planner.sky import Site
+    from planner.sky.crosscheck import crosscheck_records
+
+    records = _api_records() + [{"star_name": "No Times", "ra": 10.0, "dec": 20.0, "observability_times": None}]
+    night = json.loads((DATA / "api_nighttime.json").read_text())
+    site = Site(52, 4, target_altitude=20, sun_altitude=-5, timezone="UTC")
+    report = crosscheck_records(records, site, api_payload()["meta"]["fetched_utc"], night)
+    assert report.counts == {"agree": 13, "differ": 0, "only_local": 0, "only_api": 0}
+    assert report.site == {"latitude": 52.0, "longitude": 4.0, "target_altitude": 20.0, "sun_altitude": -5.0}
+    empty = crosscheck_records(records[-1:], site, T0, night)
+    assert empty.compared_count == 0 and empty.nighttime.agrees
+    assert empty.summary() == "cross-check: 0 agree, 0 differ"
