@@ -8,7 +8,6 @@ whenever the comparison could be made.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import sys

@@ -210,6 +210,10 @@ class CrossCheckPanel(QWidget):
         header.setStretchLastSection(True)
         self.table.doubleClicked.connect(self._on_double_click)
 
+        self.push_status = QLabel(objectName="crosscheckPushStatus")
+        self.push_status.setWordWrap(True)
+        self.push_status.setVisible(False)
+
         self.one_side_label = QLabel(objectName="crosscheckOneSide")
         self.one_side_label.setWordWrap(True)
         self.one_side_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -221,6 +225,7 @@ class CrossCheckPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.night_label)
         layout.addWidget(self.cause_label)
+        layout.addWidget(self.push_status)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.one_side_label)
         self.set_report(None)
@@ -232,6 +237,7 @@ class CrossCheckPanel(QWidget):
     def set_report(self, report: CrossCheckReport | None) -> None:
         """Show ``report`` (None: no cross-check yet)."""
         self._report = report
+        self.set_push_status("")
         self.model.set_rows(report.differences() if report is not None else [])
         self.table.resizeColumnsToContents()
         self._refresh_labels()
@@ -242,6 +248,19 @@ class CrossCheckPanel(QWidget):
         self._tz_label = label or ("UTC" if tz is None else str(tz))
         self.model.set_time_zone(tz, self._tz_label)
         self._refresh_labels()
+
+    def set_push_status(self, text: str, ok: bool | None = None) -> None:
+        """Say how pushing the site went (the window calls this with the service's answer
+        or error); an empty text hides the line. A new report clears it."""
+        self.push_status.setText(text)
+        self.push_status.setVisible(bool(text))
+        if ok is None or not text:
+            self.push_status.setStyleSheet("")
+        else:
+            from planner.ui.themes import current_theme
+
+            t = current_theme()
+            self.push_status.setStyleSheet(f"color: {t.ok if ok else t.error};")
 
     def badge_text(self) -> str:
         return self.badge.text()

@@ -163,3 +163,16 @@ def test_double_click_names_the_target(panel, qtbot):
     with qtbot.waitSignal(panel.target_activated, timeout=1000) as blocker:
         qtbot.mouseDClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert blocker.args == ["CH Cyg"]
+
+
+def test_push_status_line_shows_the_outcome_and_a_new_report_clears_it(panel):
+    from planner.ui.themes import current_theme
+
+    panel.set_report(wholesale())
+    panel.set_push_status("AAVSO Target Tool: refused the connection; check your network.", ok=False)
+    assert panel.push_status.isVisible() and "refused" in panel.push_status.text()
+    assert current_theme().error in panel.push_status.styleSheet()
+    panel.set_push_status("Site stored at AAVSO: 52.0000 N, 4.0000 E", ok=True)
+    assert current_theme().ok in panel.push_status.styleSheet()
+    panel.set_report(few_differences())
+    assert not panel.push_status.isVisible()
