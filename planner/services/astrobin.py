@@ -23,6 +23,7 @@ DEFAULT_BASE_URL = "https://www.astrobin.com/api/v1"
 # The API page: "append them to http://cdn.astrobin.com/images/"; the CDN serves https too.
 CDN_BASE = "https://cdn.astrobin.com/images/"
 MIN_INTERVAL_S = 1.0
+CDN_MIN_INTERVAL_S = 0.2
 MAX_LIMIT = 50  # one screenful; asking for more per call is what scrapers do
 DEFAULT_IMAGE_MAX_BYTES = 20 * 1024 * 1024
 
@@ -467,6 +468,7 @@ class AstrobinClient:
         *,
         min_interval: float = MIN_INTERVAL_S,
         cdn_base: str = CDN_BASE,
+        download_session=None,
     ):
         if not api_key or not api_secret:
             raise ConfigurationError(
@@ -484,10 +486,13 @@ class AstrobinClient:
         self._secret = api_secret
         self.base_url = base_url.rstrip("/")
         self.cdn_base = cdn_base
+        self._download_session = download_session
         if session is None:
             from planner.services.http import ServiceSession
 
             session = ServiceSession(make_policy(min_interval), self.base_url)
+        elif download_session is None:
+            self._download_session = session  # an injected session serves everything
         self.session = session
 
     def __repr__(self) -> str:  # never show the key
@@ -538,11 +543,18 @@ class AstrobinClient:
         image = self.image(image_id) if resolve else None
         return ImageOfTheDay(date=date, image_id=image_id, image=image, from_cache=reply.from_cache, offline=reply.offline)
 
+    def _downloads(self):
+        if self._download_session is None:
+            from planner.services.http import ServiceSession
+
+            self._download_session = ServiceSession(make_download_policy(), self.cdn_base)
+        return self._download_session
+
     def download_image(self, url: str, max_bytes: int = DEFAULT_IMAGE_MAX_BYTES) -> bytes:
         """The bytes at an image URL (thumbnails for the UI); no key is sent with it."""
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             raise _invalid(f"{url!r} is not an image address", "use an http(s) URL from an AstroBin image")
-        data = self.session.get(url, expect="bytes", max_bytes=max_bytes).data
+        data = self._downloads().get(url, expect="bytes", max_bytes=max_bytes).data
         if max_bytes is not None and len(data) > max_bytes:  # a cached answer skips the size check
             raise BadResponseError(
                 SERVICE_NAME,
@@ -551,6 +563,14 @@ class AstrobinClient:
                 service_key=SERVICE_KEY,
             )
         return data
+
+
+def make_download_policy():
+    """Image files come from AstroBin's CDN, not the API: a gentler throttle of their own, so
+    a page of thumbnails does not queue behind the API's one request per second."""
+    from dataclasses import replace
+
+    return replace(make_policy(CDN_MIN_INTERVAL_S), key=f"{SERVICE_KEY}-cdn", secret_params=())
 
 
 def _with_origin(page: ImagePage, reply) -> ImagePage:

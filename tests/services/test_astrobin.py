@@ -257,6 +257,25 @@ def test_policy_throttles_and_keeps_secrets_out_of_cache_keys():
     policy = astrobin.make_policy()
     assert policy.min_interval == pytest.approx(1.0)
     assert {"api_key", "api_secret"} <= set(policy.secret_params)
+    cdn = astrobin.make_download_policy()
+    assert cdn.key != policy.key and 0 < cdn.min_interval < policy.min_interval  # own limiter, still gentle
+
+
+def test_downloads_use_their_own_session_when_none_is_injected(httpserver):
+    png = _png()
+    httpserver.expect_request("/images/x_thumb.png").respond_with_data(png, content_type="image/png")
+    client = AstrobinClient(KEY, SECRET, httpserver.url_for("/api/v1"), cdn_base=httpserver.url_for("/images/"))
+    assert client.download_image(httpserver.url_for("/images/x_thumb.png")) == png
+    assert client._downloads() is not client.session
+    assert client._downloads().policy.key == "astrobin-cdn"
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 12), (10, 20, 30)).save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def test_missing_key_is_a_clear_configuration_error():
@@ -416,15 +435,12 @@ def test_cli_search_prints_json(cli_env, httpserver, capsys):
     assert_no_secret(out + err)
 
 
-def test_cli_image_of_the_day(cli_env, httpserver, capsys):
+def test_cli_image_of_the_day(cli_env, httpserver, capsys, monkeypatch):
     httpserver.expect_request("/api/v1/imageoftheday/").respond_with_json(canned("imageoftheday.json"))
     httpserver.expect_request("/api/v1/image/1234/").respond_with_json(canned("image_1234.json"))
-    astrobin_policy = astrobin.make_policy
-    try:
-        astrobin.make_policy = lambda min_interval=0.0: astrobin_policy(0.0)
-        assert cli_main(["images", "astrobin", "--iotd"]) == 0
-    finally:
-        astrobin.make_policy = astrobin_policy
+    real_policy = astrobin.make_policy
+    monkeypatch.setattr(astrobin, "make_policy", lambda min_interval=0.0: real_policy(0.0))  # no 1 s wait
+    assert cli_main(["images", "astrobin", "--iotd"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["image_of_the_day"]["date"] == "2024-03-01" and data["image"]["id"] == "1234"
 
