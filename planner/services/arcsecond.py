@@ -530,11 +530,18 @@ class ArcsecondClient:
         items = [parse(item) for item in results]
         pages = 1
         while all_pages and next_url and pages < MAX_LIST_PAGES:
-            reply = self.session.get(next_url, headers=self._headers(), cache=cache, expect="json")
+            reply = self.session.get(self._same_server(next_url), headers=self._headers(), cache=cache, expect="json")
             results, next_url = _results(reply.data)
             items.extend(parse(item) for item in results)
             pages += 1
         return items
+
+    def _same_server(self, url: str) -> str:
+        """A "next" link moved onto the configured server: the key is only ever sent there
+        (servers behind proxies also tend to name themselves wrongly in these links)."""
+        base = urllib.parse.urlsplit(self.base_url)
+        link = urllib.parse.urlsplit(url)
+        return urllib.parse.urlunsplit((base.scheme, base.netloc, link.path, link.query, ""))
 
     # -- resources
 

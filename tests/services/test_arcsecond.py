@@ -210,13 +210,14 @@ def test_create_dataset_posts_json(client, httpserver):
 
 
 def test_dataset_files_follow_every_page(client, httpserver):
-    page2 = httpserver.url_for("/datafiles/page2")
+    page2 = "https://elsewhere.example/datafiles/page2"  # the key must not follow it off the server
     first = canned("datafiles_page1.json")
     first["next"] = page2
     httpserver.expect_request("/datafiles/", query_string={"dataset": DATASET}).respond_with_json(first)
     httpserver.expect_request("/datafiles/page2").respond_with_json(canned("datafiles_page2.json"))
     files = client.datafiles(DATASET)
     assert [(f.id, f.name, f.size) for f in files] == [(101, "sscyg_001.fits", 2880), (102, "sscyg_002.fits.gz", 1000)]
+    assert [r.path for r, _ in httpserver.log] == ["/datafiles/", "/datafiles/page2"]
 
 
 # ----------------------------------------------------------------------------- failures
