@@ -74,6 +74,7 @@ def register(subparsers) -> None:
     wait.add_argument("--timeout", type=float, default=600.0, metavar="S", help="give up waiting after this long (default 600)")
     wait.add_argument("--target-ra", type=_angle("ra"), metavar="RA", help="your target's RA, to report its distance from the centre")
     wait.add_argument("--target-dec", type=_angle("dec"), metavar="DEC")
+    wait.add_argument("--target", dest="target_name", metavar="NAME", help="a star of the bundled sample (e.g. 'SS CYG'): report whether it is in the field")
     parser.set_defaults(func=run_solve)
 
 
@@ -84,9 +85,11 @@ OPTION_FIELDS = (
 )
 
 
-def build_report(source: str, final, client, target: tuple[float, float] | None) -> dict[str, Any]:
-    """The JSON report of a finished wait (``final`` is the last ``SolveStatus``)."""
+def build_report(source: str, final, client, target: tuple[float, float] | None, *, target_name: str = "", wcs_header=None) -> dict[str, Any]:
+    """The JSON report of a finished wait (``final`` is the last ``SolveStatus``); with a
+    target, ``verdict`` says whether it is inside the solved field (``planner.sky.field``)."""
     from planner.services.astrometry_net import angular_separation_deg
+    from planner.sky.field import field_verdict
 
     report: dict[str, Any] = {
         "source": source,
@@ -100,6 +103,7 @@ def build_report(source: str, final, client, target: tuple[float, float] | None)
         "calibration": final.calibration.to_json() if final.calibration else None,
         "result_urls": client.result_urls(final.job_id) if final.calibration and final.job_id is not None else {},
         "target": None,
+        "verdict": None,
     }
     if target is not None:
         entry: dict[str, Any] = {"ra": target[0], "dec": target[1], "separation_deg": None, "within_field_radius": None}
@@ -107,6 +111,8 @@ def build_report(source: str, final, client, target: tuple[float, float] | None)
             cal = final.calibration
             separation = angular_separation_deg(cal.ra, cal.dec, target[0], target[1])
             entry.update(separation_deg=round(separation, 5), within_field_radius=separation <= cal.radius)
+            report["verdict"] = field_verdict(cal.ra, cal.dec, cal.radius, target[0], target[1], orientation_deg=cal.orientation,
+                                              pixscale_arcsec=cal.pixscale, wcs_header=wcs_header, name=target_name).to_json()
         report["target"] = entry
     return report
 
@@ -117,6 +123,8 @@ def run_solve(args) -> int:
 
     if (args.target_ra is None) != (args.target_dec is None):
         raise CommandError("give both --target-ra and --target-dec, or neither")
+    if args.target_name:
+        args.target_ra, args.target_dec = _sample_position(args.target_name, args.target_ra, args.target_dec)
     if (args.target_ra is not None) and not args.wait:
         raise CommandError("--target-ra/--target-dec need --wait (the target is compared with the solved field)")
     if args.poll_interval <= 0 or args.timeout <= 0:
@@ -143,12 +151,32 @@ def run_solve(args) -> int:
             print(f"planner solve: {status.stage} ({status.elapsed:.0f} s) {status.message}", file=sys.stderr)
         last_stage = status.stage
     target = (args.target_ra, args.target_dec) if args.target_ra is not None else None
-    report = build_report(args.source, final, client, target)
+    wcs_header = None
+    if target is not None and final.calibration and final.job_id is not None:
+        try:  # the solve's WCS places the target on the chip exactly; without it the verdict uses the radius
+            wcs_header = client.session.get(client.result_urls(final.job_id)["wcs"], expect="bytes", max_bytes=2_000_000).data
+        except Exception:  # noqa: BLE001
+            wcs_header = None
+    report = build_report(args.source, final, client, target, target_name=args.target_name or "", wcs_header=wcs_header)
     _print(report)
     if not report["solved"]:
         print(f"planner solve: not solved: {final.message}", file=sys.stderr)
         return 1
     return 0
+
+
+def _sample_position(name: str, ra, dec) -> tuple[float, float]:
+    """RA/Dec of a star of the bundled sample by name (case and spaces ignored)."""
+    from planner.catalog.sample import load_sample
+    from planner.cli import CommandError
+
+    if ra is not None:
+        raise CommandError("give either --target NAME or --target-ra/--target-dec, not both")
+    key = "".join(name.split()).lower()
+    for target in load_sample().targets:
+        if "".join(target.star_name.split()).lower() == key:
+            return target.ra, target.dec
+    raise CommandError(f"{name!r} is not in the bundled sample; give its position with --target-ra and --target-dec")
 
 
 def _print(data) -> None:
