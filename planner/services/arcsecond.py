@@ -569,6 +569,20 @@ class ArcsecondClient:
     def datapackage(self, package_uuid: str) -> DataPackage:
         return parse_datapackage(self._get(f"datapackages/{validate_uuid(package_uuid, 'data-package id')}/").data)
 
+    def update_datapackage(self, package_uuid: str, **fields: Any) -> DataPackage:
+        """PATCH a data package (the API's one documented partial update), e.g. ``name=...``."""
+        package_uuid = validate_uuid(package_uuid, "data-package id")
+        bad = [k for k, v in fields.items() if not isinstance(v, (str, int, float, bool)) and v is not None]
+        if not fields or bad:
+            raise _invalid(
+                "nothing to update" if not fields else f"{', '.join(bad)} must be plain values",
+                "give the fields to change as text, numbers or booleans",
+            )
+        reply = self.session.request(
+            "PATCH", f"datapackages/{package_uuid}/", json=dict(fields), headers=self._headers(), cache=False, expect="json"
+        )
+        return parse_datapackage(reply.data)
+
     def datasets(self) -> list[Dataset]:
         return self._list("datasets/", parse_dataset)
 

@@ -209,6 +209,19 @@ def test_create_dataset_posts_json(client, httpserver):
         client.create_dataset("   ")
 
 
+def test_update_datapackage_patches(client, httpserver):
+    package = "1b2c3d4e-5f6a-4b7c-9d8e-9f0a1b2c3d4e"
+    answer = dict(canned("datapackages.json")[0], name="Renamed")
+    httpserver.expect_request(
+        f"/datapackages/{package}/", method="PATCH", json={"name": "Renamed"}, headers=auth()
+    ).respond_with_json(answer)
+    assert client.update_datapackage(package, name="Renamed").name == "Renamed"
+    with pytest.raises(InvalidRequestError):
+        client.update_datapackage(package)
+    with pytest.raises(InvalidRequestError):
+        client.update_datapackage(package, name=["a"])
+
+
 def test_dataset_files_follow_every_page(client, httpserver):
     page2 = "https://elsewhere.example/datafiles/page2"  # the key must not follow it off the server
     first = canned("datafiles_page1.json")
