@@ -186,7 +186,7 @@ class NightPlot:
             label=f"limit {limit:g}°",
         )
         (self.moon_line,) = ax.plot(
-            unix_to_num(obs.grid), obs.moon_altitude, color=t.moon, ls=(0, (2, 2)), lw=1.3,
+            unix_to_num(obs.grid), obs.moon_altitude, color=t.moon, ls=(0, (1, 2)), lw=1.6,
             zorder=1.6, label=moon_label(obs),
         )
         (self.now_line,) = ax.plot([x0, x0], [0, 90], color=t.now, lw=1.4, zorder=3, label="_now")

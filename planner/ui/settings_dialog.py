@@ -18,7 +18,6 @@ from typing import Callable
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -323,18 +323,24 @@ class SettingsDialog(QDialog):
                     initial = credentials.get_secret(service, name) or ""
                     edit.setText(initial)
                     edit.setPlaceholderText("not set (stored in the OS keyring when you type one)")
-                reveal = QAction("Show", edit)
+                reveal = QToolButton()
+                reveal.setText("Show")
                 reveal.setCheckable(True)
+                reveal.setEnabled(edit.isEnabled())
                 reveal.setToolTip("Show or hide the key")
                 reveal.toggled.connect(
                     lambda on, e=edit: e.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password)
                 )
-                edit.addAction(reveal, QLineEdit.ActionPosition.TrailingPosition)
+                line = QWidget()
+                line_layout = QHBoxLayout(line)
+                line_layout.setContentsMargins(0, 0, 0, 0)
+                line_layout.addWidget(edit, 1)
+                line_layout.addWidget(reveal)
                 field = _Field(edit, _message_label())
                 self.secret_edits[(service, name)] = field
                 self._initial_secrets[(service, name)] = initial
                 edit.textChanged.connect(self.validate)
-                form.addRow(label, _with_message(edit, field.message))
+                form.addRow(label, _with_message(line, field.message))
             if not SERVICE_SECRETS[service]:
                 note = QLabel("No key needed.")
                 note.setProperty("role", "hint")

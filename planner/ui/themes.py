@@ -77,7 +77,7 @@ class Theme:
     plan_edge: str
     line_width: float
     # line styles cycled with the colours: night mode's reds are told apart by their dashes
-    curve_styles: tuple[str, ...] = ("-",)
+    curve_styles: tuple = ("-",)  # matplotlib line styles (names or dash tuples)
     font_weight: str = "normal"
 
     def colors(self) -> dict[str, str]:
@@ -235,7 +235,8 @@ NIGHT = Theme(
     plan_alpha=0.45,
     plan_edge="#901800",
     line_width=1.6,
-    curve_styles=("-", "--", "-.", ":"),
+    # never dotted: the Moon is the dotted line
+    curve_styles=("-", "--", "-.", (0, (8, 2, 1, 2, 1, 2))),
 )
 
 _THEMES = {t.name: t for t in (LIGHT, DARK, NIGHT)}
