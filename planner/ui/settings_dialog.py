@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTabWidget,
     QToolButton,
@@ -230,7 +231,11 @@ class SettingsDialog(QDialog):
 
         tabs = QTabWidget()
         tabs.addTab(self._site_page(settings), "Site")
-        tabs.addTab(self._services_page(), "Services")
+        services = QScrollArea()
+        services.setWidgetResizable(True)
+        services.setFrameShape(QScrollArea.Shape.NoFrame)
+        services.setWidget(self._services_page())  # answers can run to two lines: let the page grow
+        tabs.addTab(services, "Services")
         tabs.addTab(self._advanced_page(settings), "Cache && advanced")
         self.tabs = tabs
 
@@ -258,7 +263,7 @@ class SettingsDialog(QDialog):
 
         self.validate()
         self._lookup_timezone()
-        self.resize(620, 560)
+        self.resize(640, 640)
 
     # -- pages -----------------------------------------------------------------------
 
