@@ -16,7 +16,7 @@ import math
 import os
 import threading
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import urlsplit
@@ -29,7 +29,6 @@ from planner.services.errors import (
     InvalidRequestError,
     NetworkError,
     NotAuthorisedError,
-    ServiceError,
     ServiceUnavailableError,
     clean_detail,
 )
