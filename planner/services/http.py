@@ -28,7 +28,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from planner import __version__
-from planner.services.credentials import known_secrets, redact_text, register_secret
+from planner.services.credentials import redact_text, register_secret
 from planner.services.errors import (
     BadResponseError,
     ConfigurationError,
@@ -162,8 +162,6 @@ class _RedactingFilter(logging.Filter):
     """Blanks registered secrets and secret query parameters in third-party log records."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not known_secrets() and "=" not in str(record.msg):
-            return True
         try:
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a broken record is not ours to fix
