@@ -423,7 +423,10 @@ from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg  # noqa: E402
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget  # noqa: E402
 
+from planner.ui.night_summary import NightSummary  # noqa: E402,F401 - the main window looks for it here too
+
 NOW_INTERVAL_MS = 60_000
+MARGINS_PX = (58, 56, 44, 26)  # left (altitude ticks+label), right (airmass), bottom (time), top (title)
 
 
 class TonightChart(QWidget):
@@ -431,7 +434,8 @@ class TonightChart(QWidget):
 
     def __init__(self, parent: QWidget | None = None, *, clock: Callable[[], float] | None = time.time) -> None:
         super().__init__(parent)
-        self.figure = Figure(figsize=(8, 3.6), layout="constrained")
+        # Fixed margins in pixels instead of constrained layout, which cost half of every redraw.
+        self.figure = Figure(figsize=(8, 3.6))
         self.canvas = FigureCanvasQTAgg(self.figure)
         self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.canvas.setMinimumHeight(180)
@@ -448,6 +452,8 @@ class TonightChart(QWidget):
         self._clock = clock
         self.canvas.mpl_connect("motion_notify_event", self._on_motion)
         self.canvas.mpl_connect("figure_leave_event", lambda _e: self.readout.setText(" "))
+        self.canvas.mpl_connect("resize_event", lambda _e: self._fit_margins())
+        self._fit_margins()
         self._timer = QTimer(self)
         self._timer.setInterval(NOW_INTERVAL_MS)
         self._timer.timeout.connect(self._tick)
@@ -507,6 +513,14 @@ class TonightChart(QWidget):
         # A label under the canvas, so hovering never redraws the figure.
         text = self.plot.describe(self.plot.hit(event.x, event.y)) if event.x is not None else ""
         self.readout.setText(text or " ")
+
+    def _fit_margins(self) -> None:
+        width, height = self.canvas.get_width_height()
+        if width < 50 or height < 50:
+            return
+        left, right, bottom, top = MARGINS_PX
+        self.figure.subplots_adjust(left=left / width, right=1 - right / width,
+                                    bottom=bottom / height, top=1 - top / height)
 
     def _tick(self) -> None:
         if self._clock is not None:
