@@ -511,8 +511,9 @@ class TonightChart(QWidget):
 
     def _on_motion(self, event) -> None:
         # A label under the canvas, so hovering never redraws the figure.
-        text = self.plot.describe(self.plot.hit(event.x, event.y)) if event.x is not None else ""
-        self.readout.setText(text or " ")
+        text = (self.plot.describe(self.plot.hit(event.x, event.y)) if event.x is not None else "") or " "
+        if text != self.readout.text():  # most mouse moves stay within the same minute and curve
+            self.readout.setText(text)
 
     def _fit_margins(self) -> None:
         width, height = self.canvas.get_width_height()
