@@ -1,0 +1,456 @@
+"""The reference-images dock against local AstroBin and NASA Images servers: progressive
+thumbnails, paging, the disk cache when the server is gone, broken and oversized images,
+cancelling on a new selection, service errors, image of the day, albums and the detail view."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import threading
+from urllib.parse import parse_qs
+
+import pytest
+from PIL import Image
+from pytest_httpserver import HTTPServer
+from werkzeug import Response
+
+from planner.catalog.target import Target
+from planner.config import Settings
+from planner.services.astrobin import AstrobinClient
+from planner.services.http import reset_limiters
+from planner.services.image_cache import ImageCache, ImageFetcher
+from planner.services.nasa_images import NasaImagesClient
+from planner.ui.images_panel import BROKEN, LOADING, READY, ReferenceImagesDock, target_designations
+
+KEY, SECRET = "astrobin-test-key", "astrobin-test-secret"
+SS_CYG = Target(star_name="SS Cyg", ra=325.6791, dec=43.5861, constellation="Cyg")
+R_LEO = Target(star_name="R Leo", ra=146.8895, dec=11.4286, constellation="Leo")
+
+
+def png(colour=(200, 40, 40), size=(64, 48)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def noisy_png(nbytes: int) -> bytes:
+    """A valid PNG at least ``nbytes`` long (random pixels do not compress)."""
+    import os
+
+    side = int((nbytes / 3) ** 0.5) + 8
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def server():
+    reset_limiters()
+    srv = HTTPServer(host="127.0.0.1", threaded=True)
+    srv.start()
+    yield srv
+    srv.clear()
+    if srv.is_running():
+        srv.stop()
+    reset_limiters()
+
+
+class FakeAstrobin:
+    """AstroBin API v1 (image search with subject/title, paging, image by id, image of the day)
+    and a CDN serving thumbnails, with gates to hold thumbnails back and bad-image switches."""
+
+    def __init__(self, server: HTTPServer, total: int = 30):
+        self.server = server
+        self.total = total
+        self.api_requests: list[dict] = []
+        self.thumb_requests: list[str] = []
+        self.gates: dict[str, threading.Event] = {}  # subject -> gate its thumbnails wait on
+        self.bad: dict[str, str] = {}  # image id -> "html" | "truncated" | "big"
+        self.gate_of = None  # image id -> gate, for finer control than per subject
+        server.expect_request(re.compile(r"^/api/v1/image/$")).respond_with_handler(self.search)
+        server.expect_request(re.compile(r"^/api/v1/image/[A-Za-z0-9_-]+/$")).respond_with_handler(self.detail)
+        server.expect_request("/api/v1/imageoftheday/").respond_with_handler(self.iotd)
+        server.expect_request(re.compile(r"^/cdn/.*")).respond_with_handler(self.cdn)
+
+    def image(self, subject: str, i: int) -> dict:
+        ident = f"{subject.replace(' ', '').lower()}{i:03d}"
+        return {
+            "id": ident, "title": f"{subject} #{i}", "user": f"astro{i}", "description": f"{subject} in Ha, frame {i}",
+            "subjects": [subject], "uploaded": "2024-02-01T21:00:00", "is_solved": True, "ra": "325.68",
+            "dec": "43.59", "pixscale": "1.5", "w": 3000, "h": 2000, "fieldw": 1.25, "fieldh": 0.83,
+            "fieldunits": "degrees", "imaging_telescopes": ["Takahashi FSQ-106"], "imaging_cameras": ["ASI2600MM"],
+            "url_thumb": self.server.url_for(f"/cdn/{subject}/{ident}_thumb.png"),
+            "url_regular": self.server.url_for(f"/cdn/{subject}/{ident}_regular.png"),
+            "link": f"https://www.astrobin.com/{ident}/",
+        }
+
+    def search(self, request):
+        args = {k: v[0] for k, v in parse_qs(request.query_string.decode()).items()}
+        self.api_requests.append(args)
+        if args.get("api_key") != KEY or args.get("api_secret") != SECRET:
+            return Response(json.dumps({"error": "bad key"}), status=401, content_type="application/json")
+        subject = args.get("subject") or args.get("title__icontains") or ""
+        limit, offset = int(args["limit"]), int(args["offset"])
+        count = self.total if subject != "Nothing" else 0
+        objects = [self.image(subject, i) for i in range(offset, min(offset + limit, count))]
+        nxt = f"/api/v1/image/?subject={subject}&limit={limit}&offset={offset + limit}" if offset + limit < count else None
+        prev = f"/api/v1/image/?subject={subject}&limit={limit}&offset={max(offset - limit, 0)}" if offset else None
+        body = {"meta": {"limit": limit, "offset": offset, "next": nxt, "previous": prev, "total_count": count},
+                "objects": objects}
+        return Response(json.dumps(body), content_type="application/json")
+
+    def detail(self, request):
+        ident = request.path.rstrip("/").rsplit("/", 1)[-1]
+        return Response(json.dumps(self.image("IOTD", 7) | {"id": ident, "title": "Image of the day: Veil"}),
+                        content_type="application/json")
+
+    def iotd(self, request):
+        body = {"meta": {"limit": 1, "offset": 0, "next": None, "previous": None, "total_count": 1},
+                "objects": [{"date": "2024-03-01", "image": "/api/v1/image/veil001/"}]}
+        return Response(json.dumps(body), content_type="application/json")
+
+    def cdn(self, request):
+        path = request.path
+        self.thumb_requests.append(path)
+        subject = path.split("/")[2]
+        ident = path.rsplit("/", 1)[-1].split("_")[0]
+        gate = self.gate_of(ident) if self.gate_of else self.gates.get(subject)
+        if gate is not None:
+            gate.wait(10)
+        kind = self.bad.get(ident)
+        if kind == "html":
+            return Response("<html><body>Not found</body></html>", content_type="text/html")
+        if kind == "truncated":
+            return Response(noisy_png(20_000)[:5_000], content_type="image/png")
+        if kind == "big":
+            return Response(noisy_png(120_000), content_type="image/png")
+        number = int(re.sub(r"\D", "", ident[-3:]) or 0)
+        size = (400, 300) if path.endswith("_regular.png") else (64, 48)
+        return Response(png((number * 7 % 255, 80, 160), size), content_type="image/png")
+
+
+class FakeNasa:
+    def __init__(self, server: HTTPServer, total: int = 5):
+        self.server = server
+        self.total = total
+        server.expect_request("/search").respond_with_handler(self.search)
+        server.expect_request(re.compile(r"^/album/.+")).respond_with_handler(self.album)
+        server.expect_request(re.compile(r"^/asset/.+")).respond_with_handler(self.asset)
+        server.expect_request(re.compile(r"^/assets/.*")).respond_with_handler(
+            lambda r: Response(png((10, 200, 90), (300, 200)), content_type="image/jpeg"))
+
+    def item(self, nasa_id: str, title: str) -> dict:
+        return {
+            "data": [{"nasa_id": nasa_id, "title": title, "media_type": "image", "center": "GSFC",
+                      "date_created": "2019-05-04T00:00:00Z", "photographer": "NASA/ESA Hubble",
+                      "keywords": ["Hubble", "nebula"], "description": f"{title}, seen by Hubble."}],
+            "href": self.server.url_for(f"/assets/{nasa_id}/collection.json"),
+            "links": [{"href": self.server.url_for(f"/assets/{nasa_id}/{nasa_id}~thumb.jpg"), "rel": "preview",
+                       "render": "image"}],
+        }
+
+    def collection(self, items, total, page, base):
+        links = []
+        if page * 2 < total:
+            links.append({"href": f"http://images-api.nasa.gov/{base}page={page + 1}", "rel": "next", "prompt": "Next"})
+        if page > 1:
+            links.append({"href": f"http://images-api.nasa.gov/{base}page={page - 1}", "rel": "prev", "prompt": "Previous"})
+        return {"collection": {"version": "1.0", "href": "x", "items": items, "links": links,
+                               "metadata": {"total_hits": total}}}
+
+    def search(self, request):
+        args = {k: v[0] for k, v in parse_qs(request.query_string.decode()).items()}
+        page, size = int(args.get("page", 1)), int(args.get("page_size", 100))
+        items = [self.item(f"hubble-{i}", f"{args['q']} field {i}") for i in range((page - 1) * size, min(page * size, self.total))]
+        return Response(json.dumps(self.collection(items, self.total, page, f"search?q={args['q']}&")),
+                        content_type="application/json")
+
+    def album(self, request):
+        name = request.path.rsplit("/", 1)[-1]
+        page = int(parse_qs(request.query_string.decode()).get("page", ["1"])[0])
+        items = [self.item(f"{name}-{page}-{i}", f"{name} picture {page}.{i}") for i in range(2)]
+        return Response(json.dumps(self.collection(items, 6, page, f"album/{name}?")), content_type="application/json")
+
+    def asset(self, request):
+        nasa_id = request.path.rsplit("/", 1)[-1]
+        urls = [self.server.url_for(f"/assets/{nasa_id}/{nasa_id}~{size}.jpg") for size in ("orig", "medium", "thumb")]
+        body = {"collection": {"href": "x", "items": [{"href": u} for u in urls]}}
+        return Response(json.dumps(body), content_type="application/json")
+
+
+def make_dock(qtbot, server, *, page_size=12, key=True, **kw) -> ReferenceImagesDock:
+    settings = Settings()
+
+    def astrobin(_settings):
+        return AstrobinClient(KEY if key else None, SECRET if key else None, server.url_for("/api/v1"), min_interval=0)
+
+    def nasa(_settings):
+        return NasaImagesClient(server.url_for(""))
+
+    dock = ReferenceImagesDock(settings=settings, astrobin_factory=astrobin, nasa_factory=nasa, page_size=page_size, **kw)
+    qtbot.addWidget(dock)
+    dock.resize(700, 800)
+    dock.show()
+    return dock
+
+
+def wait_settled(qtbot, tab, count=None, timeout=10_000):
+    def settled():
+        assert tab.page is not None
+        if count is not None:
+            assert tab.model.rowCount() == count
+        assert not tab.model.loading_rows()
+
+    qtbot.waitUntil(settled, timeout=timeout)
+
+
+def test_designations_follow_the_target():
+    names = target_designations(Target(star_name="SS  Cyg", ra=1, dec=2, extra={"aliases": ["HD 206697"]}))
+    assert names[0] == "SS  Cyg" and "HD 206697" in names and "SS Cyg" in names and "V* SS Cyg" in names
+    assert target_designations(None) == []
+
+
+def test_thumbnails_appear_progressively_and_the_query_follows_the_target(qtbot, server):
+    astrobin = FakeAstrobin(server)
+    gate = astrobin.gates["SS Cyg"] = threading.Event()
+    dock = make_dock(qtbot, server)
+    tab = dock.astrobin
+    dock.set_target(SS_CYG)
+    assert tab.query_edit.currentText() == "SS Cyg"
+    assert [tab.query_edit.itemText(i) for i in range(tab.query_edit.count())][:2] == ["SS Cyg", "V* SS Cyg"]
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 12, timeout=5000)
+    # The grid is there with placeholders before any image has arrived.
+    assert {item.state for item in tab.model.items} == {LOADING}
+    assert tab._spin_timer.isActive()
+    assert astrobin.api_requests[-1]["subject"] == "SS Cyg"
+    gate.set()
+    wait_settled(qtbot, tab, 12)
+    assert {item.state for item in tab.model.items} == {READY}
+    assert all(item.pixmap is not None and item.pixmap.width() <= dock.thumb_size for item in tab.model.items)
+    assert tab.page_label.text() == "Page 1 · 1–12 of 30"
+
+
+def test_tiles_fill_one_by_one(qtbot, server):
+    astrobin = FakeAstrobin(server, total=6)
+    gate = threading.Event()
+    # Hold back only the odd-numbered thumbnails: the even ones show while the others still spin.
+    astrobin.gate_of = lambda ident: gate if int(ident[-3:]) % 2 else None
+    dock = make_dock(qtbot, server, page_size=6)
+    dock.set_target(SS_CYG)
+    tab = dock.astrobin
+    qtbot.waitUntil(lambda: tab.model.count(READY) == 3, timeout=5000)
+    assert tab.model.count(LOADING) == 3
+    assert [item.state for item in tab.model.items] == [READY, LOADING] * 3
+    gate.set()
+    wait_settled(qtbot, tab, 6)
+    assert tab.model.count(READY) == 6
+
+
+def test_paging_next_previous_and_total(qtbot, server):
+    astrobin = FakeAstrobin(server, total=30)
+    dock = make_dock(qtbot, server, page_size=12)
+    tab = dock.astrobin
+    dock.set_target(SS_CYG)
+    wait_settled(qtbot, tab, 12)
+    assert not tab.prev_button.isEnabled() and tab.next_button.isEnabled()
+    tab.next_button.click()
+    wait_settled(qtbot, tab, 12)
+    assert astrobin.api_requests[-1]["offset"] == "12"
+    assert tab.page_label.text() == "Page 2 · 13–24 of 30"
+    assert tab.model.items[0].title == "SS Cyg #12"
+    tab.next_button.click()
+    wait_settled(qtbot, tab, 6)
+    assert tab.page_label.text() == "Page 3 · 25–30 of 30"
+    assert not tab.next_button.isEnabled() and tab.prev_button.isEnabled()
+    sent = len(astrobin.api_requests)
+    tab.prev_button.click()
+    wait_settled(qtbot, tab, 12)
+    assert tab.page_label.text() == "Page 2 · 13–24 of 30"
+    assert tab.model.items[0].title == "SS Cyg #12"
+    assert len(astrobin.api_requests) == sent  # a page seen minutes ago comes from the HTTP cache
+
+
+def test_cached_images_show_when_the_server_is_gone(qtbot, server):
+    FakeAstrobin(server, total=5)
+    dock = make_dock(qtbot, server)
+    dock.set_target(SS_CYG)
+    wait_settled(qtbot, dock.astrobin, 5)
+    assert not any(item.from_cache for item in dock.astrobin.model.items)
+    dock.shutdown()
+    server.stop()  # the dark site: no network at all
+
+    dock2 = make_dock(qtbot, server)
+    dock2.set_target(SS_CYG)
+    tab = dock2.astrobin
+    wait_settled(qtbot, tab, 5)
+    assert tab.model.count(READY) == 5
+    assert all(item.from_cache for item in tab.model.items)
+    assert tab.page.from_cache  # the search answer too, from the HTTP cache
+    assert not tab.message_label.property("error")
+
+
+def test_broken_truncated_and_oversized_images_get_a_broken_tile(qtbot, server):
+    astrobin = FakeAstrobin(server, total=6)
+    astrobin.bad = {"sscyg001": "html", "sscyg002": "truncated", "sscyg003": "big"}
+    dock = make_dock(qtbot, server, page_size=6, thumb_max_bytes=60_000)
+    dock.set_target(SS_CYG)
+    tab = dock.astrobin
+    wait_settled(qtbot, tab, 6)
+    states = [item.state for item in tab.model.items]
+    assert states == [READY, BROKEN, BROKEN, BROKEN, READY, READY]
+    errors = {item.record.id: item.error for item in tab.model.items if item.state == BROKEN}
+    assert "not an image" in errors["sscyg001"]
+    assert "not an image" in errors["sscyg002"]  # a cut-off PNG does not decode
+    assert "allowed" in errors["sscyg003"]
+    assert "3 images could not be shown" in tab.message_label.text()
+    tooltip = tab.model.data(tab.model.index(3), 3)  # ToolTipRole
+    assert "allowed" in tooltip
+    # Nothing bad was kept in the cache.
+    cache = dock.fetcher.cache
+    assert all(cache.get(item.thumb_url) is None for item in tab.model.items if item.state == BROKEN)
+    assert all(cache.get(item.thumb_url) is not None for item in tab.model.items if item.state == READY)
+
+
+def test_a_new_selection_cancels_the_old_downloads(qtbot, server):
+    astrobin = FakeAstrobin(server, total=24)
+    astrobin.gates["SS Cyg"] = gate = threading.Event()
+    dock = make_dock(qtbot, server, page_size=24)
+    dock.set_target(SS_CYG)
+    tab = dock.astrobin
+    qtbot.waitUntil(lambda: len(astrobin.thumb_requests) >= 6, timeout=5000)
+    old_generation = tab.generation
+    dock.set_target(R_LEO)
+    assert tab.query_edit.currentText() == "R Leo"
+    gate.set()  # the old target's images now arrive, late
+    wait_settled(qtbot, tab, 24)
+    assert tab.generation > old_generation
+    assert all(item.title.startswith("R Leo") for item in tab.model.items)
+    assert tab.model.count(READY) == 24
+    dock.shutdown()
+    old = [p for p in astrobin.thumb_requests if "/SS Cyg/" in p or "/SS%20Cyg/" in p]
+    # Only the six that were already running reached the server; the queued 18 were dropped.
+    assert len(old) <= 6 + 1
+    assert dock.stale_results <= len(old)
+
+
+def test_missing_key_is_a_message_in_the_panel(qtbot, server, monkeypatch):
+    FakeAstrobin(server)
+    monkeypatch.setenv("PLANNER_ASTROBIN_URL", server.url_for("/api/v1"))
+    dock = ReferenceImagesDock(settings=Settings(), page_size=6)  # the real factory, no key anywhere
+    qtbot.addWidget(dock)
+    dock.show()
+    dock.set_target(SS_CYG)
+    tab = dock.astrobin
+    qtbot.waitUntil(lambda: "API key" in tab.message_label.text(), timeout=5000)
+    assert "AstroBin" in tab.message_label.text() and "planner keys set astrobin" in tab.message_label.text()
+    assert tab.model.rowCount() == 0
+    assert tab.message_label.property("error") is True
+
+
+def test_wrong_key_and_no_results(qtbot, server):
+    FakeAstrobin(server)
+    dock = make_dock(qtbot, server, key=True)
+    tab = dock.astrobin
+    dock.set_target(Target(star_name="Nothing", ra=1, dec=1))
+    qtbot.waitUntil(lambda: "no images" in tab.message_label.text(), timeout=5000)
+    assert tab.page_label.text() == "no results"
+
+    def bad(_settings):
+        return AstrobinClient("wrong", "wrong", server.url_for("/api/v1"), min_interval=0)
+
+    dock.astrobin_factory = bad
+    tab.reset_client()
+    tab.search("SS Cyg")
+    qtbot.waitUntil(lambda: "HTTP 401" in tab.message_label.text(), timeout=5000)
+
+
+def test_image_of_the_day_and_the_detail_view(qtbot, server):
+    FakeAstrobin(server)
+    dock = make_dock(qtbot, server)
+    tab = dock.astrobin
+    with qtbot.waitSignal(dock.page_filled, timeout=5000):
+        tab.iotd_button.click()
+    assert tab.page_label.text() == "Image of the day, 2024-03-01"
+    assert tab.model.rowCount() == 1
+    item = tab.current_item()
+    assert item is not None and item.title == "Image of the day: Veil"
+    html = tab.detail_text.toPlainText()
+    for text in ("astro7", "Takahashi FSQ-106", "ASI2600MM", "1.25 × 0.83 degrees", "2024-02-01", '1.5"/px'):
+        assert text in html
+    qtbot.waitUntil(lambda: tab.solve_button.isEnabled(), timeout=5000)
+    qtbot.waitUntil(lambda: not tab.detail_image.pixmap().isNull(), timeout=5000)
+    assert tab.open_button.isEnabled()
+    with qtbot.waitSignal(dock.solve_requested, timeout=2000) as blocker:
+        tab.solve_button.click()
+    url, title = blocker.args
+    assert url.endswith("_regular.png") and title == "Image of the day: Veil"
+
+
+def test_nasa_search_paging_album_and_detail(qtbot, server):
+    FakeNasa(server, total=5)
+    dock = make_dock(qtbot, server, page_size=2)
+    dock.tabs.setCurrentWidget(dock.nasa)
+    tab = dock.nasa
+    dock.set_target(SS_CYG)
+    wait_settled(qtbot, tab, 2)
+    assert tab.page_label.text() == "Page 1 · 1–2 of 5"
+    assert tab.model.count(READY) == 2
+    tab.next_button.click()
+    wait_settled(qtbot, tab, 2)
+    assert tab.model.items[0].record.nasa_id == "hubble-2"
+    tab.view.setCurrentIndex(tab.model.index(0))
+    text = tab.detail_text.toPlainText()
+    assert "NASA/ESA Hubble" in text and "Hubble, nebula" in text and "2019-05-04" in text
+    qtbot.waitUntil(lambda: tab.large_url is not None, timeout=5000)
+    assert tab.large_url.endswith("hubble-2~medium.jpg")
+    tab.album_edit.setText("apollo")
+    tab.album_button.click()
+    wait_settled(qtbot, tab, 2)
+    assert tab.page_label.text().startswith("Album 'apollo' · page 1 · 6 items")
+    tab.next_button.click()
+    wait_settled(qtbot, tab, 2)
+    assert tab.model.items[0].record.nasa_id == "apollo-2-0"
+
+
+def test_the_hidden_tab_searches_when_shown(qtbot, server):
+    FakeAstrobin(server, total=3)
+    FakeNasa(server, total=3)
+    dock = make_dock(qtbot, server, page_size=3)
+    dock.set_target(SS_CYG)
+    wait_settled(qtbot, dock.astrobin, 3)
+    assert dock.nasa.page is None  # not asked yet: it is hidden
+    dock.tabs.setCurrentWidget(dock.nasa)
+    wait_settled(qtbot, dock.nasa, 3)
+    dock.set_target(None)
+    assert dock.nasa.model.rowCount() == 0 and "Select a target" in dock.nasa.message_label.text()
+
+
+def test_cache_is_bounded_with_lru_eviction(tmp_path):
+    cache = ImageCache(tmp_path / "images", max_bytes=3000)
+    for i in range(3):
+        cache.put(f"https://x/{i}", bytes([i]) * 1000)
+    import os
+    import time
+
+    base = time.time() - 100
+    for i in range(3):
+        os.utime(cache.path_for(f"https://x/{i}"), (base + i, base + i))
+    assert cache.get("https://x/0") is not None  # used again: now the most recent
+    cache.put("https://x/3", b"3" * 1000)
+    assert cache.get("https://x/1") is None  # the least recently used went
+    assert cache.get("https://x/0") is not None and cache.get("https://x/3") is not None
+    assert cache.size_bytes() <= 3000
+
+
+def test_fetcher_reports_a_body_shorter_than_declared(server, tmp_path):
+    def short(request):
+        return Response(png()[:40], headers={"Content-Length": "4000"}, content_type="image/png")
+
+    server.expect_request("/short.png").respond_with_handler(short)
+    fetcher = ImageFetcher(ImageCache(tmp_path / "c"))
+    from planner.services.image_cache import ImageFetchError
+
+    with pytest.raises(ImageFetchError) as info:
+        fetcher.fetch(server.url_for("/short.png"))
+    assert info.value.kind in ("truncated", "not_image")
