@@ -554,15 +554,8 @@ class AstrobinClient:
         """The bytes at an image URL (thumbnails for the UI); no key is sent with it."""
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             raise _invalid(f"{url!r} is not an image address", "use an http(s) URL from an AstroBin image")
-        data = self._downloads().get(url, expect="bytes", max_bytes=max_bytes).data
-        if max_bytes is not None and len(data) > max_bytes:  # a cached answer skips the size check
-            raise BadResponseError(
-                SERVICE_NAME,
-                f"the image is larger than the {max_bytes:,} bytes allowed",
-                "choose a smaller size",
-                service_key=SERVICE_KEY,
-            )
-        return data
+        # The HTTP layer enforces max_bytes on live and cached answers alike.
+        return self._downloads().get(url, expect="bytes", max_bytes=max_bytes).data
 
 
 def make_download_policy():

@@ -47,8 +47,8 @@ from planner.services.errors import (
 
 log = logging.getLogger(__name__)
 
-PROJECT_URL = "https://github.com/planner-observing/planner"
-USER_AGENT = f"planner/{__version__} (+{PROJECT_URL})"
+# No public home page exists yet, so the agent names the program, its version and its purpose.
+USER_AGENT = f"planner/{__version__} (variable-star observing planner; python-requests)"
 CACHE_FILE = "http_cache.sqlite"
 DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 30.0)
 RETRY_STATUSES = (500, 502, 503, 504)
@@ -403,6 +403,22 @@ def _make_retry(policy: ServicePolicy) -> Retry:
     )
 
 
+class _SecretKeepingSession(requests.Session):
+    """A ``requests.Session`` that keeps custom secret headers on their host.
+
+    On a redirect to another host requests drops only ``Authorization``; Arcsecond sends its
+    key in ``X-Arcsecond-API-Authorization``, which would otherwise follow a redirect anywhere.
+    """
+
+    secret_headers: tuple[str, ...] = ()
+
+    def rebuild_auth(self, prepared_request, response):
+        super().rebuild_auth(prepared_request, response)
+        if self.should_strip_auth(response.request.url, prepared_request.url):
+            for name in self.secret_headers:
+                prepared_request.headers.pop(name, None)
+
+
 class ServiceSession:
     """HTTP access to one service under its ``ServicePolicy``. Thread-safe for concurrent use."""
 
@@ -420,7 +436,8 @@ class ServiceSession:
         self.ignored = tuple(dict.fromkeys((*ALWAYS_SECRET, *policy.secret_params, *policy.secret_headers)))
         _install_log_filter()
 
-        self._plain = requests.Session()
+        self._plain = _SecretKeepingSession()
+        self._plain.secret_headers = tuple(policy.secret_headers)
         adapter = HTTPAdapter(max_retries=_make_retry(policy))
         self._plain.mount("http://", adapter)
         self._plain.mount("https://", adapter)
@@ -531,7 +548,7 @@ class ServiceSession:
             key, cached = self._lookup(prepared)
             if cached is not None and not cached.is_expired and not refresh:
                 log.debug("%s: cache hit %s", self.policy.key, safe_url)
-                return self._reply_from_cached(cached, expect, safe_url, offline=False)
+                return self._reply_from_cached(cached, expect, safe_url, offline=False, max_bytes=max_bytes)
 
         self._limiter.acquire(self.policy)
         log.debug("%s %s", method, safe_url)
@@ -541,12 +558,12 @@ class ServiceSession:
                 prepared, timeout=timeout or self.policy.timeout, allow_redirects=True, **settings
             )
         except requests.exceptions.RequestException as exc:
-            return self._network_failure(exc, cached, expect, safe_url, use_cache)
+            return self._network_failure(exc, cached, expect, safe_url, use_cache, max_bytes)
 
         try:
             body = self._read_body(response, max_bytes, safe_url)
         except requests.exceptions.RequestException as exc:
-            return self._network_failure(exc, cached, expect, safe_url, use_cache)
+            return self._network_failure(exc, cached, expect, safe_url, use_cache, max_bytes)
         finally:
             response.close()
 
@@ -568,7 +585,7 @@ class ServiceSession:
             )
         if status >= 500 and cached is not None:
             log.info("%s answered HTTP %s; serving the cached answer", self.policy.name, status)
-            return self._reply_from_cached(cached, expect, safe_url, offline=True)
+            return self._reply_from_cached(cached, expect, safe_url, offline=True, max_bytes=max_bytes)
         raise self._status_error(status, response.headers, body, safe_url)
 
     # -- internals -------------------------------------------------------------------------
@@ -591,7 +608,17 @@ class ServiceSession:
         except Exception as exc:  # noqa: BLE001 - a full disk loses the cache, not the answer
             log.warning("HTTP cache write failed (%s)", exc.__class__.__name__)
 
-    def _reply_from_cached(self, cached, expect: str, safe_url: str, *, offline: bool) -> Reply:
+    def _reply_from_cached(
+        self, cached, expect: str, safe_url: str, *, offline: bool, max_bytes: int | None = None
+    ) -> Reply:
+        if max_bytes is not None and len(cached.content) > max_bytes:
+            raise BadResponseError(
+                self.policy.name,
+                f"the cached answer is larger than the {max_bytes:,} bytes allowed ({len(cached.content):,} bytes)",
+                "choose a smaller size or file",
+                service_key=self.policy.key,
+                url=safe_url,
+            )
         data = self._decode(cached.content, cached, expect, safe_url)
         created = getattr(cached, "created_at", None)
         return Reply(
@@ -659,10 +686,12 @@ class ServiceSession:
     def _bad(self, what: str, status: int | None, safe_url: str) -> BadResponseError:
         return BadResponseError(self.policy.name, what, status=status, service_key=self.policy.key, url=safe_url)
 
-    def _network_failure(self, exc: Exception, cached, expect: str, safe_url: str, use_cache: bool) -> Reply:
+    def _network_failure(
+        self, exc: Exception, cached, expect: str, safe_url: str, use_cache: bool, max_bytes: int | None = None
+    ) -> Reply:
         if cached is not None:
             log.info("%s unreachable (%s); serving the cached answer", self.policy.name, exc.__class__.__name__)
-            return self._reply_from_cached(cached, expect, safe_url, offline=True)
+            return self._reply_from_cached(cached, expect, safe_url, offline=True, max_bytes=max_bytes)
         raise self._exception_error(exc, safe_url, use_cache) from None
 
     def _exception_error(self, exc: Exception, safe_url: str, use_cache: bool) -> ServiceError:

@@ -48,8 +48,9 @@ def test_user_agent_and_default_timeout(httpserver, test_policy):
     session = make(test_policy, httpserver)
     session.get("/ua")
     request, _ = httpserver.log[0]
-    assert request.headers["User-Agent"].startswith("planner/")
-    assert "+http" in request.headers["User-Agent"]
+    from planner import __version__
+
+    assert request.headers["User-Agent"].startswith(f"planner/{__version__} ")
 
 
 def test_secret_param_not_in_cache_key(httpserver, test_policy):
@@ -307,6 +308,40 @@ def test_max_bytes(httpserver, test_policy):
         session.get("/big", expect="bytes", max_bytes=1000)
     assert "1,000" in str(info.value)
     assert session.get("/big", expect="bytes", max_bytes=10000).data == b"x" * 5000
+
+
+def test_max_bytes_applies_to_cached_answers_too(httpserver, test_policy):
+    httpserver.expect_request("/cached-big").respond_with_data(b"z" * 5000, content_type="application/octet-stream")
+    session = make(test_policy, httpserver)
+    assert len(session.get("/cached-big", expect="bytes").data) == 5000  # cached without a limit
+    with pytest.raises(BadResponseError) as info:
+        session.get("/cached-big", expect="bytes", max_bytes=1000)
+    assert "cached answer" in str(info.value)
+    assert len(httpserver.log) == 1
+
+
+def test_secret_headers_do_not_follow_a_redirect_to_another_host(httpserver, test_policy):
+    from pytest_httpserver import HTTPServer
+
+    other = HTTPServer(host="127.0.0.1", port=0)
+    other.start()
+    try:
+        other.expect_request("/landing").respond_with_json({"where": "other"})
+        httpserver.expect_request("/away").respond_with_data("", status=302, headers={"Location": other.url_for("/landing")})
+        httpserver.expect_request("/home").respond_with_json({"where": "home"})
+        httpserver.expect_request("/stay").respond_with_data("", status=302, headers={"Location": httpserver.url_for("/home")})
+        policy = dataclasses.replace(test_policy, secret_headers=("X-Service-Authorization",))
+        session = make(policy, httpserver)
+        secret = {"X-Service-Authorization": "Key canary-redirect-secret"}
+        assert session.get("/away", headers=secret, cache=False).data == {"where": "other"}
+        landed, _ = other.log[0]
+        assert "X-Service-Authorization" not in landed.headers
+        assert session.get("/stay", headers=secret, cache=False).data == {"where": "home"}
+        home = [req for req, _ in httpserver.log if req.path == "/home"][0]
+        assert home.headers["X-Service-Authorization"] == "Key canary-redirect-secret"
+    finally:
+        other.clear()
+        other.stop()
 
 
 def test_max_bytes_without_content_length(httpserver, test_policy):
