@@ -430,15 +430,8 @@ class NasaImagesClient:
         """The bytes of an asset file (a preview or a picked size)."""
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             raise _invalid(f"{url!r} is not a file address", "use a URL from an asset manifest or a preview link")
-        data = self.session.get(url, expect="bytes", max_bytes=max_bytes).data
-        if max_bytes is not None and len(data) > max_bytes:  # a cached answer skips the size check
-            raise BadResponseError(
-                SERVICE_NAME,
-                f"the file is larger than the {max_bytes:,} bytes allowed",
-                "choose a smaller size",
-                service_key=SERVICE_KEY,
-            )
-        return data
+        # The HTTP layer enforces max_bytes on live and cached answers alike.
+        return self.session.get(url, expect="bytes", max_bytes=max_bytes).data
 
 
 def _with_origin(results: NasaResults, reply) -> NasaResults:
