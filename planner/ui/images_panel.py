@@ -2,7 +2,7 @@
 
 ``ReferenceImagesDock`` has one tab per service. Each tab follows the selected target (an
 editable query), loads one page of results in a worker, and shows a grid of thumbnails that
-fill in as they arrive: downloads run in a bounded ``QThreadPool`` (six at a time), each
+fill in as they arrive: downloads run in a bounded ``QThreadPool`` (eight at a time), each
 tile shows a spinner until its image is there, and a tile whose data is not an image, is
 too large or arrives truncated shows a broken-image mark and says why in its tooltip and in
 the tab's message line. Images go through ``planner.services.image_cache`` (disk cache,
@@ -68,7 +68,7 @@ from planner.ui.workers import LatestRunner
 
 THUMB_SIZE = 120
 PAGE_SIZE = 24
-MAX_DOWNLOADS = 6
+MAX_DOWNLOADS = 8  # a CDN serves this many at once; 24 tiles arrive in three waves
 SPINNER_MS = 80
 
 LOADING, READY, BROKEN, NO_IMAGE = "loading", "ready", "broken", "none"
