@@ -34,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def run_gui(argv: list[str] | None = None) -> int:
     """Open the window and run until it closes; returns the exit code."""
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # the frozen app's sky helper process starts through here
     args, qt_args = _parser().parse_known_args(list(argv or []))
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
@@ -111,6 +114,13 @@ def run_gui(argv: list[str] | None = None) -> int:
 
     code = app.exec()
     window.save_window_state()
+    # let running workers (a sky computation, a download) end before Python tears down
+    from PySide6.QtCore import QThreadPool
+
+    from planner.ui.workers import shutdown_process_pool
+
+    shutdown_process_pool()
+    QThreadPool.globalInstance().waitForDone(10_000)
     return outcome["code"] or int(code)
 
 

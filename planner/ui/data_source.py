@@ -150,43 +150,30 @@ def describe_budget(state) -> str:
     return text
 
 
-def fetch_live(settings: Settings, *, sections: Sequence[str] = ("all",)) -> TargetList:
+def fetch_live(settings: Settings, *, sections: Sequence[str] = ("all",), when: float | None = None) -> TargetList:
     """Ask the AAVSO Target Tool for the current list and keep it for the next start.
 
-    Runs in a worker. Raises the client's ``ServiceError`` (a ``PlannerError``) when the
-    service cannot answer; a stale cached answer served because the network is down comes
-    back with origin ``OFFLINE``.
+    The request carries the local site and limits, so that the API's ``observability_times``
+    answer the same question as the local sky engine (what the cross-check compares). Runs
+    in a worker. Raises the client's ``ServiceError`` (a ``PlannerError``) when the service
+    cannot answer; a stale cached answer served because the network is down comes back
+    with origin ``OFFLINE``.
     """
     from planner.services.aavso import AavsoClient
 
-    client = AavsoClient(settings=settings)
-    result = client.targets(sections=list(sections))
-    targets, meta = _unpack_targets_result(result)
-    fetched = meta.get("fetched_at") or time.time()
-    origin = OFFLINE if meta.get("offline") else LIVE
-    problems = list(meta.get("problems") or [])
-    if targets:
+    site = settings.site()
+    client = AavsoClient.from_settings(settings)
+    reply = client.targets(
+        sections=list(sections), latitude=site.latitude, longitude=site.longitude,
+        targetaltitude=site.target_altitude, sunaltitude=site.sun_altitude,
+        time=when if when is not None else time.time(), refresh=True,
+    )
+    fetched = reply.fetched_at or time.time()
+    origin = OFFLINE if reply.offline else LIVE
+    problems = list(reply.problems)
+    if reply.targets and not reply.offline:
         try:
-            save_last_list(targets, fetched, sections=sections)
+            save_last_list(reply.targets, fetched, sections=sections)
         except OSError as exc:
             problems.append(f"the fetched list could not be kept for the next start ({exc})")
-    return TargetList(list(targets), origin, fetched, problems)
-
-
-def _unpack_targets_result(result: Any) -> tuple[list[Target], dict]:
-    """The client's answer as (targets, meta); tolerates a ``ParseResult``-like object, a
-    ``(targets, reply)`` pair or a plain list."""
-    meta: dict = {}
-    if isinstance(result, tuple) and len(result) == 2:
-        result, reply = result
-        meta.update(getattr(reply, "meta", lambda: {})() if callable(getattr(reply, "meta", None)) else {})
-    for attr in ("from_cache", "offline", "fetched_at"):
-        if hasattr(result, attr):
-            meta[attr] = getattr(result, attr)
-    reply = getattr(result, "reply", None)
-    if reply is not None and callable(getattr(reply, "meta", None)):
-        meta.update(reply.meta())
-    if hasattr(result, "problems"):
-        meta["problems"] = list(result.problems)
-    targets = list(getattr(result, "targets", result))
-    return targets, meta
+    return TargetList(list(reply.targets), origin, fetched, problems)

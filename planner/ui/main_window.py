@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QToolBar,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -44,12 +45,12 @@ from planner.ui import data_source
 from planner.ui.data_source import TargetList
 from planner.ui.targets_model import COLUMN_INDEX, TargetsModel, TargetsProxy
 from planner.ui.targets_view import TargetDetails, TargetsView
-from planner.ui.workers import LatestRunner
+from planner.ui.workers import LatestRunner, run_in_process, start_helper_process
 
 log = logging.getLogger(__name__)
 
 WINDOW_SETTINGS_FILE = "window.ini"
-STATE_VERSION = 1  # bump when docks/toolbars change so an old saved layout is not misapplied
+STATE_VERSION = 2  # bump when docks/toolbars change so an old saved layout is not misapplied
 SEARCH_DEBOUNCE_MS = 250
 
 SERVICE_PAGES = (
@@ -80,13 +81,18 @@ def _optional(module: str, name: str):
 
 
 def compute_visibility(targets: Sequence[Target], site: Site, when: float):
-    """Worker body: the sky engine over every target at once (vectorised)."""
-    from planner.sky import compute_observability
-
+    """The sky engine over every target at once (vectorised), run in the helper process."""
     ra = np.fromiter((t.ra for t in targets), dtype=float, count=len(targets))
     dec = np.fromiter((t.dec for t in targets), dtype=float, count=len(targets))
     if len(ra) == 0:
         return None
+    return run_in_process(_observability, ra, dec, site, float(when))
+
+
+def _observability(ra: np.ndarray, dec: np.ndarray, site: Site, when: float):
+    """Helper-process body (module level, so it pickles)."""
+    from planner.sky import compute_observability
+
     return compute_observability(ra, dec, site, when)
 
 
@@ -124,6 +130,7 @@ class MainWindow(QMainWindow):
         clock=time.time,
     ) -> None:
         super().__init__()
+        start_helper_process()  # before anything else: see workers.start_helper_process
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_DISPLAY_NAME)
         self._clock = clock
@@ -199,10 +206,23 @@ class MainWindow(QMainWindow):
             self.chart = chart_cls(self)
         else:  # until planner.ui.chart exists
             self.chart = _placeholder("Tonight's chart appears here (planner.ui.chart).", "chartPlaceholder")
+        summary_cls = _optional("planner.ui.night_summary", "NightSummary") or _optional(
+            "planner.ui.chart", "NightSummary")
+        self.night_summary = summary_cls(self) if summary_cls else _placeholder(
+            "The night summary appears here (planner.ui.night_summary).", "summaryPlaceholder")
+        lower = QWidget(self)
+        lower.setObjectName("chartPane")
+        box = QVBoxLayout(lower)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        # the summary is one long row; it must not force the window wider than a laptop screen
+        self.night_summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        box.addWidget(self.night_summary)
+        box.addWidget(self.chart, 1)
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.chart)
+        self.splitter.addWidget(lower)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
@@ -220,11 +240,6 @@ class MainWindow(QMainWindow):
     def _build_docks(self) -> None:
         self.details = TargetDetails(self)
         self.details_dock = self._dock("Details", "detailsDock", self.details)
-
-        summary_cls = _optional("planner.ui.chart", "NightSummary")
-        self.night_summary = summary_cls(self) if summary_cls else _placeholder(
-            "The night summary appears here (planner.ui.chart.NightSummary).", "summaryPlaceholder")
-        self.summary_dock = self._dock("Night", "nightDock", self.night_summary)
 
         crosscheck_cls = _optional("planner.ui.crosscheck_panel", "CrossCheckPanel")
         if crosscheck_cls is not None:
@@ -248,11 +263,15 @@ class MainWindow(QMainWindow):
             blocks = getattr(self.plan_dock, "blocks_changed", None)
             if blocks is not None:
                 blocks.connect(self._on_plan_blocks)
+            message = getattr(self.plan_dock, "message", None)
+            if message is not None:
+                message.connect(self.show_message)
         else:
             self.plan_placeholder_dock = self._dock(
                 "Plan", "planDock", _placeholder("The night plan appears here (planner.ui.plan_dock).",
                                                  "planPlaceholder"))
-        self.tabifyDockWidget(self.details_dock, self.summary_dock)
+        if self.plan_dock is not None:
+            self.tabifyDockWidget(self.details_dock, self.plan_dock)
         self.details_dock.raise_()
 
     def _act(self, text: str, slot, shortcut=None, *, tip: str = "", checkable: bool = False) -> QAction:
@@ -338,7 +357,6 @@ class MainWindow(QMainWindow):
         view = self.view_menu = bar.addMenu("&View")
         self.panels_menu = view.addMenu("&Panels")
         self.panels_menu.addAction(self.details_dock.toggleViewAction())
-        self.panels_menu.addAction(self.summary_dock.toggleViewAction())
         self.panels_menu.addAction(self.crosscheck_dock.toggleViewAction())
         if self.plan_dock is not None:
             self.panels_menu.addAction(self.plan_dock.toggleViewAction())
@@ -526,7 +544,8 @@ class MainWindow(QMainWindow):
         targets = self.model.targets
         if not targets:
             self.sky_runner.cancel()
-            self._mark_ready()
+            if self.target_list is not None:  # an empty list is loaded: nothing to wait for
+                self._mark_ready()
             return
         self.sky_runner.submit(compute_visibility, list(targets), self.site, self.reference_time())
 
@@ -611,7 +630,7 @@ class MainWindow(QMainWindow):
                 "Set your AAVSO key in Tools > Settings and refresh from AAVSO first.")
             return
         self.crosscheck_runner.submit(run_crosscheck, answered, self.site, target_list.fetched_at,
-                                      float(self.settings.crosscheck_tolerance_s))
+                                      float(self.settings.crosscheck_tolerance_s), self.settings)
 
     def _on_crosscheck(self, report) -> None:
         if hasattr(self.crosscheck_panel, "set_report"):
@@ -681,8 +700,14 @@ class MainWindow(QMainWindow):
     def display_tz(self):
         return timezone.utc if self.utc_action.isChecked() else self.site.tz
 
-    def _tz_label(self) -> str:
-        return "UTC" if self.utc_action.isChecked() else self.site.timezone
+    def _tz_label(self, short: bool = False) -> str:
+        """"UTC", or the site zone's abbreviation at the selected night (with its name unless short)."""
+        if self.utc_action.isChecked():
+            return "UTC"
+        abbreviation = _dt.datetime.fromtimestamp(self.reference_time(), self.site.tz).tzname() or ""
+        if short and abbreviation and not abbreviation.startswith(("+", "-")):
+            return abbreviation
+        return f"{abbreviation} {self.site.timezone}".strip() if not short else self.site.timezone
 
     def _apply_time_zone(self) -> None:
         tz = self.display_tz()
@@ -690,7 +715,7 @@ class MainWindow(QMainWindow):
         if hasattr(self.chart, "set_time_zone"):
             self.chart.set_time_zone(tz, self._tz_label())
         if hasattr(self.night_summary, "set_time_zone"):
-            self.night_summary.set_time_zone(tz, self._tz_label())
+            self.night_summary.set_time_zone(tz, self._tz_label(short=True))
         self._update_source_label()
         self._show_details()
 
@@ -880,7 +905,7 @@ class MainWindow(QMainWindow):
             jobs.append("refreshing from AAVSO")
         if self.crosscheck_runner.busy:
             jobs.append("cross-checking")
-        self.activity_label.setText(("⏳ " + ", ".join(jobs) + "…") if jobs else "")
+        self.activity_label.setText((", ".join(jobs).capitalize() + "…") if jobs else "")
 
     def show_about(self) -> None:
         QMessageBox.about(
@@ -967,7 +992,7 @@ def _as_bool(value: Any) -> bool:
     return bool(value)
 
 
-def run_crosscheck(targets: Sequence[Target], site: Site, when: float, tolerance_s: float):
+def run_crosscheck(targets: Sequence[Target], site: Site, when: float, tolerance_s: float, settings: Settings):
     """Worker body: local visibility at the moment AAVSO answered, compared with its answers."""
     from planner.sky.crosscheck import crosscheck_observability
 
@@ -977,7 +1002,8 @@ def run_crosscheck(targets: Sequence[Target], site: Site, when: float, tolerance
         try:
             from planner.services.aavso import AavsoClient
 
-            api_night = AavsoClient().nighttime(site=site, time=when)
+            api_night = AavsoClient.from_settings(settings).nighttime(
+                latitude=site.latitude, longitude=site.longitude, sunaltitude=site.sun_altitude, time=when)
         except Exception as exc:  # noqa: BLE001 - the targets' comparison still stands without it
             log.info("AAVSO nighttime not available for the cross-check: %s", exc)
     return crosscheck_observability(obs, [t.star_name for t in targets], list(targets), api_night,
@@ -988,4 +1014,5 @@ def push_site(settings: Settings, site: Site):
     """Worker body: store the site and limits as the AAVSO account's telescope."""
     from planner.services.aavso import AavsoClient
 
-    return AavsoClient(settings=settings).set_telescope(site)
+    return AavsoClient.from_settings(settings).set_telescope(
+        site.latitude, site.longitude, site.target_altitude, site.sun_altitude)

@@ -1,0 +1,54 @@
+"""Start the real program in a subprocess (offscreen) and wait for its window: it must come
+up from the bundled sample with no network and no key, and save a screenshot of itself."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+
+pytestmark = pytest.mark.slow
+
+
+def run_planner(args: list[str], tmp_path: Path, timeout: float = 120) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    for var in list(env):
+        if var.startswith("PLANNER_") and var.endswith(("_KEY", "_SECRET")):
+            del env[var]  # no key: no network attempt
+    # a proxy that does not exist: any request would fail instead of reaching the internet
+    env["HTTPS_PROXY"] = env["HTTP_PROXY"] = "http://127.0.0.1:9"
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    return subprocess.run([sys.executable, "-m", "planner", *args], env=env, capture_output=True,
+                          text=True, timeout=timeout, cwd=Path(__file__).resolve().parents[2])
+
+
+def test_program_starts_shows_its_window_and_exits(tmp_path):
+    shot = tmp_path / "window.png"
+    result = run_planner(["--screenshot", str(shot), "--quit-after", "60000", "--size", "1400x860"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    image = QImage(str(shot))
+    assert not image.isNull()
+    assert (image.width(), image.height()) == (1400, 860)
+    # not a blank grab: many distinct colours (table text, chart)
+    colours = {image.pixel(x, y) for x in range(0, 1400, 7) for y in range(0, 860, 7)}
+    assert len(colours) > 20
+    # the window's state was saved in the redirected config folder
+    assert (Path(os.environ["PLANNER_CONFIG_DIR"]) / "window.ini").exists()
+
+
+def test_a_window_that_never_gets_ready_fails_the_quit_timer(tmp_path):
+    # 1 ms is too short for any start: the program must say so and exit non-zero, not hang
+    result = run_planner(["--screenshot", str(tmp_path / "x.png"), "--quit-after", "1"], tmp_path)
+    assert result.returncode == 1
+    assert "did not become ready" in result.stderr
+
+
+def test_bad_hidden_option_values_give_a_clear_error(tmp_path):
+    result = run_planner(["--size", "huge", "--quit-after", "1"], tmp_path)
+    assert result.returncode == 2
+    assert "--size wants WxH" in result.stderr
