@@ -110,6 +110,11 @@ def arcsecond(monkeypatch):
     reset_limiters()
 
 
+def idle(qtbot, dock):
+    """Wait until the worker is done (buttons are disabled while it runs)."""
+    qtbot.waitUntil(lambda: not dock.runner.busy, timeout=10_000)
+
+
 def make_dock(qtbot, settings=None, **kw):
     dock = ArcsecondDock(settings=settings or Settings(), **kw)
     qtbot.addWidget(dock)
@@ -147,6 +152,7 @@ def test_import_site_and_telescope_from_arcsecond_local(qtbot, arcsecond):
     dock.url_edit.setText(arcsecond.server.url_for("/"))
     with qtbot.waitSignal(dock.runner.finished, timeout=10_000):
         dock.load_button.click()
+    idle(qtbot, dock)
     assert [dock.site_combo.itemText(i) for i in range(dock.site_combo.count())] == ["Backyard Observatory"]
     tels = [dock.telescope_combo.itemText(i) for i in range(dock.telescope_combo.count())]
     assert tels == ["(none)", "C11 EdgeHD (Schmidt-Cassegrain)", "FSQ-106 (refractor)"]  # not the other site's
@@ -188,6 +194,7 @@ def test_push_a_plan_to_the_night_log_of_its_date(qtbot, arcsecond, monkeypatch)
     notes = log["notes"]
     assert "22:00–22:30  SS Cyg  V 10×60s" in notes and "01:30–01:45  R Leo  1×60s  check focus" in notes
     # Pushing again updates the same night log.
+    idle(qtbot, dock)
     with qtbot.waitSignal(dock.pushed, timeout=10_000) as blocker:
         dock.push_button.click()
     assert blocker.args[0]["created"] is False and len(arcsecond.nightlogs) == 1 and len(arcsecond.patches) == 2
@@ -202,6 +209,7 @@ def test_empty_plan_and_missing_key_are_messages(qtbot, arcsecond, monkeypatch):
     monkeypatch.delenv("PLANNER_ARCSECOND_KEY")
     with qtbot.waitSignal(dock.runner.failed, timeout=5000):
         dock.load_button.click()
+    idle(qtbot, dock)
     assert "no API key" in dock.message_label.text() and "planner keys set arcsecond" in dock.message_label.text()
 
 
@@ -216,6 +224,7 @@ def test_upload_fails_half_way_and_the_second_run_sends_only_the_rest(qtbot, arc
     dock = make_dock(qtbot)
     with qtbot.waitSignal(dock.runner.finished, timeout=10_000):
         dock.load_button.click()
+    idle(qtbot, dock)
     assert dock.dataset_combo.currentData() == DATASET
     dock.add_files(files + files[:1])  # the same file twice is listed once
     assert dock.files() == files
@@ -230,6 +239,7 @@ def test_upload_fails_half_way_and_the_second_run_sends_only_the_rest(qtbot, arc
     assert "Upload stopped at sscyg_003.xisf" in text and "send the 2 file(s) not yet sent" in text
     assert ("sscyg_001.fits", 2880 + 30, 2880 + 30) in progress  # final progress per file, in bytes
 
+    idle(qtbot, dock)
     with qtbot.waitSignal(dock.upload_finished, timeout=10_000) as blocker:
         dock.upload_button.click()
     second = blocker.args[0]
