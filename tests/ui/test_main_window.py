@@ -286,3 +286,45 @@ def test_latest_runner_drops_superseded_results(qtbot):
     qtbot.wait(200)
     assert results == ["new"]
     qtbot.waitUntil(lambda: not runner.busy, timeout=5000)
+
+
+def _api_record(name: str, ra: float, dec: float, when: float) -> dict:
+    return {"star_name": name, "ra": ra, "dec": dec, "var_type": "M", "constellation": "Cyg",
+            "min_mag": 14.0, "min_mag_band": "V", "max_mag": 7.0, "max_mag_band": "V", "period": 400.0,
+            "obs_cadence": 7, "obs_mode": "All", "obs_section": ["Long Period Variables"], "filter": "V",
+            "other_info": "", "priority": False, "last_data_point": when - 86400,
+            "observability_times": [["TARGET_SETS", when + 3600]], "solar_conjunction": False}
+
+
+def test_with_a_key_the_list_is_refreshed_from_aavso_and_kept(qtbot, httpserver, monkeypatch):
+    import time as _time
+
+    now = _time.time()
+    payload = {"targets": [_api_record("R Cyg", 299.6, 50.2, now), _api_record("chi Cyg", 297.6, 32.9, now)]}
+    httpserver.expect_request("/targets").respond_with_json(
+        payload, headers={"X-Rate-Limit-Limit": "1000", "X-Rate-Limit-Remaining": "987",
+                          "X-Rate-Limit-Reset": "1800"})
+    monkeypatch.setenv("PLANNER_AAVSO_URL", httpserver.url_for("/").rstrip("/"))
+    monkeypatch.setenv("PLANNER_AAVSO_KEY", "test-key-1234")
+    window = open_window(qtbot)
+    qtbot.waitUntil(lambda: window.target_list.origin == data_source.LIVE, timeout=30_000)
+    assert [t.star_name for t in window.model.targets] == ["R Cyg", "chi Cyg"]
+    assert window.source_label.text().startswith("AAVSO live")
+    assert "987/1000" in window.budget_label.text()
+    request = httpserver.log[0][0]
+    assert request.args.getlist("obs_section") == ["all"]
+    assert float(request.args["latitude"]) == pytest.approx(window.site.latitude)
+    # kept for the next start, which then needs no network
+    kept = data_source.load_last_list()
+    assert [t.star_name for t in kept.targets] == ["R Cyg", "chi Cyg"]
+
+
+def test_a_failing_refresh_keeps_the_current_list_and_says_so(qtbot, httpserver, monkeypatch):
+    httpserver.expect_request("/targets").respond_with_data("Internal error", status=500)
+    monkeypatch.setenv("PLANNER_AAVSO_URL", httpserver.url_for("/").rstrip("/"))
+    monkeypatch.setenv("PLANNER_AAVSO_KEY", "test-key-1234")
+    window = open_window(qtbot)
+    qtbot.waitUntil(lambda: window.source_label.text().startswith("offline"), timeout=60_000)
+    assert window.target_list.origin == data_source.SAMPLE
+    assert len(window.model.targets) == len(load_sample().targets)
+    assert "Refresh from AAVSO failed" in window.statusBar().currentMessage()
