@@ -181,7 +181,9 @@ class FetchResult:
 
 
 def _human(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} kB"
+    if n >= 1024 * 1024:
+        return f"{n / 1024 / 1024:.1f} MB"
+    return f"{n / 1024:.0f} kB" if n >= 1024 else f"{n} bytes"
 
 
 class ImageFetcher:
@@ -239,7 +241,10 @@ class ImageFetcher:
         data = self._download(url, max_bytes, cancel)
         fmt = image_format(data)
         if fmt is None:
-            raise ImageFetchError("not_image", f"the data at {_short(url)} is not an image that can be shown ({_human(len(data))})")
+            from planner.services.errors import looks_like_html
+
+            what = "a web page" if looks_like_html(data) else f"{_human(len(data))} of data"
+            raise ImageFetchError("not_image", f"{_short(url)} is not an image that can be shown (the server sent {what})")
         self.cache.put(url, data)
         return FetchResult(data, fmt, False)
 

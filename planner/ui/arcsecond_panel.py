@@ -241,7 +241,7 @@ class ArcsecondDock(QDockWidget):
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
         self.plan_label = QLabel("No plan yet.", log_box)
         self.plan_label.setWordWrap(True)
-        self.push_button = QPushButton("Push tonight's plan", log_box)
+        self.push_button = QPushButton("Push the plan to this night log", log_box)
         self.push_button.clicked.connect(self.push_plan)
         log_form.addRow("Night of", self.date_edit)
         log_form.addRow(self.plan_label)
@@ -452,6 +452,7 @@ class ArcsecondDock(QDockWidget):
             self._message("Choose a dataset, or type a name for a new one.", error=True)
             return
         self.progress.setValue(0)
+        self._upload_names = [Path(f).name for f in files]
         self._run(f"Uploading {len(files)} file(s)", self._upload_job, dataset, choice, files)
 
     def _upload_job(self, dataset_uuid, name, files):
@@ -508,6 +509,9 @@ class ArcsecondDock(QDockWidget):
             else:
                 name, error = report.failed[0] if report.failed else ("?", "stopped")
                 left = len(report.failed) + len(report.remaining)
+                settled = len(report.uploaded) + len(report.skipped)
+                self.progress.setValue(int(100 * settled / max(settled + left, 1)))
+                self.file_label.setText(f"{Path(name).name}: not accepted; {settled} of {settled + left} files are on Arcsecond")
                 self._message(f"Upload stopped at {Path(name).name}: {error} ({done}). "
                               f"Press Upload again to send the {left} file(s) not yet sent.", error=True)
             self.upload_finished.emit(report)
@@ -538,8 +542,11 @@ class ArcsecondDock(QDockWidget):
 
     def _on_file_progress(self, name: str, sent: int, total: int) -> None:
         percent = 100 if total <= 0 else int(100 * sent / total)
-        self.progress.setValue(percent)
-        self.file_label.setText(f"{name}: {percent}% of {total:,} bytes")
+        names = getattr(self, "_upload_names", []) or [name]
+        index = names.index(name) if name in names else 0
+        # The bar shows the whole upload; the line above it the file being sent.
+        self.progress.setValue(int(100 * (index + percent / 100) / len(names)))
+        self.file_label.setText(f"{name}: {percent}% of {total:,} bytes sent (file {index + 1} of {len(names)})")
         self.upload_progress.emit(name, sent, total)
 
     def _message(self, text: str, *, error: bool = False) -> None:

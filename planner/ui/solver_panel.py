@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -361,22 +362,24 @@ class PlateSolveDock(QDockWidget):
         self.ra_spin = _spin(0, 360, 4, 0, "°")
         self.dec_spin = _spin(-90, 90, 4, 0, "°")
         self.radius_spin = _spin(0.05, 180, 2, 2.0, "°", 0.5)
-        grid.addWidget(self.use_position, 0, 0)
-        grid.addWidget(QLabel("RA"), 0, 1)
-        grid.addWidget(self.ra_spin, 0, 2)
-        grid.addWidget(QLabel("Dec"), 0, 3)
-        grid.addWidget(self.dec_spin, 0, 4)
-        grid.addWidget(QLabel("radius"), 0, 5)
-        grid.addWidget(self.radius_spin, 0, 6)
-        self.use_scale = QCheckBox("Telescope scale", hints)
+        grid.addWidget(self.use_position, 0, 0, 1, 4)
+        grid.addWidget(QLabel("RA"), 1, 0)
+        grid.addWidget(self.ra_spin, 1, 1)
+        grid.addWidget(QLabel("Dec"), 1, 2)
+        grid.addWidget(self.dec_spin, 1, 3)
+        grid.addWidget(QLabel("radius"), 2, 0)
+        grid.addWidget(self.radius_spin, 2, 1)
+        self.use_scale = QCheckBox("Telescope scale (from Settings)", hints)
         self.use_scale.setToolTip("Pixel-scale bounds from the focal length and pixel size in Settings")
         self.scale_lower = _spin(0.01, 3600, 3, 0.5, '"/px', 0.1)
         self.scale_upper = _spin(0.01, 3600, 3, 2.0, '"/px', 0.1)
-        grid.addWidget(self.use_scale, 1, 0)
-        grid.addWidget(QLabel("from"), 1, 1)
-        grid.addWidget(self.scale_lower, 1, 2)
-        grid.addWidget(QLabel("to"), 1, 3)
-        grid.addWidget(self.scale_upper, 1, 4)
+        grid.addWidget(self.use_scale, 3, 0, 1, 4)
+        grid.addWidget(QLabel("from"), 4, 0)
+        grid.addWidget(self.scale_lower, 4, 1)
+        grid.addWidget(QLabel("to"), 4, 2)
+        grid.addWidget(self.scale_upper, 4, 3)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
         layout.addWidget(hints)
 
         self.advanced = QCollapsible("Advanced", body)
@@ -458,6 +461,8 @@ class PlateSolveDock(QDockWidget):
         self.image_label = QLabel(body)
         self.image_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.image_label.setMinimumHeight(200)
+        # The pixmap follows the panel's width, never the other way round.
+        self.image_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.objects_list = QListWidget(body)
         self.objects_list.setMaximumHeight(110)
         layout.addWidget(self.verdict_label)
@@ -468,7 +473,9 @@ class PlateSolveDock(QDockWidget):
 
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(body)
+        self._scroll = scroll
         self.setWidget(scroll)
         self._show_stage(None)
 
@@ -782,8 +789,10 @@ class PlateSolveDock(QDockWidget):
     def _fit_image(self) -> None:
         if getattr(self, "annotated", None) is None:
             return
-        width = max(self.image_label.width(), 200)
-        self.image_label.setPixmap(self.annotated.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation))
+        width = max(self._scroll.viewport().width() - 16, 200)
+        pixmap = self.annotated.scaledToWidth(min(width, self.annotated.width() * 2), Qt.TransformationMode.SmoothTransformation)
+        self.image_label.setPixmap(pixmap)
+        self.image_label.setMinimumHeight(pixmap.height())
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
