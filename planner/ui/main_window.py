@@ -158,6 +158,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_status_bar()
         self._connect_runners()
+        self._build_panels()
         self.resize(1280, 820)
         self.restore_window_state()
         self.apply_theme(self.settings.theme, save=False)
@@ -273,6 +274,53 @@ class MainWindow(QMainWindow):
         if self.plan_dock is not None:
             self.tabifyDockWidget(self.details_dock, self.plan_dock)
         self.details_dock.raise_()
+
+    def _build_panels(self) -> None:
+        """The panels of issue 5 (reference images, plate solving, Arcsecond), when installed.
+
+        Each follows the selected target; a panel that fails to build is left out with a
+        message rather than taking the window down."""
+        self.images_dock = self.solver_dock = self.arcsecond_dock = None
+        specs = (("images_dock", "planner.ui.images_panel", "ReferenceImagesDock", "referenceImagesDock"),
+                 ("solver_dock", "planner.ui.solver_panel", "PlateSolveDock", "plateSolveDock"),
+                 ("arcsecond_dock", "planner.ui.arcsecond_panel", "ArcsecondDock", "arcsecondDock"))
+        for attr, module, name, object_name in specs:
+            cls = _optional(module, name)
+            if cls is None:
+                continue
+            try:
+                dock = cls(self, settings=self.settings)
+            except Exception as exc:  # noqa: BLE001
+                self._messages.append(f"The {name} panel could not start: {exc}")
+                continue
+            if not dock.objectName():
+                dock.setObjectName(object_name)
+            setattr(self, attr, dock)
+            self.add_panel_dock(dock)
+            if hasattr(dock, "set_target"):
+                self.target_selected.connect(dock.set_target)
+            if hasattr(dock, "message"):
+                dock.message.connect(self.show_message)
+        if self.images_dock is not None:
+            self.tabifyDockWidget(self.details_dock, self.images_dock)
+            if self.solver_dock is not None and hasattr(self.images_dock, "solve_requested"):
+                self.images_dock.solve_requested.connect(self._solve_image)
+        if self.solver_dock is not None:
+            self.tabifyDockWidget(self.details_dock, self.solver_dock)
+        if self.arcsecond_dock is not None:
+            self.tabifyDockWidget(self.details_dock, self.arcsecond_dock)
+            changed = getattr(self.arcsecond_dock, "settings_changed", None)
+            if changed is not None:
+                changed.connect(self.apply_settings)
+            if self.plan_dock is not None and hasattr(self.arcsecond_dock, "set_plan"):
+                plan_changed = getattr(self.plan_dock, "plan_changed", None)
+                if plan_changed is not None:
+                    plan_changed.connect(lambda: self.arcsecond_dock.set_plan(self.plan_dock.plan))
+        self.details_dock.raise_()
+
+    def _solve_image(self, url: str, title: str) -> None:
+        self.solver_dock.solve_url(url, title)
+        self._show_dock(self.solver_dock)
 
     def _act(self, text: str, slot, shortcut=None, *, tip: str = "", checkable: bool = False) -> QAction:
         action = QAction(text, self)
@@ -740,6 +788,9 @@ class MainWindow(QMainWindow):
         except SiteError as exc:
             self.show_message(f"The new site is not valid ({exc}); keeping the previous one.", error=True)
         self._update_site_label()
+        for dock in (self.images_dock, self.solver_dock, self.arcsecond_dock):
+            if dock is not None and hasattr(dock, "set_settings"):
+                dock.set_settings(settings)
         self.apply_theme(settings.theme, save=False)
         with QSignalBlocker(self.utc_action):
             self.utc_action.setChecked(bool(settings.show_utc))
