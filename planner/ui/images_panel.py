@@ -25,6 +25,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QCoreApplication,
     QModelIndex,
     QObject,
     QRect,
@@ -976,6 +977,9 @@ class ReferenceImagesDock(QDockWidget):
         self.setWidget(self.tabs)
         for tab in (self.astrobin, self.nasa):
             tab.set_message("Select a target to see reference images.")
+        app = QCoreApplication.instance()
+        if app is not None:  # quitting must not wait for downloads nobody will see
+            app.aboutToQuit.connect(self.shutdown)
 
     @property
     def target(self):

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, QRectF, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QRectF, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -338,6 +338,9 @@ class PlateSolveDock(QDockWidget):
         self._build()
         self.set_settings(settings)
         self._offer_resume()
+        app = QCoreApplication.instance()
+        if app is not None:  # quitting mid-solve must not wait for the poll to time out
+            app.aboutToQuit.connect(self.shutdown)
 
     # -- layout
 
@@ -686,8 +689,10 @@ class PlateSolveDock(QDockWidget):
         self.cancel_button.setEnabled(False)
 
     def shutdown(self, timeout_ms: int = 3000) -> None:
+        """Stop waiting (the submission stays remembered for Resume) and let the worker end."""
         self._cancel.set()
         self.generation += 1
+        self.pool.clear()
         self.pool.waitForDone(timeout_ms)
 
     # -- display
