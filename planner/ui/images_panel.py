@@ -329,6 +329,7 @@ class SourceTab(QWidget):
         self._target = None
         self._broken_messages: list[str] = []
         self._large_url: str | None = None
+        self._last_reported: str | None = None  # the failure the window was last told of
 
         self.model = ThumbnailModel(self)
         self.page_runner = LatestRunner(f"{self.service_key} page", self)
@@ -550,6 +551,7 @@ class SourceTab(QWidget):
             self.set_message(f"No network: showing {self.service_name}'s answer saved earlier.")
         else:
             self.set_message("")
+        self._last_reported = None  # a success ends the failure; the next one is news again
         if len(page.items) == 1:
             self.view.setCurrentIndex(self.model.index(0))
 
@@ -557,8 +559,13 @@ class SourceTab(QWidget):
         self.model.set_items([])
         self._page = None
         self._update_paging()
-        self.set_message(_error_text(self.service_name, exc), error=True)
-        self.dock.message.emit(_error_text(self.service_name, exc))
+        text = _error_text(self.service_name, exc)
+        self.set_message(text, error=True)
+        # The panel shows every failure; the window's status bar hears a failure once, not again
+        # on every selection change while the cause (a missing key, no network) stays the same.
+        if text != self._last_reported:
+            self._last_reported = text
+            self.dock.message.emit(text)
 
     def _update_paging(self, loading: bool = False) -> None:
         page = self._page

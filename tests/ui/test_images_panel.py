@@ -348,6 +348,24 @@ def test_missing_key_is_a_message_in_the_panel(qtbot, server, monkeypatch):
     assert tab.message_label.property("error") is True
 
 
+def test_a_lasting_failure_reaches_the_window_once(qtbot, server, monkeypatch):
+    """The panel shows the missing key every time; the window's status bar hears it once."""
+    FakeAstrobin(server)
+    monkeypatch.setenv("PLANNER_ASTROBIN_URL", server.url_for("/api/v1"))
+    dock = ReferenceImagesDock(settings=Settings(), page_size=6)
+    qtbot.addWidget(dock)
+    dock.show()  # a hidden dock defers its searches
+    heard: list[str] = []
+    dock.message.connect(lambda text: heard.append(text) if "AstroBin" in text else None)
+    tab = dock.astrobin
+    for target in (SS_CYG, R_LEO, SS_CYG):
+        dock.set_target(target)
+        generation = tab.generation
+        qtbot.waitUntil(lambda: "API key" in tab.message_label.text() and not tab.page_runner.busy, timeout=5000)
+        assert tab.generation == generation
+    assert len(heard) == 1 and "API key" in heard[0]
+
+
 def test_wrong_key_and_no_results(qtbot, server):
     FakeAstrobin(server)
     dock = make_dock(qtbot, server, key=True)
