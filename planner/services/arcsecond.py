@@ -82,6 +82,7 @@ class NightLog:
     date: str | None = None
     observing_site: str | None = None
     telescope: str | None = None
+    notes: str = ""
 
 
 @dataclass(frozen=True)
@@ -312,6 +313,17 @@ def parse_telescope(data: Any) -> Telescope:
     )
 
 
+def _iso_date(value: Any) -> str:
+    """A night log's date as ``YYYY-MM-DD`` (a ``date`` or such a string), refused otherwise."""
+    import datetime as _dt
+
+    text = value.isoformat() if isinstance(value, _dt.date) else value
+    try:
+        return _dt.date.fromisoformat(text).isoformat()
+    except (TypeError, ValueError):
+        raise _invalid(f"{value!r} is not a date", "give the night's date as YYYY-MM-DD") from None
+
+
 def parse_nightlog(data: Any) -> NightLog:
     data = _obj(data, "night log")
     return NightLog(
@@ -319,6 +331,7 @@ def parse_nightlog(data: Any) -> NightLog:
         date=_text(data, "date") or None,
         observing_site=_ref(data.get("observing_site")),
         telescope=_ref(data.get("telescope")),
+        notes=_text(data, "notes"),
     )
 
 
@@ -557,8 +570,26 @@ class ArcsecondClient:
     def telescope(self, telescope_uuid: str) -> Telescope:
         return parse_telescope(self._get(f"telescopes/{validate_uuid(telescope_uuid, 'telescope id')}/").data)
 
-    def nightlogs(self) -> list[NightLog]:
-        return self._list("nightlogs/", parse_nightlog)
+    def nightlogs(self, *, date: str | None = None, fresh: bool = False) -> list[NightLog]:
+        """Night logs, optionally of one date (``YYYY-MM-DD``); ``fresh`` skips the cache, as a
+        writer must: a list cached minutes ago does not hold the log created since."""
+        params = {"date": _iso_date(date)} if date is not None else None
+        return self._list("nightlogs/", parse_nightlog, params=params, cache=not fresh)
+
+    def create_nightlog(
+        self, date: str, *, observing_site: str | None = None, telescope: str | None = None
+    ) -> NightLog:
+        payload: dict[str, Any] = {"date": _iso_date(date)}
+        if observing_site is not None:
+            payload["observing_site"] = validate_uuid(observing_site, "observing-site id")
+        if telescope is not None:
+            payload["telescope"] = validate_uuid(telescope, "telescope id")
+        reply = self.session.post("nightlogs/", json=payload, headers=self._headers(), expect="json")
+        return parse_nightlog(reply.data)
+
+    def update_nightlog(self, nightlog_uuid: str, **fields: Any) -> NightLog:
+        """PATCH a night log, e.g. ``notes=...``."""
+        return parse_nightlog(self._patch("nightlogs", validate_uuid(nightlog_uuid, "night-log id"), fields))
 
     def nightlog(self, nightlog_uuid: str) -> NightLog:
         return parse_nightlog(self._get(f"nightlogs/{validate_uuid(nightlog_uuid, 'night-log id')}/").data)
@@ -571,7 +602,9 @@ class ArcsecondClient:
 
     def update_datapackage(self, package_uuid: str, **fields: Any) -> DataPackage:
         """PATCH a data package (the API's one documented partial update), e.g. ``name=...``."""
-        package_uuid = validate_uuid(package_uuid, "data-package id")
+        return parse_datapackage(self._patch("datapackages", validate_uuid(package_uuid, "data-package id"), fields))
+
+    def _patch(self, collection: str, uuid: str, fields: dict[str, Any]) -> Any:
         bad = [k for k, v in fields.items() if not isinstance(v, (str, int, float, bool)) and v is not None]
         if not fields or bad:
             raise _invalid(
@@ -579,9 +612,9 @@ class ArcsecondClient:
                 "give the fields to change as text, numbers or booleans",
             )
         reply = self.session.request(
-            "PATCH", f"datapackages/{package_uuid}/", json=dict(fields), headers=self._headers(), cache=False, expect="json"
+            "PATCH", f"{collection}/{uuid}/", json=dict(fields), headers=self._headers(), cache=False, expect="json"
         )
-        return parse_datapackage(reply.data)
+        return reply.data
 
     def datasets(self) -> list[Dataset]:
         return self._list("datasets/", parse_dataset)

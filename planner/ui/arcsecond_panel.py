@@ -102,43 +102,18 @@ def plan_lines(plan, tz: ZoneInfo) -> list[str]:
 def push_plan_to_night_log(client, date: _dt.date, lines: list[str], *, site: str | None = None,
                            telescope: str | None = None) -> dict:
     """Find (or create) the night log of ``date`` for the site/telescope and write the plan into
-    its notes. Returns the night log's JSON. Uses the client's night-log methods when it has
-    them, else the documented REST endpoints (``GET/POST nightlogs/``, ``PATCH nightlogs/<uuid>/``)."""
-    from planner.services.arcsecond import parse_nightlog
-
+    its notes. Returns a summary dict (uuid, date, created, notes, entries)."""
     iso = date.isoformat()
-    headers = client._headers()  # noqa: SLF001 - the auth header, until the client has night-log writes
-    # Always fresh: a cached list from minutes ago would not hold the log created since.
-    reply = client.session.get("nightlogs/", params={"date": iso}, headers=headers, cache=False, expect="json")
-    data = reply.data
-    items = data if isinstance(data, list) else (data.get("results") if isinstance(data, dict) else None)
     existing = None
-    for item in items if isinstance(items, list) else []:
-        log = parse_nightlog(item)
+    for log in client.nightlogs(date=iso, fresh=True):
         if log.date == iso and (site is None or log.observing_site in (None, site)) and (
                 telescope is None or log.telescope in (None, telescope)):
             existing = log
             break
     notes = f"Plan from planner for the night of {iso}:\n" + "\n".join(lines) if lines else f"No plan entries for {iso}."
-    if existing is None:
-        payload: dict[str, Any] = {"date": iso}
-        if site:
-            payload["observing_site"] = site
-        if telescope:
-            payload["telescope"] = telescope
-        creator = getattr(client, "create_nightlog", None)
-        if callable(creator):
-            created = creator(**payload)
-            uuid = created.uuid
-        else:
-            reply = client.session.post("nightlogs/", json=payload, headers=headers, expect="json")
-            uuid = parse_nightlog(reply.data).uuid
-    else:
-        uuid = existing.uuid
-    reply = client.session.request("PATCH", f"nightlogs/{uuid}/", json={"notes": notes}, headers=headers,
-                                   cache=False, expect="json")
-    data = reply.data if isinstance(reply.data, dict) else {}
-    return {"uuid": uuid, "date": iso, "created": existing is None, "notes": data.get("notes", notes),
+    target = existing or client.create_nightlog(iso, observing_site=site, telescope=telescope)
+    updated = client.update_nightlog(target.uuid, notes=notes)
+    return {"uuid": target.uuid, "date": iso, "created": existing is None, "notes": updated.notes or notes,
             "entries": len(lines)}
 
 

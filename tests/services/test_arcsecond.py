@@ -209,6 +209,32 @@ def test_create_dataset_posts_json(client, httpserver):
         client.create_dataset("   ")
 
 
+def test_night_log_find_create_and_update(client, httpserver):
+    log_id = "7d8e9f0a-1b2c-4d3e-8f4a-5b6c7d8e9f0a"
+    httpserver.expect_ordered_request(
+        "/nightlogs/", method="GET", query_string="date=2026-11-23", headers=auth()
+    ).respond_with_json([])
+    httpserver.expect_ordered_request(
+        "/nightlogs/", method="POST", json={"date": "2026-11-23", "observing_site": SITE, "telescope": TELESCOPE},
+        headers=auth(),
+    ).respond_with_json({"uuid": log_id, "date": "2026-11-23", "observing_site": SITE, "telescope": TELESCOPE})
+    httpserver.expect_ordered_request(
+        f"/nightlogs/{log_id}/", method="PATCH", json={"notes": "R Leo 21:00"}, headers=auth()
+    ).respond_with_json({"uuid": log_id, "date": "2026-11-23", "notes": "R Leo 21:00"})
+    assert client.nightlogs(date="2026-11-23", fresh=True) == []
+    created = client.create_nightlog("2026-11-23", observing_site=SITE, telescope=TELESCOPE)
+    assert (created.uuid, created.date, created.telescope) == (log_id, "2026-11-23", TELESCOPE)
+    assert client.update_nightlog(log_id, notes="R Leo 21:00").notes == "R Leo 21:00"
+    # Refused before sending: a bad date, a bad id, nothing to change.
+    with pytest.raises(InvalidRequestError, match="not a date"):
+        client.create_nightlog("23/11/2026")
+    with pytest.raises(InvalidRequestError):
+        client.create_nightlog("2026-11-23", telescope="not-a-uuid")
+    with pytest.raises(InvalidRequestError):
+        client.update_nightlog(log_id)
+    assert len(httpserver.log) == 3
+
+
 def test_update_datapackage_patches(client, httpserver):
     package = "1b2c3d4e-5f6a-4b7c-9d8e-9f0a1b2c3d4e"
     answer = dict(canned("datapackages.json")[0], name="Renamed")
