@@ -13,6 +13,7 @@ import datetime as _dt
 import logging
 import time
 from datetime import timezone
+from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
@@ -50,6 +51,8 @@ from planner.ui.workers import LatestRunner, run_in_process, start_helper_proces
 log = logging.getLogger(__name__)
 
 WINDOW_SETTINGS_FILE = "window.ini"
+RECENT_PLANS_KEY = "plans/recent"
+MAX_RECENT_PLANS = 8
 STATE_VERSION = 2  # bump when docks/toolbars change so an old saved layout is not misapplied
 SEARCH_DEBOUNCE_MS = 250
 
@@ -267,6 +270,9 @@ class MainWindow(QMainWindow):
             message = getattr(self.plan_dock, "message", None)
             if message is not None:
                 message.connect(self.show_message)
+            path_changed = getattr(self.plan_dock, "path_changed", None)
+            if path_changed is not None:
+                path_changed.connect(self.remember_plan)
         else:
             self.plan_placeholder_dock = self._dock(
                 "Plan", "planDock", _placeholder("The night plan appears here (planner.ui.plan_dock).",
@@ -391,8 +397,12 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file = bar.addMenu("&File")
-        for action in (self.new_plan_action, self.open_plan_action, self.save_plan_action,
-                       self.save_plan_as_action, self.export_plan_action):
+        file.addAction(self.new_plan_action)
+        file.addAction(self.open_plan_action)
+        self.recent_menu = file.addMenu("Open &recent")
+        self.recent_menu.setEnabled(self.plan_dock is not None)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        for action in (self.save_plan_action, self.save_plan_as_action, self.export_plan_action):
             file.addAction(action)
         file.addSeparator()
         file.addAction(self.quit_action)
@@ -903,6 +913,50 @@ class MainWindow(QMainWindow):
             getattr(self.plan_dock, method)()
         except Exception as exc:  # noqa: BLE001 - a failed plan action must not take the window down
             self.show_message(f"Plan: {exc}", error=True)
+
+    # -- recent plans -------------------------------------------------------------------------
+
+    def recent_plans(self) -> list[str]:
+        value = self._state.value(RECENT_PLANS_KEY, [])
+        if isinstance(value, str):  # QSettings returns a lone string for a one-item list
+            value = [value]
+        return [str(v) for v in (value or []) if v]
+
+    def remember_plan(self, path) -> None:
+        path = str(Path(path).resolve())
+        recent = [path] + [p for p in self.recent_plans() if p != path]
+        self._state.setValue(RECENT_PLANS_KEY, recent[:MAX_RECENT_PLANS])
+
+    def _forget_plan(self, path: str) -> None:
+        self._state.setValue(RECENT_PLANS_KEY, [p for p in self.recent_plans() if p != path])
+
+    def _fill_recent_menu(self) -> None:
+        menu = self.recent_menu
+        menu.clear()
+        recent = self.recent_plans()
+        for number, path in enumerate(recent, start=1):
+            action = menu.addAction(f"&{number} {Path(path).name}")
+            action.setToolTip(path)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _checked=False, p=path: self.open_recent_plan(p))
+        if not recent:
+            menu.addAction("No recent plans").setEnabled(False)
+        else:
+            menu.addSeparator()
+            menu.addAction("Clear list", lambda: self._state.setValue(RECENT_PLANS_KEY, []))
+
+    def open_recent_plan(self, path: str) -> bool:
+        if self.plan_dock is None:
+            return False
+        if not Path(path).is_file():
+            self._forget_plan(path)
+            self.show_message(f"{path} no longer exists; it was removed from the recent plans.", error=True)
+            return False
+        try:
+            return bool(self.plan_dock.open_recent(path))
+        except Exception as exc:  # noqa: BLE001 - a bad file is a message, never a crash
+            QMessageBox.warning(self, "Open plan", str(exc))
+            return False
 
     def add_selection_to_plan(self) -> None:
         if self.plan_dock is not None and hasattr(self.plan_dock, "add_targets"):

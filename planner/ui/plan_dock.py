@@ -346,6 +346,7 @@ class PlanDock(QDockWidget):
     export_finished = Signal(str)  # path written
     export_failed = Signal(str)  # message
     dirty_changed = Signal(bool)
+    path_changed = Signal(object)  # Path of the file the plan was opened from or saved to
 
     def __init__(self, parent=None) -> None:
         super().__init__("Plan", parent)
@@ -527,7 +528,15 @@ class PlanDock(QDockWidget):
         self._set_dirty(False)
         store.clear_recovery()
         self._say(f"Saved {self._path}")
+        self.path_changed.emit(self._path)
         return True
+
+    def open_recent(self, path: str | Path) -> bool:
+        """Open a plan chosen from File > Open recent, asking first if the open plan has
+        unsaved changes. Raises ``PlanFileError`` as ``open_plan`` does."""
+        if not self._confirm_discard():
+            return False
+        return self.open_plan(path)
 
     def save_as(self, path: str | Path | None = None) -> bool:
         if path is None:
@@ -634,6 +643,8 @@ class PlanDock(QDockWidget):
         self._revision += 1
         self.model.set_plan(plan)
         self._path = path
+        if path is not None:
+            self.path_changed.emit(path)
         self.last_unplaced = []
         self._set_dirty(False)
         self._sync_limits_widgets()

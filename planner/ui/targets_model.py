@@ -272,6 +272,27 @@ class TargetsModel(QAbstractTableModel):
         """The target shown on display row ``row``."""
         return self._targets[self._order[row]]
 
+    # Dragging rows out: the plan dock (and any other drop site) receives the targets as the
+    # AAVSO JSON of their records.
+
+    def flags(self, index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        return flags | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else flags
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802
+        from planner.ui.plan_dock import TARGETS_MIME
+
+        return [TARGETS_MIME]
+
+    def mimeData(self, indexes):  # noqa: N802
+        from planner.ui.plan_dock import mime_for_targets
+
+        rows = sorted({index.row() for index in indexes if index.isValid()})
+        return mime_for_targets([self.target(row) for row in rows])
+
+    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802
+        return Qt.DropAction.CopyAction
+
     def search_strings(self) -> list[str]:
         """Per target (not per row): lowercase name, type and constellation."""
         return self._search

@@ -35,6 +35,9 @@ class TargetsView(QTableView):
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setSortingEnabled(True)
+        self.setDragEnabled(True)  # rows drag onto the plan
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.setDefaultDropAction(Qt.DropAction.CopyAction)
         self.setObjectName("targetsTable")
         vertical = self.verticalHeader()
         vertical.setVisible(False)
