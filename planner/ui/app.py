@@ -48,6 +48,10 @@ def run_gui(argv: list[str] | None = None) -> int:
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_DISPLAY_NAME)
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName("planner")  # matches packaging/planner.desktop, for the taskbar icon
+    from planner.ui.icons import app_icon
+
+    app.setWindowIcon(app_icon())
     app.setOrganizationName(APP_NAME)
     app.setDesktopFileName(APP_NAME)
 

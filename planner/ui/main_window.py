@@ -384,8 +384,8 @@ class MainWindow(QMainWindow):
             self.addAction(action)
             self.theme_actions[name] = action
 
-        self.prev_night_action = self._act("◀", lambda: self.shift_night(-1), "Alt+Left", tip="Previous night")
-        self.next_night_action = self._act("▶", lambda: self.shift_night(+1), "Alt+Right", tip="Next night")
+        self.prev_night_action = self._act("&Previous night", lambda: self.shift_night(-1), "Alt+Left", tip="Previous night")
+        self.next_night_action = self._act("&Next night", lambda: self.shift_night(+1), "Alt+Right", tip="Next night")
         self.tonight_action = self._act("Tonight", self.go_tonight, "Alt+Home", tip="Tonight (the night following now)")
         self.find_action = self._act("Find", lambda: (self.search.setFocus(), self.search.selectAll()), SK.Find)
         self.observable_action = self._act("Observable", self._on_observable_toggled, checkable=True,
@@ -450,7 +450,7 @@ class MainWindow(QMainWindow):
         bar = QToolBar("Main toolbar", self)
         bar.setObjectName("mainToolbar")
         bar.setMovable(False)
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         self.toolbar = bar
 
@@ -463,7 +463,7 @@ class MainWindow(QMainWindow):
 
         prev = QToolButton(self)
         prev.setDefaultAction(self.prev_night_action)
-        prev.setText("◀")
+        prev.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         bar.addWidget(prev)
         self.date_edit = QDateEdit(self)
         self.date_edit.setObjectName("nightDate")
@@ -474,12 +474,14 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.date_edit)
         nxt = QToolButton(self)
         nxt.setDefaultAction(self.next_night_action)
-        nxt.setText("▶")
+        nxt.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         bar.addWidget(nxt)
         bar.addAction(self.tonight_action)
         bar.addSeparator()
         bar.addAction(self.refresh_action)
         self.refresh_action.setIconText("Refresh")
+        bar.addAction(self.add_to_plan_action)
+        self.add_to_plan_action.setIconText("Add to plan")
         bar.addSeparator()
 
         self.search = QLineEdit(self)
@@ -837,6 +839,7 @@ class MainWindow(QMainWindow):
         theme = apply_theme(app, name)
         self._theme = theme
         self.theme_actions[name].setChecked(True)
+        self._apply_icons(theme)
         from PySide6.QtGui import QColor
 
         self.model.set_accent_colors(QColor(theme.error), QColor(getattr(theme, "now", theme.error)))
@@ -852,6 +855,25 @@ class MainWindow(QMainWindow):
     @property
     def theme(self):
         return self._theme
+
+    def _apply_icons(self, theme) -> None:
+        """Give the main actions their icons in the theme's colour (red in night mode)."""
+        from planner.ui.icons import app_icon, icon
+        from planner.ui.themes import themed_icon
+
+        named = {
+            "refresh": self.refresh_action,
+            "previous": self.prev_night_action,
+            "next": self.next_night_action,
+            "calendar": self.tonight_action,
+            "settings": self.settings_action,
+            "add-to-plan": self.add_to_plan_action,
+            "night-mode": self.theme_actions.get("night"),
+        }
+        for name, action in named.items():
+            if action is not None:
+                action.setIcon(themed_icon(icon(name), theme))
+        self.setWindowIcon(app_icon())
 
     # == filters and selection =================================================================
 
