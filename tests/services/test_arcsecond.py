@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import socket
-import threading
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from planner.cli import main as cli_main
@@ -36,7 +33,8 @@ from planner.services.errors import (
     ServiceError,
     ServiceUnavailableError,
 )
-from planner.services.http import ServiceSession, reset_limiters
+from planner.services.http import ServiceSession
+from tests.services.support import slow_server
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "arcsecond"
 KEY = "CANARY-ARCSECOND-API-KEY-41d9"
@@ -55,40 +53,12 @@ def fast_policy(**changes):
     return replace(arcsecond.make_policy(), backoff_factor=0.0, retries=1, timeout=(2.0, 0.5), **changes)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_limiters():
-    reset_limiters()
-    yield
-    reset_limiters()
-
-
 @pytest.fixture
 def client(httpserver):
     base = httpserver.url_for("/")
     session = ServiceSession(fast_policy(), base)
     yield ArcsecondClient(KEY, UPLOAD_KEY, base, session=session)
     session.close()
-
-
-@contextlib.contextmanager
-def slow_server(path: str, base_path: str = ""):
-    """A server of its own whose handler hangs until the test ends, so late requests never
-    reach the shared ``httpserver``'s log."""
-    release = threading.Event()
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-
-    def slow(_request):
-        release.wait(10)
-        return Response("{}", content_type="application/json")
-
-    server.expect_request(path).respond_with_handler(slow)
-    try:
-        yield server.url_for(base_path)
-    finally:
-        release.set()
-        server.clear()
-        server.stop()
 
 
 def assert_no_secret(text: str) -> None:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import socket
 import sqlite3
-import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +18,12 @@ from werkzeug import Response
 
 from planner.cli import main as cli_main
 from planner.services import astrobin
-from planner.services.astrobin import AstrobinClient, SearchQuery, build_search_params, image_urls
+from planner.services.astrobin import (
+    AstrobinClient,
+    SearchQuery,
+    build_search_params,
+    image_urls,
+)
 from planner.services.errors import (
     BadResponseError,
     ConfigurationError,
@@ -34,8 +37,9 @@ from planner.services.errors import (
     ServiceError,
     ServiceUnavailableError,
 )
-from planner.services.http import ServiceSession, reset_limiters
+from planner.services.http import ServiceSession
 from planner.services.images_util import is_decodable_image
+from tests.services.support import slow_server
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "astrobin"
 KEY = "CANARY-ASTROBIN-KEY-5c1f"
@@ -52,40 +56,12 @@ def fast_policy(**changes):
     return replace(astrobin.make_policy(0.0), backoff_factor=0.0, retries=1, timeout=(2.0, 0.5), **changes)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_limiters():
-    reset_limiters()
-    yield
-    reset_limiters()
-
-
 @pytest.fixture
 def client(httpserver):
     base = httpserver.url_for("/api/v1")
     session = ServiceSession(fast_policy(), base)
     yield AstrobinClient(KEY, SECRET, base, session=session)
     session.close()
-
-
-@contextlib.contextmanager
-def slow_server(path: str, base_path: str = ""):
-    """A server of its own whose handler hangs until the test ends, so late requests never
-    reach the shared ``httpserver``'s log."""
-    release = threading.Event()
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-
-    def slow(_request):
-        release.wait(10)
-        return Response("{}", content_type="application/json")
-
-    server.expect_request(path).respond_with_handler(slow)
-    try:
-        yield server.url_for(base_path)
-    finally:
-        release.set()
-        server.clear()
-        server.stop()
 
 
 def assert_no_secret(text: str) -> None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import socket
-import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -30,9 +28,14 @@ from planner.services.errors import (
     RateLimitedError,
     ServiceUnavailableError,
 )
-from planner.services.http import ServiceSession, reset_limiters
+from planner.services.http import ServiceSession
 from planner.services.images_util import is_decodable_image
-from planner.services.nasa_images import NasaAsset, NasaImagesClient, build_search_params
+from planner.services.nasa_images import (
+    NasaAsset,
+    NasaImagesClient,
+    build_search_params,
+)
+from tests.services.support import slow_server
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "nasa"
 
@@ -45,40 +48,12 @@ def fast_policy(**changes):
     return replace(nasa_images.make_policy(), backoff_factor=0.0, retries=1, timeout=(2.0, 0.5), **changes)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_limiters():
-    reset_limiters()
-    yield
-    reset_limiters()
-
-
 @pytest.fixture
 def client(httpserver):
     base = httpserver.url_for("/")
     session = ServiceSession(fast_policy(), base)
     yield NasaImagesClient(base, session=session)
     session.close()
-
-
-@contextlib.contextmanager
-def slow_server(path: str, base_path: str = ""):
-    """A server of its own whose handler hangs until the test ends, so late requests never
-    reach the shared ``httpserver``'s log."""
-    release = threading.Event()
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-
-    def slow(_request):
-        release.wait(10)
-        return Response("{}", content_type="application/json")
-
-    server.expect_request(path).respond_with_handler(slow)
-    try:
-        yield server.url_for(base_path)
-    finally:
-        release.set()
-        server.clear()
-        server.stop()
 
 
 # ----------------------------------------------------------------------------- payloads
