@@ -21,7 +21,6 @@ from planner.sky.types import (
     SUN_EXITS_ALWAYS_DOWN,
     SUN_IS_DOWN,
     SUN_IS_UP,
-    TARGET_IS_ALWAYS_DOWN,
     TARGET_IS_ALWAYS_UP,
     TARGET_RISES,
     TARGET_SETS,

@@ -15,7 +15,6 @@ class SiteError(ValueError):
 @lru_cache(maxsize=256)
 def timezone_at(latitude: float, longitude: float) -> str:
     """IANA time zone name at a point, 'UTC' (or an Etc/GMT zone at sea) when none is known."""
-    from timezonefinder import TimezoneFinder
 
     finder = _finder()
     name = finder.timezone_at(lng=longitude, lat=latitude) or finder.timezone_at_land(

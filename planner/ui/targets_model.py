@@ -22,7 +22,6 @@ from typing import Any, Sequence
 
 import numpy as np
 from PySide6.QtCore import (
-    QAbstractItemModel,
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,

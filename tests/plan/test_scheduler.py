@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.catalog import Target, load_targets_file
-from planner.plan.model import PlanEntry, PlanLimits, PlanTarget
+from planner.plan.model import PlanEntry, PlanLimits
 from planner.plan.scheduler import (
     REASON_BELOW,
     REASON_FULL,

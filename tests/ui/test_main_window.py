@@ -5,10 +5,9 @@ persistence of layout, columns, sort order and filters."""
 from __future__ import annotations
 
 import datetime as _dt
-import json
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel
 
 from planner.catalog import load_sample

@@ -11,8 +11,8 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QMessageBox
 
-from planner.catalog import Target, load_targets_file
-from planner.plan import PlanFileError, load_plan, save_plan, store
+from planner.catalog import load_targets_file
+from planner.plan import PlanFileError, load_plan, store
 from planner.ui.plan_dock import (
     COLUMNS,
     CONFLICT_ROLE,

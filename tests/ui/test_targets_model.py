@@ -7,7 +7,6 @@ import math
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
@@ -20,7 +19,7 @@ from planner.ui.targets_model import (
     TargetsModel,
     TargetsProxy,
 )
-from tests.ui.conftest import NOW, make_observability, make_targets
+from tests.ui.conftest import NOW, make_observability
 
 ASC, DESC = Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder
 

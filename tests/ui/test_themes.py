@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtGui import QColor, QIcon, QPalette, QPixmap
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QLabel
 
 from planner.ui import themes
 from planner.ui.themes import THEME_NAMES, apply_theme, hex_colors, is_night_safe, theme, tint_icon
