@@ -32,7 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     import planner.commands as package
 
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+    # The everyday commands (tonight, night, targets) first, then the rest alphabetically.
+    first = ("sky",)
+    modules = sorted(pkgutil.iter_modules(package.__path__), key=lambda m: (m.name not in first, m.name))
+    for info in modules:
         if info.name.startswith("_"):
             continue
         module = importlib.import_module(f"planner.commands.{info.name}")

@@ -284,6 +284,19 @@ def cmd_tonight(args) -> int:
 
 
 def register(subparsers) -> None:
+    tonight = subparsers.add_parser(
+        "tonight",
+        help="tonight's window, the Moon and the observable targets, most urgent first",
+        description="The headless form of the main window: tonight at your site (from Settings, or --lat/--lon).",
+    )
+    tonight.add_argument("--targets-file", metavar="FILE", help="targets file (default: bundled sample)")
+    add_site_arguments(tonight)
+    tonight.add_argument("--time", metavar="T", help="unix seconds or ISO 8601 (default: now)")
+    tonight.add_argument("--section", nargs="+", choices=SECTION_CHOICES, metavar="SECTION")
+    tonight.add_argument("--limit", type=int, default=0, metavar="N", help="show at most N targets")
+    tonight.add_argument("--utc", action="store_true", help="times in UTC instead of the site's time zone")
+    tonight.set_defaults(func=cmd_tonight)
+
     night = subparsers.add_parser(
         "night",
         help="print the nighttime after a moment as JSON, in the AAVSO API's shape",
@@ -311,16 +324,3 @@ def register(subparsers) -> None:
     targets.add_argument("--reverse", action="store_true", help="reverse the order")
     targets.add_argument("--format", choices=("json", "table", "csv"), default="json")
     targets.set_defaults(func=cmd_targets)
-
-    tonight = subparsers.add_parser(
-        "tonight",
-        help="tonight's window, the Moon and the observable targets, most urgent first",
-        description="The headless form of the main window: tonight at your site (from Settings, or --lat/--lon).",
-    )
-    tonight.add_argument("--targets-file", metavar="FILE", help="targets file (default: bundled sample)")
-    add_site_arguments(tonight)
-    tonight.add_argument("--time", metavar="T", help="unix seconds or ISO 8601 (default: now)")
-    tonight.add_argument("--section", nargs="+", choices=SECTION_CHOICES, metavar="SECTION")
-    tonight.add_argument("--limit", type=int, default=0, metavar="N", help="show at most N targets")
-    tonight.add_argument("--utc", action="store_true", help="times in UTC instead of the site's time zone")
-    tonight.set_defaults(func=cmd_tonight)
