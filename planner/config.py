@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -152,12 +153,40 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
     return path
 
 
+def _process_umask() -> int:
+    """The process umask, read without changing it (``os.umask`` can only be read by setting
+    it, which races with other threads creating files)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0o022
+
+
+def _mode_for(path: Path) -> int:
+    """An existing file keeps its permissions; a new one gets what ``open()`` would give it."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_process_umask()
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write a file so that a crash or a full disk leaves the previous version intact."""
+    """Write a file so that a crash or a full disk leaves the previous version intact.
+
+    The data goes to a temporary file beside the target, is flushed to disk, and replaces
+    the target in one rename. The result has the permissions a plain write would give
+    (mkstemp's private 0600 would otherwise leak into the user's plans and exports).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = _mode_for(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -8,6 +8,7 @@ offline sample, optionally narrowed to observing sections; the site from Setting
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as _dt
 import sys
 from pathlib import Path
@@ -66,11 +67,9 @@ def _site(args):
         else:
             site = Site(latitude=args.lat, longitude=args.lon,
                         elevation=args.elevation if args.elevation is not None else 0.0,
-                        target_altitude=settings.target_altitude, sun_altitude=settings.sun_altitude,
-                        name=f"{args.lat:g}, {args.lon:g}")
+                        target_altitude=settings.target_altitude, sun_altitude=settings.sun_altitude)
         if args.elevation is not None and args.lat is None:
-            site = Site(**{**{k: getattr(site, k) for k in ("latitude", "longitude", "target_altitude", "sun_altitude",
-                                                             "timezone", "name")}, "elevation": args.elevation})
+            site = dataclasses.replace(site, elevation=args.elevation)
         return site.with_limits(target_altitude=args.target_altitude, sun_altitude=args.sun_altitude)
     except SiteError as exc:
         raise CommandError(str(exc)) from None

@@ -27,7 +27,7 @@ def _name(text: str) -> str:
 def render(plan: Plan) -> bytes:
     entries = acquisition_entries(plan)
     lines = [
-        f"; {one_line(plan.title) or 'Night plan'}" + (f", night of {plan.date}" if plan.date else ""),
+        f"; {one_line(plan.title) or 'Night plan'}" + (f", night of {plan.date}" if plan.date and plan.date not in plan.title else ""),
         f"; site: {one_line(plan.site.describe())}",
         f"; {len(entries)} targets; times are UTC; coordinates J2000. Written by planner {__version__}.",
     ]

@@ -43,7 +43,7 @@ def _chart_page(pdf, plan: Plan, entries) -> None:
     fig = Figure(figsize=A4_LANDSCAPE)
     ax = fig.add_subplot(1, 1, 1)
     title = plan.title or "Observing plan"
-    if plan.date:
+    if plan.date and plan.date not in title:
         title += f", night of {plan.date}"
     ax.set_title(f"{title}\n{plan.site.describe()} — times in {plan.site.timezone}", fontsize=11)
     tz = plan.site.tz
