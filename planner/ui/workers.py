@@ -13,6 +13,7 @@ import logging
 import traceback
 from typing import Any, Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 from superqt.utils import create_worker
 
@@ -68,18 +69,28 @@ class LatestRunner(QObject):
             old.quit()
         self._set_busy(False)
 
+    # The worker's signals reach these through lambdas, which Qt cannot disconnect when the
+    # runner's owner (a dialog, a panel) is deleted while a job still runs; a job that ends
+    # after that must be dropped quietly, not emitted from a deleted object.
+
     def _on_returned(self, generation: int, result: Any) -> None:
+        if not shiboken6.isValid(self):
+            return
         if generation == self._generation:
             self.finished.emit(generation, result)
         else:
             log.debug("%s: dropped the result of superseded job %d", self.name, generation)
 
     def _on_errored(self, generation: int, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
         if generation == self._generation:
             log.debug("%s job %d failed:\n%s", self.name, generation, "".join(traceback.format_exception(exc)))
             self.failed.emit(generation, exc)
 
     def _on_finished(self, generation: int) -> None:
+        if not shiboken6.isValid(self):
+            return
         self._workers.pop(generation, None)
         if generation == self._generation:
             self._set_busy(False)
