@@ -357,25 +357,83 @@ class NightPlot:
 
     # -- reading -------------------------------------------------------------------------
 
+    def snapshot(self) -> "HoverSnapshot":
+        """What the hover read-out needs, copied out of the artists: safe to read from another
+        thread while this plot is being changed and drawn."""
+        return HoverSnapshot.of(self)
+
     def hit(self, x_px: float, y_px: float) -> HoverHit | None:
         """What lies under display point (x_px, y_px): the nearest curve within a few pixels."""
-        if self.obs is None or not self.ax.bbox.contains(x_px, y_px):
+        return self.snapshot().hit(x_px, y_px)
+
+    def describe(self, hit: HoverHit | None) -> str:
+        return describe_hit(hit, self.tz, self.tz_label)
+
+
+def describe_hit(hit: HoverHit | None, tz: tzinfo, tz_label: str) -> str:
+    if hit is None:
+        return ""
+    when = datetime.fromtimestamp(round(hit.unix / 60.0) * 60.0, tz=tz).strftime("%H:%M")
+    head = f"{when} {tz_label}"
+    if hit.name is None:
+        return f"{head} · {hit.sky}"
+    am = "—" if hit.airmass is None else f"{hit.airmass:.2f}"
+    return f"{head} · {hit.name}: altitude {hit.altitude:.1f}°, airmass {am} · {hit.sky}"
+
+
+@dataclass(frozen=True, eq=False)
+class HoverSnapshot:
+    """The geometry and data of one drawn chart: the axes' box in display pixels (origin at
+    the bottom left, as matplotlib's), its limits and the curves. The axes are linear in both
+    directions, so mapping a pixel to a time and an altitude needs nothing else."""
+
+    bbox: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # x0, y0, x1, y1
+    xlim: tuple[float, float] = (0.0, 1.0)
+    ylim: tuple[float, float] = (0.0, 1.0)
+    grid: np.ndarray | None = None
+    sun: np.ndarray | None = None
+    series: tuple[tuple[str, np.ndarray], ...] = ()
+    tz: tzinfo = timezone.utc
+    tz_label: str = "UTC"
+
+    @classmethod
+    def of(cls, plot: NightPlot) -> "HoverSnapshot":
+        obs = plot.obs
+        if obs is None or len(obs.grid) < 2:
+            return cls(tz=plot.tz, tz_label=plot.tz_label)
+        x0, y0, x1, y1 = plot.ax.bbox.extents
+        series = [(plot._name(i), np.asarray(obs.altitude[i], dtype=float)) for i in plot.selection]
+        series.append(("Moon", np.asarray(obs.moon_altitude, dtype=float)))
+        return cls(bbox=(float(x0), float(y0), float(x1), float(y1)),
+                   xlim=tuple(float(v) for v in plot.ax.get_xlim()),
+                   ylim=tuple(float(v) for v in plot.ax.get_ylim()),
+                   grid=np.asarray(obs.grid, dtype=float), sun=np.asarray(obs.sun_altitude, dtype=float),
+                   series=tuple(series), tz=plot.tz, tz_label=plot.tz_label)
+
+    def _x_to_num(self, x_px: float) -> float:
+        (x0, _, x1, _), (a, b) = self.bbox, self.xlim
+        return a + (x_px - x0) / (x1 - x0) * (b - a)
+
+    def _alt_to_px(self, alt: float) -> float:
+        (_, y0, _, y1), (a, b) = self.bbox, self.ylim
+        return y0 + (alt - a) / (b - a) * (y1 - y0)
+
+    def hit(self, x_px: float, y_px: float) -> HoverHit | None:
+        """What lies under display point (x_px, y_px): the nearest curve within a few pixels."""
+        x0, y0, x1, y1 = self.bbox
+        if self.grid is None or x1 <= x0 or y1 <= y0 or not (x0 <= x_px <= x1 and y0 <= y_px <= y1):
             return None
-        xnum, _ = self.ax.transData.inverted().transform((x_px, y_px))
-        unix = float(num_to_unix(xnum))
-        grid = self.obs.grid
+        unix = float(num_to_unix(self._x_to_num(x_px)))
+        grid = self.grid
         if not grid[0] <= unix <= grid[-1]:
             return None
-        sky = SKY_STATE_TEXT[_state(float(np.interp(unix, grid, self.obs.sun_altitude)))]
+        sky = SKY_STATE_TEXT[_state(float(np.interp(unix, grid, self.sun)))]
         best: tuple[float, str, float] | None = None
-        candidates = [(self._name(i), self.obs.altitude[i]) for i in self.selection]
-        candidates.append(("Moon", self.obs.moon_altitude))
-        for name, series in candidates:
+        for name, series in self.series:
             alt = float(np.interp(unix, grid, series))
             if not math.isfinite(alt):
                 continue
-            _, py = self.ax.transData.transform((xnum, alt))
-            distance = abs(py - y_px)
+            distance = abs(self._alt_to_px(alt) - y_px)
             if distance <= HOVER_TOLERANCE_PX and (best is None or distance < best[0]):
                 best = (distance, name, alt)
         if best is None:
@@ -385,14 +443,10 @@ class NightPlot:
                         airmass=am if math.isfinite(am) else None, sky=sky)
 
     def describe(self, hit: HoverHit | None) -> str:
-        if hit is None:
-            return ""
-        when = datetime.fromtimestamp(round(hit.unix / 60.0) * 60.0, tz=self.tz).strftime("%H:%M")
-        head = f"{when} {self.tz_label}"
-        if hit.name is None:
-            return f"{head} · {hit.sky}"
-        am = "—" if hit.airmass is None else f"{hit.airmass:.2f}"
-        return f"{head} · {hit.name}: altitude {hit.altitude:.1f}°, airmass {am} · {hit.sky}"
+        return describe_hit(hit, self.tz, self.tz_label)
+
+    def readout(self, x_px: float, y_px: float) -> str:
+        return self.describe(self.hit(x_px, y_px))
 
 
 def draw_night(
@@ -418,110 +472,466 @@ def draw_night(
 
 
 # -- the Qt widget ---------------------------------------------------------------------
+#
+# Drawing the chart costs 100-200 ms of matplotlib (artists, text layout, Agg), too long for
+# the GUI thread. So the figure lives on a plain Agg canvas owned by one background thread:
+# the GUI thread only records what should be shown (a ChartState) and hands it over; the
+# thread applies it to the NightPlot, draws, and sends back a QImage with a HoverSnapshot.
+# Requests coalesce (the newest state wins; a render in progress is followed by at most one
+# more) and nothing but that thread touches the figure while it works.
 
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg  # noqa: E402
-from PySide6.QtCore import QTimer  # noqa: E402
+import logging  # noqa: E402
+import threading  # noqa: E402
+import weakref  # noqa: E402
+from dataclasses import replace  # noqa: E402
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QObject, QRectF, Qt, QTimer, Signal  # noqa: E402
+from PySide6.QtGui import QColor, QImage, QPainter  # noqa: E402
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget  # noqa: E402
 
 from planner.ui.night_summary import NightSummary  # noqa: E402,F401 - the main window looks for it here too
 
+log = logging.getLogger(__name__)
+
 NOW_INTERVAL_MS = 60_000
+RESIZE_DEBOUNCE_MS = 50
 MARGINS_PX = (58, 56, 44, 26)  # left (altitude ticks+label), right (airmass), bottom (time), top (title)
+MIN_RENDER_PX = (200, 120)  # below this the margins leave no axes; a hidden widget is drawn this big
+BASE_DPI = 100.0
+
+
+@dataclass(frozen=True, eq=False)
+class ChartState:
+    """Everything one picture of the chart depends on; the GUI thread makes a new one per change."""
+
+    obs: Observability | None = None
+    names: tuple[str, ...] = ()
+    selection: tuple[int, ...] = ()
+    theme: Theme = field(default_factory=lambda: get_theme("light"))
+    tz: tzinfo = timezone.utc
+    tz_label: str = "UTC"
+    now: float | None = None
+    plan_blocks: tuple[tuple[float, float, str], ...] = ()
+    width: int = 800  # logical pixels
+    height: int = 360
+    dpr: float = 1.0  # device pixels per logical pixel
+
+    def same(self, other: "ChartState | None", *names: str) -> bool:
+        """Whether ``other`` has the same ``names`` fields (all when none given); the night by identity."""
+        if other is None:
+            return False
+        for name in names or ("obs", "names", "selection", "theme", "tz", "tz_label", "now",
+                              "plan_blocks", "width", "height", "dpr"):
+            a, b = getattr(self, name), getattr(other, name)
+            if not (a is b if name == "obs" else a == b):
+                return False
+        return True
+
+
+@dataclass
+class RenderResult:
+    serial: int
+    image: QImage
+    snapshot: HoverSnapshot
+    state: ChartState
+
+
+class _Bridge(QObject):
+    """Carries "a new picture is ready" from the render thread to the GUI thread (queued)."""
+
+    rendered = Signal()
+
+
+class ChartRenderer:
+    """One thread that owns a matplotlib figure on an Agg canvas and renders ChartStates.
+
+    ``lock`` is held while the figure is changed or drawn; nothing else may touch ``figure``,
+    ``ax`` or ``plot`` unless it holds it (or ``wait_idle`` returned True and no new state
+    was submitted since).
+    """
+
+    def __init__(self) -> None:
+        self.figure = Figure(figsize=(8, 3.6), dpi=BASE_DPI)
+        self.canvas = FigureCanvasAgg(self.figure)
+        self.ax = self.figure.add_subplot(111)
+        self.plot = draw_night(self.ax, None)
+        self.lock = threading.RLock()
+        self.bridge = _Bridge()  # parentless, owned here: never deleted under the thread's feet
+        self.renders = 0
+        self.render_threads: set[int] = set()
+        self.last_error: BaseException | None = None
+        self.result: RenderResult | None = None
+        self._cond = threading.Condition()
+        self._pending: ChartState | None = None
+        self._busy = False
+        self._stopped = False
+        self._applied: ChartState | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- called from the GUI thread --------------------------------------------------------
+
+    def submit(self, state: ChartState) -> None:
+        """Render ``state`` soon; replaces any state still waiting."""
+        with self._cond:
+            if self._stopped:
+                return
+            self._pending = state
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="chart-render", daemon=True)
+                self._thread.start()
+            self._cond.notify_all()
+
+    @property
+    def idle(self) -> bool:
+        with self._cond:
+            return not self._busy and self._pending is None
+
+    def wait_idle(self, timeout_s: float) -> bool:
+        with self._cond:
+            return self._cond.wait_for(lambda: self._stopped or (not self._busy and self._pending is None),
+                                       timeout=timeout_s)
+
+    def stop(self, join_s: float = 0.0) -> None:
+        """No more renders; a render in progress finishes but its picture is not announced."""
+        with self._cond:
+            self._stopped = True
+            self._pending = None
+            self._cond.notify_all()
+            thread = self._thread
+        if join_s > 0 and thread is not None and thread is not threading.current_thread():
+            thread.join(join_s)
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
+
+    @property
+    def thread(self) -> threading.Thread | None:
+        return self._thread
+
+    # -- the render thread -----------------------------------------------------------------
+
+    def _run(self) -> None:
+        serial = 0
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._stopped or self._pending is not None)
+                if self._stopped:
+                    return
+                state, self._pending = self._pending, None
+                self._busy = True
+            result = None
+            try:
+                with self.lock:
+                    image, snapshot = self._render(state)
+                serial += 1
+                result = RenderResult(serial, image, snapshot, state)
+            except Exception as exc:  # a bad night must not kill the thread: keep the last picture
+                log.exception("the chart could not be drawn")
+                self.last_error = exc
+            with self._cond:
+                if result is not None:
+                    self.result = result
+                    self.last_error = None
+                self._busy = False
+                self._cond.notify_all()
+                announce = result is not None and not self._stopped
+            if announce:
+                self.bridge.rendered.emit()
+
+    def _render(self, state: ChartState) -> tuple[QImage, HoverSnapshot]:
+        self.renders += 1
+        self.render_threads.add(threading.get_ident())
+        plot, prev = self.plot, self._applied
+        self._applied = None  # half-applied if this raises: rebuild next time
+        if not state.same(prev, "obs", "names", "theme"):
+            plot.obs, plot.names, plot.theme = state.obs, list(state.names), state.theme
+            plot.tz, plot.tz_label, plot.now = state.tz, state.tz_label, state.now
+            plot.plan_blocks = [tuple(b) for b in state.plan_blocks]
+            plot.selection = []
+            plot.draw()
+            if state.obs is not None:
+                plot.set_selection(state.selection)
+        else:
+            if not state.same(prev, "tz", "tz_label"):
+                plot.set_time_zone(state.tz, state.tz_label)
+            if not state.same(prev, "selection"):
+                plot.set_selection(state.selection)
+            if not state.same(prev, "now"):
+                plot.set_now(state.now)
+            if not state.same(prev, "plan_blocks"):
+                plot.set_plan_blocks(state.plan_blocks)
+        if not state.same(prev, "width", "height", "dpr"):
+            self._resize(state)
+        self.canvas.draw()
+        self._applied = state
+        rgba = np.asarray(self.canvas.buffer_rgba())
+        height, width = rgba.shape[:2]
+        data = rgba.tobytes()
+        image = QImage(data, width, height, 4 * width, QImage.Format.Format_RGBA8888).copy()
+        image.setDevicePixelRatio(state.dpr)
+        return image, plot.snapshot()
+
+    def _resize(self, state: ChartState) -> None:
+        width, height = max(state.width, MIN_RENDER_PX[0]), max(state.height, MIN_RENDER_PX[1])
+        dpi = BASE_DPI * state.dpr
+        self.figure.set_dpi(dpi)
+        self.figure.set_size_inches(round(width * state.dpr) / dpi, round(height * state.dpr) / dpi)
+        left, right, bottom, top = MARGINS_PX  # fixed pixels: constrained layout cost half of every draw
+        self.figure.subplots_adjust(left=left / width, right=1 - right / width,
+                                    bottom=bottom / height, top=1 - top / height)
+
+
+class ChartView(QWidget):
+    """Paints the newest picture of the chart (scaled while a new size is being rendered) and
+    reports the mouse position in the picture's pixels."""
+
+    def __init__(self, chart: "TonightChart") -> None:
+        super().__init__(chart)
+        self._chart = chart
+        self.image: QImage | None = None
+        self.background = QColor(get_theme("light").figure_bg)
+        self.setMouseTracking(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumHeight(180)
+
+    def set_image(self, image: QImage) -> None:
+        self.image = image
+        self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        painter = QPainter(self)
+        if self.image is None or self.image.isNull():
+            painter.fillRect(self.rect(), self.background)
+        else:
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawImage(QRectF(self.rect()), self.image)
+        painter.end()
+
+    def picture_point(self, x: float, y: float) -> tuple[float, float] | None:
+        """Widget coordinates to the shown picture's pixels, origin at the bottom left."""
+        if self.image is None or self.width() <= 0 or self.height() <= 0:
+            return None
+        return (x / self.width() * self.image.width(),
+                (1.0 - y / self.height()) * self.image.height())
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+        pos = event.position()
+        self._chart._hover(self.picture_point(pos.x(), pos.y()))
+        super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event) -> None:  # noqa: N802
+        self._chart._hover(None)
+        super().leaveEvent(event)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._chart._view_resized()
 
 
 class TonightChart(QWidget):
-    """The chart under the targets table: altitude against time for the selected targets."""
+    """The chart under the targets table: altitude against time for the selected targets.
+
+    Every ``set_*`` returns at once: the picture is drawn in a background thread and shown
+    when ready (``rendered`` is emitted then). ``flush()`` waits for it, for tests and
+    screenshots; ``figure``, ``ax``, ``canvas``, ``plot`` and ``curve_lines()`` flush first.
+    """
+
+    rendered = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, clock: Callable[[], float] | None = time.time) -> None:
         super().__init__(parent)
-        # Fixed margins in pixels instead of constrained layout, which cost half of every redraw.
-        self.figure = Figure(figsize=(8, 3.6))
-        self.canvas = FigureCanvasQTAgg(self.figure)
-        self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.canvas.setMinimumHeight(180)
-        self.ax = self.figure.add_subplot(111)
+        self._renderer = ChartRenderer()
+        self._state = ChartState(now=clock() if clock is not None else None)
+        self._submitted: ChartState | None = None
+        self._shown: RenderResult | None = None
+        self._snapshot = HoverSnapshot()
+        self._hover_at: tuple[float, float] | None = None
+        self.view = ChartView(self)
         self.readout = QLabel(" ")
         self.readout.setObjectName("chartReadout")
         self.readout.setToolTip("Time, altitude and airmass of the curve under the mouse")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addWidget(self.canvas, 1)
+        layout.addWidget(self.view, 1)
         layout.addWidget(self.readout)
-        self.plot = draw_night(self.ax, None)
+        # every set_* in one turn of the event loop makes one request
+        self._kick = QTimer(self)
+        self._kick.setSingleShot(True)
+        self._kick.setInterval(0)
+        self._kick.timeout.connect(self._submit)
+        self._resize_timer = QTimer(self)
+        self._resize_timer.setSingleShot(True)
+        self._resize_timer.setInterval(RESIZE_DEBOUNCE_MS)
+        self._resize_timer.timeout.connect(self._submit)
+        self._renderer.bridge.rendered.connect(self._take_result, Qt.ConnectionType.QueuedConnection)
+        renderer = self._renderer
+        # closing the window mid-render: the thread finishes quietly, its picture goes nowhere
+        self.destroyed.connect(lambda *_: renderer.stop())
+        app = QCoreApplication.instance()
+        if app is not None:
+            ref = weakref.ref(renderer)
+            app.aboutToQuit.connect(lambda: (r := ref()) is not None and r.stop(join_s=2.0))
         self._clock = clock
-        self.canvas.mpl_connect("motion_notify_event", self._on_motion)
-        self.canvas.mpl_connect("figure_leave_event", lambda _e: self.readout.setText(" "))
-        self.canvas.mpl_connect("resize_event", lambda _e: self._fit_margins())
-        self._fit_margins()
         self._timer = QTimer(self)
         self._timer.setInterval(NOW_INTERVAL_MS)
         self._timer.timeout.connect(self._tick)
         if clock is not None:
             self._timer.start()
-            self.plot.now = clock()
+        self._request()
 
     # -- contract ------------------------------------------------------------------------
 
     def set_data(self, obs: Observability | None, names: Sequence[str]) -> None:
-        """A new night (or site, or target list); ``None`` shows the empty-state message."""
-        keep = list(self.plot.selection)
-        self.plot.obs = obs
-        self.plot.names = list(names)
-        self.plot.selection = []
-        self.plot.draw()
-        if obs is not None:
-            self.plot.set_selection(keep)
+        """A new night (or site, or target list); ``None`` shows the empty-state message.
+        The selection is kept as far as the new night has those targets."""
+        self._request(obs=obs, names=tuple(str(n) for n in names),
+                      selection=self._valid_selection(self._state.selection, obs))
         self.readout.setText(" ")
-        self.canvas.draw_idle()
 
     def set_selection(self, indices: Sequence[int]) -> None:
-        self.plot.set_selection(indices)
-        self.canvas.draw_idle()
+        self._request(selection=self._valid_selection(indices, self._state.obs))
 
     def set_time_zone(self, tz: tzinfo, label: str) -> None:
-        self.plot.set_time_zone(tz, label)
-        self.canvas.draw_idle()
+        self._request(tz=tz, tz_label=str(label))
 
     def set_theme(self, theme: Theme | str) -> None:
-        self.plot.set_theme(get_theme(theme))
-        self.canvas.draw_idle()
+        t = get_theme(theme)
+        self.view.background = QColor(t.figure_bg)
+        self._request(theme=t)
 
     def set_now(self, unix: float | None) -> None:
         """Move the "now" line (hidden when ``None`` or outside the night); the minute timer
         calls this with the clock's time."""
-        self.plot.set_now(unix)
-        self.canvas.draw_idle()
+        self._request(now=None if unix is None else float(unix))
 
-    def set_plan_blocks(self, blocks: list[tuple[float, float, str]]) -> None:
-        self.plot.set_plan_blocks(blocks)
-        self.canvas.draw_idle()
+    def set_plan_blocks(self, blocks: Sequence[tuple[float, float, str]]) -> None:
+        self._request(plan_blocks=tuple((float(a), float(b), str(label)) for a, b, label in blocks))
 
     # -- reading -------------------------------------------------------------------------
 
     @property
     def selection(self) -> list[int]:
-        return list(self.plot.selection)
+        """The selection asked for (indices into the night's targets, valid ones only)."""
+        return list(self._state.selection)
+
+    @property
+    def state(self) -> ChartState:
+        return self._state
 
     def curve_lines(self) -> list[Line2D]:
-        return list(self.plot.curves)
+        self.flush()
+        with self._renderer.lock:
+            return list(self._renderer.plot.curves)
 
     def readout_for(self, x_px: float, y_px: float) -> str:
-        return self.plot.describe(self.plot.hit(x_px, y_px))
+        """The read-out for a point of the shown picture (display pixels, origin bottom left)."""
+        return self._snapshot.readout(x_px, y_px)
 
-    def _on_motion(self, event) -> None:
-        # A label under the canvas, so hovering never redraws the figure.
-        text = (self.plot.describe(self.plot.hit(event.x, event.y)) if event.x is not None else "") or " "
+    @property
+    def snapshot(self) -> HoverSnapshot:
+        return self._snapshot
+
+    @property
+    def image(self) -> QImage | None:
+        """The picture shown (``None`` before the first one is ready)."""
+        return self.view.image
+
+    @property
+    def renderer(self) -> ChartRenderer:
+        return self._renderer
+
+    # The figure belongs to the render thread: these wait for it to be idle first.
+    @property
+    def plot(self) -> NightPlot:
+        self.flush()
+        return self._renderer.plot
+
+    @property
+    def figure(self) -> Figure:
+        self.flush()
+        return self._renderer.figure
+
+    @property
+    def ax(self) -> Axes:
+        self.flush()
+        return self._renderer.ax
+
+    @property
+    def canvas(self) -> FigureCanvasAgg:
+        self.flush()
+        return self._renderer.canvas
+
+    def is_idle(self) -> bool:
+        """Whether the picture shown is of the latest state (nothing asked for is pending)."""
+        return (not self._kick.isActive() and not self._resize_timer.isActive()
+                and self._state_for_render().same(self._submitted) and self._renderer.idle
+                and (self._renderer.result is None or self._renderer.result is self._shown))
+
+    def flush(self, timeout_ms: int = 10_000) -> bool:
+        """Render what was asked for now and wait until it is shown. Blocks the GUI thread:
+        for tests, screenshots and exports, not for interactive paths. True when done in time."""
+        self._kick.stop()
+        self._resize_timer.stop()
+        self._submit()
+        done = self._renderer.wait_idle(timeout_ms / 1000.0)
+        self._take_result()
+        return done
+
+    @property
+    def last_render_error(self) -> BaseException | None:
+        return self._renderer.last_error
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _valid_selection(self, indices: Sequence[int], obs: Observability | None) -> tuple[int, ...]:
+        n = 0 if obs is None else len(obs.altitude)
+        seen: set[int] = set()
+        return tuple(i for i in (int(s) for s in indices) if 0 <= i < n and not (i in seen or seen.add(i)))
+
+    def _request(self, **changes) -> None:
+        self._state = replace(self._state, **changes)
+        if not self._kick.isActive():
+            self._kick.start()
+
+    def _state_for_render(self) -> ChartState:
+        dpr = float(self.view.devicePixelRatioF()) or 1.0
+        return replace(self._state, width=int(self.view.width()), height=int(self.view.height()), dpr=dpr)
+
+    def _submit(self) -> None:
+        state = self._state_for_render()
+        if state.same(self._submitted):
+            return
+        self._submitted = state
+        self._renderer.submit(state)
+
+    def _view_resized(self) -> None:
+        if self.view.image is None:
+            if not self._kick.isActive():
+                self._kick.start()
+        else:  # paint the old picture scaled until the new size is drawn
+            self._resize_timer.start()
+
+    def _take_result(self) -> None:
+        result = self._renderer.result
+        if result is None or result is self._shown:
+            return
+        self._shown = result
+        self._snapshot = result.snapshot  # the read-out describes the picture on screen
+        self.view.set_image(result.image)
+        if self._hover_at is not None:
+            self._hover(self._hover_at)
+        self.rendered.emit()
+
+    def _hover(self, point: tuple[float, float] | None) -> None:
+        # Reads the snapshot published with the picture, never the figure: no waiting.
+        self._hover_at = point
+        text = (self._snapshot.readout(*point) if point is not None else "") or " "
         if text != self.readout.text():  # most mouse moves stay within the same minute and curve
             self.readout.setText(text)
-
-    def _fit_margins(self) -> None:
-        width, height = self.canvas.get_width_height()
-        if width < 50 or height < 50:
-            return
-        left, right, bottom, top = MARGINS_PX
-        self.figure.subplots_adjust(left=left / width, right=1 - right / width,
-                                    bottom=bottom / height, top=1 - top / height)
 
     def _tick(self) -> None:
         if self._clock is not None:

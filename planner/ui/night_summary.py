@@ -11,6 +11,9 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 from planner.sky.types import Observability
 
 MISSING = "—"
+# A zone label longer than this ("America/Argentina/Buenos_Aires" when the zone has no
+# abbreviation) is not repeated after every time: the tooltips name it instead.
+SHORT_ZONE = 5
 
 FIELDS = (
     ("sunset", "Sunset", "The Sun's upper limb sets (standard 0.833° correction)."),
@@ -19,6 +22,12 @@ FIELDS = (
     ("sunrise", "Sunrise", "The Sun's upper limb rises."),
     ("darkness", "Darkness", "Hours of astronomical darkness (Sun below −18°) tonight."),
     ("moon", "Moon", "The Moon's phase and illuminated fraction at the middle of the night."),
+)
+# Two rows of three, read left to right: the evening, then the morning. One row of six
+# asked for ~1,100 px and forced the window that wide.
+GRID = (
+    ("sunset", "dusk", "darkness"),
+    ("dawn", "sunrise", "moon"),
 )
 
 
@@ -41,7 +50,7 @@ def format_hours(hours: float) -> str:
 
 
 class NightSummary(QWidget):
-    """One row of labelled values; missing events (no darkness in a northern summer, polar
+    """Two rows of labelled values; missing events (no darkness in a northern summer, polar
     night) show a dash with a tooltip saying why."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -53,18 +62,25 @@ class NightSummary(QWidget):
         layout = QGridLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         layout.setHorizontalSpacing(6)
-        for column, (key, title, tip) in enumerate(FIELDS):
-            caption = QLabel(f"{title}:")
-            caption.setProperty("role", "hint")
-            caption.setToolTip(tip)
-            value = QLabel(MISSING)
-            value.setObjectName(f"summary_{key}")
-            value.setToolTip(tip)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            layout.addWidget(caption, 0, 2 * column)
-            layout.addWidget(value, 0, 2 * column + 1)
-            self.values[key] = value
-        layout.setColumnStretch(2 * len(FIELDS), 1)
+        layout.setVerticalSpacing(1)
+        fields = {key: (title, tip) for key, title, tip in FIELDS}
+        for row, keys in enumerate(GRID):
+            for column, key in enumerate(keys):
+                title, tip = fields[key]
+                caption = QLabel(f"{title}:")
+                caption.setProperty("role", "hint")
+                caption.setToolTip(tip)
+                caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if column:
+                    caption.setContentsMargins(8, 0, 0, 0)  # air between the pairs
+                value = QLabel(MISSING)
+                value.setObjectName(f"summary_{key}")
+                value.setToolTip(tip)
+                value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                layout.addWidget(caption, row, 2 * column)
+                layout.addWidget(value, row, 2 * column + 1)
+                self.values[key] = value
+        layout.setColumnStretch(2 * len(GRID[0]), 1)
         self._refresh()
 
     def set_observability(self, obs: Observability | None) -> None:
@@ -98,11 +114,16 @@ class NightSummary(QWidget):
             "dawn": (tw.astronomical_dawn, "The Sun does not get 18° below the horizon: no astronomical darkness."),
             "sunrise": (tw.sunrise, "The Sun does not rise within this night."),
         }
+        tips = {k: t for k, _title, t in FIELDS}
+        short = len(self._tz_label) <= SHORT_ZONE
         for key, (when, why) in shown.items():
             label = self.values[key]
-            label.setText(self._time(when) if when is None else f"{self._time(when)} {self._tz_label}")
-            tip = dict((k, t) for k, _title, t in FIELDS)[key]
-            label.setToolTip(why if when is None else tip)
+            if when is None:
+                label.setText(MISSING)
+                label.setToolTip(why)
+            else:
+                label.setText(f"{self._time(when)} {self._tz_label}" if short else self._time(when))
+                label.setToolTip(f"{tips[key]} Time in {self._tz_label}.")
         self.values["darkness"].setText(format_hours(tw.astronomical_darkness_hours))
         phase = moon_phase_name(obs.moon_illumination, obs.moon_waxing)
         self.values["moon"].setText(f"{phase}, {obs.moon_illumination * 100:.0f}%")

@@ -188,10 +188,13 @@ def test_table_stays_responsive_while_loading_and_recomputing(qtbot):
     assert worst < STALL_BUDGET_MS
 
 
-@pytest.mark.xfail(reason="the chart's matplotlib redraw (planner/ui/chart.py) takes ~130 ms on the GUI "
-                          "thread for a new night; the table's own work stays under budget (test above)",
-                   strict=False)
+@pytest.mark.xfail(reason="a matplotlib render in a thread of the GUI process still starves the GUI "
+                          "thread of the GIL (122-163 ms stalls)", strict=False)
 def test_window_stays_responsive_while_loading_and_recomputing(qtbot):
+    """The whole window: loading 2,000 targets, the sky computation, the table, the night
+    summary and the chart drawing a new night with three selected curves, then again for
+    the next night; the probe runs until the chart shows the last night, so every redraw
+    is inside the measurement. No gap between event-loop ticks may exceed 100 ms."""
     from planner.ui.main_window import MainWindow
 
     window = MainWindow(auto_start=False)
@@ -199,6 +202,7 @@ def test_window_stays_responsive_while_loading_and_recomputing(qtbot):
     window.show()
     qtbot.waitExposed(window)
     qtbot.wait(200)
+    chart = window.chart
     targets = make_targets(N)
     probe = StallProbe()
     probe.start()
@@ -208,14 +212,24 @@ def test_window_stays_responsive_while_loading_and_recomputing(qtbot):
     qtbot.waitUntil(lambda: window.observability is not None and len(window.observability) == N, timeout=120_000)
     loaded = (time.perf_counter() - t0) * 1000
     window.table.select_target_indices([0, 1, 2])
+    qtbot.waitUntil(chart.is_idle, timeout=30_000)  # polled: waiting must not block the loop
+    drawn = (time.perf_counter() - t0) * 1000
+    first_night = chart.state.obs
     t1 = time.perf_counter()
     window.shift_night(+1)  # recompute for another night
     qtbot.waitUntil(lambda: not window.sky_runner.busy, timeout=120_000)
     recomputed = (time.perf_counter() - t1) * 1000
+    qtbot.waitUntil(lambda: chart.state.obs is window.observability and chart.is_idle(), timeout=30_000)
+    redrawn = (time.perf_counter() - t1) * 1000
     qtbot.wait(300)
     worst = probe.stop()
     ticks = len(probe.gaps)
-    print(f"\nwindow: loading {N} targets with visibility {loaded:.0f} ms; recomputing another night "
-          f"{recomputed:.0f} ms; longest GUI-thread stall {worst} ms over {ticks} ticks "
+    # the chart really drew both nights, the selection's curves included
+    assert chart.state.obs is not first_night
+    assert chart.image is not None and len(chart.selection) == 3
+    assert len(chart.curve_lines()) == 3  # (waits for nothing: the chart is idle)
+    print(f"\nwindow: loading {N} targets with visibility {loaded:.0f} ms, chart drawn at {drawn:.0f} ms; "
+          f"recomputing another night {recomputed:.0f} ms, chart redrawn at {redrawn:.0f} ms; "
+          f"{chart.renderer.renders} chart renders; longest GUI-thread stall {worst} ms over {ticks} ticks "
           f"(budget {STALL_BUDGET_MS:.0f} ms)")
     assert worst < STALL_BUDGET_MS

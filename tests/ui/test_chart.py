@@ -1,17 +1,23 @@
-"""Tonight's chart and the night summary, on a synthetic night whose shape is known."""
+"""Tonight's chart and the night summary, on a synthetic night whose shape is known.
+
+The chart draws in a background thread: tests that inspect the figure go through
+``chart.ax``/``chart.plot``/``chart.figure``, which wait for the pending render
+(``chart.flush()``); tests of the threading itself wait for ``chart.rendered`` instead.
+"""
 
 from __future__ import annotations
 
 import re
+import threading
 
 from datetime import timezone
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
-from matplotlib.backend_bases import MouseEvent
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from PySide6.QtCore import QPointF
 
 from planner.sky.site import Site
 from planner.sky.types import SUN_IS_UP, Night, Observability, Twilight
@@ -26,6 +32,7 @@ from planner.ui.chart import (
 )
 from planner.ui.night_summary import NightSummary, moon_phase_name
 from planner.ui.themes import theme
+from PySide6.QtTest import QTest
 
 START = 1771693200.0  # 2026-02-21 17:00 UTC
 NAMES = ["R Leo", "SS Cyg", "chi Cyg", "T CrB"]
@@ -56,6 +63,8 @@ def chart(qtbot):
     widget = TonightChart(clock=None)
     qtbot.addWidget(widget)
     widget.resize(900, 380)
+    widget.show()
+    qtbot.waitExposed(widget)
     return widget
 
 
@@ -190,13 +199,14 @@ def test_no_data_shows_the_empty_state_message(chart):
     chart.set_selection([0])  # no night: nothing to select, and no crash
     chart.set_now(START)
     chart.set_plan_blocks([(START, START + 600, "x")])
-    chart.canvas.draw()
+    assert chart.flush()
+    assert chart.last_render_error is None
+    assert [t.get_text() for t in chart.ax.texts] == [EMPTY_MESSAGE]
 
 
 def test_time_axis_uses_the_given_time_zone(chart):
     chart.set_data(synthetic_observability(), NAMES)
     chart.set_time_zone(ZoneInfo("Europe/Amsterdam"), "CET")
-    chart.canvas.draw()
     assert chart.ax.get_xlabel() == "Time (CET)"
     first = chart.ax.xaxis.get_major_formatter()(unix_to_num(START))
     assert first == "18:00"  # 17:00 UTC is 18:00 CET
@@ -204,25 +214,36 @@ def test_time_axis_uses_the_given_time_zone(chart):
     assert chart.ax.xaxis.get_major_formatter()(unix_to_num(START)) == "17:00"
 
 
+def move_mouse(chart: TonightChart, x_px: float, y_px: float) -> None:
+    """A real mouse move over the picture at figure pixel (x_px, y_px) (origin bottom left)."""
+    image = chart.image
+    x = x_px / image.width() * chart.view.width()
+    y = (1.0 - y_px / image.height()) * chart.view.height()
+    QTest.mouseMove(chart.view, QPointF(x, y).toPoint())
+
+
 def test_hover_readout_names_the_curve_with_altitude_and_airmass(chart):
     obs = synthetic_observability()
     chart.set_data(obs, NAMES)
     chart.set_selection([0])
     chart.set_time_zone(timezone.utc, "UTC")
-    chart.canvas.draw()
     when = START + 6 * 3600  # R Leo's peak, 70°
-    x_px, y_px = chart.ax.transData.transform((unix_to_num(when), 70.0))
-    event = MouseEvent("motion_notify_event", chart.canvas, x_px, y_px + 3)
-    chart.canvas.callbacks.process("motion_notify_event", event)
+    x_px, y_px = chart.ax.transData.transform((unix_to_num(when), 70.0))  # waits for the picture
+    assert (chart.image.width(), chart.image.height()) == (chart.view.width(), chart.view.height())
+    move_mouse(chart, x_px, y_px - 3)
     text = chart.readout.text()
-    # a pixel spans about a minute, and the event's position is whole pixels
+    # a pixel spans about a minute, and the mouse's position is whole pixels
     assert re.match(r"(22:59|23:00) UTC · R Leo: altitude 70\.0°, airmass 1\.06 ·", text), text
     assert "astronomical night" in text
     # far from every curve: only the time and the sky
     x_px, y_px = chart.ax.transData.transform((unix_to_num(when), 5.0))
     assert re.fullmatch(r"(22:59|23:00) UTC · astronomical night", chart.readout_for(x_px, y_px))
+    # the snapshot published with the picture agrees with matplotlib's own hit test
+    assert chart.readout_for(x_px, y_px) == chart.plot.describe(chart.plot.hit(x_px, y_px))
     # outside the axes: nothing
     assert chart.readout_for(1, 1) == ""
+    move_mouse(chart, 1, 1)
+    assert chart.readout.text() == " "
 
 
 def test_airmass_axis_ticks_and_conversion():
@@ -290,7 +311,6 @@ def test_real_night_from_the_sky_engine(chart, qtbot):
     chart.set_data(obs, ["R Leo", "SS Cyg"])
     chart.set_selection([0, 1])
     chart.set_time_zone(site.tz, "CET")
-    chart.canvas.draw()
     states = [p.get_label().split(":")[1] for p in chart.ax.patches if p.get_label().startswith("_sky:")]
     assert states[0] == "day" and states[-1] == "day" and "darkness" in states
     darkness = [p for p in chart.ax.patches if p.get_label() == "_sky:darkness"][0]
@@ -304,3 +324,142 @@ def test_real_night_from_the_sky_engine(chart, qtbot):
     shown = summary.text()
     assert shown["sunset"].startswith("18:") and shown["sunrise"].startswith("07:")
     assert shown["moon"].split(",")[0] in ("Waxing crescent", "Waning crescent")
+
+
+# -- drawing off the GUI thread ------------------------------------------------------------
+
+
+def pixels(image) -> np.ndarray:
+    """The picture as an (h, w, 4) RGBA array."""
+    from PySide6.QtGui import QImage
+
+    image = image.convertToFormat(QImage.Format.Format_RGBA8888)
+    ptr = image.constBits()
+    return np.frombuffer(ptr, np.uint8).reshape(image.height(), image.bytesPerLine())[:, : 4 * image.width()] \
+        .reshape(image.height(), image.width(), 4).copy()
+
+
+def test_rendering_happens_off_the_gui_thread(chart, qtbot):
+    with qtbot.waitSignal(chart.rendered, timeout=10_000):
+        chart.set_data(synthetic_observability(), NAMES)
+        chart.set_selection([0, 1])
+    renderer = chart.renderer
+    assert renderer.render_threads  # it did render
+    assert threading.get_ident() not in renderer.render_threads
+    assert renderer.render_threads == {renderer.thread.ident}  # one thread, always the same
+    assert chart.image is not None and not chart.image.isNull()
+
+
+def test_set_calls_return_before_the_picture_is_drawn(chart, qtbot):
+    chart.flush()
+    renderer = chart.renderer
+    with renderer.lock:  # the render thread cannot draw while we hold this
+        chart.set_data(synthetic_observability(), NAMES)
+        chart.set_selection([2])
+        qtbot.wait(50)
+        assert not chart.is_idle()
+        shown = chart.image
+    with qtbot.waitSignal(chart.rendered, timeout=10_000):
+        pass
+    assert chart.image is not shown
+    assert chart.is_idle()
+
+
+def test_rapid_selection_changes_coalesce_into_few_renders(chart, qtbot):
+    chart.set_data(synthetic_observability(), NAMES)
+    chart.flush()
+    renderer = chart.renderer
+    before = renderer.renders
+    for k in range(30):  # in one turn of the event loop: one render
+        chart.set_selection([k % 4])
+    chart.flush()
+    assert renderer.renders - before == 1
+    before = renderer.renders
+    with renderer.lock:  # a render in progress (blocked) while ten more requests arrive
+        chart.set_selection([0])
+        qtbot.wait(50)
+        for k in range(1, 11):
+            chart.set_selection([k % 4])
+            qtbot.wait(5)
+    qtbot.waitUntil(chart.is_idle, timeout=10_000)
+    # the one in progress, then only the newest of the ten
+    assert renderer.renders - before == 2
+    assert labelled_target_lines(chart) == [NAMES[10 % 4]]
+
+
+def test_night_theme_changes_the_shown_picture(chart, qtbot):
+    chart.set_data(synthetic_observability(), NAMES)
+    chart.set_selection([0, 1])
+    chart.flush()
+    light = pixels(chart.image)[..., :3].astype(float)
+    assert light.mean() > 150  # mostly light
+    with qtbot.waitSignal(chart.rendered, timeout=10_000):
+        chart.set_theme("night")
+    night = pixels(chart.image)[..., :3].astype(float)
+    assert night.mean() < 40  # dark
+    r, g, b = night[..., 0], night[..., 1], night[..., 2]
+    assert b.max() == 0  # no blue anywhere
+    assert (g <= 0.45 * r + 1).all()  # green at most 45 % of red
+    assert r.max() > 100  # and something is drawn, in red
+
+
+def test_resizing_renders_again_at_the_new_size(chart, qtbot):
+    chart.set_data(synthetic_observability(), NAMES)
+    chart.flush()
+    assert chart.image.width() == chart.view.width()
+    old = chart.image
+    with qtbot.waitSignal(chart.rendered, timeout=10_000):
+        chart.resize(640, 300)
+        assert chart.image is old  # the old picture stays (scaled) until the new one is drawn
+    assert (chart.image.width(), chart.image.height()) == (chart.view.width(), chart.view.height())
+    assert chart.view.width() < 700
+
+
+def test_hover_works_while_a_render_is_in_progress_and_after_it(chart, qtbot):
+    obs = synthetic_observability()
+    chart.set_data(obs, NAMES)
+    chart.set_selection([0])
+    chart.set_time_zone(timezone.utc, "UTC")
+    peak = (unix_to_num(START + 6 * 3600), 70.0)  # R Leo's peak
+    x_px, y_px = chart.ax.transData.transform(peak)
+    renderer = chart.renderer
+    with renderer.lock:  # the render thread is stuck mid-render
+        chart.set_selection([1])
+        qtbot.wait(50)
+        move_mouse(chart, x_px, y_px - 3)
+        # the read-out answers at once, for the picture on screen (R Leo's curve)
+        assert "R Leo: altitude 70.0°" in chart.readout.text()
+    with qtbot.waitSignal(chart.rendered, timeout=10_000):
+        pass
+    # the new picture has SS Cyg instead: the read-out under the still mouse follows it
+    assert "R Leo" not in chart.readout.text()
+    assert "UTC · " in chart.readout.text()
+
+
+def test_closing_the_chart_while_it_renders_is_quiet(qtbot):
+    errors = []
+    old_hook = threading.excepthook
+    threading.excepthook = lambda args: errors.append(args.exc_value)
+    try:
+        widget = TonightChart(clock=None)
+        widget.resize(800, 300)
+        widget.show()
+        qtbot.waitExposed(widget)
+        widget.flush()
+        renderer = widget.renderer
+        with renderer.lock:
+            widget.set_data(synthetic_observability(), NAMES)
+            widget.set_selection([0, 1, 2])
+            qtbot.wait(50)  # the thread has taken the state and waits for the figure
+            assert not renderer.idle
+            widget.close()
+            widget.deleteLater()
+            qtbot.wait(50)  # the widget is gone; the render still pending
+            assert renderer.stopped
+        renderer.thread.join(10)
+        assert not renderer.thread.is_alive()
+        qtbot.wait(100)  # nothing may be delivered to the deleted widget
+    finally:
+        threading.excepthook = old_hook
+    assert errors == []
+    assert renderer.last_error is None
