@@ -473,15 +473,21 @@ def draw_night(
 
 # -- the Qt widget ---------------------------------------------------------------------
 #
-# Drawing the chart costs 100-200 ms of matplotlib (artists, text layout, Agg), too long for
-# the GUI thread. So the figure lives on a plain Agg canvas owned by one background thread:
-# the GUI thread only records what should be shown (a ChartState) and hands it over; the
-# thread applies it to the NightPlot, draws, and sends back a QImage with a HoverSnapshot.
-# Requests coalesce (the newest state wins; a render in progress is followed by at most one
-# more) and nothing but that thread touches the figure while it works.
+# Drawing the chart costs 100-300 ms of matplotlib (artists, text layout, Agg). On the GUI
+# thread that froze the window; in a thread of the GUI process it still did, since the
+# render holds the GIL that every Qt-to-Python call of the GUI thread (each table cell's
+# data(), each timer) must win back: 120-350 ms stalls measured. So the figure lives in a
+# child process (spawned once, kept): the GUI thread records what should be shown (a
+# ChartState) and hands it to one sender thread, which ships it over a pipe (the night
+# only when it changed), waits for the RGBA pixels with the GIL released, and hands a
+# QImage with a HoverSnapshot back to the GUI thread. Requests coalesce: the newest state
+# wins, and a render in progress is followed by at most one more.
 
 import logging  # noqa: E402
+import multiprocessing  # noqa: E402
+import os  # noqa: E402
 import threading  # noqa: E402
+import traceback  # noqa: E402
 import weakref  # noqa: E402
 from dataclasses import replace  # noqa: E402
 
@@ -499,6 +505,8 @@ RESIZE_DEBOUNCE_MS = 50
 MARGINS_PX = (58, 56, 44, 26)  # left (altitude ticks+label), right (airmass), bottom (time), top (title)
 MIN_RENDER_PX = (200, 120)  # below this the margins leave no axes; a hidden widget is drawn this big
 BASE_DPI = 100.0
+_KEEP = "same night as before"
+DRAWING_NICENESS = 10  # sent instead of an unchanged Observability
 
 
 @dataclass(frozen=True, eq=False)
@@ -529,45 +537,157 @@ class ChartState:
         return True
 
 
+@dataclass(frozen=True)
+class CurveInfo:
+    """One target curve as drawn: enough to check what the picture shows."""
+
+    label: str
+    gid: str
+    color: str
+    linestyle: object
+    xdata: np.ndarray
+    ydata: np.ndarray
+
+
 @dataclass
-class RenderResult:
-    serial: int
-    image: QImage
+class Picture:
+    """What the drawing process returns for one ChartState."""
+
+    width: int
+    height: int
+    rgba: bytes
     snapshot: HoverSnapshot
-    state: ChartState
+    curves: tuple[CurveInfo, ...]
+    pid: int
+    seconds: float
 
 
-class _Bridge(QObject):
-    """Carries "a new picture is ready" from the render thread to the GUI thread (queued)."""
-
-    rendered = Signal()
-
-
-class ChartRenderer:
-    """One thread that owns a matplotlib figure on an Agg canvas and renders ChartStates.
-
-    ``lock`` is held while the figure is changed or drawn; nothing else may touch ``figure``,
-    ``ax`` or ``plot`` unless it holds it (or ``wait_idle`` returned True and no new state
-    was submitted since).
-    """
+class FigureRenderer:
+    """A figure on a plain Agg canvas that turns ChartStates into pixels. Rebuilds the artists
+    only when the night, the names or the theme change; everything else is updated in place.
+    Qt-free: it runs in the drawing process (and in tests, anywhere)."""
 
     def __init__(self) -> None:
         self.figure = Figure(figsize=(8, 3.6), dpi=BASE_DPI)
         self.canvas = FigureCanvasAgg(self.figure)
         self.ax = self.figure.add_subplot(111)
         self.plot = draw_night(self.ax, None)
+        self._applied: ChartState | None = None
+
+    def apply(self, state: ChartState) -> None:
+        plot, prev = self.plot, self._applied
+        self._applied = None  # half-applied if this raises: rebuild next time
+        if not state.same(prev, "obs", "names", "theme"):
+            plot.obs, plot.names, plot.theme = state.obs, list(state.names), state.theme
+            plot.tz, plot.tz_label, plot.now = state.tz, state.tz_label, state.now
+            plot.plan_blocks = [tuple(b) for b in state.plan_blocks]
+            plot.selection = []
+            plot.draw()
+            if state.obs is not None:
+                plot.set_selection(state.selection)
+        else:
+            if not state.same(prev, "tz", "tz_label"):
+                plot.set_time_zone(state.tz, state.tz_label)
+            if not state.same(prev, "selection"):
+                plot.set_selection(state.selection)
+            if not state.same(prev, "now"):
+                plot.set_now(state.now)
+            if not state.same(prev, "plan_blocks"):
+                plot.set_plan_blocks(state.plan_blocks)
+        if not state.same(prev, "width", "height", "dpr"):
+            self._resize(state)
+        self._applied = state
+
+    def render(self, state: ChartState) -> Picture:
+        t0 = time.perf_counter()
+        self.apply(state)
+        self.canvas.draw()
+        rgba = np.asarray(self.canvas.buffer_rgba())
+        height, width = rgba.shape[:2]
+        curves = tuple(CurveInfo(str(line.get_label()), str(line.get_gid()), str(line.get_color()),
+                                 line.get_linestyle(), np.asarray(line.get_xdata(), float),
+                                 np.asarray(line.get_ydata(), float)) for line in self.plot.curves)
+        return Picture(width, height, rgba.tobytes(), self.plot.snapshot(), curves, os.getpid(),
+                       time.perf_counter() - t0)
+
+    def _resize(self, state: ChartState) -> None:
+        width, height = max(state.width, MIN_RENDER_PX[0]), max(state.height, MIN_RENDER_PX[1])
+        dpi = BASE_DPI * state.dpr
+        self.figure.set_dpi(dpi)
+        self.figure.set_size_inches(round(width * state.dpr) / dpi, round(height * state.dpr) / dpi)
+        left, right, bottom, top = MARGINS_PX  # fixed pixels: constrained layout cost half of every draw
+        self.figure.subplots_adjust(left=left / width, right=1 - right / width,
+                                    bottom=bottom / height, top=1 - top / height)
+
+
+def _drawing_process_main(conn) -> None:
+    """The child process: receive (state, night) messages, answer with a Picture or an error."""
+    try:  # on a busy machine the window's own process comes first; a picture may wait a little
+        os.nice(DRAWING_NICENESS)
+    except (AttributeError, OSError):  # no nice() on Windows
+        pass
+    renderer = FigureRenderer()
+    obs = None
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        state, night = message
+        if not isinstance(night, str):  # a new night (else _KEEP)
+            obs = night
+        try:
+            conn.send(("ok", renderer.render(replace(state, obs=obs))))
+        except Exception:  # answer, so the window keeps its last picture and says why in the log
+            conn.send(("error", traceback.format_exc()))
+
+
+@dataclass
+class RenderResult:
+    serial: int
+    image: QImage
+    snapshot: HoverSnapshot
+    curves: tuple[CurveInfo, ...]
+    state: ChartState
+    pid: int
+    seconds: float
+
+
+class RenderError(RuntimeError):
+    """The drawing process failed to draw a state (its traceback is the message)."""
+
+
+class _Bridge(QObject):
+    """Carries "a new picture is ready" from the sender thread to the GUI thread (queued)."""
+
+    rendered = Signal()
+
+
+class ChartRenderer:
+    """The GUI process's side: one sender thread and the drawing process it feeds.
+
+    ``lock`` is held by the sender thread for each render (tests hold it to keep a render
+    "in progress"). The process is started on the first render and restarted if it dies.
+    """
+
+    def __init__(self) -> None:
         self.lock = threading.RLock()
         self.bridge = _Bridge()  # parentless, owned here: never deleted under the thread's feet
         self.renders = 0
-        self.render_threads: set[int] = set()
+        self.sender_threads: set[int] = set()
+        self.render_pids: set[int] = set()
         self.last_error: BaseException | None = None
         self.result: RenderResult | None = None
         self._cond = threading.Condition()
         self._pending: ChartState | None = None
         self._busy = False
         self._stopped = False
-        self._applied: ChartState | None = None
         self._thread: threading.Thread | None = None
+        self._process = None
+        self._conn = None
+        self._sent_obs: object = _KEEP  # the night the process holds
 
     # -- called from the GUI thread --------------------------------------------------------
 
@@ -593,7 +713,8 @@ class ChartRenderer:
                                        timeout=timeout_s)
 
     def stop(self, join_s: float = 0.0) -> None:
-        """No more renders; a render in progress finishes but its picture is not announced."""
+        """No more renders; a render in progress finishes but its picture is not announced.
+        The drawing process is told to leave (and ends with the sender thread)."""
         with self._cond:
             self._stopped = True
             self._pending = None
@@ -610,77 +731,92 @@ class ChartRenderer:
     def thread(self) -> threading.Thread | None:
         return self._thread
 
-    # -- the render thread -----------------------------------------------------------------
+    @property
+    def process(self):
+        return self._process
+
+    # -- the sender thread -----------------------------------------------------------------
 
     def _run(self) -> None:
         serial = 0
-        while True:
-            with self._cond:
-                self._cond.wait_for(lambda: self._stopped or self._pending is not None)
-                if self._stopped:
-                    return
-                state, self._pending = self._pending, None
-                self._busy = True
-            result = None
-            try:
-                with self.lock:
-                    image, snapshot = self._render(state)
-                serial += 1
-                result = RenderResult(serial, image, snapshot, state)
-            except Exception as exc:  # a bad night must not kill the thread: keep the last picture
-                log.exception("the chart could not be drawn")
-                self.last_error = exc
-            with self._cond:
-                if result is not None:
-                    self.result = result
-                    self.last_error = None
-                self._busy = False
-                self._cond.notify_all()
-                announce = result is not None and not self._stopped
-            if announce:
-                self.bridge.rendered.emit()
+        try:
+            while True:
+                with self._cond:
+                    self._cond.wait_for(lambda: self._stopped or self._pending is not None)
+                    if self._stopped:
+                        return
+                    state, self._pending = self._pending, None
+                    self._busy = True
+                result = None
+                try:
+                    with self.lock:
+                        result = self._render(state, serial + 1)
+                    serial += 1
+                except Exception as exc:  # keep the last picture; the next state gets a fresh try
+                    log.error("the chart could not be drawn: %s", exc)
+                    self.last_error = exc
+                with self._cond:
+                    if result is not None:
+                        self.result = result
+                        self.last_error = None
+                    self._busy = False
+                    self._cond.notify_all()
+                    announce = result is not None and not self._stopped
+                if announce:
+                    self.bridge.rendered.emit()
+        finally:
+            self._close_process()
 
-    def _render(self, state: ChartState) -> tuple[QImage, HoverSnapshot]:
+    def _render(self, state: ChartState, serial: int) -> RenderResult:
         self.renders += 1
-        self.render_threads.add(threading.get_ident())
-        plot, prev = self.plot, self._applied
-        self._applied = None  # half-applied if this raises: rebuild next time
-        if not state.same(prev, "obs", "names", "theme"):
-            plot.obs, plot.names, plot.theme = state.obs, list(state.names), state.theme
-            plot.tz, plot.tz_label, plot.now = state.tz, state.tz_label, state.now
-            plot.plan_blocks = [tuple(b) for b in state.plan_blocks]
-            plot.selection = []
-            plot.draw()
-            if state.obs is not None:
-                plot.set_selection(state.selection)
-        else:
-            if not state.same(prev, "tz", "tz_label"):
-                plot.set_time_zone(state.tz, state.tz_label)
-            if not state.same(prev, "selection"):
-                plot.set_selection(state.selection)
-            if not state.same(prev, "now"):
-                plot.set_now(state.now)
-            if not state.same(prev, "plan_blocks"):
-                plot.set_plan_blocks(state.plan_blocks)
-        if not state.same(prev, "width", "height", "dpr"):
-            self._resize(state)
-        self.canvas.draw()
-        self._applied = state
-        rgba = np.asarray(self.canvas.buffer_rgba())
-        height, width = rgba.shape[:2]
-        data = rgba.tobytes()
-        image = QImage(data, width, height, 4 * width, QImage.Format.Format_RGBA8888).copy()
+        self.sender_threads.add(threading.get_ident())
+        if self._process is None or not self._process.is_alive():
+            self._start_process()
+        night = _KEEP if state.obs is self._sent_obs else state.obs
+        try:
+            self._conn.send((replace(state, obs=None), night))
+            self._sent_obs = state.obs
+            kind, payload = self._conn.recv()  # waits with the GIL released
+        except (EOFError, OSError, BrokenPipeError) as exc:
+            self._close_process()
+            raise RenderError(f"the drawing process ended unexpectedly ({exc!r}); it is restarted "
+                              "for the next change") from exc
+        if kind != "ok":
+            self._sent_obs = _KEEP  # it may hold a half-applied night: send it again next time
+            raise RenderError(payload)
+        picture: Picture = payload
+        self.render_pids.add(picture.pid)
+        # converted here, once, to the format the screen paints without converting again
+        image = QImage(picture.rgba, picture.width, picture.height, 4 * picture.width,
+                       QImage.Format.Format_RGBA8888).convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
         image.setDevicePixelRatio(state.dpr)
-        return image, plot.snapshot()
+        return RenderResult(serial, image, picture.snapshot, picture.curves, state, picture.pid,
+                            picture.seconds)
 
-    def _resize(self, state: ChartState) -> None:
-        width, height = max(state.width, MIN_RENDER_PX[0]), max(state.height, MIN_RENDER_PX[1])
-        dpi = BASE_DPI * state.dpr
-        self.figure.set_dpi(dpi)
-        self.figure.set_size_inches(round(width * state.dpr) / dpi, round(height * state.dpr) / dpi)
-        left, right, bottom, top = MARGINS_PX  # fixed pixels: constrained layout cost half of every draw
-        self.figure.subplots_adjust(left=left / width, right=1 - right / width,
-                                    bottom=bottom / height, top=1 - top / height)
+    def _start_process(self) -> None:
+        self._close_process()
+        ctx = multiprocessing.get_context("spawn")  # never fork a process that runs Qt threads
+        parent, child = ctx.Pipe()
+        process = ctx.Process(target=_drawing_process_main, args=(child,), name="planner-chart", daemon=True)
+        process.start()
+        child.close()
+        self._process, self._conn, self._sent_obs = process, parent, _KEEP
+
+    def _close_process(self) -> None:
+        process, conn = self._process, self._conn
+        self._process = self._conn = None
+        self._sent_obs = _KEEP
+        if conn is not None:
+            try:
+                conn.send(None)
+            except (OSError, ValueError):
+                pass
+            conn.close()
+        if process is not None:
+            process.join(2.0)
+            if process.is_alive():
+                process.terminate()
+                process.join(1.0)
 
 
 class ChartView(QWidget):
@@ -734,9 +870,9 @@ class ChartView(QWidget):
 class TonightChart(QWidget):
     """The chart under the targets table: altitude against time for the selected targets.
 
-    Every ``set_*`` returns at once: the picture is drawn in a background thread and shown
+    Every ``set_*`` returns at once: the picture is drawn in the drawing process and shown
     when ready (``rendered`` is emitted then). ``flush()`` waits for it, for tests and
-    screenshots; ``figure``, ``ax``, ``canvas``, ``plot`` and ``curve_lines()`` flush first.
+    screenshots; ``curve_lines()`` flushes first.
     """
 
     rendered = Signal()
@@ -769,7 +905,8 @@ class TonightChart(QWidget):
         self._resize_timer.timeout.connect(self._submit)
         self._renderer.bridge.rendered.connect(self._take_result, Qt.ConnectionType.QueuedConnection)
         renderer = self._renderer
-        # closing the window mid-render: the thread finishes quietly, its picture goes nowhere
+        # closing the window mid-render: the thread finishes quietly, its picture goes nowhere,
+        # and the drawing process is told to leave
         self.destroyed.connect(lambda *_: renderer.stop())
         app = QCoreApplication.instance()
         if app is not None:
@@ -823,13 +960,22 @@ class TonightChart(QWidget):
         return self._state
 
     def curve_lines(self) -> list[Line2D]:
+        """The target curves of the latest state as drawn (waits for the picture): unattached
+        copies of the drawing process's Line2D objects, with their data, label, gid, colour and style."""
         self.flush()
-        with self._renderer.lock:
-            return list(self._renderer.plot.curves)
+        result = self._shown
+        if result is None:
+            return []
+        return [Line2D(c.xdata, c.ydata, color=c.color, linestyle=c.linestyle, label=c.label, gid=c.gid)
+                for c in result.curves]
 
     def readout_for(self, x_px: float, y_px: float) -> str:
         """The read-out for a point of the shown picture (display pixels, origin bottom left)."""
         return self._snapshot.readout(x_px, y_px)
+
+    @property
+    def theme(self) -> Theme:
+        return self._state.theme
 
     @property
     def snapshot(self) -> HoverSnapshot:
@@ -841,29 +987,13 @@ class TonightChart(QWidget):
         return self.view.image
 
     @property
+    def shown(self) -> RenderResult | None:
+        """The render on screen: its picture, snapshot, curves and the state it shows."""
+        return self._shown
+
+    @property
     def renderer(self) -> ChartRenderer:
         return self._renderer
-
-    # The figure belongs to the render thread: these wait for it to be idle first.
-    @property
-    def plot(self) -> NightPlot:
-        self.flush()
-        return self._renderer.plot
-
-    @property
-    def figure(self) -> Figure:
-        self.flush()
-        return self._renderer.figure
-
-    @property
-    def ax(self) -> Axes:
-        self.flush()
-        return self._renderer.ax
-
-    @property
-    def canvas(self) -> FigureCanvasAgg:
-        self.flush()
-        return self._renderer.canvas
 
     def is_idle(self) -> bool:
         """Whether the picture shown is of the latest state (nothing asked for is pending)."""

@@ -1,14 +1,17 @@
 """Tonight's chart and the night summary, on a synthetic night whose shape is known.
 
-The chart draws in a background thread: tests that inspect the figure go through
-``chart.ax``/``chart.plot``/``chart.figure``, which wait for the pending render
-(``chart.flush()``); tests of the threading itself wait for ``chart.rendered`` instead.
+The chart widget draws in a child process: tests of what is drawn apply the widget's
+``ChartState`` to a ``FigureRenderer`` (the same code the drawing process runs) and inspect
+its artists; tests of the widget wait for its picture (``chart.flush()`` or the
+``rendered`` signal) and check the picture, the curves it reports and the hover read-out.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import threading
+from dataclasses import replace
 
 from datetime import timezone
 from zoneinfo import ZoneInfo
@@ -23,6 +26,8 @@ from planner.sky.site import Site
 from planner.sky.types import SUN_IS_UP, Night, Observability, Twilight
 from planner.ui.chart import (
     EMPTY_MESSAGE,
+    ChartState,
+    FigureRenderer,
     TonightChart,
     airmass,
     altitude_for_airmass,
@@ -68,47 +73,53 @@ def chart(qtbot):
     return widget
 
 
-def labelled_target_lines(widget: TonightChart) -> list[str]:
-    return [line.get_label() for line in widget.ax.get_lines() if (line.get_gid() or "").startswith("target:")]
+@pytest.fixture
+def drawn():
+    """Draws ChartStates with the drawing process's code, here, so its artists can be inspected."""
+    renderer = FigureRenderer()
+
+    def draw(**fields) -> FigureRenderer:
+        state = replace(drawn.state, **fields)
+        drawn.state = state
+        renderer.render(state)
+        return renderer
+
+    drawn.state = ChartState(width=900, height=360)
+    return draw
 
 
-def test_draws_one_labelled_curve_per_selected_target(chart):
+def target_lines(ax) -> list[str]:
+    return [line.get_label() for line in ax.get_lines() if (line.get_gid() or "").startswith("target:")]
+
+
+def chart_curves(widget: TonightChart) -> list[str]:
+    return [line.get_label() for line in widget.curve_lines()]
+
+
+# -- what is drawn -------------------------------------------------------------------------
+
+
+def test_draws_one_labelled_curve_per_selected_target(drawn):
     obs = synthetic_observability()
-    chart.set_data(obs, NAMES)
-    chart.set_selection([2, 0])
-    assert labelled_target_lines(chart) == ["chi Cyg", "R Leo"]
-    line = chart.curve_lines()[0]
-    np.testing.assert_allclose(line.get_ydata(), obs.altitude[2])
-    peak_texts = sorted(t.get_text() for t in chart.plot.peak_labels)
-    assert peak_texts == ["R Leo", "chi Cyg"]
+    r = drawn(obs=obs, names=tuple(NAMES), selection=(2, 0))
+    assert target_lines(r.ax) == ["chi Cyg", "R Leo"]
+    np.testing.assert_allclose(r.plot.curves[0].get_ydata(), obs.altitude[2])
+    assert sorted(t.get_text() for t in r.plot.peak_labels) == ["R Leo", "chi Cyg"]
 
 
-def test_selection_change_reuses_line_objects_and_drops_surplus(chart):
-    chart.set_data(synthetic_observability(), NAMES)
-    chart.set_selection([0, 1, 2])
-    first = chart.curve_lines()[0]
-    chart.set_selection([3])
-    assert chart.curve_lines()[0] is first  # updated in place: no flicker, no new artist
-    assert labelled_target_lines(chart) == ["T CrB"]
-    np.testing.assert_allclose(first.get_ydata(), chart.plot.obs.altitude[3])
+def test_selection_change_reuses_line_objects_and_drops_surplus(drawn):
+    obs = synthetic_observability()
+    r = drawn(obs=obs, names=tuple(NAMES), selection=(0, 1, 2))
+    first = r.plot.curves[0]
+    r = drawn(selection=(3,))
+    assert r.plot.curves[0] is first  # updated in place: no new artist
+    assert target_lines(r.ax) == ["T CrB"]
+    np.testing.assert_allclose(first.get_ydata(), obs.altitude[3])
 
 
-def test_selection_ignores_out_of_range_and_duplicate_indices(chart):
-    chart.set_data(synthetic_observability(), NAMES)
-    chart.set_selection([1, 1, 99, -1])
-    assert chart.selection == [1]
-
-
-def test_selection_survives_a_new_night(chart):
-    chart.set_data(synthetic_observability(), NAMES)
-    chart.set_selection([1])
-    chart.set_data(synthetic_observability(), NAMES)
-    assert labelled_target_lines(chart) == ["SS Cyg"]
-
-
-def test_twilight_spans_cover_the_night_in_order(chart):
-    chart.set_data(synthetic_observability(), NAMES)
-    states = [p.get_label().split(":")[1] for p in chart.ax.patches if p.get_label().startswith("_sky:")]
+def test_twilight_spans_cover_the_night_in_order(drawn):
+    r = drawn(obs=synthetic_observability(), names=tuple(NAMES))
+    states = [p.get_label().split(":")[1] for p in r.ax.patches if p.get_label().startswith("_sky:")]
     assert states == ["day", "civil", "nautical", "astronomical", "darkness",
                       "astronomical", "nautical", "civil", "day"]
 
@@ -122,128 +133,73 @@ def test_sky_segments_place_edges_where_the_sun_crosses_the_thresholds():
     assert segments[1][1] == pytest.approx(600 + 600 * 4 / 6)
 
 
-def test_limit_and_moon_are_drawn_with_their_values(chart):
-    obs = synthetic_observability()
-    chart.set_data(obs, NAMES)
-    labels = {line.get_label(): line for line in chart.ax.get_lines()}
+def test_limit_and_moon_are_drawn_with_their_values(drawn):
+    r = drawn(obs=synthetic_observability(), names=tuple(NAMES))
+    labels = {line.get_label(): line for line in r.ax.get_lines()}
     assert "limit 20°" in labels
     np.testing.assert_allclose(labels["limit 20°"].get_ydata(), [20, 20])
     assert "Moon 63% waxing" in labels
-    legend = [t.get_text() for t in chart.ax.get_legend().get_texts()]
+    legend = [t.get_text() for t in r.ax.get_legend().get_texts()]
     assert legend == ["Moon 63% waxing", "limit 20°"]
 
 
-def test_now_line_only_inside_the_night(chart):
+def test_now_line_only_inside_the_night(drawn):
     obs = synthetic_observability()
-    chart.set_data(obs, NAMES)
-    chart.set_now(obs.grid[10])
-    assert chart.plot.now_visible()
-    assert chart.plot.now_line.get_xdata()[0] == pytest.approx(unix_to_num(obs.grid[10]))
-    chart.set_now(obs.grid[-1] + 3600)
-    assert not chart.plot.now_visible()
-    chart.set_now(None)
-    assert not chart.plot.now_visible()
+    r = drawn(obs=obs, names=tuple(NAMES), now=float(obs.grid[10]))
+    assert r.plot.now_visible()
+    assert r.plot.now_line.get_xdata()[0] == pytest.approx(unix_to_num(obs.grid[10]))
+    assert not drawn(now=float(obs.grid[-1] + 3600)).plot.now_visible()
+    assert not drawn(now=None).plot.now_visible()
 
 
-def test_now_line_follows_the_clock_on_each_tick(qtbot):
+def test_plan_blocks_are_drawn_and_replaced(drawn):
     obs = synthetic_observability()
-    moments = iter([obs.grid[0] - 10, obs.grid[20]])
-    widget = TonightChart(clock=lambda: next(moments))
-    qtbot.addWidget(widget)
-    widget.set_data(obs, NAMES)
-    assert not widget.plot.now_visible()  # before the night starts
-    widget._tick()  # what the minute timer does
-    assert widget.plot.now_visible()
-    assert widget._timer.isActive() and widget._timer.interval() == 60_000
-
-
-def test_plan_blocks_are_drawn_and_replaced(chart):
-    obs = synthetic_observability()
-    chart.set_data(obs, NAMES)
-    chart.set_plan_blocks([(obs.grid[10], obs.grid[20], "R Leo"), (obs.grid[30], obs.grid[40], "SS Cyg")])
-    blocks = [p for p in chart.ax.patches if p.get_label().startswith("_plan:")]
-    assert [p.get_label() for p in blocks] == ["_plan:R Leo", "_plan:SS Cyg"]
-    x0, x1 = blocks[0].get_x(), blocks[0].get_x() + blocks[0].get_width()
+    blocks = ((obs.grid[10], obs.grid[20], "R Leo"), (obs.grid[30], obs.grid[40], "SS Cyg"))
+    r = drawn(obs=obs, names=tuple(NAMES), plan_blocks=blocks)
+    spans = [p for p in r.ax.patches if p.get_label().startswith("_plan:")]
+    assert [p.get_label() for p in spans] == ["_plan:R Leo", "_plan:SS Cyg"]
+    x0, x1 = spans[0].get_x(), spans[0].get_x() + spans[0].get_width()
     assert (x0, x1) == pytest.approx((unix_to_num(obs.grid[10]), unix_to_num(obs.grid[20])))
-    chart.set_plan_blocks([])
-    assert not [p for p in chart.ax.patches if p.get_label().startswith("_plan:")]
-    assert not [t for t in chart.ax.texts if "R Leo" == t.get_text().strip()]
+    r = drawn(plan_blocks=())
+    assert not [p for p in r.ax.patches if p.get_label().startswith("_plan:")]
+    assert not [t for t in r.ax.texts if "R Leo" == t.get_text().strip()]
 
 
-def test_night_theme_colours_the_figure_red_on_black(chart):
-    chart.set_data(synthetic_observability(), NAMES)
-    chart.set_selection([0, 1])
-    chart.set_theme("night")
+def test_night_theme_colours_the_figure_red_on_black(drawn):
+    r = drawn(obs=synthetic_observability(), names=tuple(NAMES), selection=(0, 1))
+    first = r.plot.curves[0]
     night = theme("night")
-    assert sum(to_rgb(chart.figure.get_facecolor())) < 0.1
-    assert sum(to_rgb(chart.ax.get_facecolor())) < 0.1
-    texts = [chart.ax.xaxis.label, chart.ax.yaxis.label, chart.ax.title]
-    texts += chart.ax.get_xticklabels() + chart.ax.get_yticklabels()
-    texts += chart.plot.airmass_axis.get_yticklabels()
+    r = drawn(theme=night)
+    assert sum(to_rgb(r.figure.get_facecolor())) < 0.1
+    assert sum(to_rgb(r.ax.get_facecolor())) < 0.1
+    texts = [r.ax.xaxis.label, r.ax.yaxis.label, r.ax.title]
+    texts += r.ax.get_xticklabels() + r.ax.get_yticklabels()
+    texts += r.plot.airmass_axis.get_yticklabels()
     for text in texts:
-        r, g, b = to_rgb(text.get_color())
-        assert r > 0.3 and b == 0 and g < 0.45 * r, text.get_text()
-    for line in chart.curve_lines():
-        r, g, b = to_rgb(line.get_color())
-        assert b == 0 and g < 0.45 * r
+        red, green, blue = to_rgb(text.get_color())
+        assert red > 0.3 and blue == 0 and green < 0.45 * red, text.get_text()
+    for line in r.plot.curves:
+        red, green, blue = to_rgb(line.get_color())
+        assert blue == 0 and green < 0.45 * red
     # the selection and the night stay across a theme change
-    assert labelled_target_lines(chart) == ["R Leo", "SS Cyg"]
-    assert night.foreground == chart.ax.xaxis.label.get_color()
+    assert target_lines(r.ax) == ["R Leo", "SS Cyg"]
+    assert r.plot.curves[0] is not first  # a theme change rebuilds the artists
+    assert night.foreground == r.ax.xaxis.label.get_color()
 
 
-def test_no_data_shows_the_empty_state_message(chart):
-    chart.set_data(synthetic_observability(), NAMES)
-    chart.set_data(None, [])
-    assert [t.get_text() for t in chart.ax.texts] == [EMPTY_MESSAGE]
-    assert chart.curve_lines() == []
-    chart.set_selection([0])  # no night: nothing to select, and no crash
-    chart.set_now(START)
-    chart.set_plan_blocks([(START, START + 600, "x")])
-    assert chart.flush()
-    assert chart.last_render_error is None
-    assert [t.get_text() for t in chart.ax.texts] == [EMPTY_MESSAGE]
+def test_no_data_shows_the_empty_state_message(drawn):
+    drawn(obs=synthetic_observability(), names=tuple(NAMES), selection=(0,))
+    r = drawn(obs=None, names=(), selection=(), now=START, plan_blocks=((START, START + 600, "x"),))
+    assert [t.get_text() for t in r.ax.texts] == [EMPTY_MESSAGE]
+    assert r.plot.curves == []
 
 
-def test_time_axis_uses_the_given_time_zone(chart):
-    chart.set_data(synthetic_observability(), NAMES)
-    chart.set_time_zone(ZoneInfo("Europe/Amsterdam"), "CET")
-    assert chart.ax.get_xlabel() == "Time (CET)"
-    first = chart.ax.xaxis.get_major_formatter()(unix_to_num(START))
-    assert first == "18:00"  # 17:00 UTC is 18:00 CET
-    chart.set_time_zone(timezone.utc, "UTC")
-    assert chart.ax.xaxis.get_major_formatter()(unix_to_num(START)) == "17:00"
-
-
-def move_mouse(chart: TonightChart, x_px: float, y_px: float) -> None:
-    """A real mouse move over the picture at figure pixel (x_px, y_px) (origin bottom left)."""
-    image = chart.image
-    x = x_px / image.width() * chart.view.width()
-    y = (1.0 - y_px / image.height()) * chart.view.height()
-    QTest.mouseMove(chart.view, QPointF(x, y).toPoint())
-
-
-def test_hover_readout_names_the_curve_with_altitude_and_airmass(chart):
-    obs = synthetic_observability()
-    chart.set_data(obs, NAMES)
-    chart.set_selection([0])
-    chart.set_time_zone(timezone.utc, "UTC")
-    when = START + 6 * 3600  # R Leo's peak, 70°
-    x_px, y_px = chart.ax.transData.transform((unix_to_num(when), 70.0))  # waits for the picture
-    assert (chart.image.width(), chart.image.height()) == (chart.view.width(), chart.view.height())
-    move_mouse(chart, x_px, y_px - 3)
-    text = chart.readout.text()
-    # a pixel spans about a minute, and the mouse's position is whole pixels
-    assert re.match(r"(22:59|23:00) UTC · R Leo: altitude 70\.0°, airmass 1\.06 ·", text), text
-    assert "astronomical night" in text
-    # far from every curve: only the time and the sky
-    x_px, y_px = chart.ax.transData.transform((unix_to_num(when), 5.0))
-    assert re.fullmatch(r"(22:59|23:00) UTC · astronomical night", chart.readout_for(x_px, y_px))
-    # the snapshot published with the picture agrees with matplotlib's own hit test
-    assert chart.readout_for(x_px, y_px) == chart.plot.describe(chart.plot.hit(x_px, y_px))
-    # outside the axes: nothing
-    assert chart.readout_for(1, 1) == ""
-    move_mouse(chart, 1, 1)
-    assert chart.readout.text() == " "
+def test_time_axis_uses_the_given_time_zone(drawn):
+    r = drawn(obs=synthetic_observability(), names=tuple(NAMES), tz=ZoneInfo("Europe/Amsterdam"), tz_label="CET")
+    assert r.ax.get_xlabel() == "Time (CET)"
+    assert r.ax.xaxis.get_major_formatter()(unix_to_num(START)) == "18:00"  # 17:00 UTC is 18:00 CET
+    r = drawn(tz=timezone.utc, tz_label="UTC")
+    assert r.ax.xaxis.get_major_formatter()(unix_to_num(START)) == "17:00"
 
 
 def test_airmass_axis_ticks_and_conversion():
@@ -263,6 +219,260 @@ def test_draw_night_draws_on_a_plain_axes_for_export():
     fig.canvas.draw()  # Agg renders it with no Qt involved
     assert [line.get_label() for line in plot.curves] == ["R Leo", "SS Cyg"]
     assert plot.now_visible()
+
+
+# -- the widget ----------------------------------------------------------------------------
+
+
+def test_widget_shows_the_selected_curves(chart):
+    obs = synthetic_observability()
+    chart.set_data(obs, NAMES)
+    chart.set_selection([2, 0])
+    assert chart_curves(chart) == ["chi Cyg", "R Leo"]  # waits for the picture
+    np.testing.assert_allclose(chart.curve_lines()[0].get_ydata(), obs.altitude[2])
+    assert chart.shown.state.selection == (2, 0)
+    assert chart.last_render_error is None
+
+
+def test_selection_ignores_out_of_range_and_duplicate_indices(chart):
+    chart.set_data(synthetic_observability(), NAMES)
+    chart.set_selection([1, 1, 99, -1])
+    assert chart.selection == [1]
+    assert chart_curves(chart) == ["SS Cyg"]
+
+
+def test_selection_survives_a_new_night(chart):
+    chart.set_data(synthetic_observability(), NAMES)
+    chart.set_selection([1])
+    chart.set_data(synthetic_observability(), NAMES)
+    assert chart_curves(chart) == ["SS Cyg"]
+
+
+def test_no_data_in_the_widget_is_not_an_error(chart):
+    chart.set_data(synthetic_observability(), NAMES)
+    chart.set_data(None, [])
+    chart.set_selection([0])  # no night: nothing to select, and no crash
+    chart.set_now(START)
+    chart.set_plan_blocks([(START, START + 600, "x")])
+    assert chart.flush()
+    assert chart.last_render_error is None
+    assert chart.selection == [] and chart.curve_lines() == []
+    assert chart.shown.state.obs is None
+
+
+def test_now_line_follows_the_clock_on_each_tick(qtbot):
+    obs = synthetic_observability()
+    moments = iter([obs.grid[0] - 10, obs.grid[20]])
+    widget = TonightChart(clock=lambda: next(moments))
+    qtbot.addWidget(widget)
+    widget.set_data(obs, NAMES)
+    widget.flush()
+    assert widget.shown.state.now == obs.grid[0] - 10  # before the night starts
+    widget._tick()  # what the minute timer does
+    widget.flush()
+    assert widget.shown.state.now == obs.grid[20]
+    check = FigureRenderer()
+    check.render(widget.shown.state)
+    assert check.plot.now_visible()
+    assert widget._timer.isActive() and widget._timer.interval() == 60_000
+
+
+def move_mouse(chart: TonightChart, x_px: float, y_px: float) -> None:
+    """A real mouse move over the picture at figure pixel (x_px, y_px) (origin bottom left)."""
+    image = chart.image
+    x = x_px / image.width() * chart.view.width()
+    y = (1.0 - y_px / image.height()) * chart.view.height()
+    QTest.mouseMove(chart.view, QPointF(x, y).toPoint())
+
+
+def shown_axes(chart: TonightChart):
+    """The shown picture's figure, redrawn here from its state (same size, same code)."""
+    chart.flush()
+    check = FigureRenderer()
+    check.render(chart.shown.state)
+    return check
+
+
+def test_hover_readout_names_the_curve_with_altitude_and_airmass(chart):
+    obs = synthetic_observability()
+    chart.set_data(obs, NAMES)
+    chart.set_selection([0])
+    chart.set_time_zone(timezone.utc, "UTC")
+    check = shown_axes(chart)
+    assert (chart.image.width(), chart.image.height()) == (chart.view.width(), chart.view.height())
+    when = START + 6 * 3600  # R Leo's peak, 70°
+    x_px, y_px = check.ax.transData.transform((unix_to_num(when), 70.0))
+    move_mouse(chart, x_px, y_px - 3)
+    text = chart.readout.text()
+    # a pixel spans about a minute, and the mouse's position is whole pixels
+    assert re.match(r"(22:59|23:00) UTC · R Leo: altitude 70\.0°, airmass 1\.06 ·", text), text
+    assert "astronomical night" in text
+    # far from every curve: only the time and the sky
+    x_px, y_px = check.ax.transData.transform((unix_to_num(when), 5.0))
+    assert re.fullmatch(r"(22:59|23:00) UTC · astronomical night", chart.readout_for(x_px, y_px))
+    # the snapshot sent with the picture agrees with matplotlib's own transforms
+    for point in [(x_px, y_px), check.ax.transData.transform((unix_to_num(when), 69.0))]:
+        assert chart.readout_for(*point) == check.plot.describe(check.plot.hit(*point))
+        xnum, _ = check.ax.transData.inverted().transform(point)
+        assert chart.snapshot._x_to_num(point[0]) == pytest.approx(xnum)
+    # outside the axes: nothing
+    assert chart.readout_for(1, 1) == ""
+    move_mouse(chart, 1, 1)
+    assert chart.readout.text() == " "
+
+
+def pixels(image) -> np.ndarray:
+    """The picture as an (h, w, 4) RGBA array."""
+    from PySide6.QtGui import QImage
+
+    image = image.convertToFormat(QImage.Format.Format_RGBA8888)
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+    return rows[:, : 4 * image.width()].reshape(image.height(), image.width(), 4).copy()
+
+
+def test_rendering_happens_off_the_gui_thread_in_the_drawing_process(chart, qtbot):
+    with qtbot.waitSignal(chart.rendered, timeout=20_000):
+        chart.set_data(synthetic_observability(), NAMES)
+        chart.set_selection([0, 1])
+    renderer = chart.renderer
+    assert renderer.sender_threads and threading.get_ident() not in renderer.sender_threads
+    assert renderer.sender_threads == {renderer.thread.ident}  # one thread, always the same
+    assert renderer.render_pids == {renderer.process.pid} and os.getpid() not in renderer.render_pids
+    assert chart.image is not None and not chart.image.isNull()
+
+
+def test_set_calls_return_before_the_picture_is_drawn(chart, qtbot):
+    chart.flush()
+    renderer = chart.renderer
+    with renderer.lock:  # the sender thread cannot render while we hold this
+        chart.set_data(synthetic_observability(), NAMES)
+        chart.set_selection([2])
+        qtbot.wait(50)
+        assert not chart.is_idle()
+        shown = chart.image
+    with qtbot.waitSignal(chart.rendered, timeout=20_000):
+        pass
+    assert chart.image is not shown
+    assert chart.is_idle()
+
+
+def test_rapid_selection_changes_coalesce_into_few_renders(chart, qtbot):
+    chart.set_data(synthetic_observability(), NAMES)
+    chart.flush()
+    renderer = chart.renderer
+    before = renderer.renders
+    for k in range(30):  # in one turn of the event loop: one render
+        chart.set_selection([k % 4])
+    chart.flush()
+    assert renderer.renders - before == 1
+    before = renderer.renders
+    with renderer.lock:  # a render in progress (blocked) while ten more requests arrive
+        chart.set_selection([0])
+        qtbot.wait(50)
+        for k in range(1, 11):
+            chart.set_selection([k % 4])
+            qtbot.wait(5)
+    qtbot.waitUntil(chart.is_idle, timeout=20_000)
+    # the one in progress, then only the newest of the ten
+    assert renderer.renders - before == 2
+    assert chart_curves(chart) == [NAMES[10 % 4]]
+
+
+def test_night_theme_changes_the_shown_picture(chart, qtbot):
+    chart.set_data(synthetic_observability(), NAMES)
+    chart.set_selection([0, 1])
+    chart.flush()
+    light = pixels(chart.image)[..., :3].astype(float)
+    assert light.mean() > 150  # mostly light
+    with qtbot.waitSignal(chart.rendered, timeout=20_000):
+        chart.set_theme("night")
+    assert chart.theme.name == "night"
+    night = pixels(chart.image)[..., :3].astype(float)
+    assert night.mean() < 40  # dark
+    r, g, b = night[..., 0], night[..., 1], night[..., 2]
+    assert b.max() == 0  # no blue anywhere
+    assert (g <= 0.45 * r + 1).all()  # green at most 45 % of red
+    assert r.max() > 100  # and something is drawn, in red
+
+
+def test_resizing_renders_again_at_the_new_size(chart, qtbot):
+    chart.set_data(synthetic_observability(), NAMES)
+    chart.flush()
+    assert chart.image.width() == chart.view.width()
+    old = chart.image
+    with qtbot.waitSignal(chart.rendered, timeout=20_000):
+        chart.resize(640, 300)
+        assert chart.image is old  # the old picture stays (scaled) until the new one is drawn
+    assert (chart.image.width(), chart.image.height()) == (chart.view.width(), chart.view.height())
+    assert chart.view.width() < 700
+
+
+def test_hover_works_while_a_render_is_in_progress_and_after_it(chart, qtbot):
+    chart.set_data(synthetic_observability(), NAMES)
+    chart.set_selection([0])
+    chart.set_time_zone(timezone.utc, "UTC")
+    check = shown_axes(chart)
+    x_px, y_px = check.ax.transData.transform((unix_to_num(START + 6 * 3600), 70.0))  # R Leo's peak
+    renderer = chart.renderer
+    with renderer.lock:  # the sender thread is stuck mid-render
+        chart.set_selection([1])
+        qtbot.wait(50)
+        move_mouse(chart, x_px, y_px - 3)
+        # the read-out answers at once, for the picture on screen (R Leo's curve)
+        assert "R Leo: altitude 70.0°" in chart.readout.text()
+    with qtbot.waitSignal(chart.rendered, timeout=20_000):
+        pass
+    # the new picture has SS Cyg instead: the read-out under the still mouse follows it
+    assert "R Leo" not in chart.readout.text()
+    assert "UTC · " in chart.readout.text()
+
+
+def test_closing_the_chart_while_it_renders_is_quiet(qtbot):
+    errors = []
+    old_hook = threading.excepthook
+    threading.excepthook = lambda args: errors.append(args.exc_value)
+    try:
+        widget = TonightChart(clock=None)
+        widget.resize(800, 300)
+        widget.show()
+        qtbot.waitExposed(widget)
+        widget.flush()
+        renderer = widget.renderer
+        process = renderer.process
+        with renderer.lock:
+            widget.set_data(synthetic_observability(), NAMES)
+            widget.set_selection([0, 1, 2])
+            qtbot.wait(50)  # the thread has taken the state and waits to render it
+            assert not renderer.idle
+            widget.close()
+            widget.deleteLater()
+            qtbot.wait(50)  # the widget is gone; the render still pending
+            assert renderer.stopped
+        renderer.thread.join(20)
+        assert not renderer.thread.is_alive()
+        assert not process.is_alive()  # the drawing process was told to leave
+        qtbot.wait(100)  # nothing may be delivered to the deleted widget
+    finally:
+        threading.excepthook = old_hook
+    assert errors == []
+    assert renderer.last_error is None
+
+
+def test_a_failing_render_keeps_the_last_picture_and_recovers(chart, qtbot, caplog):
+    chart.set_data(synthetic_observability(), NAMES)
+    chart.flush()
+    shown = chart.image
+    bad = synthetic_observability()
+    bad.altitude = bad.altitude[:, :5]  # rows shorter than the grid: matplotlib refuses
+    chart.set_data(bad, NAMES)
+    chart.set_selection([0])
+    chart.flush()
+    assert chart.last_render_error is not None
+    assert chart.image is shown  # the last good picture stays
+    assert "could not be drawn" in caplog.text
+    chart.set_data(synthetic_observability(), NAMES)
+    chart.flush()
+    assert chart.last_render_error is None and chart.image is not shown
 
 
 def test_night_summary_shows_times_darkness_and_moon_phase(qtbot):
@@ -311,12 +521,13 @@ def test_real_night_from_the_sky_engine(chart, qtbot):
     chart.set_data(obs, ["R Leo", "SS Cyg"])
     chart.set_selection([0, 1])
     chart.set_time_zone(site.tz, "CET")
-    states = [p.get_label().split(":")[1] for p in chart.ax.patches if p.get_label().startswith("_sky:")]
+    check = shown_axes(chart)
+    states = [p.get_label().split(":")[1] for p in check.ax.patches if p.get_label().startswith("_sky:")]
     assert states[0] == "day" and states[-1] == "day" and "darkness" in states
-    darkness = [p for p in chart.ax.patches if p.get_label() == "_sky:darkness"][0]
+    darkness = [p for p in check.ax.patches if p.get_label() == "_sky:darkness"][0]
     # the darkness band starts at the engine's astronomical dusk (within a minute)
     assert darkness.get_x() == pytest.approx(unix_to_num(obs.night.twilight.astronomical_dusk), abs=60 / 86400)
-    assert labelled_target_lines(chart) == ["R Leo", "SS Cyg"]
+    assert chart_curves(chart) == ["R Leo", "SS Cyg"]
     summary = NightSummary()
     qtbot.addWidget(summary)
     summary.set_time_zone(site.tz, "CET")
@@ -325,141 +536,3 @@ def test_real_night_from_the_sky_engine(chart, qtbot):
     assert shown["sunset"].startswith("18:") and shown["sunrise"].startswith("07:")
     assert shown["moon"].split(",")[0] in ("Waxing crescent", "Waning crescent")
 
-
-# -- drawing off the GUI thread ------------------------------------------------------------
-
-
-def pixels(image) -> np.ndarray:
-    """The picture as an (h, w, 4) RGBA array."""
-    from PySide6.QtGui import QImage
-
-    image = image.convertToFormat(QImage.Format.Format_RGBA8888)
-    ptr = image.constBits()
-    return np.frombuffer(ptr, np.uint8).reshape(image.height(), image.bytesPerLine())[:, : 4 * image.width()] \
-        .reshape(image.height(), image.width(), 4).copy()
-
-
-def test_rendering_happens_off_the_gui_thread(chart, qtbot):
-    with qtbot.waitSignal(chart.rendered, timeout=10_000):
-        chart.set_data(synthetic_observability(), NAMES)
-        chart.set_selection([0, 1])
-    renderer = chart.renderer
-    assert renderer.render_threads  # it did render
-    assert threading.get_ident() not in renderer.render_threads
-    assert renderer.render_threads == {renderer.thread.ident}  # one thread, always the same
-    assert chart.image is not None and not chart.image.isNull()
-
-
-def test_set_calls_return_before_the_picture_is_drawn(chart, qtbot):
-    chart.flush()
-    renderer = chart.renderer
-    with renderer.lock:  # the render thread cannot draw while we hold this
-        chart.set_data(synthetic_observability(), NAMES)
-        chart.set_selection([2])
-        qtbot.wait(50)
-        assert not chart.is_idle()
-        shown = chart.image
-    with qtbot.waitSignal(chart.rendered, timeout=10_000):
-        pass
-    assert chart.image is not shown
-    assert chart.is_idle()
-
-
-def test_rapid_selection_changes_coalesce_into_few_renders(chart, qtbot):
-    chart.set_data(synthetic_observability(), NAMES)
-    chart.flush()
-    renderer = chart.renderer
-    before = renderer.renders
-    for k in range(30):  # in one turn of the event loop: one render
-        chart.set_selection([k % 4])
-    chart.flush()
-    assert renderer.renders - before == 1
-    before = renderer.renders
-    with renderer.lock:  # a render in progress (blocked) while ten more requests arrive
-        chart.set_selection([0])
-        qtbot.wait(50)
-        for k in range(1, 11):
-            chart.set_selection([k % 4])
-            qtbot.wait(5)
-    qtbot.waitUntil(chart.is_idle, timeout=10_000)
-    # the one in progress, then only the newest of the ten
-    assert renderer.renders - before == 2
-    assert labelled_target_lines(chart) == [NAMES[10 % 4]]
-
-
-def test_night_theme_changes_the_shown_picture(chart, qtbot):
-    chart.set_data(synthetic_observability(), NAMES)
-    chart.set_selection([0, 1])
-    chart.flush()
-    light = pixels(chart.image)[..., :3].astype(float)
-    assert light.mean() > 150  # mostly light
-    with qtbot.waitSignal(chart.rendered, timeout=10_000):
-        chart.set_theme("night")
-    night = pixels(chart.image)[..., :3].astype(float)
-    assert night.mean() < 40  # dark
-    r, g, b = night[..., 0], night[..., 1], night[..., 2]
-    assert b.max() == 0  # no blue anywhere
-    assert (g <= 0.45 * r + 1).all()  # green at most 45 % of red
-    assert r.max() > 100  # and something is drawn, in red
-
-
-def test_resizing_renders_again_at_the_new_size(chart, qtbot):
-    chart.set_data(synthetic_observability(), NAMES)
-    chart.flush()
-    assert chart.image.width() == chart.view.width()
-    old = chart.image
-    with qtbot.waitSignal(chart.rendered, timeout=10_000):
-        chart.resize(640, 300)
-        assert chart.image is old  # the old picture stays (scaled) until the new one is drawn
-    assert (chart.image.width(), chart.image.height()) == (chart.view.width(), chart.view.height())
-    assert chart.view.width() < 700
-
-
-def test_hover_works_while_a_render_is_in_progress_and_after_it(chart, qtbot):
-    obs = synthetic_observability()
-    chart.set_data(obs, NAMES)
-    chart.set_selection([0])
-    chart.set_time_zone(timezone.utc, "UTC")
-    peak = (unix_to_num(START + 6 * 3600), 70.0)  # R Leo's peak
-    x_px, y_px = chart.ax.transData.transform(peak)
-    renderer = chart.renderer
-    with renderer.lock:  # the render thread is stuck mid-render
-        chart.set_selection([1])
-        qtbot.wait(50)
-        move_mouse(chart, x_px, y_px - 3)
-        # the read-out answers at once, for the picture on screen (R Leo's curve)
-        assert "R Leo: altitude 70.0°" in chart.readout.text()
-    with qtbot.waitSignal(chart.rendered, timeout=10_000):
-        pass
-    # the new picture has SS Cyg instead: the read-out under the still mouse follows it
-    assert "R Leo" not in chart.readout.text()
-    assert "UTC · " in chart.readout.text()
-
-
-def test_closing_the_chart_while_it_renders_is_quiet(qtbot):
-    errors = []
-    old_hook = threading.excepthook
-    threading.excepthook = lambda args: errors.append(args.exc_value)
-    try:
-        widget = TonightChart(clock=None)
-        widget.resize(800, 300)
-        widget.show()
-        qtbot.waitExposed(widget)
-        widget.flush()
-        renderer = widget.renderer
-        with renderer.lock:
-            widget.set_data(synthetic_observability(), NAMES)
-            widget.set_selection([0, 1, 2])
-            qtbot.wait(50)  # the thread has taken the state and waits for the figure
-            assert not renderer.idle
-            widget.close()
-            widget.deleteLater()
-            qtbot.wait(50)  # the widget is gone; the render still pending
-            assert renderer.stopped
-        renderer.thread.join(10)
-        assert not renderer.thread.is_alive()
-        qtbot.wait(100)  # nothing may be delivered to the deleted widget
-    finally:
-        threading.excepthook = old_hook
-    assert errors == []
-    assert renderer.last_error is None
