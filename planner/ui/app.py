@@ -96,6 +96,9 @@ def run_gui(argv: list[str] | None = None) -> int:
 
     def save_and_maybe_quit() -> None:
         shot.parent.mkdir(parents=True, exist_ok=True)
+        # The chart draws in its own process; wait for the picture of the final state.
+        if hasattr(window.chart, "flush"):
+            window.chart.flush(10_000)
         if not window.grab().save(str(shot)):
             print(f"planner: could not save the screenshot to {shot}", file=sys.stderr)
             outcome["code"] = 1

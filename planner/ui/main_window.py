@@ -17,8 +17,23 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QDate, QSettings, QSignalBlocker, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtCore import (
+    QByteArray,
+    QDate,
+    QSettings,
+    QSignalBlocker,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDesktopServices,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QDateEdit,
@@ -40,7 +55,13 @@ from PySide6.QtWidgets import (
 
 from planner import APP_DISPLAY_NAME, __version__
 from planner.catalog.target import SECTION_NAMES, Target
-from planner.config import Settings, SettingsError, config_dir, load_settings, save_settings
+from planner.config import (
+    Settings,
+    SettingsError,
+    config_dir,
+    load_settings,
+    save_settings,
+)
 from planner.sky.site import Site, SiteError
 from planner.ui import data_source
 from planner.ui.data_source import TargetList
@@ -219,7 +240,8 @@ class MainWindow(QMainWindow):
         box = QVBoxLayout(lower)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(2)
-        # the summary is one long row; it must not force the window wider than a laptop screen
+        # The summary wraps into two rows (~465 px); below that it may clip rather than force
+        # the window wider than a small laptop screen.
         self.night_summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         box.addWidget(self.night_summary)
         box.addWidget(self.chart, 1)
@@ -579,8 +601,7 @@ class MainWindow(QMainWindow):
         """Show a new list at once; its visibility follows from a worker."""
         self.target_list = target_list
         self._obs = None
-        self.model.set_targets(target_list.targets)
-        self.model.set_now(self.reference_time())
+        self.model.set_targets(target_list.targets, now=self.reference_time())
         self._update_source_label()
         self._update_count()
         if target_list.problems:

@@ -138,9 +138,14 @@ class TargetsModel(QAbstractTableModel):
 
     # -- data in ---------------------------------------------------------------------------
 
-    def set_targets(self, targets: Sequence[Target], obs: Observability | None = None) -> None:
-        """Replace every row. ``obs`` must describe the same targets in the same order, or be None."""
+    def set_targets(
+        self, targets: Sequence[Target], obs: Observability | None = None, *, now: float | None = None
+    ) -> None:
+        """Replace every row. ``obs`` must describe the same targets in the same order, or be None;
+        ``now`` (the moment "due" is judged at) may come along so the rows are built only once."""
         self.beginResetModel()
+        if now is not None:
+            self._now = float(now)
         self._targets = list(targets)
         self._obs = obs if obs is not None and len(obs) == len(self._targets) else None
         self._rebuild()

@@ -113,6 +113,20 @@ _executor = None
 _executor_lock = __import__("threading").Lock()
 
 
+HELPER_NICENESS = 5
+
+
+def _lower_priority() -> None:
+    """Helper-process start: yield the CPU to the window. Its warm-up (importing astropy,
+    loading the IERS tables) is seconds of CPU on a 2-core laptop; the GUI thread must win."""
+    import os
+
+    try:
+        os.nice(HELPER_NICENESS)
+    except (AttributeError, OSError):  # no nice() on Windows
+        pass
+
+
 def _process_pool():
     global _executor
     with _executor_lock:
@@ -121,7 +135,9 @@ def _process_pool():
             from concurrent.futures import ProcessPoolExecutor
 
             # spawn: a fork of a process running Qt threads is not safe
-            _executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            _executor = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
+            )
         return _executor
 
 

@@ -185,8 +185,7 @@ def test_night_mode_is_applied_and_remembered(qtbot):
     assert window.theme.name == "night"
     assert QApplication.instance().property("planner_theme") == "night"
     assert load_settings().theme == "night"
-    if hasattr(window.chart, "plot"):
-        assert window.chart.plot.theme.name == "night"
+    assert window.chart.theme.name == "night"
     window.apply_theme("light")
 
 
