@@ -9,6 +9,7 @@ land on top of the new one.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import traceback
 from typing import Any, Callable
@@ -138,6 +139,9 @@ def _process_pool():
             _executor = ProcessPoolExecutor(
                 max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
             )
+            # Stopped before the interpreter tears its modules down (otherwise its manager
+            # thread complains at exit when nobody called shutdown_process_pool).
+            atexit.register(shutdown_process_pool)
         return _executor
 
 
