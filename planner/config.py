@@ -147,6 +147,15 @@ def load_settings(path: Path | None = None) -> Settings:
         ) from None
 
 
+def load_settings_or_defaults() -> Settings:
+    """Settings for a panel that cannot report a broken settings file itself (the window
+    does, at start-up): the defaults when the file cannot be used."""
+    try:
+        return load_settings()
+    except SettingsError:
+        return Settings()
+
+
 def save_settings(settings: Settings, path: Path | None = None) -> Path:
     path = path or settings_path()
     atomic_write_text(path, json.dumps(settings.to_json(), indent=2, sort_keys=True))

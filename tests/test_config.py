@@ -102,3 +102,11 @@ def test_written_files_get_ordinary_permissions(tmp_path):
     atomic_write_text(private, "still private")
     assert stat.S_IMODE(private.stat().st_mode) == 0o600  # an existing file keeps its mode
     assert umask == (lambda m: (os.umask(m), m)[1])(os.umask(0))  # agrees with the OS
+
+
+def test_panels_fall_back_to_defaults_on_a_broken_file():
+    settings_path().parent.mkdir(parents=True, exist_ok=True)
+    settings_path().write_text("{broken")
+    assert config.load_settings_or_defaults() == Settings()
+    save_settings(Settings(latitude=10.0))
+    assert config.load_settings_or_defaults().latitude == 10.0

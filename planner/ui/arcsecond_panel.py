@@ -141,12 +141,9 @@ class ArcsecondDock(QDockWidget):
         super().__init__("Arcsecond", parent)
         self.setObjectName("arcsecondDock")
         if settings is None:
-            from planner.config import Settings, load_settings
+            from planner.config import load_settings_or_defaults
 
-            try:
-                settings = load_settings()
-            except Exception:  # noqa: BLE001
-                settings = Settings()
+            settings = load_settings_or_defaults()
         from planner.config import save_settings
 
         self.settings = settings

@@ -956,12 +956,9 @@ class ReferenceImagesDock(QDockWidget):
         super().__init__("Reference images", parent)
         self.setObjectName("referenceImagesDock")
         if settings is None:
-            from planner.config import Settings, load_settings
+            from planner.config import load_settings_or_defaults
 
-            try:
-                settings = load_settings()
-            except Exception:  # noqa: BLE001 - the window reports a broken settings file itself
-                settings = Settings()
+            settings = load_settings_or_defaults()
         self.settings = settings
         self.astrobin_factory = astrobin_factory or _default_astrobin
         self.nasa_factory = nasa_factory or _default_nasa

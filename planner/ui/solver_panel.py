@@ -303,12 +303,9 @@ class PlateSolveDock(QDockWidget):
         super().__init__("Plate solving", parent)
         self.setObjectName("plateSolveDock")
         if settings is None:
-            from planner.config import Settings, load_settings
+            from planner.config import load_settings_or_defaults
 
-            try:
-                settings = load_settings()
-            except Exception:  # noqa: BLE001
-                settings = Settings()
+            settings = load_settings_or_defaults()
         self.settings = settings
         self.client_factory = client_factory or _default_client
         self.poll_interval, self.timeout = poll_interval, timeout
