@@ -182,7 +182,7 @@ def _results_json(results) -> dict[str, Any]:
 
 
 def run_nasa(args: argparse.Namespace) -> int:
-    from planner.services.nasa_images import NasaImagesClient
+    from planner.services.nasa_images import TEXT_PARAMETERS, NasaImagesClient
 
     client = NasaImagesClient.from_settings()
     if args.asset:
@@ -218,19 +218,8 @@ def run_nasa(args: argparse.Namespace) -> int:
         return 0
     terms = {
         name: getattr(args, name)
-        for name in (
-            "center",
-            "description",
-            "description_508",
-            "keywords",
-            "location",
-            "media_type",
-            "nasa_id",
-            "photographer",
-            "secondary_creator",
-            "title",
-        )
-        if getattr(args, name) is not None
+        for name in TEXT_PARAMETERS
+        if name != "q" and getattr(args, name) is not None
     }
     results = client.search(
         args.query, page=args.page, page_size=args.page_size, year_start=args.year_start, year_end=args.year_end, **terms
