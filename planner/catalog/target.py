@@ -37,6 +37,34 @@ _URL = re.compile(r"(?P<url>(?:https?|ftp)://\S+)\s*$")
 _BARE_URL = re.compile(r"(?<![\w/])(?:https?://[^\s\[\]<>\"]+)")
 
 
+def is_due(obs_cadence: float | None, last_data_point: float | None, now: float) -> bool:
+    """True when the last data point is older than the observing cadence.
+
+    A target with a cadence but no data point at all is due (nobody has observed it); a
+    target without a cadence is never due, as there is nothing to be late for.
+    """
+    if obs_cadence is None or obs_cadence <= 0:
+        return False
+    if last_data_point is None:
+        return True
+    return (now - last_data_point) / 86400.0 > obs_cadence
+
+
+def urgency(priority: bool, obs_cadence: float | None, last_data_point: float | None, now: float) -> float:
+    """How urgent a target is, for "most urgent first" everywhere (tonight's list, the
+    scheduler): an AAVSO priority counts 2; being due counts 1, plus up to 1 more the further
+    past its cadence it is (a whole cadence late, or never observed, is the full 1)."""
+    score = 2.0 if priority else 0.0
+    if is_due(obs_cadence, last_data_point, now):
+        score += 1.0
+        if last_data_point is not None and obs_cadence:
+            late = (now - last_data_point) / 86400.0 / obs_cadence - 1.0
+            score += min(max(late, 0.0), 1.0)
+        else:
+            score += 1.0
+    return score
+
+
 class TargetParseError(ValueError):
     """A record of the AAVSO payload that cannot become a ``Target``."""
 
@@ -149,15 +177,12 @@ class Target:
         return (now - self.last_data_point) / 86400.0
 
     def is_due(self, now: float) -> bool:
-        """True when the last data point is older than the observing cadence.
+        """True when the last data point is older than the observing cadence (see ``is_due``)."""
+        return is_due(self.obs_cadence, self.last_data_point, now)
 
-        A target with a cadence but no data point at all is due (nobody has observed it);
-        a target without a cadence is never due, as there is nothing to be late for.
-        """
-        if self.obs_cadence is None or self.obs_cadence <= 0:
-            return False
-        age = self.days_since_last_data(now)
-        return True if age is None else age > self.obs_cadence
+    def urgency(self, now: float) -> float:
+        """Priority- and due-weighted urgency (see the module function ``urgency``)."""
+        return urgency(self.priority, self.obs_cadence, self.last_data_point, now)
 
     def overdue_days(self, now: float) -> float | None:
         """Days past the cadence (negative while still fresh); None without a cadence or data."""

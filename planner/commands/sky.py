@@ -132,9 +132,9 @@ def _sort_value(target, field):
 
 def computed_targets(args):
     """(targets with local observability_times and solar_conjunction, observability, site)."""
-    import numpy as np
-
     from dataclasses import replace
+
+    import numpy as np
 
     from planner.sky import compute_observability
 
@@ -212,12 +212,10 @@ def _m(value) -> str:
 
 
 def urgency_key(target, index, obs, now):
-    """Most urgent first: priority, then due (most overdue first), then sets soonest."""
-    overdue = target.overdue_days(now)
-    due = target.is_due(now)
+    """Most urgent first (the catalog's urgency, as the scheduler ranks), then sets soonest."""
     windows = obs.windows(index)
     ends = windows[0][1] if windows else math.inf
-    return (not target.priority, not due, -(overdue if overdue is not None else 0.0), ends)
+    return (-target.urgency(now), ends)
 
 
 def moon_phase_name(illumination: float, waxing: bool) -> str:
@@ -261,11 +259,13 @@ def cmd_tonight(args) -> int:
         rows = rows[: args.limit]
     print()
     print(f"{len(rows)} observable target(s), most urgent first (limit {site.target_altitude:g} deg):")
-    print(f"  {'star':<20} {'window':<13} {'hours':>5} {'max alt':>7} {'moon':>5}  {'cadence':<16} flags")
+    def window_text(i):
+        return ", ".join(f"{_fmt_local(a, tz)}-{_fmt_local(b, tz)}" for a, b in obs.windows(i))
+
+    width = max([13] + [len(window_text(i)) for i in rows])
+    print(f"  {'star':<20} {'window':<{width}} {'hours':>5} {'max alt':>7} {'moon':>5}  {'cadence':<16} flags")
     for i in rows:
         t = targets[i]
-        windows = obs.windows(i)
-        window = ", ".join(f"{_fmt_local(a, tz)}-{_fmt_local(b, tz)}" for a, b in windows)
         flags = []
         if t.priority:
             flags.append("PRIORITY")
@@ -274,7 +274,7 @@ def cmd_tonight(args) -> int:
             flags.append("due" + (f" ({over:.0f} d late)" if over is not None else " (no data yet)"))
         cadence = "-" if t.obs_cadence is None else f"every {t.obs_cadence:g} d"
         print(
-            f"  {t.star_name[:20]:<20} {window:<13} {obs.hours_observable[i]:5.1f} {obs.max_altitude[i]:6.0f}° "
+            f"  {t.star_name[:20]:<20} {window_text(i):<{width}} {obs.hours_observable[i]:5.1f} {obs.max_altitude[i]:6.0f}° "
             f"{obs.moon_separation[i]:4.0f}°  {cadence:<16} {' '.join(flags)}"
         )
     return 0

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 from planner.catalog.target import Target
+from planner.catalog.target import is_due as catalog_is_due
+from planner.catalog.target import urgency as catalog_urgency
 from planner.sky.site import Site
 
 STATUSES = ("planned", "observed", "skipped")
@@ -117,24 +119,11 @@ class PlanTarget:
         return f"{low}–{high}" + (f" {band}" if band else "")
 
     def is_due(self, now: float) -> bool:
-        if self.obs_cadence is None or self.obs_cadence <= 0:
-            return False
-        if self.last_data_point is None:
-            return True
-        return (now - self.last_data_point) / 86400.0 > self.obs_cadence
+        return catalog_is_due(self.obs_cadence, self.last_data_point, now)
 
     def urgency(self, now: float) -> float:
-        """Priority- and due-weighted importance: priority counts 2, being due 1 plus up to 1
-        more the further past its cadence the star is."""
-        score = 2.0 if self.priority else 0.0
-        if self.is_due(now):
-            score += 1.0
-            if self.last_data_point is not None and self.obs_cadence:
-                late = (now - self.last_data_point) / 86400.0 / self.obs_cadence - 1.0
-                score += min(max(late, 0.0), 1.0)
-            else:
-                score += 1.0  # nobody has observed it at all
-        return score
+        """Priority- and due-weighted importance, as the catalog defines it for every list."""
+        return catalog_urgency(self.priority, self.obs_cadence, self.last_data_point, now)
 
     def to_dict(self) -> dict[str, Any]:
         data = {k: getattr(self, k) for k in self.__dataclass_fields__}

@@ -76,13 +76,23 @@ def test_targets_section_filter_on_the_sample(capsys):
 
 
 def test_tonight_lists_observable_targets_most_urgent_first(capsys):
-    code, out, err = run(capsys, "tonight", "--lat", "52", "--lon", "4", "--time", "2026-11-23T18:00:00Z", "--limit", "8")
+    from planner.catalog import load_sample
+
+    when = "2026-11-23T18:00:00Z"
+    code, out, err = run(capsys, "tonight", "--lat", "52", "--lon", "4", "--time", when, "--limit", "8")
     assert code == 0, err
     assert "Europe/Amsterdam" in out and "Moon:" in out and "Sunset" in out
     lines = [l for l in out.splitlines() if l.startswith("  ") and "window" not in l]
     assert 0 < len(lines) <= 8
-    flags = ["PRIORITY" in l for l in lines]
-    assert flags == sorted(flags, reverse=True)  # priority targets come first
+    # The same urgency the scheduler uses: priority and lateness, highest first.
+    by_name = {t.star_name: t for t in load_sample().targets}
+    now = 1795456800.0  # 2026-11-23T18:00:00Z
+    shown = [by_name[l[2:22].strip()] for l in lines]
+    scores = [t.urgency(now) for t in shown]
+    assert scores == sorted(scores, reverse=True)
+    assert scores[0] >= 2.0  # the sample has priority or long-overdue stars up tonight
+    # The columns line up, even when a target is up in two stretches (a longer window text).
+    assert len({l.index("°") for l in lines}) == 1
 
 
 def test_tonight_under_the_midnight_sun(capsys):
