@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -32,10 +33,29 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def no_display_reason(environ=None, platform: str | None = None) -> str | None:
+    """Why the window cannot open here, or None. On Linux without X11 or Wayland, Qt would
+    abort with a misleading "reinstalling the application may fix this"."""
+    environ = os.environ if environ is None else environ
+    platform = sys.platform if platform is None else platform
+    if not platform.startswith("linux") or "-platform" in sys.argv:
+        return None
+    if environ.get("QT_QPA_PLATFORM") or environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "there is no display to open the window on (DISPLAY and WAYLAND_DISPLAY are not set). "
+        "Use `planner tonight` and the other commands headless, or set QT_QPA_PLATFORM=offscreen."
+    )
+
+
 def run_gui(argv: list[str] | None = None) -> int:
     """Open the window and run until it closes; returns the exit code."""
     import multiprocessing
 
+    reason = no_display_reason()
+    if reason:
+        print(f"planner: {reason}", file=sys.stderr)
+        return 2
     multiprocessing.freeze_support()  # the frozen app's sky helper process starts through here
     args, qt_args = _parser().parse_known_args(list(argv or []))
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,

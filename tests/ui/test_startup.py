@@ -52,3 +52,25 @@ def test_bad_hidden_option_values_give_a_clear_error(tmp_path):
     result = run_planner(["--size", "huge", "--quit-after", "1"], tmp_path)
     assert result.returncode == 2
     assert "--size wants WxH" in result.stderr
+
+
+def test_no_display_is_a_clear_message_not_a_qt_abort(tmp_path):
+    """On Linux without X11 or Wayland the window says what to do instead of letting Qt abort."""
+    import os
+    import subprocess
+    import sys
+
+    from planner.ui.app import no_display_reason
+
+    assert no_display_reason({}, "linux") is not None
+    assert no_display_reason({"DISPLAY": ":0"}, "linux") is None
+    assert no_display_reason({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
+    assert no_display_reason({}, "darwin") is None
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env.update(PLANNER_CONFIG_DIR=str(tmp_path / "c"), PLANNER_CACHE_DIR=str(tmp_path / "ca"),
+               PLANNER_DATA_DIR=str(tmp_path / "d"))
+    done = subprocess.run([sys.executable, "-m", "planner"], env=env, capture_output=True, text=True, timeout=60)
+    if sys.platform.startswith("linux"):
+        assert done.returncode == 2
+        assert "no display" in done.stderr and "planner tonight" in done.stderr
+        assert "Traceback" not in done.stderr and "Reinstalling" not in done.stderr
