@@ -612,12 +612,10 @@ class ServiceSession:
         self, cached, expect: str, safe_url: str, *, offline: bool, max_bytes: int | None = None
     ) -> Reply:
         if max_bytes is not None and len(cached.content) > max_bytes:
-            raise BadResponseError(
-                self.policy.name,
+            raise self._too_large(
                 f"the cached answer is larger than the {max_bytes:,} bytes allowed ({len(cached.content):,} bytes)",
-                "choose a smaller size or file",
-                service_key=self.policy.key,
-                url=safe_url,
+                None,
+                safe_url,
             )
         data = self._decode(cached.content, cached, expect, safe_url)
         created = getattr(cached, "created_at", None)
@@ -634,25 +632,17 @@ class ServiceSession:
     def _read_body(self, response: requests.Response, max_bytes: int | None, safe_url: str) -> bytes:
         declared = response.headers.get("Content-Length")
         if max_bytes is not None and declared and declared.isdigit() and int(declared) > max_bytes:
-            raise BadResponseError(
-                self.policy.name,
+            raise self._too_large(
                 f"the answer is {int(declared):,} bytes, more than the {max_bytes:,} allowed",
-                "choose a smaller size or file",
-                status=response.status_code,
-                service_key=self.policy.key,
-                url=safe_url,
+                response.status_code,
+                safe_url,
             )
         chunks, total = [], 0
         for chunk in response.iter_content(_CHUNK):
             total += len(chunk)
             if max_bytes is not None and total > max_bytes:
-                raise BadResponseError(
-                    self.policy.name,
-                    f"the answer is larger than the {max_bytes:,} bytes allowed",
-                    "choose a smaller size or file",
-                    status=response.status_code,
-                    service_key=self.policy.key,
-                    url=safe_url,
+                raise self._too_large(
+                    f"the answer is larger than the {max_bytes:,} bytes allowed", response.status_code, safe_url
                 )
             chunks.append(chunk)
         body = b"".join(chunks)
@@ -682,6 +672,17 @@ class ServiceSession:
         except ValueError:
             what = "sent a web page instead of JSON data" if looks_like_html(text) else "sent an answer that is not valid JSON"
             raise self._bad(what, response.status_code, safe_url) from None
+
+    def _too_large(self, what: str, status: int | None, safe_url: str) -> BadResponseError:
+        """An answer over ``max_bytes``, live or cached."""
+        return BadResponseError(
+            self.policy.name,
+            what,
+            "choose a smaller size or file",
+            status=status,
+            service_key=self.policy.key,
+            url=safe_url,
+        )
 
     def _bad(self, what: str, status: int | None, safe_url: str) -> BadResponseError:
         return BadResponseError(self.policy.name, what, status=status, service_key=self.policy.key, url=safe_url)
