@@ -1,5 +1,6 @@
-"""The wheel carries ``resources/`` (targets sample, icons, themes), and the installed
-package reads the sample with ``importlib.resources``, unpacked and straight from the zip.
+"""The wheel carries ``planner/resources/`` (targets sample, icons, themes) and no other
+top-level package, and the installed package reads the sample with ``importlib.resources``,
+unpacked and straight from the zip.
 
 The wheel is built from a copy of the project in a temporary folder (so the shared
 working tree gets no ``build/`` or ``*.egg-info``), without build isolation so no
@@ -34,7 +35,7 @@ def wheel(tmp_path_factory) -> Path:
     src = work / "src"
     src.mkdir()
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
-    for name in ("planner", "resources"):
+    for name in ("planner",):
         shutil.copytree(ROOT / name, src / name, ignore=ignore)
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         if (ROOT / name).exists():
@@ -65,17 +66,34 @@ def repo_files(folder: str, pattern: str) -> set[str]:
 
 def test_wheel_contains_the_targets_sample_and_its_sources(wheel):
     names = names_in(wheel)
-    assert "resources/targets/sample_targets.json" in names
-    assert "resources/targets/SOURCES.md" in names
-    assert "resources/__init__.py" in names and "resources/targets/__init__.py" in names
+    assert "planner/resources/targets/sample_targets.json" in names
+    assert "planner/resources/targets/SOURCES.md" in names
+    assert "planner/resources/__init__.py" in names and "planner/resources/targets/__init__.py" in names
+
+
+def test_wheel_installs_only_the_planner_package(wheel):
+    """A top-level ``resources`` (or any other generic name) would clash with other
+    distributions installed into the same environment."""
+    tops = {n.split("/", 1)[0] for n in names_in(wheel) if not n.split("/", 1)[0].endswith(".dist-info")}
+    assert tops == {"planner"}
+
+
+def test_wheel_carries_the_mit_licence(wheel):
+    names = names_in(wheel)
+    licence = next(n for n in names if n.endswith(".dist-info/licenses/LICENSE"))
+    with zipfile.ZipFile(wheel) as zf:
+        text = zf.read(licence).decode()
+        metadata = zf.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    assert text.startswith("MIT License") and "planner developers" in text
+    assert "License-Expression: MIT" in metadata
 
 
 def test_wheel_contains_every_icon_and_theme(wheel):
     names = names_in(wheel)
-    icons = repo_files("resources/icons", "*.svg")
+    icons = repo_files("planner/resources/icons", "*.svg")
     assert {Path(n).stem for n in icons} >= TOOLBAR_ICONS
     assert icons <= names
-    themes = repo_files("resources/themes", "*.qss")
+    themes = repo_files("planner/resources/themes", "*.qss")
     assert themes and themes <= names
 
 
@@ -93,8 +111,8 @@ def test_wheel_contains_the_package_and_entry_points(wheel):
 
 def test_sample_in_wheel_is_byte_identical(wheel):
     with zipfile.ZipFile(wheel) as zf:
-        assert zf.read("resources/targets/sample_targets.json") == (
-            ROOT / "resources/targets/sample_targets.json"
+        assert zf.read("planner/resources/targets/sample_targets.json") == (
+            ROOT / "planner/resources/targets/sample_targets.json"
         ).read_bytes()
 
 
@@ -102,11 +120,11 @@ READ_SAMPLE = textwrap.dedent(
     """
     import json, sys
     from importlib import resources
-    import planner, resources as res
+    import planner, planner.resources as res
     from planner.catalog import load_sample
     result = load_sample()
-    icons = sorted(p.name for p in resources.files("resources.icons").iterdir() if p.name.endswith(".svg"))
-    themes = sorted(p.name for p in resources.files("resources.themes").iterdir() if p.name.endswith(".qss"))
+    icons = sorted(p.name for p in resources.files("planner.resources.icons").iterdir() if p.name.endswith(".svg"))
+    themes = sorted(p.name for p in resources.files("planner.resources.themes").iterdir() if p.name.endswith(".qss"))
     print(json.dumps({
         "planner": planner.__file__, "resources": res.__file__,
         "count": len(result.targets), "problems": result.problems,

@@ -1,4 +1,4 @@
-"""The bundled offline sample of real variable stars (``resources/targets/``) and target files."""
+"""The bundled offline sample of real variable stars (``planner/resources/targets/``) and target files."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ class TargetFileError(ValueError):
 
 def load_sample() -> ParseResult:
     """The bundled sample, parsed. It ships in the wheel and needs no network."""
-    text = resources.files("resources.targets").joinpath(SAMPLE_RESOURCE).read_text("utf-8")
+    text = resources.files("planner.resources.targets").joinpath(SAMPLE_RESOURCE).read_text("utf-8")
     return parse_targets(json.loads(text))
 
 

@@ -1,4 +1,4 @@
-"""The bundled SVG icons (``resources/icons``) as ``QIcon``s, rendered with QtSvg.
+"""The bundled SVG icons (``planner/resources/icons``) as ``QIcon``s, rendered with QtSvg.
 
 The SVGs are read through ``importlib.resources`` and rendered into pixmaps rather than
 opened by file name, so they work from a zipped install too. They are drawn in black on
@@ -19,9 +19,9 @@ SIZES = (16, 24, 32, 48)
 
 @lru_cache(maxsize=None)
 def icon(name: str) -> QIcon:
-    """The icon ``resources/icons/<name>.svg``; an empty icon when it is missing or unreadable."""
+    """The icon ``planner/resources/icons/<name>.svg``; an empty icon when it is missing or unreadable."""
     try:
-        data = resources.files("resources.icons").joinpath(f"{name}.svg").read_bytes()
+        data = resources.files("planner.resources.icons").joinpath(f"{name}.svg").read_bytes()
     except (FileNotFoundError, OSError):
         return QIcon()
     renderer = QSvgRenderer(QByteArray(data))

@@ -1,7 +1,7 @@
 """The three looks of the program: light, dark and a red-on-black night mode for dark adaptation.
 
 A ``Theme`` holds every colour the program paints with: the Qt palette, the stylesheet
-(``resources/themes/base.qss`` filled in with the theme's colours, plus the theme's own
+(``planner/resources/themes/base.qss`` filled in with the theme's colours, plus the theme's own
 ``<name>.qss``) and the chart's matplotlib colours. Night mode uses red hues only, dim and
 low in contrast, with no white, green or blue anywhere, so that the observer's
 dark-adapted eyes survive looking at the screen.
@@ -291,7 +291,7 @@ def palette(t: Theme) -> QPalette:
 
 
 def _read_qss(name: str) -> str:
-    folder = resources.files("resources.themes")
+    folder = resources.files("planner.resources.themes")
     item = folder.joinpath(name)
     return item.read_text("utf-8") if item.is_file() else ""
 

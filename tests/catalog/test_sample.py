@@ -25,7 +25,7 @@ API_FIELDS = {
 
 @pytest.fixture(scope="module")
 def raw():
-    text = resources.files("resources.targets").joinpath("sample_targets.json").read_text("utf-8")
+    text = resources.files("planner.resources.targets").joinpath("sample_targets.json").read_text("utf-8")
     return json.loads(text)
 
 
@@ -153,7 +153,7 @@ def test_other_info_has_text_and_links(sample):
 
 
 def test_sources_are_stated():
-    sources = resources.files("resources.targets").joinpath("SOURCES.md").read_text("utf-8")
+    sources = resources.files("planner.resources.targets").joinpath("SOURCES.md").read_text("utf-8")
     for words in ("VSX", "GCVS", "illustrative", "last_data_point"):
         assert words in sources
 
