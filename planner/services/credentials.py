@@ -8,10 +8,10 @@ this module hands out (and every key a client is given directly) is registered s
 from __future__ import annotations
 
 import os
-import threading
 from dataclasses import dataclass
 
 from planner.errors import PlannerError
+from planner.services.http.redaction import known_secrets, redact_text, register_secret
 
 KEYRING_SERVICE = "planner"
 
@@ -32,35 +32,9 @@ SERVICE_LABELS = {
     "arcsecond": "Arcsecond",
 }
 
-_lock = threading.Lock()
-_known: set[str] = set()
-_MIN_SECRET_LEN = 4  # shorter values would blank ordinary words
-
 
 class CredentialError(PlannerError):
     """A secret could not be stored, read or deleted; the message says what to do instead."""
-
-
-def register_secret(value: str | None) -> None:
-    """Remember a secret value so that it is blanked in logs and messages."""
-    if isinstance(value, str) and len(value.strip()) >= _MIN_SECRET_LEN:
-        with _lock:
-            _known.add(value.strip())
-
-
-def known_secrets() -> frozenset[str]:
-    with _lock:
-        return frozenset(_known)
-
-
-def redact_text(text: str) -> str:
-    """``text`` with every registered secret replaced by ``***``."""
-    if not text:
-        return text
-    for secret in sorted(known_secrets(), key=len, reverse=True):
-        if secret in text:
-            text = text.replace(secret, "***")
-    return text
 
 
 def _check(service: str, name: str) -> str:

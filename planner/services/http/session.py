@@ -1,34 +1,28 @@
-"""The one HTTP layer every web-service client uses: cache, retries, timeouts, rate limits, errors.
+"""The HTTP session every web-service client uses: timeouts, retries, the cache, errors.
 
 ``ServiceSession`` wraps ``requests`` with urllib3 ``Retry`` (idempotent GETs only), a default
-(connect, read) timeout, a per-service limiter (throttle and hourly budget, shared by every
-session of the process) and a ``requests-cache`` SQLite store in the cache folder. Every
-failure becomes a ``planner.services.errors.ServiceError``; when the network fails and a
-cached answer exists, that answer comes back marked ``offline``. Secrets (query parameters
-and headers named by the policy) never enter cache keys, the cache database, log lines or
-error messages.
+(connect, read) timeout, the service's limiter (``limiter``), the shared answer cache
+(``cache``) and redaction (``redaction``). Every failure becomes a
+``planner.services.errors.ServiceError``; when the network fails and a cached answer
+exists, that answer comes back marked ``offline``.
 """
 
 from __future__ import annotations
 
-import email.utils
 import ipaddress
 import json as jsonlib
 import logging
-import threading
 import time
-from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, TypeVar
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from planner import __version__
-from planner.services.credentials import redact_text, register_secret
 from planner.services.errors import (
     BadResponseError,
     ConfigurationError,
@@ -44,16 +38,23 @@ from planner.services.errors import (
     clean_detail,
     looks_like_html,
 )
+from planner.services.http import cache as _cache
+from planner.services.http.limiter import RateLimitState, limiter_for, retry_at_from_headers
+from planner.services.http.redaction import (
+    ALWAYS_SECRET,
+    install_log_filter,
+    redact_text,
+    redact_url,
+    register_secret,
+    register_secret_params,
+)
 
 log = logging.getLogger(__name__)
 
 # No public home page exists yet, so the agent names the program, its version and its purpose.
 USER_AGENT = f"planner/{__version__} (variable-star observing planner; python-requests)"
-CACHE_FILE = "http_cache.sqlite"
 DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 30.0)
 RETRY_STATUSES = (500, 502, 503, 504)
-# Always kept out of cache keys and the cache database, whatever the policy says.
-ALWAYS_SECRET = ("Authorization", "Proxy-Authorization", "Cookie", "api_key", "api_secret", "apikey", "session")
 _CHUNK = 64 * 1024
 
 
@@ -103,22 +104,6 @@ POLICIES: dict[str, ServicePolicy] = {
 
 
 @dataclass
-class RateLimitState:
-    """What the service said about its budget (``X-Rate-Limit-*``), readable by the UI."""
-
-    limit: int | None = None
-    remaining: int | None = None
-    reset_at: float | None = None  # unix time the current period ends
-    updated_at: float | None = None
-
-    def snapshot(self) -> "RateLimitState":
-        return RateLimitState(self.limit, self.remaining, self.reset_at, self.updated_at)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"limit": self.limit, "remaining": self.remaining, "reset_at": self.reset_at}
-
-
-@dataclass
 class Reply:
     """One answer of a service, already decoded as asked (``expect``)."""
 
@@ -132,208 +117,6 @@ class Reply:
 
     def meta(self) -> dict[str, Any]:
         return {"from_cache": self.from_cache, "offline": self.offline, "fetched_at": self.fetched_at}
-
-
-# -- redaction ---------------------------------------------------------------------------
-
-
-def redact_url(url: str, secret_params: tuple[str, ...] | list[str] = ()) -> str:
-    """``url`` with the values of secret query parameters (and any registered secret) blanked."""
-    if not url:
-        return url
-    names = {n.lower() for n in (*secret_params, *ALWAYS_SECRET)}
-    try:
-        parts = urlsplit(url)
-        if parts.query:
-            pairs = parse_qsl(parts.query, keep_blank_values=True)
-            pairs = [(k, "REDACTED" if k.lower() in names else v) for k, v in pairs]
-            url = urlunsplit(parts._replace(query=urlencode(pairs, safe="/:,")))
-        if parts.password or parts.username:
-            netloc = parts.hostname or ""
-            if parts.port:
-                netloc += f":{parts.port}"
-            url = urlunsplit(urlsplit(url)._replace(netloc=netloc))
-    except ValueError:
-        pass
-    return redact_text(url)
-
-
-class _RedactingFilter(logging.Filter):
-    """Blanks registered secrets and secret query parameters in third-party log records."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a broken record is not ours to fix
-            return True
-        cleaned = _redact_params_in_text(redact_text(message))
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        return True
-
-
-def _redact_params_in_text(text: str) -> str:
-    import re
-
-    names = "|".join(sorted({*ALWAYS_SECRET, *(p for pol in POLICIES.values() for p in pol.secret_params)}))
-    return re.sub(rf"(?i)\b({names})=([^&\s\"']+)", r"\1=REDACTED", text)
-
-
-_filter = _RedactingFilter()
-_filtered_loggers: set[str] = set()
-
-
-def _install_log_filter() -> None:
-    """Attach the filter to urllib3's and requests-cache's loggers (they log full URLs)."""
-    import requests_cache  # noqa: F401 - makes sure its loggers exist
-
-    manager = logging.root.manager
-    names = [n for n in list(manager.loggerDict) if n.split(".")[0] in ("urllib3", "requests_cache", "requests", "planner")]
-    for name in (*names, "urllib3", "urllib3.connectionpool", "urllib3.util.retry", "requests_cache"):
-        if name not in _filtered_loggers:
-            logging.getLogger(name).addFilter(_filter)
-            _filtered_loggers.add(name)
-
-
-# -- limiter -----------------------------------------------------------------------------
-
-
-class ServiceLimiter:
-    """Throttle and hourly budget for one service, shared by every session in the process."""
-
-    def __init__(self, key: str):
-        self.key = key
-        self.state = RateLimitState()
-        self._lock = threading.Lock()
-        self._last_sent = 0.0
-        self._sent: deque[float] = deque()
-
-    def acquire(self, policy: ServicePolicy, *, clock: Callable[[], float] = time.time, sleep=time.sleep) -> None:
-        """Wait for the throttle, or raise ``RateLimitedError`` rather than exceed the budget."""
-        with self._lock:
-            now = clock()
-            if policy.hourly_budget:
-                self._check_budget(policy, now)
-            wait = self._last_sent + policy.min_interval - now
-            if wait > 0:
-                sleep(wait)
-            self._last_sent = clock()
-            if policy.hourly_budget:
-                self._sent.append(self._last_sent)
-                if self.state.remaining is not None:
-                    # Count our own request until the service's headers say otherwise.
-                    self.state.remaining = max(0, self.state.remaining - 1)
-
-    def _check_budget(self, policy: ServicePolicy, now: float) -> None:
-        state = self.state
-        while self._sent and self._sent[0] <= now - 3600:
-            self._sent.popleft()
-        if state.reset_at is not None and now >= state.reset_at:
-            state.remaining, state.reset_at = None, None  # a new period has begun
-        if state.remaining is not None and state.remaining <= 0:
-            raise RateLimitedError(
-                policy.name,
-                f"the hourly budget of {state.limit or policy.hourly_budget} requests is used up",
-                retry_at=state.reset_at,
-                service_key=policy.key,
-            )
-        budget = min(policy.hourly_budget or 0, state.limit or policy.hourly_budget or 0)
-        if state.remaining is None and budget and len(self._sent) >= budget:
-            raise RateLimitedError(
-                policy.name,
-                f"planner has sent {len(self._sent)} requests in the last hour, the service's limit",
-                retry_at=self._sent[0] + 3600,
-                service_key=policy.key,
-            )
-
-    def update_from_headers(self, headers: Mapping[str, str], now: float | None = None) -> None:
-        now = time.time() if now is None else now
-        limit = _int_header(headers, "X-Rate-Limit-Limit")
-        remaining = _int_header(headers, "X-Rate-Limit-Remaining")
-        reset = _float_header(headers, "X-Rate-Limit-Reset")
-        if limit is None and remaining is None and reset is None:
-            return
-        with self._lock:
-            if limit is not None:
-                self.state.limit = limit
-            if remaining is not None:
-                self.state.remaining = max(0, remaining)
-            if reset is not None:
-                self.state.reset_at = _reset_to_unix(reset, now)
-            self.state.updated_at = now
-
-    def exhausted(self, retry_at: float | None, now: float | None = None) -> None:
-        """Record a 429: nothing more until ``retry_at`` (or an hour when unknown)."""
-        now = time.time() if now is None else now
-        with self._lock:
-            self.state.remaining = 0
-            self.state.reset_at = retry_at or now + 3600
-            self.state.updated_at = now
-
-    def reset(self) -> None:
-        with self._lock:
-            self.state = RateLimitState()
-            self._last_sent = 0.0
-            self._sent.clear()
-
-
-_limiters: dict[str, ServiceLimiter] = {}
-_limiters_lock = threading.Lock()
-
-
-def limiter_for(key: str) -> ServiceLimiter:
-    with _limiters_lock:
-        limiter = _limiters.get(key)
-        if limiter is None:
-            limiter = _limiters[key] = ServiceLimiter(key)
-        return limiter
-
-
-def reset_limiters() -> None:
-    """Forget every service's throttle and budget state (tests; a new day)."""
-    with _limiters_lock:
-        for limiter in _limiters.values():
-            limiter.reset()
-
-
-def _int_header(headers: Mapping[str, str], name: str) -> int | None:
-    value = _float_header(headers, name)
-    return None if value is None else int(value)
-
-
-def _float_header(headers: Mapping[str, str], name: str) -> float | None:
-    raw = headers.get(name)
-    if raw is None:
-        return None
-    try:
-        value = float(str(raw).strip())
-    except ValueError:
-        return None
-    return value if value == value and abs(value) != float("inf") else None
-
-
-def _reset_to_unix(value: float, now: float) -> float:
-    # The AAVSO page says "seconds left in the current period"; accept a unix time too.
-    return value if value > 1e9 else now + max(0.0, value)
-
-
-def retry_at_from_headers(headers: Mapping[str, str], now: float | None = None) -> float | None:
-    """When a 429'd client may try again: ``X-Rate-Limit-Reset``, else ``Retry-After``."""
-    now = time.time() if now is None else now
-    reset = _float_header(headers, "X-Rate-Limit-Reset")
-    if reset is not None:
-        return _reset_to_unix(reset, now)
-    retry_after = headers.get("Retry-After")
-    if retry_after:
-        seconds = _float_header(headers, "Retry-After")
-        if seconds is not None:
-            return now + max(0.0, seconds)
-        try:
-            parsed = email.utils.parsedate_to_datetime(retry_after)
-            return parsed.timestamp()
-        except (TypeError, ValueError, IndexError):
-            return None
-    return None
 
 
 # -- URLs --------------------------------------------------------------------------------
@@ -376,15 +159,6 @@ def check_url(policy: ServicePolicy, url: str) -> str:
 
 
 # -- session -----------------------------------------------------------------------------
-
-
-def cache_path() -> Path:
-    from planner.config import cache_dir
-
-    return cache_dir() / CACHE_FILE
-
-
-_default_cache_path = cache_path
 
 
 def _make_retry(policy: ServicePolicy) -> Retry:
@@ -434,7 +208,8 @@ class ServiceSession:
         self.base_url = check_url(policy, (base_url or "").rstrip("/"))
         self._limiter = limiter_for(policy.key)
         self.ignored = tuple(dict.fromkeys((*ALWAYS_SECRET, *policy.secret_params, *policy.secret_headers)))
-        _install_log_filter()
+        register_secret_params(policy.secret_params)
+        install_log_filter()
 
         self._plain = _SecretKeepingSession()
         self._plain.secret_headers = tuple(policy.secret_headers)
@@ -446,31 +221,12 @@ class ServiceSession:
 
         self._cache = None
         if policy.expire_after and policy.expire_after > 0:
-            self._cache = self._open_cache(cache_path if cache_path is not None else _default_cache_path())
-
-    def _open_cache(self, path: Path):
-        """The requests-cache store; a cache that cannot be opened just means no cache."""
-        try:
-            import requests_cache
-
-            path.parent.mkdir(parents=True, exist_ok=True)
-            cached = requests_cache.CachedSession(
-                str(path),
-                backend="sqlite",
-                expire_after=self.policy.expire_after,
-                allowable_methods=("GET",),
-                allowable_codes=(200,),
-                # This session is the store; ServiceSession.request decides when to read it and
-                # serves stale answers itself, for network failures and 5xx only (a 401 must
-                # not be hidden behind yesterday's data).
-                stale_if_error=True,
-                ignored_parameters=self.ignored,
-                match_headers=False,
+            cache = _cache.ResponseCache(
+                cache_path if cache_path is not None else _cache.cache_path(),
+                expire_after=policy.expire_after,
+                ignored=self.ignored,
             )
-            return cached
-        except Exception as exc:  # noqa: BLE001
-            log.warning("HTTP cache unavailable (%s); continuing without it", exc.__class__.__name__)
-            return None
+            self._cache = cache if cache.available else None
 
     # -- public API --------------------------------------------------------------------
 
@@ -481,7 +237,7 @@ class ServiceSession:
     @property
     def cached_session(self):
         """The underlying requests-cache ``CachedSession`` (None when caching is off)."""
-        return self._cache
+        return self._cache.cached_session if self._cache is not None else None
 
     def url_for(self, path_or_url: str) -> str:
         if "://" in path_or_url:
@@ -591,22 +347,10 @@ class ServiceSession:
     # -- internals -------------------------------------------------------------------------
 
     def _lookup(self, prepared):
-        try:
-            key = self._cache.cache.create_key(prepared)
-            return key, self._cache.cache.get_response(key)
-        except Exception as exc:  # noqa: BLE001 - a damaged cache must not stop the request
-            log.warning("HTTP cache lookup failed (%s)", exc.__class__.__name__)
-            return None, None
+        return self._cache.lookup(prepared)
 
     def _store(self, response: requests.Response, key: str | None) -> None:
-        from requests_cache.policy.expiration import get_expiration_datetime
-
-        try:
-            self._cache.cache.save_response(
-                response, cache_key=key, expires=get_expiration_datetime(self.policy.expire_after)
-            )
-        except Exception as exc:  # noqa: BLE001 - a full disk loses the cache, not the answer
-            log.warning("HTTP cache write failed (%s)", exc.__class__.__name__)
+        self._cache.store(response, key)
 
     def _reply_from_cached(
         self, cached, expect: str, safe_url: str, *, offline: bool, max_bytes: int | None = None
@@ -796,55 +540,16 @@ def session_for(service: str, settings=None, **kw) -> ServiceSession:
     return ServiceSession(POLICIES[service], settings.base_url(service), **kw)
 
 
-def cache_size_bytes(path: Path | None = None) -> int:
-    """Size of the HTTP cache on disk (database plus SQLite side files)."""
-    path = path or cache_path()
-    total = 0
-    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        try:
-            total += candidate.stat().st_size
-        except OSError:
-            pass
-    return total
-
-
-def clear_cache(path: Path | None = None) -> None:
-    """Empty the HTTP cache (Settings > Clear cache)."""
-    path = path or cache_path()
-    if not path.exists():
-        return
-    try:
-        from requests_cache import SQLiteCache
-
-        store = SQLiteCache(str(path))
-        store.clear()
-        store.close()
-    except Exception:  # noqa: BLE001 - a damaged file is simply removed
-        for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-            try:
-                candidate.unlink()
-            except OSError:
-                pass
-
-
 __all__ = [
-    "CACHE_FILE",
+    "DEFAULT_TIMEOUT",
     "POLICIES",
+    "RETRY_STATUSES",
     "USER_AGENT",
-    "RateLimitState",
     "Reply",
-    "ServiceLimiter",
     "ServicePolicy",
     "ServiceSession",
-    "cache_path",
-    "cache_size_bytes",
     "check_url",
-    "clear_cache",
     "is_loopback",
-    "limiter_for",
     "parse_or_bad_response",
-    "redact_url",
-    "reset_limiters",
-    "retry_at_from_headers",
     "session_for",
 ]

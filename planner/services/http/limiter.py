@@ -1,0 +1,176 @@
+"""Throttle and hourly budget per service: one ``ServiceLimiter`` per service key, shared by
+every session of the process, fed by the service's ``X-Rate-Limit-*`` headers and 429s."""
+
+from __future__ import annotations
+
+import email.utils
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from planner.services.errors import RateLimitedError
+
+
+@dataclass
+class RateLimitState:
+    """What the service said about its budget (``X-Rate-Limit-*``), readable by the UI."""
+
+    limit: int | None = None
+    remaining: int | None = None
+    reset_at: float | None = None  # unix time the current period ends
+    updated_at: float | None = None
+
+    def snapshot(self) -> "RateLimitState":
+        return RateLimitState(self.limit, self.remaining, self.reset_at, self.updated_at)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"limit": self.limit, "remaining": self.remaining, "reset_at": self.reset_at}
+
+
+class ServiceLimiter:
+    """Throttle and hourly budget for one service, shared by every session in the process."""
+
+    def __init__(self, key: str):
+        self.key = key
+        self.state = RateLimitState()
+        self._lock = threading.Lock()
+        self._last_sent = 0.0
+        self._sent: deque[float] = deque()
+
+    def acquire(self, policy, *, clock: Callable[[], float] = time.time, sleep=time.sleep) -> None:
+        """Wait for the throttle, or raise ``RateLimitedError`` rather than exceed the budget."""
+        with self._lock:
+            now = clock()
+            if policy.hourly_budget:
+                self._check_budget(policy, now)
+            wait = self._last_sent + policy.min_interval - now
+            if wait > 0:
+                sleep(wait)
+            self._last_sent = clock()
+            if policy.hourly_budget:
+                self._sent.append(self._last_sent)
+                if self.state.remaining is not None:
+                    # Count our own request until the service's headers say otherwise.
+                    self.state.remaining = max(0, self.state.remaining - 1)
+
+    def _check_budget(self, policy, now: float) -> None:
+        state = self.state
+        while self._sent and self._sent[0] <= now - 3600:
+            self._sent.popleft()
+        if state.reset_at is not None and now >= state.reset_at:
+            state.remaining, state.reset_at = None, None  # a new period has begun
+        if state.remaining is not None and state.remaining <= 0:
+            raise RateLimitedError(
+                policy.name,
+                f"the hourly budget of {state.limit or policy.hourly_budget} requests is used up",
+                retry_at=state.reset_at,
+                service_key=policy.key,
+            )
+        budget = min(policy.hourly_budget or 0, state.limit or policy.hourly_budget or 0)
+        if state.remaining is None and budget and len(self._sent) >= budget:
+            raise RateLimitedError(
+                policy.name,
+                f"planner has sent {len(self._sent)} requests in the last hour, the service's limit",
+                retry_at=self._sent[0] + 3600,
+                service_key=policy.key,
+            )
+
+    def update_from_headers(self, headers: Mapping[str, str], now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        limit = _int_header(headers, "X-Rate-Limit-Limit")
+        remaining = _int_header(headers, "X-Rate-Limit-Remaining")
+        reset = _float_header(headers, "X-Rate-Limit-Reset")
+        if limit is None and remaining is None and reset is None:
+            return
+        with self._lock:
+            if limit is not None:
+                self.state.limit = limit
+            if remaining is not None:
+                self.state.remaining = max(0, remaining)
+            if reset is not None:
+                self.state.reset_at = _reset_to_unix(reset, now)
+            self.state.updated_at = now
+
+    def exhausted(self, retry_at: float | None, now: float | None = None) -> None:
+        """Record a 429: nothing more until ``retry_at`` (or an hour when unknown)."""
+        now = time.time() if now is None else now
+        with self._lock:
+            self.state.remaining = 0
+            self.state.reset_at = retry_at or now + 3600
+            self.state.updated_at = now
+
+    def reset(self) -> None:
+        with self._lock:
+            self.state = RateLimitState()
+            self._last_sent = 0.0
+            self._sent.clear()
+
+
+_limiters: dict[str, ServiceLimiter] = {}
+_limiters_lock = threading.Lock()
+
+
+def limiter_for(key: str) -> ServiceLimiter:
+    with _limiters_lock:
+        limiter = _limiters.get(key)
+        if limiter is None:
+            limiter = _limiters[key] = ServiceLimiter(key)
+        return limiter
+
+
+def reset_limiters() -> None:
+    """Forget every service's throttle and budget state (tests; a new day)."""
+    with _limiters_lock:
+        for limiter in _limiters.values():
+            limiter.reset()
+
+
+def _int_header(headers: Mapping[str, str], name: str) -> int | None:
+    value = _float_header(headers, name)
+    return None if value is None else int(value)
+
+
+def _float_header(headers: Mapping[str, str], name: str) -> float | None:
+    raw = headers.get(name)
+    if raw is None:
+        return None
+    try:
+        value = float(str(raw).strip())
+    except ValueError:
+        return None
+    return value if value == value and abs(value) != float("inf") else None
+
+
+def _reset_to_unix(value: float, now: float) -> float:
+    # The AAVSO page says "seconds left in the current period"; accept a unix time too.
+    return value if value > 1e9 else now + max(0.0, value)
+
+
+def retry_at_from_headers(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """When a 429'd client may try again: ``X-Rate-Limit-Reset``, else ``Retry-After``."""
+    now = time.time() if now is None else now
+    reset = _float_header(headers, "X-Rate-Limit-Reset")
+    if reset is not None:
+        return _reset_to_unix(reset, now)
+    retry_after = headers.get("Retry-After")
+    if retry_after:
+        seconds = _float_header(headers, "Retry-After")
+        if seconds is not None:
+            return now + max(0.0, seconds)
+        try:
+            parsed = email.utils.parsedate_to_datetime(retry_after)
+            return parsed.timestamp()
+        except (TypeError, ValueError, IndexError):
+            return None
+    return None
+
+
+__all__ = [
+    "RateLimitState",
+    "ServiceLimiter",
+    "limiter_for",
+    "reset_limiters",
+    "retry_at_from_headers",
+]
