@@ -305,7 +305,7 @@ def test_timeout_is_a_network_error():
         client = AstrobinClient(KEY, SECRET, base, session=ServiceSession(fast_policy(), base))
         with pytest.raises((NetworkError, OfflineError)) as info:
             client.search(subject="M31")
-    assert "in time" in str(info.value)
+    assert "did not answer within" in str(info.value)
     assert_no_secret(error_text(info.value))
 
 

@@ -101,6 +101,12 @@ class ServiceLimiter:
             self.state.reset_at = retry_at or now + 3600
             self.state.updated_at = now
 
+    def sent_in_the_last_hour(self, now: float | None = None) -> int:
+        """Requests this limiter let through in the last hour (budgeted services count them)."""
+        now = time.time() if now is None else now
+        with self._lock:
+            return sum(1 for sent in self._sent if sent > now - 3600)
+
     def reset(self) -> None:
         with self._lock:
             self.state = RateLimitState()

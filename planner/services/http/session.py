@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from planner import __version__
@@ -161,8 +162,38 @@ def check_url(policy: ServicePolicy, url: str) -> str:
 # -- session -----------------------------------------------------------------------------
 
 
-def _make_retry(policy: ServicePolicy) -> Retry:
-    return Retry(
+class _ServiceRetry(Retry):
+    """urllib3 ``Retry`` as the services need it.
+
+    A read timeout is final: the server accepted the request and did not answer, and asking
+    again only multiplies the wait (four read timeouts were two minutes). Connection errors
+    and 5xx answers are retried as before. Every retry first passes the service's limiter,
+    so it keeps the throttle (AstroBin and astrometry.net allow about one request a second)
+    and counts against the hourly budget like any other request.
+    """
+
+    def __init__(self, *args, before_retry: Callable[[], None] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.before_retry = before_retry
+
+    def new(self, **kw):
+        retry = super().new(**kw)
+        retry.before_retry = self.before_retry
+        return retry
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+        if isinstance(error, ReadTimeoutError):
+            raise MaxRetryError(_pool, url, error) from error
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+    def sleep(self, response=None) -> None:
+        super().sleep(response)
+        if self.before_retry is not None:
+            self.before_retry()
+
+
+def _make_retry(policy: ServicePolicy, before_retry: Callable[[], None] | None = None) -> Retry:
+    return _ServiceRetry(
         total=policy.retries,
         connect=policy.retries,
         read=policy.retries,
@@ -174,6 +205,7 @@ def _make_retry(policy: ServicePolicy) -> Retry:
         backoff_max=30.0,
         raise_on_status=False,
         respect_retry_after_header=False,  # a 503 may ask for hours; we report instead of hang
+        before_retry=before_retry,
     )
 
 
@@ -213,7 +245,7 @@ class ServiceSession:
 
         self._plain = _SecretKeepingSession()
         self._plain.secret_headers = tuple(policy.secret_headers)
-        adapter = HTTPAdapter(max_retries=_make_retry(policy))
+        adapter = HTTPAdapter(max_retries=_make_retry(policy, lambda: self._limiter.acquire(self.policy)))
         self._plain.mount("http://", adapter)
         self._plain.mount("https://", adapter)
         self._plain.headers["User-Agent"] = user_agent or USER_AGENT
@@ -233,6 +265,9 @@ class ServiceSession:
     @property
     def rate(self) -> RateLimitState:
         return self._limiter.state.snapshot()
+
+    def sent_in_the_last_hour(self) -> int:
+        return self._limiter.sent_in_the_last_hour()
 
     @property
     def cached_session(self):
@@ -306,20 +341,21 @@ class ServiceSession:
                 log.debug("%s: cache hit %s", self.policy.key, safe_url)
                 return self._reply_from_cached(cached, expect, safe_url, offline=False, max_bytes=max_bytes)
 
+        timeout = timeout or self.policy.timeout
         self._limiter.acquire(self.policy)
         log.debug("%s %s", method, safe_url)
         try:
             settings = self._plain.merge_environment_settings(prepared.url, {}, True, None, None)
             response = self._plain.send(
-                prepared, timeout=timeout or self.policy.timeout, allow_redirects=True, **settings
+                prepared, timeout=timeout, allow_redirects=True, **settings
             )
         except requests.exceptions.RequestException as exc:
-            return self._network_failure(exc, cached, expect, safe_url, use_cache, max_bytes)
+            return self._network_failure(exc, cached, expect, safe_url, use_cache, max_bytes, timeout)
 
         try:
             body = self._read_body(response, max_bytes, safe_url)
         except requests.exceptions.RequestException as exc:
-            return self._network_failure(exc, cached, expect, safe_url, use_cache, max_bytes)
+            return self._network_failure(exc, cached, expect, safe_url, use_cache, max_bytes, timeout)
         finally:
             response.close()
 
@@ -432,14 +468,14 @@ class ServiceSession:
         return BadResponseError(self.policy.name, what, status=status, service_key=self.policy.key, url=safe_url)
 
     def _network_failure(
-        self, exc: Exception, cached, expect: str, safe_url: str, use_cache: bool, max_bytes: int | None = None
+        self, exc: Exception, cached, expect: str, safe_url: str, use_cache: bool, max_bytes: int | None, timeout
     ) -> Reply:
         if cached is not None:
             log.info("%s unreachable (%s); serving the cached answer", self.policy.name, exc.__class__.__name__)
             return self._reply_from_cached(cached, expect, safe_url, offline=True, max_bytes=max_bytes)
-        raise self._exception_error(exc, safe_url, use_cache) from None
+        raise self._exception_error(exc, safe_url, use_cache, timeout) from None
 
-    def _exception_error(self, exc: Exception, safe_url: str, use_cache: bool) -> ServiceError:
+    def _exception_error(self, exc: Exception, safe_url: str, use_cache: bool, timeout=None) -> ServiceError:
         name, key = self.policy.name, self.policy.key
         exc_types = requests.exceptions
         if isinstance(exc, (exc_types.ChunkedEncodingError, exc_types.ContentDecodingError)):
@@ -453,9 +489,10 @@ class ServiceSession:
         if isinstance(exc, exc_types.SSLError):
             what = "could not be reached securely (TLS/certificate error)"
         elif isinstance(exc, exc_types.ConnectTimeout):
-            what = "did not answer the connection in time"
+            what = f"did not accept the connection within {_seconds(timeout, 0)}"
         elif isinstance(exc, exc_types.Timeout) or "Read timed out" in str(exc):
-            what = "did not answer in time"
+            # Not repeated (see _ServiceRetry): the service took the request and went silent.
+            what = f"did not answer within {_seconds(timeout, 1)}"
         else:
             text = str(exc)
             if "NameResolution" in text or "Name or service not known" in text or "getaddrinfo" in text:
@@ -498,6 +535,12 @@ class ServiceSession:
         if status >= 500:
             return ServiceUnavailableError(name, f"had a server error (HTTP {status})", **kw)
         return BadResponseError(name, f"gave an unexpected answer (HTTP {status})", **kw)
+
+
+def _seconds(timeout, index: int) -> str:
+    """The connect (0) or read (1) part of a requests timeout, for a message."""
+    value = timeout[index] if isinstance(timeout, tuple) else timeout
+    return f"{value:g} s" if isinstance(value, (int, float)) else "the time allowed"
 
 
 def _path_of(url: str) -> str:
