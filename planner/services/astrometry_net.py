@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
-from planner.services.credentials import get_secret, redact_text, register_secret
+from planner.services.credentials import get_secret, register_secret
 from planner.services.errors import (
     KEY_HINTS,
     BadResponseError,
@@ -481,7 +481,7 @@ class AstrometryNetClient:
         if not isinstance(data, dict):
             raise BadResponseError(SERVICE_NAME, f"sent a {what} that is not a JSON object", service_key=SERVICE_KEY)
         if data.get("status") == "error":
-            message = redact_text(clean_detail(str(data.get("errormessage") or data.get("message") or "no reason given")))
+            message = clean_detail(str(data.get("errormessage") or data.get("message") or "no reason given"))
             raise _ApiError(message)
         return data
 

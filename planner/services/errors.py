@@ -35,14 +35,20 @@ _SPACE = re.compile(r"\s+")
 
 
 def clean_detail(text: str | bytes | None, limit: int = _MAX_DETAIL) -> str:
-    """A short, single-line, tag-free version of a response body for a message."""
+    """A short, single-line, tag-free version of a response body for a message.
+
+    Every registered secret is blanked before the text is cut, so a secret across the cut
+    cannot leave its first characters behind.
+    """
+    from planner.services.http.redaction import redact_text  # errors sits below the HTTP layer
+
     if text is None:
         return ""
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     if looks_like_html(text):
         return ""
-    text = _SPACE.sub(" ", _TAGS.sub(" ", text)).strip()
+    text = _SPACE.sub(" ", _TAGS.sub(" ", redact_text(text))).strip()
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text

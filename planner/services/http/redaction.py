@@ -9,14 +9,18 @@ in half cannot leak its first characters.
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 import threading
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 # Always kept out of cache keys, the cache database, URLs in messages and log lines.
 ALWAYS_SECRET = ("Authorization", "Proxy-Authorization", "Cookie", "api_key", "api_secret", "apikey", "session")
 REDACTED = "***"
+# Basic-auth passwords that are documented constants, not secrets (AAVSO: key as user name,
+# "api_token" as password); blanking them would blank an ordinary word.
+PUBLIC_PASSWORDS = ("api_token", "", None)
 
 _lock = threading.Lock()
 _known: set[str] = set()
@@ -25,10 +29,23 @@ _MIN_SECRET_LEN = 4  # shorter values would blank ordinary words
 
 
 def register_secret(value: str | None) -> None:
-    """Remember a secret value so that it is blanked in logs and messages."""
+    """Remember a secret value so that it is blanked in logs and messages, as typed and in the
+    forms a server may echo it in: URL-encoded (query strings, form bodies)."""
     if isinstance(value, str) and len(value.strip()) >= _MIN_SECRET_LEN:
+        value = value.strip()
+        forms = {value, quote(value, safe=""), quote(value), quote_plus(value)}
         with _lock:
-            _known.add(value.strip())
+            _known.update(forms)
+
+
+def register_basic_auth(user: str | None, password: str | None) -> None:
+    """Register an HTTP Basic credential: its parts and the base64 value of the header."""
+    register_secret(user)
+    if password not in PUBLIC_PASSWORDS:
+        register_secret(password)
+    if user:
+        token = base64.b64encode(f"{user}:{password or ''}".encode("utf-8")).decode("ascii")
+        register_secret(token)
 
 
 def register_secret_params(names) -> None:
@@ -117,6 +134,7 @@ __all__ = [
     "redact_params_in_text",
     "redact_text",
     "redact_url",
+    "register_basic_auth",
     "register_secret",
     "register_secret_params",
 ]

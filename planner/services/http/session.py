@@ -46,7 +46,7 @@ from planner.services.http.redaction import (
     install_log_filter,
     redact_text,
     redact_url,
-    register_secret,
+    register_basic_auth,
     register_secret_params,
 )
 
@@ -316,9 +316,8 @@ class ServiceSession:
         if expect not in ("json", "text", "bytes"):
             raise ValueError(f"expect must be json, text or bytes, not {expect!r}")
         method = method.upper()
-        if isinstance(auth, tuple):
-            for part in auth:
-                register_secret(part if part != "api_token" else None)
+        if isinstance(auth, tuple) and len(auth) == 2:
+            register_basic_auth(*auth)
         url = self.url_for(path_or_url)
         try:
             prepared = self._plain.prepare_request(
@@ -513,7 +512,7 @@ class ServiceSession:
 
     def _status_error(self, status: int, headers, body: bytes, safe_url: str) -> ServiceError:
         name, key = self.policy.name, self.policy.key
-        detail = redact_text(clean_detail(body))
+        detail = clean_detail(body)  # redacts, then cuts
         kw = {"status": status, "service_key": key, "url": safe_url}
         suffix = f": {detail}" if detail else ""
         if status in (401, 403):
