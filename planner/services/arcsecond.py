@@ -2,8 +2,8 @@
 and data-file uploads (FITS/XISF, compressed or not), on the cloud or an Arcsecond.local server.
 
 Every request carries ``X-Arcsecond-API-Authorization: Key <key>`` (declared secret to the
-HTTP layer). The api key is used for everything but uploads; the upload key, when set, is
-used for uploads only. ``upload_files`` is resumable: it lists the dataset's files first and
+HTTP layer). Either key serves any call, as in Arcsecond's own client: the upload key goes
+first for uploads, the API key first for the rest, so an upload key alone can upload. ``upload_files`` is resumable: it lists the dataset's files first and
 skips any file already there with the same name and size, so re-running it after a failure
 sends only what is missing.
 """
@@ -522,28 +522,35 @@ class ArcsecondClient:
     # -- plumbing
 
     def _headers(self, *, upload: bool = False) -> dict[str, str]:
-        key = (self._upload_key or self._api_key) if upload else self._api_key
+        """The auth header. As Arcsecond's own client does, either key serves any call; the
+        upload key goes first for uploads (and the listing that resumes them), the API key
+        first for everything else."""
+        first, second = (self._upload_key, self._api_key) if upload else (self._api_key, self._upload_key)
+        key = first or second
         if not key:
-            which = "upload key or API key" if upload else "API key"
             raise ConfigurationError(
                 SERVICE_NAME,
-                f"no {which} is set",
-                "copy it from your Arcsecond profile page and set it with `planner keys set arcsecond` "
-                "or PLANNER_ARCSECOND_KEY" + (" / PLANNER_ARCSECOND_UPLOAD_KEY" if upload else ""),
+                "no API key or upload key is set",
+                "copy one from your Arcsecond profile page and set it with `planner keys set arcsecond` "
+                "or PLANNER_ARCSECOND_KEY / PLANNER_ARCSECOND_UPLOAD_KEY",
                 service_key=SERVICE_KEY,
             )
         return {AUTH_HEADER: f"Key {key}"}
 
-    def _get(self, path: str, *, params=None, cache: bool = True):
-        return self.session.get(path, params=params, headers=self._headers(), cache=cache, expect="json")
+    def _get(self, path: str, *, params=None, cache: bool = True, upload: bool = False):
+        return self.session.get(path, params=params, headers=self._headers(upload=upload), cache=cache, expect="json")
 
-    def _list(self, path: str, parse, *, params=None, cache: bool = True, all_pages: bool = False) -> list:
-        reply = self._get(path, params=params, cache=cache)
+    def _list(
+        self, path: str, parse, *, params=None, cache: bool = True, all_pages: bool = False, upload: bool = False
+    ) -> list:
+        reply = self._get(path, params=params, cache=cache, upload=upload)
         results, next_url = _results(reply.data)
         items = [parse(item) for item in results]
         pages = 1
         while all_pages and next_url and pages < MAX_LIST_PAGES:
-            reply = self.session.get(self._same_server(next_url), headers=self._headers(), cache=cache, expect="json")
+            reply = self.session.get(
+                self._same_server(next_url), headers=self._headers(upload=upload), cache=cache, expect="json"
+            )
             results, next_url = _results(reply.data)
             items.extend(parse(item) for item in results)
             pages += 1
@@ -632,10 +639,13 @@ class ArcsecondClient:
         reply = self.session.post("datasets/", json=payload, headers=self._headers(), expect="json")
         return parse_dataset(reply.data)
 
-    def datafiles(self, dataset_uuid: str, *, fresh: bool = False) -> list[DataFile]:
-        """Every file in a dataset (all pages: this is the user's own data, not a search)."""
+    def datafiles(self, dataset_uuid: str, *, fresh: bool = False, upload: bool = False) -> list[DataFile]:
+        """Every file in a dataset (all pages: this is the user's own data, not a search);
+        ``upload`` asks with the upload key first, as the upload it prepares will."""
         dataset_uuid = validate_uuid(dataset_uuid, "dataset id")
-        return self._list("datafiles/", parse_datafile, params={"dataset": dataset_uuid}, cache=not fresh, all_pages=True)
+        return self._list(
+            "datafiles/", parse_datafile, params={"dataset": dataset_uuid}, cache=not fresh, all_pages=True, upload=upload
+        )
 
     def datafile(self, pk: int | str) -> DataFile:
         return parse_datafile(self._get(f"datafiles/{_pk(pk)}/").data)
@@ -674,7 +684,7 @@ class ArcsecondClient:
         first failure; running it again later sends only the rest."""
         dataset_uuid = validate_uuid(dataset_uuid, "dataset id")
         files = check_upload_files(paths)
-        present = {(f.name, f.size) for f in self.datafiles(dataset_uuid, fresh=True)}
+        present = {(f.name, f.size) for f in self.datafiles(dataset_uuid, fresh=True, upload=True)}
         present_names = {name for name, size in present if size is None}
         report = UploadReport(dataset=dataset_uuid)
         for index, path in enumerate(files):

@@ -131,10 +131,29 @@ def test_missing_keys_are_configuration_errors(httpserver):
     no_keys = ArcsecondClient(None, None, base, session=ServiceSession(fast_policy(), base))
     with pytest.raises(ConfigurationError, match="PLANNER_ARCSECOND_KEY"):
         no_keys.sites()
-    upload_only = ArcsecondClient(None, UPLOAD_KEY, base, session=ServiceSession(fast_policy(), base))
-    with pytest.raises(ConfigurationError, match="API key"):
-        upload_only.datasets()  # the upload key is for uploads only
     assert httpserver.log == []
+
+
+def test_an_upload_key_alone_can_upload(httpserver, tmp_path):
+    """Before: 'no API key is set' (the resume listing asked for the API key only)."""
+    dataset = FakeDataset()
+    serve(httpserver, dataset)
+    base = httpserver.url_for("/")
+    upload_only = ArcsecondClient(None, UPLOAD_KEY, base, session=ServiceSession(fast_policy(), base))
+    (path,) = make_files(tmp_path, [("m31_002.fits", 2_000)])
+    report = upload_only.upload_files(DATASET, [path])
+    assert report.ok and report.uploaded == [str(path)]
+    assert dataset.get_keys == [f"Key {UPLOAD_KEY}"] and dataset.post_keys == [f"Key {UPLOAD_KEY}"]
+
+
+def test_with_both_keys_uploads_use_the_upload_key_and_the_rest_the_api_key(client, httpserver, tmp_path):
+    dataset = FakeDataset()
+    serve(httpserver, dataset)
+    (path,) = make_files(tmp_path, [("m31_003.fits", 2_000)])
+    client.upload_files(DATASET, [path])
+    assert dataset.get_keys == [f"Key {UPLOAD_KEY}"] and dataset.post_keys == [f"Key {UPLOAD_KEY}"]
+    client.datafiles(DATASET, fresh=True)
+    assert dataset.get_keys[-1] == f"Key {KEY}"
 
 
 def test_policy_declares_the_auth_header_secret():
@@ -393,7 +412,7 @@ def test_failure_half_way_then_rerun_uploads_only_the_rest(client, httpserver, t
     third = client.upload_files(DATASET, paths)
     assert third.ok and third.uploaded == [] and len(third.skipped) == 4
     assert len(dataset.posts) == 4  # nothing is ever uploaded twice
-    assert set(dataset.get_keys) == {f"Key {KEY}"}
+    assert set(dataset.get_keys) == {f"Key {UPLOAD_KEY}"}  # the resume listing goes with the upload
 
 
 def test_same_name_different_size_is_uploaded(client, httpserver, tmp_path):
