@@ -56,7 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         return gui_main(argv)
-    args = parser.parse_args(argv)
+    from planner.commands import join_dash_values
+
+    args = parser.parse_args(join_dash_values(parser, argv))
     func = getattr(args, "func", None)
     if func is None:
         parser.print_help()

@@ -11,6 +11,8 @@ import sys
 from dataclasses import asdict
 from typing import Any
 
+from planner.commands import value_may_start_with_dash
+
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -48,7 +50,9 @@ def register(subparsers) -> None:
     ab.add_argument("--min-field-width", type=float, metavar="SIZE", help="field at least this wide")
     ab.add_argument("--min-field-height", type=float, metavar="SIZE", help="field at least this high")
     ab.add_argument("--field-units", choices=("degrees", "arcminutes", "arcseconds"), help="units of the field sizes (degrees)")
-    ab.add_argument("--order-by", metavar="FIELD", help="sort field, '-' for descending, e.g. -rating_score")
+    value_may_start_with_dash(
+        ab.add_argument("--order-by", metavar="FIELD", help="sort field, '-' for descending, e.g. -uploaded")
+    )
     ab.add_argument("--limit", type=int, default=20, help="images per page (1-50, default 20)")
     ab.add_argument("--offset", type=int, default=0, help="skip this many results (paging)")
     ab.add_argument("--id", dest="image_id", metavar="ID", help="fetch one image by its id instead of searching")

@@ -437,3 +437,14 @@ def test_cli_without_key_says_how_to_set_one(httpserver, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "planner keys set astrobin" in err and len(err.strip().splitlines()) == 1
     assert httpserver.log == []
+
+
+def test_cli_accepts_an_order_that_starts_with_a_dash(cli_env, httpserver, capsys):
+    """Before: argparse refused '--order-by -uploaded' ('expected one argument'), the README's
+    own form of the example."""
+    httpserver.expect_request(
+        "/api/v1/image/", query_string=dict(AUTH, subject="M31", order_by="-uploaded", limit="20", offset="0")
+    ).respond_with_json(canned("image_search_m31.json"))
+    assert cli_main(["images", "astrobin", "M31", "--order-by", "-uploaded"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["total_count"] == 5 and "expected one argument" not in err
