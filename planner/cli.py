@@ -1,23 +1,22 @@
 """The ``planner`` command: with no sub-command it opens the GUI, with one it works headless.
 
-Sub-commands live in ``planner.commands.*``; each module has ``register(subparsers)`` and
-sets ``func`` on its parser. Handlers raise ``CommandError`` (or any ``ValueError``/``OSError``
-subclass with a clear message) and this module turns it into one line on stderr and exit 2.
+Sub-commands live in ``planner.commands.*``, registered in ``planner.commands.COMMANDS``;
+each module has ``register(subparsers)`` and sets ``func`` on its parser. Handlers raise
+``CommandError`` (or any ``ValueError``/``OSError`` subclass with a clear message) and this
+module turns it into one line on stderr and exit 2. The window is imported only when it
+opens (``gui_main``), so the headless commands never load Qt.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
-import pkgutil
 import sys
 
 from planner import APP_DISPLAY_NAME, __version__
+from planner.commands import COMMANDS, CommandError, join_dash_values
 from planner.errors import PlannerError
 
-
-class CommandError(PlannerError):
-    """A headless command failed for a reason the user can act on; the message says which."""
+__all__ = ["CommandError", "build_parser", "gui_main", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,23 +29,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"planner {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    import planner.commands as package
-
-    # The everyday commands (tonight, night, targets) first, then the rest alphabetically.
-    first = ("sky",)
-    modules = sorted(pkgutil.iter_modules(package.__path__), key=lambda m: (m.name not in first, m.name))
-    for info in modules:
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"planner.commands.{info.name}")
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(subparsers)
+    for module in COMMANDS:
+        module.register(subparsers)
     return parser
 
 
 def gui_main(argv: list[str] | None = None) -> int:
-    from planner.ui.app import run_gui
+    from planner.ui.app import (
+        run_gui,  # here, not at the top: the headless commands never load Qt
+    )
 
     return run_gui(argv if argv is not None else sys.argv[1:])
 
@@ -56,7 +47,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         return gui_main(argv)
-    from planner.commands import join_dash_values
 
     args = parser.parse_args(join_dash_values(parser, argv))
     func = getattr(args, "func", None)

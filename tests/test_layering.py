@@ -1,12 +1,19 @@
-"""The layering rule of DESIGN.md: the core (sky, catalog, services, plan) and the headless
-CLI never need Qt. Checked two ways: every core module imports in a fresh interpreter in
-which PySide6, shiboken6 and matplotlib's Qt backends cannot be imported, and the source
-of the core packages names no Qt module and imports only the layers below it."""
+"""The layering rule of docs/architecture.md: the core (sky, catalog, services, plan), the
+application layer (app) and the headless CLI never need Qt.
+
+Checked three ways: the import-linter contracts in pyproject.toml (layers, forbidden and
+dynamic imports) are kept, and each probe import the review found missed (a core module
+loading ui through importlib, a command importing ui inside a function, ui reached through
+planner.config) breaks them; every core module imports in a fresh interpreter in which
+PySide6, shiboken6 and matplotlib's Qt backends cannot be imported; and the core's source
+names no Qt module or pyplot (which picks a Qt backend by itself)."""
 
 from __future__ import annotations
 
 import ast
 import json
+import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -16,16 +23,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANNER = ROOT / "planner"
-CORE = ("sky", "catalog", "services", "plan")
-
-# What each core package may import from planner (besides itself and the shared modules).
-SHARED = {"planner", "planner.errors", "planner.config"}
-ALLOWED = {
-    "sky": set(),
-    "catalog": {"sky"},
-    "services": {"catalog"},
-    "plan": {"sky", "catalog"},
-}
+CORE = ("sky", "catalog", "services", "plan", "app")
 QT_MODULES = ("PySide6", "shiboken6", "PyQt5", "PyQt6", "PySide2", "qtpy", "superqt", "pyqtgraph")
 
 BLOCKER = textwrap.dedent(
@@ -166,22 +164,6 @@ def test_core_source_names_no_qt_module(layer):
     assert bad == []
 
 
-@pytest.mark.parametrize("layer", CORE)
-def test_core_imports_only_the_layers_below(layer):
-    bad = []
-    for path in core_files(layer):
-        for line, name in imports_of(path):
-            parts = name.split(".")
-            if parts[0] != "planner" or name in SHARED or len(parts) < 2:
-                continue
-            target = parts[1]
-            if target == layer or target in ALLOWED[layer]:
-                continue
-            if (PLANNER / target).is_dir() or target in {"cli", "commands"}:
-                bad.append(f"{path.relative_to(ROOT)}:{line}: {name}")
-    assert bad == [], f"planner.{layer} may import only {sorted(ALLOWED[layer]) or 'nothing'} of the other layers"
-
-
 def test_static_check_finds_a_violation(tmp_path):
     """The AST reader sees absolute, relative and 'from planner import x' imports."""
     probe = tmp_path / "planner" / "sky" / "probe.py"
@@ -189,3 +171,66 @@ def test_static_check_finds_a_violation(tmp_path):
     probe.write_text("from ..ui import themes\nfrom planner import plan\nimport PySide6.QtCore\n")
     names = [name for _, name in imports_of(probe, root=tmp_path)]
     assert names == ["planner.ui", "planner", "planner.plan", "PySide6.QtCore"]
+
+
+# -- import-linter ----------------------------------------------------------------------------
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess:
+    """Run lint-imports on the tree at ``root`` (it reads root/pyproject.toml and puts root first
+    on sys.path, so a copy of the package there is what it analyses)."""
+    script = Path(sys.executable).with_name("lint-imports")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "importlinter.cli"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return subprocess.run([*command, "--no-cache"], cwd=root, capture_output=True, text=True, timeout=300, env=env)
+
+
+def test_the_contracts_are_kept():
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "4 kept, 0 broken" in result.stdout
+
+
+@pytest.fixture
+def tree_copy(tmp_path):
+    """The package, the contract tools and pyproject.toml, copied so a probe can be added."""
+    for name in ("planner", "tools"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+PROBES = {
+    # a core module loading the window through importlib, inside a function
+    "importlib": ("planner/sky/_probe.py",
+                  "import importlib\n\ndef themes():\n    return importlib.import_module('planner.ui.themes')\n",
+                  ["No importlib way around these contracts BROKEN", "planner.sky._probe (l.4)"]),
+    # a command importing the window inside a function
+    "command": ("planner/commands/_probe.py",
+                "def window():\n    from planner.ui import main_window\n    return main_window\n",
+                ["Headless commands: no Qt, no window BROKEN", "planner.commands._probe -> planner.ui"]),
+    # the window reached through planner.config
+    "config": ("planner/config.py",
+               "\n\ndef _probe():\n    from planner.ui.themes import theme\n    return theme\n",
+               ["Below the window: no Qt, no window, no commands BROKEN", "planner.config -> planner.ui.themes",
+                "Layers from the entry points down BROKEN"]),
+}
+
+
+@pytest.mark.parametrize("probe", sorted(PROBES))
+def test_each_probe_import_breaks_a_contract(tree_copy, probe):
+    path, code, expected = PROBES[probe]
+    target = tree_copy / path
+    with open(target, "a", encoding="utf-8") as handle:
+        handle.write(code)
+    result = lint_imports(tree_copy)
+    assert result.returncode != 0, result.stdout[-3000:]
+    for text in expected:
+        assert text in result.stdout, result.stdout[-3000:]
+
+
+def test_a_dynamic_import_of_its_own_package_is_allowed(tree_copy):
+    """The exporters load their own modules by name; that is no way around the contracts."""
+    probe = tree_copy / "planner" / "plan" / "_probe.py"
+    probe.write_text("import importlib\n\ndef load(name):\n    return importlib.import_module(f'planner.plan.{name}')\n")
+    assert lint_imports(tree_copy).returncode == 0

@@ -1,37 +1,32 @@
-"""Headless sub-commands. Each module here defines ``register(subparsers)``; ``planner.cli``
-finds them all. Modules keep heavy imports (astropy, requests, Qt) inside their handlers so
-``planner --help`` stays fast."""
+"""Headless sub-commands, one module each, all registered in ``COMMANDS``.
 
-import argparse
+Each module defines ``register(subparsers)``, which adds its parser and sets ``func``;
+``planner.cli`` registers them in the order of ``COMMANDS`` (the order ``planner --help``
+lists them). A new command is a new module here plus one entry in ``COMMANDS``. Handlers
+call the Qt-free ``planner.app`` layer and below, never ``planner.ui``, and keep heavy
+imports (astropy, requests) inside the handlers so ``planner --help`` stays fast.
+"""
 
+from planner.commands import (
+    aavso,
+    arcsecond,
+    crosscheck,
+    export,
+    images,
+    keys,
+    night,
+    plan,
+    solve,
+    targets,
+    tonight,
+)
+from planner.commands.common import (
+    CommandError,
+    join_dash_values,
+    value_may_start_with_dash,
+)
 
-def value_may_start_with_dash(action):
-    """Mark an option whose value may begin with '-' (``--order-by -uploaded``): argparse
-    would take such a value for an option of its own; ``planner.cli`` joins the two."""
-    action.value_may_start_with_dash = True
-    return action
+# The everyday commands first, then the rest alphabetically.
+COMMANDS = (tonight, night, targets, aavso, arcsecond, crosscheck, export, images, keys, plan, solve)
 
-
-def join_dash_values(parser, argv: list[str]) -> list[str]:
-    """``argv`` with ``OPTION -value`` written as ``OPTION=-value`` for the marked options."""
-    flags = set()
-    stack = [parser]
-    while stack:
-        current = stack.pop()
-        for action in current._actions:  # argparse keeps no public list of them
-            if getattr(action, "value_may_start_with_dash", False):
-                flags.update(action.option_strings)
-            if isinstance(action, argparse._SubParsersAction):
-                stack.extend(action.choices.values())
-    out: list[str] = []
-    index = 0
-    while index < len(argv):
-        arg = argv[index]
-        following = argv[index + 1] if index + 1 < len(argv) else None
-        if arg in flags and following is not None and following.startswith("-") and following != "--":
-            out.append(f"{arg}={following}")
-            index += 2
-            continue
-        out.append(arg)
-        index += 1
-    return out
+__all__ = ["COMMANDS", "CommandError", "join_dash_values", "value_may_start_with_dash"]

@@ -5,24 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime, timezone
 
-
-def _timestamp(text: str) -> float:
-    """A UTC unix time from seconds or an ISO date/time (UTC when no zone is given)."""
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is neither a unix time nor an ISO date/time such as 2026-02-21T20:00"
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.timestamp()
+from planner.commands.common import CommandError, time_argument
 
 
 def _site_options(parser: argparse.ArgumentParser, *, target_alt: bool = True, time: bool = True) -> None:
@@ -33,7 +17,7 @@ def _site_options(parser: argparse.ArgumentParser, *, target_alt: bool = True, t
         group.add_argument("--target-alt", dest="targetaltitude", type=float, metavar="DEG", help="lowest usable altitude")
     group.add_argument("--sun-alt", dest="sunaltitude", type=float, metavar="DEG", help="Sun altitude at dusk and dawn")
     if time:
-        group.add_argument("--time", type=_timestamp, metavar="WHEN", help="unix time or ISO date/time (UTC); default now")
+        group.add_argument("--time", type=time_argument, metavar="WHEN", help="unix time or ISO date/time (UTC); default now")
 
 
 def register(subparsers) -> None:
@@ -103,8 +87,6 @@ def run_nighttime(args) -> int:
 
 
 def run_telescope(args) -> int:
-    from planner.cli import CommandError
-
     client = _client()
     if args.set:
         if args.latitude is None or args.longitude is None:

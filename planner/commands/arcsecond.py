@@ -9,6 +9,8 @@ import sys
 from dataclasses import asdict
 from typing import Any
 
+from planner.commands.common import CommandError
+
 RESOURCES = {
     # command: (list method, detail method, help)
     "sites": ("sites", "site", "observing sites (with their telescopes' UUIDs)"),
@@ -73,8 +75,6 @@ def _client(args):
 
 
 def run_resource(args: argparse.Namespace) -> int:
-    from planner.cli import CommandError
-
     client = _client(args)
     list_method, detail_method, _text = RESOURCES[args.resource]
     if args.resource == "datasets" and args.create:

@@ -15,6 +15,8 @@ import time as _time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from planner.commands.common import CommandError, parse_time
+
 HELP = "compare local visibility with the AAVSO Target Tool's own answers"
 
 _MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -76,32 +78,7 @@ def register(subparsers) -> None:
 # -- inputs -----------------------------------------------------------------------------------
 
 
-def parse_time(text: str) -> float:
-    """Unix seconds or an ISO 8601 date-time (UTC unless it has an offset)."""
-    from planner.cli import CommandError
-
-    value = text.strip()
-    try:
-        number = float(value)
-    except ValueError:
-        number = None
-    if number is not None:
-        if not math.isfinite(number):
-            raise CommandError(f"--time {text!r} is not a finite number of unix seconds")
-        return number
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
-    except ValueError:
-        raise CommandError(
-            f"--time {text!r} is neither unix seconds nor an ISO 8601 date-time (e.g. 2026-02-21T20:23:35Z)"
-        ) from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.timestamp()
-
-
 def _read_json(path: Path, what: str):
-    from planner.cli import CommandError
 
     try:
         size = path.stat().st_size
@@ -146,8 +123,7 @@ def _site(args):
         site = replace(site, **changes)  # Site validates (SiteError is a ValueError)
     tolerance = args.tolerance if args.tolerance is not None else settings.crosscheck_tolerance_s
     if not (math.isfinite(tolerance) and tolerance >= 0):
-        from planner.cli import CommandError
-
+    
         raise CommandError(f"--tolerance {tolerance:g} must be a number of seconds >= 0")
     return site, float(tolerance)
 
@@ -155,7 +131,6 @@ def _site(args):
 def _load_api_file(args):
     """(targets, nighttime or None, time or None, warnings) from --api-file/--nighttime-file."""
     from planner.catalog import TargetParseError, parse_targets
-    from planner.cli import CommandError
 
     payload = _read_json(args.api_file, "API file")
     try:
@@ -233,7 +208,6 @@ def _source_of(reply) -> str:
 
 
 def run(args) -> int:
-    from planner.cli import CommandError
     from planner.sky.crosscheck import crosscheck_records
 
     site, tolerance = _site(args)

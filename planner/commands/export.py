@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from planner.commands.common import CommandError
+
 HELP = "export a plan file as CSV, N.I.N.A. CSV, ACP, Ekos .esl, OAL, iCalendar, PDF or JSON"
 FORMAT_KEYS = ("csv", "nina-csv", "acp", "esl", "oal", "ics", "pdf", "json")
 
@@ -28,7 +30,6 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from planner.cli import CommandError
     from planner.plan import load_plan
     from planner.plan.export import FORMATS, export_plan
 

@@ -11,7 +11,7 @@ import sys
 from dataclasses import asdict
 from typing import Any
 
-from planner.commands import value_may_start_with_dash
+from planner.commands.common import CommandError, value_may_start_with_dash
 
 
 def register(subparsers) -> None:
@@ -110,8 +110,6 @@ def _image_json(image) -> dict[str, Any]:
 
 
 def _parse_filters(items: list[str]) -> dict[str, str]:
-    from planner.cli import CommandError
-
     lookups = {}
     for item in items:
         key, sep, value = item.partition("=")

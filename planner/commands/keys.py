@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sys
 
+from planner.commands.common import CommandError
+
 SERVICES = ("aavso", "astrobin", "astrometry", "arcsecond")
 NAMES = ("key", "secret", "upload_key")
 
@@ -38,7 +40,6 @@ def register(subparsers) -> None:
 
 
 def _check_name(service: str, name: str):
-    from planner.cli import CommandError
     from planner.services.credentials import SECRETS
 
     if (service, name) not in SECRETS:
@@ -47,8 +48,6 @@ def _check_name(service: str, name: str):
 
 
 def _read_secret(label: str) -> str:
-    from planner.cli import CommandError
-
     if sys.stdin is not None and sys.stdin.isatty():
         import getpass
 

@@ -13,6 +13,8 @@ import datetime as _dt
 import sys
 from pathlib import Path
 
+from planner.commands.common import CommandError
+
 HELP = "schedule a night from targets and write a plan file"
 
 
@@ -54,7 +56,6 @@ def register(subparsers) -> None:
 
 
 def _site(args):
-    from planner.cli import CommandError
     from planner.config import load_settings
     from planner.sky.site import Site, SiteError
 
@@ -77,8 +78,6 @@ def _site(args):
 
 def _targets(args):
     from planner.catalog import load_sample, load_targets_file, section_code
-    from planner.cli import CommandError
-
     if args.targets_file is not None:
         result = load_targets_file(args.targets_file)
         where = str(args.targets_file)
@@ -108,7 +107,6 @@ def _fmt(t: float, tz) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from planner.cli import CommandError
     from planner.plan import PlanLimits, save_plan
     from planner.plan.model import PlanValueError
     from planner.plan.scheduler import schedule

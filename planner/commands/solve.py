@@ -13,6 +13,8 @@ import json
 import sys
 from typing import Any
 
+from planner.commands.common import CommandError
+
 
 def _angle(kind: str):
     """Degrees, or sexagesimal (RA in hours ``hh:mm:ss``, Dec in degrees ``±dd:mm:ss``)."""
@@ -118,7 +120,6 @@ def build_report(source: str, final, client, target: tuple[float, float] | None,
 
 
 def run_solve(args) -> int:
-    from planner.cli import CommandError
     from planner.services.astrometry_net import AstrometryNetClient, UploadOptions
 
     if (args.target_ra is None) != (args.target_dec is None):
@@ -168,8 +169,6 @@ def run_solve(args) -> int:
 def _sample_position(name: str, ra, dec) -> tuple[float, float]:
     """RA/Dec of a star of the bundled sample by name (case and spaces ignored)."""
     from planner.catalog.sample import load_sample
-    from planner.cli import CommandError
-
     if ra is not None:
         raise CommandError("give either --target NAME or --target-ra/--target-dec, not both")
     key = "".join(name.split()).lower()

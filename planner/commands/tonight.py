@@ -1,0 +1,99 @@
+"""``planner tonight``: the headless form of the main window: tonight's window, twilight,
+the Moon and the observable targets, most urgent first."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from planner.commands.common import (
+    SECTION_CHOICES,
+    add_site_arguments,
+    fmt_local,
+    parse_time,
+)
+from planner.commands.targets import computed_targets
+
+
+def urgency_key(target, index, obs, now):
+    """Most urgent first (the catalog's urgency, as the scheduler ranks), then sets soonest."""
+    windows = obs.windows(index)
+    ends = windows[0][1] if windows else math.inf
+    return (-target.urgency(now), ends)
+
+
+def moon_phase_name(illumination: float, waxing: bool) -> str:
+    if illumination < 0.03:
+        return "New Moon"
+    if illumination > 0.97:
+        return "Full Moon"
+    side = "Waxing" if waxing else "Waning"
+    if 0.45 <= illumination <= 0.55:
+        return "First quarter" if waxing else "Last quarter"
+    return f"{side} {'crescent' if illumination < 0.5 else 'gibbous'}"
+
+
+def cmd_tonight(args) -> int:
+    targets, obs, site = computed_targets(args)
+    now = parse_time(args.time)
+    tz = dt.timezone.utc if args.utc else site.tz
+    tzname = "UTC" if args.utc else site.timezone
+    night = obs.night
+    tw = night.twilight
+    print(f"Site: {site.describe()}  (times in {tzname})")
+    if night.end <= night.start:
+        print(f"No night: {night.status.replace('_', ' ').lower()} (the Sun stays above {site.sun_altitude:g} deg).")
+        return 0
+    print(
+        f"Night ({night.status}): {fmt_local(night.start, tz, True)} -> {fmt_local(night.end, tz, True)}"
+        f"  [{night.hours:.1f} h with the Sun below {site.sun_altitude:g} deg]"
+    )
+    print(
+        f"Sunset {fmt_local(tw.sunset, tz)}  dusk {fmt_local(tw.astronomical_dusk, tz)}  "
+        f"dawn {fmt_local(tw.astronomical_dawn, tz)}  sunrise {fmt_local(tw.sunrise, tz)}  "
+        f"astronomical darkness {tw.astronomical_darkness_hours:.1f} h"
+    )
+    print(
+        f"Moon: {moon_phase_name(obs.moon_illumination, obs.moon_waxing)}, "
+        f"{obs.moon_illumination * 100:.0f}% illuminated, up to {float(max(obs.moon_altitude.max(), -90)):.0f} deg tonight"
+    )
+    rows = [i for i in range(len(targets)) if obs.events[i] and not obs.solar_conjunction[i]]
+    rows.sort(key=lambda i: urgency_key(targets[i], i, obs, now))
+    if args.limit:
+        rows = rows[: args.limit]
+    print()
+    print(f"{len(rows)} observable target(s), most urgent first (limit {site.target_altitude:g} deg):")
+    def window_text(i):
+        return ", ".join(f"{fmt_local(a, tz)}-{fmt_local(b, tz)}" for a, b in obs.windows(i))
+
+    width = max([13] + [len(window_text(i)) for i in rows])
+    print(f"  {'star':<20} {'window':<{width}} {'hours':>5} {'max alt':>7} {'moon':>5}  {'cadence':<16} flags")
+    for i in rows:
+        t = targets[i]
+        flags = []
+        if t.priority:
+            flags.append("PRIORITY")
+        if t.is_due(now):
+            over = t.overdue_days(now)
+            flags.append("due" + (f" ({over:.0f} d late)" if over is not None else " (no data yet)"))
+        cadence = "-" if t.obs_cadence is None else f"every {t.obs_cadence:g} d"
+        print(
+            f"  {t.star_name[:20]:<20} {window_text(i):<{width}} {obs.hours_observable[i]:5.1f} {obs.max_altitude[i]:6.0f}° "
+            f"{obs.moon_separation[i]:4.0f}°  {cadence:<16} {' '.join(flags)}"
+        )
+    return 0
+
+
+def register(subparsers) -> None:
+    tonight = subparsers.add_parser(
+        "tonight",
+        help="tonight's window, the Moon and the observable targets, most urgent first",
+        description="The headless form of the main window: tonight at your site (from Settings, or --lat/--lon).",
+    )
+    tonight.add_argument("--targets-file", metavar="FILE", help="targets file (default: bundled sample)")
+    add_site_arguments(tonight)
+    tonight.add_argument("--time", metavar="T", help="unix seconds or ISO 8601 (default: now)")
+    tonight.add_argument("--section", nargs="+", choices=SECTION_CHOICES, metavar="SECTION")
+    tonight.add_argument("--limit", type=int, default=0, metavar="N", help="show at most N targets")
+    tonight.add_argument("--utc", action="store_true", help="times in UTC instead of the site's time zone")
+    tonight.set_defaults(func=cmd_tonight)
