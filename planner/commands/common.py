@@ -11,6 +11,7 @@ import sys
 import time as _time
 
 from planner.errors import PlannerError
+from planner.formatting import format_clock
 
 
 class CommandError(PlannerError):
@@ -102,10 +103,8 @@ def select_sections(targets, sections: list[str] | None):
 
 
 def fmt_local(ts: float | None, tz, with_date: bool = False) -> str:
-    if ts is None or (isinstance(ts, float) and math.isnan(ts)):
-        return "-"
-    when = dt.datetime.fromtimestamp(ts, tz)
-    return when.strftime("%Y-%m-%d %H:%M %Z" if with_date else "%H:%M")
+    """A time for the tables: the window's formatter (nearest minute), "-" when unknown."""
+    return format_clock(ts, tz, date=with_date, zone=with_date)
 
 
 SECTION_CHOICES = ("ac", "ep", "cv", "eb", "spp", "lpv", "yso", "het", "misc", "all")

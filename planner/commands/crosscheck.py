@@ -168,8 +168,8 @@ def _fetch_live(site, when: float | None, sections, warnings: list[str]):
     time is the moment compared, which is what lets a cached answer (offline, or within
     the cache's lifetime) be cross-checked later. The nighttime is then asked for that
     exact moment; if it cannot be had, the targets are compared without it."""
+    from planner.app.crosscheck import fetch_nighttime  # start-up time, as every handler import here
     from planner.services.aavso import AavsoClient
-    from planner.services.errors import ServiceError
 
     client = AavsoClient.from_settings()
     limits = dict(
@@ -183,13 +183,9 @@ def _fetch_live(site, when: float | None, sections, warnings: list[str]):
     if when is None:
         when = reply.fetched_at if reply.fetched_at is not None else _time.time()
     when = float(int(when))
-    try:
-        nighttime = client.nighttime(
-            latitude=site.latitude, longitude=site.longitude, sunaltitude=site.sun_altitude, time=int(when)
-        )
-    except ServiceError as exc:
-        warnings.append(f"nighttime not compared: {exc}")
-        nighttime = None
+    nighttime, problem = fetch_nighttime(client, site, when)
+    if problem:
+        warnings.append(problem)
     return reply.targets, nighttime, when, _source_of(reply)
 
 
@@ -208,7 +204,7 @@ def _source_of(reply) -> str:
 
 
 def run(args) -> int:
-    from planner.sky.crosscheck import crosscheck_records
+    from planner.app.crosscheck import compare_with_aavso
 
     site, tolerance = _site(args)
     if args.nighttime_file is not None and args.api_file is None:
@@ -228,7 +224,7 @@ def run(args) -> int:
     else:
         targets, nighttime, when, source = _fetch_live(site, when, args.section, warnings)
 
-    report = crosscheck_records(targets, site, when, nighttime, tolerance_s=tolerance)
+    report = compare_with_aavso(targets, site, when, nighttime, tolerance_s=tolerance)
 
     for line in warnings:
         print(f"planner crosscheck: warning: {line}", file=sys.stderr)

@@ -29,7 +29,8 @@ def register(subparsers) -> None:
             "'planner export' turns into CSV, N.I.N.A., ACP, Ekos, OAL, iCalendar or PDF."
         ),
     )
-    parser.add_argument("--date", metavar="YYYY-MM-DD", help="local date of the evening (default: today at the site)")
+    parser.add_argument("--date", metavar="YYYY-MM-DD",
+                        help="local date of the evening (default: tonight, the night in progress or the coming one)")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--targets-file", type=Path, metavar="FILE",
                         help='targets in the AAVSO API shape ({"targets": [...]} or a list); default: the bundled sample')
@@ -102,15 +103,14 @@ def _targets(args):
     return targets, where
 
 
-def _fmt(t: float, tz) -> str:
-    return _dt.datetime.fromtimestamp(t, tz=tz).strftime("%H:%M")
-
-
 def run(args: argparse.Namespace) -> int:
+    import time
+
+    from planner.app.schedule import plan_night  # start-up time, as every handler import here
+    from planner.app.tonight import tonight
+    from planner.formatting import format_clock
     from planner.plan import PlanLimits, save_plan
     from planner.plan.model import PlanValueError
-    from planner.plan.scheduler import schedule
-    from planner.sky import night_for_date
 
     if args.duration <= 0:
         raise CommandError("--duration must be a positive number of minutes.")
@@ -119,13 +119,17 @@ def run(args: argparse.Namespace) -> int:
     if args.count < 1 or args.exposure <= 0 or args.gap < 0:
         raise CommandError("--count must be at least 1, --exposure positive and --gap not negative.")
     site = _site(args)
+    now = time.time()
     if args.date:
         try:
             date = _dt.date.fromisoformat(args.date)
         except ValueError:
             raise CommandError(f"--date {args.date!r} is not a date like 2026-11-23.") from None
-    else:
-        date = _dt.datetime.now(site.tz).date()
+        which = f"Night of {date.isoformat()}"
+    else:  # tonight: the night in progress, or the coming one (the window's definition)
+        night = tonight(site, now)
+        date = night.date
+        which = f"Night of {date.isoformat()} ({night.describe()})"
     targets, where = _targets(args)
     filters = None
     if args.filters is not None:
@@ -133,19 +137,21 @@ def run(args: argparse.Namespace) -> int:
     try:
         limits = PlanLimits(min_altitude=site.target_altitude, twilight=args.twilight,
                             moon_separation=args.moon_separation, gap=args.gap * 60.0)
-        result = schedule(targets, site, night_for_date(site, date), duration=args.duration * 60.0, limits=limits,
-                          max_entries=args.max, filters=filters, exposure=args.exposure, count=args.count,
-                          date=date.isoformat(), title=args.title or f"Night of {date.isoformat()}")
+        result = plan_night(targets, site, None if not args.date else date, now, limits=limits,
+                            duration=args.duration * 60.0, max_entries=args.max, filters=filters,
+                            exposure=args.exposure, count=args.count, date=date.isoformat(),
+                            title=args.title or f"Night of {date.isoformat()}")
     except PlanValueError as exc:
         raise CommandError(str(exc)) from None
     plan = result.plan
     path = save_plan(plan, args.output)
     tz = site.tz
-    print(f"Night of {date.isoformat()} at {site.describe()}, times in {site.timezone}:")
+    print(f"{which} at {site.describe()}, times in {site.timezone}:")
     if plan.night_start is not None and plan.night_end is not None:
-        print(f"  dark ({args.twilight}) {_fmt(plan.night_start, tz)}–{_fmt(plan.night_end, tz)}")
+        print(f"  dark ({args.twilight}) {format_clock(plan.night_start, tz)}–{format_clock(plan.night_end, tz)}")
     for e in plan.entries:
-        print(f"  {_fmt(e.start, tz)}–{_fmt(e.end, tz)}  {e.name}" + (f"  [{' '.join(e.filters)}]" if e.filters else ""))
+        print(f"  {format_clock(e.start, tz)}–{format_clock(e.end, tz)}  {e.name}"
+              + (f"  [{' '.join(e.filters)}]" if e.filters else ""))
     if result.unplaced:
         print(f"Not placed ({len(result.unplaced)}):")
         for u in result.unplaced:

@@ -90,8 +90,7 @@ OPTION_FIELDS = (
 def build_report(source: str, final, client, target: tuple[float, float] | None, *, target_name: str = "", wcs_header=None) -> dict[str, Any]:
     """The JSON report of a finished wait (``final`` is the last ``SolveStatus``); with a
     target, ``verdict`` says whether it is inside the solved field (``planner.sky.field``)."""
-    from planner.services.astrometry_net import angular_separation_deg
-    from planner.sky.field import field_verdict
+    from planner.sky.field import angular_separation_deg, field_verdict
 
     report: dict[str, Any] = {
         "source": source,
@@ -154,10 +153,10 @@ def run_solve(args) -> int:
     target = (args.target_ra, args.target_dec) if args.target_ra is not None else None
     wcs_header = None
     if target is not None and final.calibration and final.job_id is not None:
-        try:  # the solve's WCS places the target on the chip exactly; without it the verdict uses the radius
-            wcs_header = client.session.get(client.result_urls(final.job_id)["wcs"], expect="bytes", max_bytes=2_000_000).data
-        except Exception:  # noqa: BLE001
-            wcs_header = None
+        # the solve's WCS places the target on the chip exactly; without it the verdict uses the radius
+        from planner.app.solve import fetch_wcs
+
+        wcs_header = fetch_wcs(client, final.job_id)
     report = build_report(args.source, final, client, target, target_name=args.target_name or "", wcs_header=wcs_header)
     _print(report)
     if not report["solved"]:

@@ -37,27 +37,13 @@ def _sort_value(target, field):
 
 def computed_targets(args):
     """(targets with local observability_times and solar_conjunction, observability, site)."""
-    from dataclasses import replace
-
-    import numpy as np
-
-    from planner.sky import compute_observability
+    from planner.app.visibility import compute_visibility, with_local_events  # start-up time
 
     site = site_from_args(args)
     when = parse_time(args.time)
     targets = select_sections(load_targets(args.targets_file), args.section)
-    obs = compute_observability(
-        np.array([t.ra for t in targets]), np.array([t.dec for t in targets]), site, when
-    )
-    computed = [
-        replace(
-            t,
-            observability_times=tuple((c, None if w is None else float(round(w))) for c, w in obs.events[i]),
-            solar_conjunction=bool(obs.solar_conjunction[i]),
-        )
-        for i, t in enumerate(targets)
-    ]
-    return computed, obs, site
+    obs = compute_visibility(targets, site, when)
+    return with_local_events(targets, obs), obs, site
 
 
 def cmd_targets(args) -> int:

@@ -13,6 +13,7 @@ from planner.commands.common import (
     parse_time,
 )
 from planner.commands.targets import computed_targets
+from planner.formatting import moon_phase_name
 
 
 def urgency_key(target, index, obs, now):
@@ -22,25 +23,17 @@ def urgency_key(target, index, obs, now):
     return (-target.urgency(now), ends)
 
 
-def moon_phase_name(illumination: float, waxing: bool) -> str:
-    if illumination < 0.03:
-        return "New Moon"
-    if illumination > 0.97:
-        return "Full Moon"
-    side = "Waxing" if waxing else "Waning"
-    if 0.45 <= illumination <= 0.55:
-        return "First quarter" if waxing else "Last quarter"
-    return f"{side} {'crescent' if illumination < 0.5 else 'gibbous'}"
-
-
 def cmd_tonight(args) -> int:
+    from planner.app.tonight import tonight  # start-up time: loads the sky engine
+
     targets, obs, site = computed_targets(args)
     now = parse_time(args.time)
     tz = dt.timezone.utc if args.utc else site.tz
     tzname = "UTC" if args.utc else site.timezone
     night = obs.night
     tw = night.twilight
-    print(f"Site: {site.describe()}  (times in {tzname})")
+    which = tonight(site, now).describe() if args.time is None else "the night after --time"
+    print(f"Site: {site.describe()}  (times in {tzname}; {which})")
     if night.end <= night.start:
         print(f"No night: {night.status.replace('_', ' ').lower()} (the Sun stays above {site.sun_altitude:g} deg).")
         return 0

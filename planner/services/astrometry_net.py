@@ -608,6 +608,10 @@ class AstrometryNetClient:
     def status_page_url(self, subid: int) -> str:
         return f"{self.site_url}/status/{int(subid)}"
 
+    def wcs_header(self, job_id: int, *, max_bytes: int = 2_000_000) -> bytes:
+        """A solved job's WCS FITS header (``wcs_file``): what places the target on the chip."""
+        return self.session.get(self.result_urls(job_id)["wcs"], expect="bytes", max_bytes=max_bytes).data
+
     # -- waiting -------------------------------------------------------------------------
 
     def wait_for_solution(
@@ -712,15 +716,6 @@ def _is_session_problem(message: str) -> bool:
     return "session" in text and any(w in text for w in ("no ", "invalid", "expired", "not", "unknown", "bad"))
 
 
-def angular_separation_deg(ra1: float, dec1: float, ra2: float, dec2: float) -> float:
-    """Great-circle distance between two sky positions in degrees (Vincenty formula)."""
-    r1, d1, r2, d2 = map(math.radians, (ra1, dec1, ra2, dec2))
-    dra = r2 - r1
-    num = math.hypot(math.cos(d2) * math.sin(dra), math.cos(d1) * math.sin(d2) - math.sin(d1) * math.cos(d2) * math.cos(dra))
-    den = math.sin(d1) * math.sin(d2) + math.cos(d1) * math.cos(d2) * math.cos(dra)
-    return math.degrees(math.atan2(num, den))
-
-
 __all__ = [
     "Annotation",
     "AstrometryNetClient",
@@ -731,7 +726,6 @@ __all__ = [
     "Submission",
     "SubmissionStatus",
     "UploadOptions",
-    "angular_separation_deg",
     "parse_annotations",
     "parse_calibration",
     "parse_job_info",

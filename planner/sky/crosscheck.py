@@ -798,13 +798,16 @@ def crosscheck_records(
     api_nighttime: Any = None,
     *,
     tolerance_s: float = DEFAULT_TOLERANCE_S,
+    compute=None,
 ) -> CrossCheckReport:
     """Compute locally and cross-check in one call: ``records`` are the API's targets
     (``Target``s or API dicts with star_name, ra, dec, observability_times), ``site`` a
     ``planner.sky.Site`` with the limits the API was asked for, ``time`` the moment the API
-    computed for. Records without observability_times are left out. This is what the
-    ``planner crosscheck`` command and the GUI's worker both run (it takes ~0.1 s for
-    400 targets, so the GUI runs it off the GUI thread)."""
+    computed for. Records without observability_times are left out. ``compute(ra, dec,
+    site, time)`` is the sky engine's ``compute_observability`` unless the caller runs it
+    elsewhere (the window passes one that uses the sky helper process). The use case
+    ``planner.app.crosscheck.compare_with_aavso``, which both ``planner crosscheck`` and
+    the window's Cross-check run, calls this."""
     from planner.sky.engine import compute_night, compute_observability
 
     with_times = [r for r in records if _get(r, "observability_times") is not None]
@@ -824,5 +827,5 @@ def crosscheck_records(
     except (TypeError, ValueError):
         raise ValueError("every target needs numeric ra and dec to be computed locally") from None
     names = [str(_get(r, "star_name") or _get(r, "name")) for r in with_times]
-    obs = compute_observability(ra, dec, site, time)
+    obs = (compute or compute_observability)(ra, dec, site, time)
     return crosscheck_observability(obs, names, with_times, api_nighttime, tolerance_s=tolerance_s, site=site_info)

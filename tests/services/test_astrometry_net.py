@@ -14,7 +14,6 @@ from planner.services.astrometry_net import (
     AstrometryNetClient,
     Calibration,
     UploadOptions,
-    angular_separation_deg,
 )
 from planner.services.errors import (
     BadResponseError,
@@ -28,6 +27,7 @@ from planner.services.errors import (
     ServiceUnavailableError,
 )
 from planner.services.http import POLICIES, ServiceSession
+from planner.sky.field import angular_separation_deg
 
 from .conftest import fast
 

@@ -1,0 +1,42 @@
+"""Scheduling a night plan (a use case of the window's Plan dock and ``planner plan``).
+
+The visibility is computed with the one call (``planner.app.visibility``) and handed to
+the scheduler, which places the blocks. The window runs ``reschedule_plan`` in the sky
+helper process (``in_helper``), so the GUI process never does the astronomy.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Sequence
+
+from planner.app.helper import run_in_process
+from planner.app.tonight import night_time
+from planner.app.visibility import compute_visibility
+from planner.plan.model import Plan, PlanLimits
+from planner.plan.scheduler import ScheduleResult, reschedule, schedule
+from planner.sky.site import Site
+
+
+def plan_night(targets: Sequence, site: Site, night: _dt.date | None, now: float, *, limits: PlanLimits,
+               **options) -> ScheduleResult:
+    """A new plan for the night of ``night`` (an evening date; None: tonight, see ``planner.app.tonight``)
+    from ``targets``; ``options`` are the scheduler's (duration, max_entries, filters, ...)."""
+    if limits.min_altitude != site.target_altitude:
+        site = site.with_limits(target_altitude=limits.min_altitude)
+    time = night_time(site, night, now)
+    observability = compute_visibility(targets, site, time) if targets else None
+    return schedule(targets, site, time, limits=limits, observability=observability, now=now, **options)
+
+
+def _reschedule(plan: Plan, time: float, now: float | None) -> ScheduleResult:
+    observability = compute_visibility([e.target for e in plan.entries], plan.site, time)
+    return reschedule(plan, observability, time=time, now=now)
+
+
+def reschedule_plan(plan: Plan, time: float, *, now: float | None = None, in_helper: bool = False) -> ScheduleResult:
+    """Lay out an existing plan's entries again for the night following ``time`` (the Plan
+    dock's Schedule button); ``in_helper`` runs it in the sky helper process."""
+    if in_helper:
+        return run_in_process(_reschedule, plan, float(time), now)
+    return _reschedule(plan, float(time), now)

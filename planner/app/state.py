@@ -1,0 +1,220 @@
+"""The state of the night, in one Qt-free object the window and its docks share.
+
+``NightState`` holds the settings, the site (one validated ``Site``), the chosen night,
+the target list, its visibility, the selection, the plan and the last cross-check, and
+announces every change with a psygnal ``Signal`` (napari's ``ViewerModel`` works this
+way). The window builds one and hands it to every dock in its constructor; a dock
+connects to the signals it cares about and never asks the window. Setters emit only when
+the value changes. Everything here runs on the GUI thread: workers hand their results
+back through the window, which sets them here.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import time
+from datetime import timezone, tzinfo
+from typing import Any, Callable, Sequence
+
+from psygnal import Signal
+
+from planner.app.targets import TargetList
+from planner.app.tonight import Tonight, night_time, tonight
+from planner.config import Settings
+from planner.sky.crosscheck import CrossCheckReport
+from planner.sky.site import Site, SiteError
+from planner.sky.types import Observability
+
+
+def site_from_settings(settings: Settings) -> tuple[Site, str | None]:
+    """The settings' site, validated; the default site and the reason when it is not valid.
+    The one place a site is built from settings (the window, its docks and the commands)."""
+    try:
+        return settings.site(), None
+    except SiteError as exc:
+        return Settings().site(), f"The site in the settings is not valid ({exc}); using the default site."
+
+
+class NightState:
+    """What the window shows, owned here (see the module docstring).
+
+    Signals: ``settings_changed(Settings)``, ``site_changed(Site)``,
+    ``night_changed(date | None)`` (None: tonight), ``targets_changed(TargetList | None)``,
+    ``observability_changed(Observability | None)``, ``selection_changed(list[int])``
+    (indices into the list's targets), ``plan_changed(Plan)``, ``crosscheck_changed(report)``
+    and ``time_zone_changed()`` (UTC or the site's zone; its abbreviation follows the night).
+    """
+
+    settings_changed = Signal(object)
+    site_changed = Signal(object)
+    night_changed = Signal(object)
+    targets_changed = Signal(object)
+    observability_changed = Signal(object)
+    selection_changed = Signal(list)
+    plan_changed = Signal(object)
+    crosscheck_changed = Signal(object)
+    time_zone_changed = Signal()  # the zone times are shown in: read display_tz() and tz_label()
+
+    def __init__(self, settings: Settings | None = None, *, clock: Callable[[], float] = time.time) -> None:
+        self.clock = clock
+        self.problems: list[str] = []  # what the user should be told about the state given
+        self._settings = settings if settings is not None else Settings()
+        self._site, problem = site_from_settings(self._settings)
+        if problem:
+            self.problems.append(problem)
+        self._night_date: _dt.date | None = None
+        self._target_list: TargetList | None = None
+        self._observability: Observability | None = None
+        self._selection: list[int] = []
+        self._plan: Any = None
+        self._crosscheck: CrossCheckReport | None = None
+
+    # -- settings and site ---------------------------------------------------------------
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    @property
+    def site(self) -> Site:
+        return self._site
+
+    def apply_settings(self, settings: Settings) -> str | None:
+        """New settings (from the dialog or a panel): the site follows when it is valid.
+        Returns the reason when the new site is not valid (the previous one is kept)."""
+        self._settings = settings
+        self.settings_changed.emit(settings)
+        try:
+            site = settings.site()
+        except SiteError as exc:
+            return f"The new site is not valid ({exc}); keeping the previous one."
+        self.set_site(site)
+        return None
+
+    def set_site(self, site: Site) -> None:
+        if site != self._site:
+            self._site = site
+            self.site_changed.emit(site)
+            self.time_zone_changed.emit()
+
+    # -- the time zone times are shown in ------------------------------------------------
+
+    @property
+    def show_utc(self) -> bool:
+        return bool(self._settings.show_utc)
+
+    def set_show_utc(self, on: bool) -> None:
+        if bool(on) != self.show_utc:
+            self._settings.show_utc = bool(on)
+            self.time_zone_changed.emit()
+
+    def display_tz(self) -> tzinfo:
+        return timezone.utc if self.show_utc else self._site.tz
+
+    def tz_label(self, short: bool = False) -> str:
+        """"UTC", or the site zone's abbreviation at the shown night with its name (the
+        name alone, or the abbreviation when it is a real one, with ``short``)."""
+        if self.show_utc:
+            return "UTC"
+        abbreviation = _dt.datetime.fromtimestamp(self.reference_time(), self._site.tz).tzname() or ""
+        if short:
+            return abbreviation if abbreviation and not abbreviation.startswith(("+", "-")) else self._site.timezone
+        return f"{abbreviation} {self._site.timezone}".strip()
+
+    # -- the night -----------------------------------------------------------------------
+
+    def tonight(self) -> Tonight:
+        return tonight(self._site, self.clock())
+
+    @property
+    def night_date(self) -> _dt.date | None:
+        """The chosen night's evening date; None for tonight."""
+        return self._night_date
+
+    def shown_date(self) -> _dt.date:
+        """The evening date of the night shown (tonight's when none was chosen)."""
+        return self._night_date or self.tonight().date
+
+    def set_night_date(self, date: _dt.date | None) -> None:
+        """Show the night starting on the evening of ``date`` (None or tonight's date: tonight)."""
+        if date is not None and date == self.tonight().date:
+            date = None
+        if date != self._night_date:
+            self._night_date = date
+            self.night_changed.emit(date)
+            self.time_zone_changed.emit()  # the zone's abbreviation may change (summer time)
+
+    def reference_time(self) -> float:
+        """The moment the sky engine computes the shown night for: now for tonight, local
+        noon of the chosen date otherwise."""
+        return night_time(self._site, self._night_date, self.clock())
+
+    def describe_night(self) -> str:
+        """"tonight, in progress", "tonight" or "night of Tue 2026-12-01"."""
+        if self._night_date is None:
+            return self.tonight().describe()
+        return f"night of {self._night_date:%a %Y-%m-%d}"
+
+    # -- targets and what is computed for them -------------------------------------------
+
+    @property
+    def target_list(self) -> TargetList | None:
+        return self._target_list
+
+    @property
+    def targets(self) -> list:
+        return list(self._target_list.targets) if self._target_list is not None else []
+
+    def set_target_list(self, target_list: TargetList | None) -> None:
+        """A new list: its visibility and selection are cleared until computed again."""
+        self._target_list = target_list
+        self._observability = None
+        self._selection = []
+        self._crosscheck = None
+        self.targets_changed.emit(target_list)
+
+    @property
+    def observability(self) -> Observability | None:
+        return self._observability
+
+    def set_observability(self, obs: Observability | None) -> bool:
+        """Tonight's visibility of the list (row i is target i); refused (False) when it was
+        computed for another list."""
+        if obs is not None and len(obs) != len(self.targets):
+            return False
+        self._observability = obs
+        self.observability_changed.emit(obs)
+        return True
+
+    @property
+    def selection(self) -> list[int]:
+        return list(self._selection)
+
+    def set_selection(self, indices: Sequence[int]) -> None:
+        indices = [int(i) for i in indices]
+        if indices != self._selection:
+            self._selection = indices
+            self.selection_changed.emit(list(indices))
+
+    def current_target(self):
+        """The first selected target, or None."""
+        targets = self.targets
+        return targets[self._selection[0]] if self._selection and self._selection[0] < len(targets) else None
+
+    # -- plan and cross-check ------------------------------------------------------------
+
+    @property
+    def plan(self):
+        return self._plan
+
+    def set_plan(self, plan) -> None:
+        self._plan = plan
+        self.plan_changed.emit(plan)
+
+    @property
+    def crosscheck(self) -> CrossCheckReport | None:
+        return self._crosscheck
+
+    def set_crosscheck(self, report: CrossCheckReport | None) -> None:
+        self._crosscheck = report
+        self.crosscheck_changed.emit(report)
