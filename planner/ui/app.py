@@ -117,8 +117,7 @@ def run_gui(argv: list[str] | None = None) -> int:
     def save_and_maybe_quit() -> None:
         shot.parent.mkdir(parents=True, exist_ok=True)
         # The chart draws in its own process; wait for the picture of the final state.
-        if hasattr(window.chart, "flush"):
-            window.chart.flush(10_000)
+        window.chart.flush(10_000)
         if not window.grab().save(str(shot)):
             print(f"planner: could not save the screenshot to {shot}", file=sys.stderr)
             outcome["code"] = 1
@@ -144,7 +143,7 @@ def run_gui(argv: list[str] | None = None) -> int:
     # let running workers (a sky computation, a download) end before Python tears down
     from PySide6.QtCore import QThreadPool
 
-    from planner.ui.workers import shutdown_process_pool
+    from planner.app.helper import shutdown_process_pool
 
     shutdown_process_pool()
     QThreadPool.globalInstance().waitForDone(10_000)

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.ui.listen import listen
 from planner.ui.workers import LatestRunner
 
 CLOUD_URL = "https://api.arcsecond.io"
@@ -137,9 +138,13 @@ class ArcsecondDock(QDockWidget):
 
     def __init__(self, parent: QWidget | None = None, *, settings=None,
                  client_factory: Callable[[Any], Any] | None = None,
-                 save: Callable[[Any], Any] | None = None, now: Callable[[], float] | None = None):
+                 save: Callable[[Any], Any] | None = None, now: Callable[[], float] | None = None,
+                 state=None):
         super().__init__("Arcsecond", parent)
         self.setObjectName("arcsecondDock")
+        self._state = state
+        if state is not None:
+            settings = state.settings
         if settings is None:
             from planner.config import load_settings_or_defaults
 
@@ -164,6 +169,9 @@ class ArcsecondDock(QDockWidget):
         self._pending = ""
         self._build()
         self.set_settings(settings)
+        if state is not None:  # the window's night: its settings and the plan to push
+            listen(self, state.settings_changed, self.set_settings)
+            listen(self, state.plan_changed, self.set_plan)
 
     # -- layout
 
@@ -395,6 +403,8 @@ class ArcsecondDock(QDockWidget):
         what = f"Imported {site.name}" + (f" and {tel.name}" if tel else "") + " into Settings."
         self._message(what)
         self.settings_changed.emit(new)
+        if self._state is not None:
+            self._state.apply_settings(new)  # the window's site follows the imported one
         self.message.emit(what)
         self.date_edit.setDate(_qdate(self.tonight()))
 

@@ -21,8 +21,15 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from planner.sky.types import ASTRONOMICAL, CIVIL, NAUTICAL, SUN_RISE_SET_CORRECTION, Observability
-from planner.ui.themes import Theme, theme as get_theme
+from planner.sky.types import (
+    ASTRONOMICAL,
+    CIVIL,
+    NAUTICAL,
+    SUN_RISE_SET_CORRECTION,
+    Observability,
+)
+from planner.ui.themes import Theme
+from planner.ui.themes import theme as get_theme
 
 DAY_S = 86400.0
 # Sun-altitude thresholds (deg) between the sky's five states, darkest first.
@@ -496,7 +503,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter  # noqa: E402
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget  # noqa: E402
 
-from planner.ui.night_summary import NightSummary  # noqa: E402,F401 - the main window looks for it here too
+from planner.ui.listen import listen  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -877,7 +884,8 @@ class TonightChart(QWidget):
 
     rendered = Signal()
 
-    def __init__(self, parent: QWidget | None = None, *, clock: Callable[[], float] | None = time.time) -> None:
+    def __init__(self, parent: QWidget | None = None, *, clock: Callable[[], float] | None = time.time,
+                 state=None) -> None:
         super().__init__(parent)
         self._renderer = ChartRenderer()
         self._state = ChartState(now=clock() if clock is not None else None)
@@ -919,6 +927,21 @@ class TonightChart(QWidget):
         if clock is not None:
             self._timer.start()
         self._request()
+        if state is not None:
+            self._listen(state)
+
+    def _listen(self, state) -> None:
+        """Follow the window's night: its visibility, selection, time zone and plan."""
+        def names() -> list[str]:
+            return [t.star_name for t in state.targets]
+
+        listen(self, state.targets_changed, lambda _tl: self.set_data(None, names()))
+        listen(self, state.observability_changed, lambda obs: (self.set_data(obs, names()),
+                                                               self.set_selection(state.selection)))
+        listen(self, state.selection_changed, self.set_selection)
+        listen(self, state.time_zone_changed, lambda: self.set_time_zone(state.display_tz(), state.tz_label()))
+        listen(self, state.plan_changed, lambda plan: self.set_plan_blocks(plan.blocks() if plan is not None else []))
+        self.set_time_zone(state.display_tz(), state.tz_label())
 
     # -- contract ------------------------------------------------------------------------
 

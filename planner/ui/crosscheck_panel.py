@@ -13,7 +13,15 @@ import math
 from datetime import tzinfo
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -25,7 +33,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.sky.crosscheck import STATUS_DIFFERS, CrossCheckReport, EventDifference, format_time
+from planner.sky.crosscheck import (
+    STATUS_DIFFERS,
+    CrossCheckReport,
+    EventDifference,
+    format_time,
+)
+from planner.ui.listen import listen
 
 _THEME_EVENTS = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange, QEvent.Type.StyleChange)
 
@@ -165,7 +179,7 @@ class CrossCheckPanel(QWidget):
     push_site_requested = Signal()
     target_activated = Signal(str)  # a disagreement row was double-clicked: select that target
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, *, state=None):
         super().__init__(parent)
         self._report: CrossCheckReport | None = None
         self._recolour_pending = False
@@ -229,6 +243,11 @@ class CrossCheckPanel(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.one_side_label)
         self.set_report(None)
+        if state is not None:  # the window's night: show its cross-check in its time zone
+            listen(self, state.crosscheck_changed, self.set_report)
+            listen(self, state.time_zone_changed,
+                   lambda: self.set_time_zone(state.display_tz(), state.tz_label(short=True)))
+            self.set_time_zone(state.display_tz(), state.tz_label(short=True))
 
     # -- public API --
     def report(self) -> CrossCheckReport | None:

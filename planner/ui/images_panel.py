@@ -38,7 +38,15 @@ from PySide6.QtCore import (
     QUrl,
     Signal,
 )
-from PySide6.QtGui import QColor, QDesktopServices, QImage, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QImage,
+    QPainter,
+    QPalette,
+    QPen,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -65,6 +73,7 @@ from planner.services.image_cache import (
     ImageFetcher,
     ImageFetchError,
 )
+from planner.ui.listen import listen
 from planner.ui.workers import LatestRunner
 
 THUMB_SIZE = 120
@@ -952,9 +961,12 @@ class ReferenceImagesDock(QDockWidget):
         thumb_size: int = THUMB_SIZE,
         thumb_max_bytes: int = THUMB_MAX_BYTES,
         image_max_bytes: int = IMAGE_MAX_BYTES,
+        state=None,
     ):
         super().__init__("Reference images", parent)
         self.setObjectName("referenceImagesDock")
+        if state is not None:
+            settings = state.settings
         if settings is None:
             from planner.config import load_settings_or_defaults
 
@@ -984,6 +996,9 @@ class ReferenceImagesDock(QDockWidget):
         app = QCoreApplication.instance()
         if app is not None:  # quitting must not wait for downloads nobody will see
             app.aboutToQuit.connect(self.shutdown)
+        if state is not None:  # the window's night: follow its selection and settings
+            listen(self, state.selection_changed, lambda _rows: self.set_target(state.current_target()))
+            listen(self, state.settings_changed, self.set_settings)
 
     @property
     def target(self):

@@ -1,10 +1,12 @@
-"""The main window: targets table over tonight's chart, panels in docks, menus, toolbar and
+"""The main window: the targets table over tonight's chart, the docks, menus, toolbar and
 status bar, and the start-up sequence (show at once, load, compute, refresh in the background).
 
-Nothing slow runs on the GUI thread: loading the list, the sky computation, the AAVSO
-refresh and the cross-check each go through a ``LatestRunner`` so that a newer request
-supersedes an older one. Window layout, columns, sort order and filters persist in a
-``QSettings`` INI file in the config folder (``window.ini``).
+The window owns no state of its own and no use case: the night (site, date, list,
+visibility, selection, plan, cross-check) lives in a Qt-free ``planner.app.state.NightState``
+that every dock gets in its constructor and listens to; the window builds the layout,
+runs the ``planner.app`` use cases in workers (``LatestRunner``, so a newer request
+supersedes an older one) and puts their answers into the state. The docks are listed in
+``planner.ui.docks.DOCKS``; layout and recent plans persist through ``planner.ui.window_state``.
 """
 
 from __future__ import annotations
@@ -12,25 +14,15 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import time
-from datetime import timezone
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Callable, Sequence
 
-import numpy as np
-from PySide6.QtCore import (
-    QByteArray,
-    QDate,
-    QSettings,
-    QSignalBlocker,
-    Qt,
-    QTimer,
-    QUrl,
-    Signal,
-)
+from PySide6.QtCore import QDate, QSettings, QSignalBlocker, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
     QCloseEvent,
+    QColor,
     QDesktopServices,
     QKeySequence,
 )
@@ -54,27 +46,33 @@ from PySide6.QtWidgets import (
 )
 
 from planner import APP_DISPLAY_NAME, __version__
+from planner.app import targets as target_lists
+from planner.app.crosscheck import crosscheck_answered, push_site
+from planner.app.helper import start_helper_process
+from planner.app.state import NightState
+from planner.app.targets import TargetList
+from planner.app.visibility import compute_visibility_in_helper
 from planner.catalog.target import SECTION_NAMES, Target
-from planner.config import (
-    Settings,
-    SettingsError,
-    config_dir,
-    load_settings,
-    save_settings,
+from planner.config import Settings, SettingsError, load_settings, save_settings
+from planner.ui.chart import TonightChart
+from planner.ui.docks import DOCKS
+from planner.ui.icons import app_icon, icon
+from planner.ui.listen import listen
+from planner.ui.night_summary import NightSummary
+from planner.ui.settings_dialog import SettingsDialog
+from planner.ui.targets_model import TargetsModel, TargetsProxy
+from planner.ui.targets_view import TargetsView
+from planner.ui.themes import THEME_NAMES, apply_theme, themed_icon
+from planner.ui.window_state import (
+    RecentPlans,
+    restore_layout,
+    save_layout,
+    window_settings,
 )
-from planner.sky.site import Site, SiteError
-from planner.ui import data_source
-from planner.ui.data_source import TargetList
-from planner.ui.targets_model import COLUMN_INDEX, TargetsModel, TargetsProxy
-from planner.ui.targets_view import TargetDetails, TargetsView
-from planner.ui.workers import LatestRunner, run_in_process, start_helper_process
+from planner.ui.workers import LatestRunner
 
 log = logging.getLogger(__name__)
 
-WINDOW_SETTINGS_FILE = "window.ini"
-RECENT_PLANS_KEY = "plans/recent"
-MAX_RECENT_PLANS = 8
-STATE_VERSION = 2  # bump when docks/toolbars change so an old saved layout is not misapplied
 SEARCH_DEBOUNCE_MS = 250
 
 SERVICE_PAGES = (
@@ -87,62 +85,11 @@ SERVICE_PAGES = (
 )
 
 
-def window_settings() -> QSettings:
-    """The window's own settings (layout, columns, filters): an INI file in the config folder."""
-    folder = config_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    return QSettings(str(folder / WINDOW_SETTINGS_FILE), QSettings.Format.IniFormat)
-
-
-def _optional(module: str, name: str):
-    """A widget class another part of the program provides, None while it does not exist yet."""
-    try:
-        mod = __import__(module, fromlist=[name])
-    except ImportError as exc:
-        log.debug("%s not available: %s", module, exc)
-        return None
-    return getattr(mod, name, None)
-
-
-def compute_visibility(targets: Sequence[Target], site: Site, when: float):
-    """The sky engine over every target at once (vectorised), run in the helper process."""
-    ra = np.fromiter((t.ra for t in targets), dtype=float, count=len(targets))
-    dec = np.fromiter((t.dec for t in targets), dtype=float, count=len(targets))
-    if len(ra) == 0:
-        return None
-    return run_in_process(_observability, ra, dec, site, float(when))
-
-
-def _observability(ra: np.ndarray, dec: np.ndarray, site: Site, when: float):
-    """Helper-process body (module level, so it pickles)."""
-    from planner.sky import compute_observability
-
-    return compute_observability(ra, dec, site, when)
-
-
-def _placeholder(text: str, name: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName(name)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setWordWrap(True)
-    label.setEnabled(False)
-    return label
-
-
 class MainWindow(QMainWindow):
-    """The program's window. Other panels plug in with ``add_panel_dock``.
+    """The program's window (see the module docstring). ``night_state`` is the shared state
+    (a new one from the saved settings when not given); ``ready()`` is emitted once the first
+    list is shown with its visibility (or that failed)."""
 
-    Signals: ``selection_changed(list[int])`` (indices into ``targets``),
-    ``target_selected(Target | None)`` (the current target), ``targets_changed(list)``,
-    ``observability_changed(Observability | None)``, ``site_changed(Site)``, ``ready()`` once
-    the first list is shown with its visibility (or that failed).
-    """
-
-    selection_changed = Signal(list)
-    target_selected = Signal(object)
-    targets_changed = Signal(list)
-    observability_changed = Signal(object)
-    site_changed = Signal(object)
     ready = Signal()
 
     def __init__(
@@ -150,21 +97,21 @@ class MainWindow(QMainWindow):
         settings: Settings | None = None,
         *,
         state: QSettings | None = None,
+        night_state: NightState | None = None,
         auto_start: bool = True,
-        clock=time.time,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__()
-        start_helper_process()  # before anything else: see workers.start_helper_process
+        start_helper_process()  # before anything else: see planner.app.helper.start_helper_process
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_DISPLAY_NAME)
-        self._clock = clock
-        self._state = state or window_settings()
         self._messages: list[str] = []
-        self.settings = settings if settings is not None else self._load_settings()
-        self.site = self._site_from(self.settings)
-        self.target_list: TargetList | None = None
-        self._night_date: _dt.date | None = None  # None: tonight (the night following now)
-        self._obs = None
+        if night_state is None:
+            night_state = NightState(settings if settings is not None else self._load_settings(), clock=clock)
+        self.night_state = night_state
+        self._messages.extend(night_state.problems)
+        self._layout_store = state or window_settings()
+        self.recent = RecentPlans(self._layout_store)
         self._is_ready = False
         self._panel_docks: list[QDockWidget] = []
         self._theme = None
@@ -173,6 +120,7 @@ class MainWindow(QMainWindow):
         self.sky_runner = LatestRunner("visibility", self)
         self.refresh_runner = LatestRunner("aavso refresh", self)
         self.crosscheck_runner = LatestRunner("cross-check", self)
+        self.push_runner = LatestRunner("push site", self)
 
         self._build_table()
         self._build_central()
@@ -182,11 +130,10 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_status_bar()
         self._connect_runners()
-        self._build_panels()
+        self._listen()
         self.resize(1280, 820)
         self.restore_window_state()
         self.apply_theme(self.settings.theme, save=False)
-        self._apply_time_zone()
         self._update_site_label()
         self._sync_date_edit()
 
@@ -197,6 +144,32 @@ class MainWindow(QMainWindow):
         if auto_start:
             QTimer.singleShot(0, self.start)
 
+    # == the state, read through ===============================================================
+
+    @property
+    def settings(self) -> Settings:
+        return self.night_state.settings
+
+    @property
+    def site(self):
+        return self.night_state.site
+
+    @property
+    def target_list(self) -> TargetList | None:
+        return self.night_state.target_list
+
+    @property
+    def observability(self):
+        return self.night_state.observability
+
+    @property
+    def is_ready(self) -> bool:
+        return self._is_ready
+
+    @property
+    def theme(self):
+        return self._theme
+
     # == construction ==========================================================================
 
     def _load_settings(self) -> Settings:
@@ -206,35 +179,20 @@ class MainWindow(QMainWindow):
             self._messages.append(f"Settings could not be read ({exc}); using the defaults.")
             return Settings()
 
-    def _site_from(self, settings: Settings) -> Site:
-        try:
-            return settings.site()
-        except SiteError as exc:
-            self._messages.append(f"The site in the settings is not valid ({exc}); using the default site.")
-            return Settings().site()
-
     def _build_table(self) -> None:
-        self.model = TargetsModel(self)
+        self.model = TargetsModel(self, state=self.night_state)
         self.proxy = TargetsProxy(self)
         self.proxy.setSourceModel(self.model)
         self.table = TargetsView(self.proxy)
-        self.table.selection_changed.connect(self._on_selection)
+        self.table.selection_changed.connect(self.night_state.set_selection)
         self.table.doubleClicked.connect(lambda _i: self._show_dock(self.details_dock))
-        self.proxy.rowsInserted.connect(self._update_count)
-        self.proxy.rowsRemoved.connect(self._update_count)
-        self.proxy.modelReset.connect(self._update_count)
-        self.proxy.layoutChanged.connect(self._update_count)
+        for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset,
+                       self.proxy.layoutChanged):
+            signal.connect(self._update_count)
 
     def _build_central(self) -> None:
-        chart_cls = _optional("planner.ui.chart", "TonightChart")
-        if chart_cls is not None:
-            self.chart = chart_cls(self)
-        else:  # until planner.ui.chart exists
-            self.chart = _placeholder("Tonight's chart appears here (planner.ui.chart).", "chartPlaceholder")
-        summary_cls = _optional("planner.ui.night_summary", "NightSummary") or _optional(
-            "planner.ui.chart", "NightSummary")
-        self.night_summary = summary_cls(self) if summary_cls else _placeholder(
-            "The night summary appears here (planner.ui.night_summary).", "summaryPlaceholder")
+        self.chart = TonightChart(self, clock=self.night_state.clock, state=self.night_state)
+        self.night_summary = NightSummary(self, state=self.night_state)
         lower = QWidget(self)
         lower.setObjectName("chartPane")
         box = QVBoxLayout(lower)
@@ -255,95 +213,42 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([480, 320])
         self.setCentralWidget(self.splitter)
 
-    def _dock(self, title: str, name: str, widget: QWidget, area=Qt.DockWidgetArea.RightDockWidgetArea) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)
-        dock.setWidget(widget)
-        dock.setAllowedAreas(Qt.DockWidgetArea.AllDockWidgetAreas)
-        self.addDockWidget(area, dock)
-        return dock
-
     def _build_docks(self) -> None:
-        self.details = TargetDetails(self)
-        self.details_dock = self._dock("Details", "detailsDock", self.details)
-
-        crosscheck_cls = _optional("planner.ui.crosscheck_panel", "CrossCheckPanel")
-        if crosscheck_cls is not None:
-            self.crosscheck_panel = crosscheck_cls(self)
-            signal = getattr(self.crosscheck_panel, "push_site_requested", None)
-            if signal is not None:
-                signal.connect(self.push_site_to_aavso)
-        else:
-            self.crosscheck_panel = _placeholder(
-                "The cross-check panel appears here (planner.ui.crosscheck_panel).", "crosscheckPlaceholder")
-        self.crosscheck_dock = self._dock("Cross-check", "crosscheckDock", self.crosscheck_panel,
-                                          Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.crosscheck_dock.hide()
-
-        plan_cls = _optional("planner.ui.plan_dock", "PlanDock")
-        self.plan_dock: QDockWidget | None = None
-        if plan_cls is not None:
-            self.plan_dock = plan_cls(self)
-            self.plan_dock.setObjectName("planDock")
-            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.plan_dock)
-            blocks = getattr(self.plan_dock, "blocks_changed", None)
-            if blocks is not None:
-                blocks.connect(self._on_plan_blocks)
-            message = getattr(self.plan_dock, "message", None)
-            if message is not None:
-                message.connect(self.show_message)
-            path_changed = getattr(self.plan_dock, "path_changed", None)
-            if path_changed is not None:
-                path_changed.connect(self.remember_plan)
-        else:
-            self.plan_placeholder_dock = self._dock(
-                "Plan", "planDock", _placeholder("The night plan appears here (planner.ui.plan_dock).",
-                                                 "planPlaceholder"))
-        if self.plan_dock is not None:
-            self.tabifyDockWidget(self.details_dock, self.plan_dock)
-        self.details_dock.raise_()
-
-    def _build_panels(self) -> None:
-        """The panels of issue 5 (reference images, plate solving, Arcsecond), when installed.
-
-        Each follows the selected target; a panel that fails to build is left out with a
-        message rather than taking the window down."""
-        self.images_dock = self.solver_dock = self.arcsecond_dock = None
-        specs = (("images_dock", "planner.ui.images_panel", "ReferenceImagesDock", "referenceImagesDock"),
-                 ("solver_dock", "planner.ui.solver_panel", "PlateSolveDock", "plateSolveDock"),
-                 ("arcsecond_dock", "planner.ui.arcsecond_panel", "ArcsecondDock", "arcsecondDock"))
-        for attr, module, name, object_name in specs:
-            cls = _optional(module, name)
-            if cls is None:
-                continue
+        """Every dock of ``planner.ui.docks.DOCKS``, given the state; an optional one that
+        fails to build is left out with a message rather than taking the window down."""
+        self._docks: list[QDockWidget] = []
+        for spec in DOCKS:
             try:
-                dock = cls(self, settings=self.settings)
+                built = spec.build(self.night_state, self)
             except Exception as exc:  # noqa: BLE001
-                self._messages.append(f"The {name} panel could not start: {exc}")
+                if not spec.optional:
+                    raise
+                self._messages.append(f"The {spec.title} panel could not start: {exc}")
+                setattr(self, spec.attribute, None)
                 continue
-            if not dock.objectName():
-                dock.setObjectName(object_name)
-            setattr(self, attr, dock)
-            self.add_panel_dock(dock)
-            if hasattr(dock, "set_target"):
-                self.target_selected.connect(dock.set_target)
-            if hasattr(dock, "message"):
+            if isinstance(built, QDockWidget):
+                dock = built
+            else:
+                dock = QDockWidget(spec.title, self)
+                dock.setWidget(built)
+                dock.setAllowedAreas(Qt.DockWidgetArea.AllDockWidgetAreas)
+            dock.setObjectName(spec.object_name)
+            self.addDockWidget(spec.area, dock)
+            if spec.tab_with_details:
+                self.tabifyDockWidget(self.details_dock, dock)
+            if spec.hidden:
+                dock.hide()
+            if spec.messages:
                 dock.message.connect(self.show_message)
-        if self.images_dock is not None:
-            self.tabifyDockWidget(self.details_dock, self.images_dock)
-            if self.solver_dock is not None and hasattr(self.images_dock, "solve_requested"):
-                self.images_dock.solve_requested.connect(self._solve_image)
-        if self.solver_dock is not None:
-            self.tabifyDockWidget(self.details_dock, self.solver_dock)
-        if self.arcsecond_dock is not None:
-            self.tabifyDockWidget(self.details_dock, self.arcsecond_dock)
-            changed = getattr(self.arcsecond_dock, "settings_changed", None)
-            if changed is not None:
-                changed.connect(self.apply_settings)
-            if self.plan_dock is not None and hasattr(self.arcsecond_dock, "set_plan"):
-                plan_changed = getattr(self.plan_dock, "plan_changed", None)
-                if plan_changed is not None:
-                    plan_changed.connect(lambda: self.arcsecond_dock.set_plan(self.plan_dock.plan))
+            setattr(self, spec.attribute, dock)
+            self._docks.append(dock)
+        self.details = self.details_dock.widget()
+        self.crosscheck_panel = self.crosscheck_dock.widget()
+        # the docks that talk to each other or to the window
+        self.crosscheck_panel.push_site_requested.connect(self.push_site_to_aavso)
+        self.plan_dock.path_changed.connect(self.remember_plan)
+        if self.images_dock is not None and self.solver_dock is not None:
+            self.images_dock.solve_requested.connect(self._solve_image)
         self.details_dock.raise_()
 
     def _solve_image(self, url: str, title: str) -> None:
@@ -367,19 +272,14 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         SK = QKeySequence.StandardKey
-        has_plan = self.plan_dock is not None
-        self.new_plan_action = self._act("&New plan", lambda: self._plan_call("new_plan"), SK.New)
-        self.open_plan_action = self._act("&Open plan…", lambda: self._plan_call("open_plan"), SK.Open)
-        self.save_plan_action = self._act("&Save plan", lambda: self._plan_call("save"), SK.Save)
-        self.save_plan_as_action = self._act("Save plan &as…", lambda: self._plan_call("save_as"), SK.SaveAs)
-        self.export_plan_action = self._act("&Export plan…", lambda: self._plan_call("export"), "Ctrl+E")
+        plan = self.plan_dock
+        self.new_plan_action = self._act("&New plan", lambda: self._plan_call(plan.new_plan), SK.New)
+        self.open_plan_action = self._act("&Open plan…", lambda: self._plan_call(plan.open_plan), SK.Open)
+        self.save_plan_action = self._act("&Save plan", lambda: self._plan_call(plan.save), SK.Save)
+        self.save_plan_as_action = self._act("Save plan &as…", lambda: self._plan_call(plan.save_as), SK.SaveAs)
+        self.export_plan_action = self._act("&Export plan…", lambda: self._plan_call(plan.export), "Ctrl+E")
         self.add_to_plan_action = self._act("Add selected to &plan", self.add_selection_to_plan, "Ctrl+P",
                                             tip="Add the selected targets to tonight's plan")
-        for action in (self.new_plan_action, self.open_plan_action, self.save_plan_action,
-                       self.save_plan_as_action, self.export_plan_action, self.add_to_plan_action):
-            action.setEnabled(has_plan)
-            if not has_plan:
-                action.setToolTip("Plans arrive with the plan panel (planner.ui.plan_dock).")
         self.quit_action = self._act("&Quit", self.close, SK.Quit)
 
         self.refresh_action = self._act("&Refresh from AAVSO", self.refresh_from_aavso, SK.Refresh,
@@ -422,7 +322,6 @@ class MainWindow(QMainWindow):
         file.addAction(self.new_plan_action)
         file.addAction(self.open_plan_action)
         self.recent_menu = file.addMenu("Open &recent")
-        self.recent_menu.setEnabled(self.plan_dock is not None)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         for action in (self.save_plan_action, self.save_plan_as_action, self.export_plan_action):
             file.addAction(action)
@@ -436,12 +335,8 @@ class MainWindow(QMainWindow):
 
         view = self.view_menu = bar.addMenu("&View")
         self.panels_menu = view.addMenu("&Panels")
-        self.panels_menu.addAction(self.details_dock.toggleViewAction())
-        self.panels_menu.addAction(self.crosscheck_dock.toggleViewAction())
-        if self.plan_dock is not None:
-            self.panels_menu.addAction(self.plan_dock.toggleViewAction())
-        else:
-            self.panels_menu.addAction(self.plan_placeholder_dock.toggleViewAction())
+        for dock in self._docks:
+            self.panels_menu.addAction(dock.toggleViewAction())
         view.addMenu(self.table.columns_menu(self))
         view.addSeparator()
         themes = view.addMenu("&Theme")
@@ -577,6 +472,20 @@ class MainWindow(QMainWindow):
         self.crosscheck_runner.finished.connect(lambda _g, report: self._on_crosscheck(report))
         self.crosscheck_runner.failed.connect(lambda _g, exc: self._on_crosscheck_failed(exc))
         self.crosscheck_runner.busy_changed.connect(self._update_activity)
+        self.push_runner.finished.connect(
+            lambda _g, _r: self.show_message("Site stored at AAVSO; refresh to get matching times."))
+        self.push_runner.failed.connect(
+            lambda _g, exc: self.show_message(f"Could not store the site at AAVSO: {exc}", error=True))
+
+    def _listen(self) -> None:
+        """What the window itself shows of the state: the toolbar, the status bar, the theme."""
+        state = self.night_state
+        listen(self, state.targets_changed, self._on_targets_changed)
+        listen(self, state.site_changed, self._on_site_changed)
+        listen(self, state.night_changed, self._on_night_changed)
+        listen(self, state.settings_changed, self._on_settings_changed)
+        listen(self, state.time_zone_changed, self._update_source_label)
+        listen(self, state.observability_changed, lambda _obs: self._update_count())
 
     # == start-up and data =====================================================================
 
@@ -585,11 +494,11 @@ class MainWindow(QMainWindow):
         for message in self._messages:
             self.show_message(message)
         self._messages.clear()
-        self.load_runner.submit(data_source.load_startup_list)
+        self.load_runner.submit(target_lists.load_startup_list)
 
     def _on_list(self, target_list: TargetList) -> None:
         self.set_target_list(target_list)
-        if data_source.aavso_key():
+        if target_lists.aavso_key():
             self.refresh_from_aavso(quiet=True)
 
     def _on_load_failed(self, exc: BaseException) -> None:
@@ -599,50 +508,35 @@ class MainWindow(QMainWindow):
 
     def set_target_list(self, target_list: TargetList) -> None:
         """Show a new list at once; its visibility follows from a worker."""
-        self.target_list = target_list
-        self._obs = None
-        self.model.set_targets(target_list.targets, now=self.reference_time())
+        self.night_state.set_target_list(target_list)
+
+    def _on_targets_changed(self, target_list: TargetList | None) -> None:
         self._update_source_label()
         self._update_count()
-        if target_list.problems:
+        if target_list is not None and target_list.problems:
             shown = target_list.problems[:3]
             more = len(target_list.problems) - len(shown)
             self.show_message("; ".join(shown) + (f" (and {more} more)" if more > 0 else ""))
-        self.targets_changed.emit(list(target_list.targets))
-        self._set_chart_data(None)
         self.recompute()
 
     def reference_time(self) -> float:
         """The ``time`` of the selected night: now for tonight, local noon of the chosen date otherwise."""
-        if self._night_date is None:
-            return float(self._clock())
-        from planner.sky import night_for_date
-
-        return float(night_for_date(self.site, self._night_date))
+        return self.night_state.reference_time()
 
     def recompute(self) -> None:
         """Compute visibility of every target for the selected night and site, in a worker."""
-        targets = self.model.targets
+        targets = self.night_state.targets
         if not targets:
             self.sky_runner.cancel()
             if self.target_list is not None:  # an empty list is loaded: nothing to wait for
                 self._mark_ready()
             return
-        self.sky_runner.submit(compute_visibility, list(targets), self.site, self.reference_time())
+        self.sky_runner.submit(compute_visibility_in_helper, targets, self.site, self.reference_time())
 
     def _on_observability(self, obs) -> None:
-        if obs is not None and len(obs) != len(self.model.targets):
-            return  # computed for a list that has since been replaced; a newer job is on its way
-        self._obs = obs
-        self.model.set_observability(obs)
-        self._set_chart_data(obs)
-        if hasattr(self.night_summary, "set_observability"):
-            self.night_summary.set_observability(obs)
-        if self.plan_dock is not None and hasattr(self.plan_dock, "set_context"):
-            self.plan_dock.set_context(self.site, obs, list(self.model.targets))
-        self.observability_changed.emit(obs)
-        self._update_count()
-        self._mark_ready()
+        # refused when computed for a list that has since been replaced: a newer job is on its way
+        if self.night_state.set_observability(obs):
+            self._mark_ready()
 
     def _on_sky_failed(self, exc: BaseException) -> None:
         self.show_message(f"Visibility could not be computed: {exc}", error=True)
@@ -653,25 +547,11 @@ class MainWindow(QMainWindow):
             self._is_ready = True
             self.ready.emit()
 
-    @property
-    def is_ready(self) -> bool:
-        return self._is_ready
-
-    @property
-    def observability(self):
-        return self._obs
-
-    def _set_chart_data(self, obs) -> None:
-        if hasattr(self.chart, "set_data"):
-            names = [t.star_name for t in self.model.targets]
-            self.chart.set_data(obs, names)
-            self.chart.set_selection(self.table.selected_target_indices())
-
     # -- AAVSO ---------------------------------------------------------------------------------
 
     def refresh_from_aavso(self, quiet: bool = False) -> None:
         """Fetch the current list in a worker; without a key, say how to set one."""
-        if not data_source.aavso_key():
+        if not target_lists.aavso_key():
             if not quiet:
                 QMessageBox.information(
                     self, "AAVSO key needed",
@@ -679,25 +559,25 @@ class MainWindow(QMainWindow):
                     "Open Tools > Settings and enter it under AAVSO (or set PLANNER_AAVSO_KEY). "
                     "You find the key on your AAVSO Target Tool account page.")
             return
-        self.refresh_runner.submit(data_source.fetch_live, self.settings)
+        self.refresh_runner.submit(target_lists.fetch_live, self.settings, self.site)
 
     def _on_refreshed(self, target_list: TargetList) -> None:
         self.set_target_list(target_list)
         self._update_budget()
-        if target_list.origin == data_source.OFFLINE:
+        if target_list.origin == target_lists.OFFLINE:
             self.show_message("AAVSO could not be reached; showing the last list it sent.")
         else:
             self.show_message(f"{len(target_list.targets)} targets fetched from AAVSO.")
 
     def _on_refresh_failed(self, exc: BaseException) -> None:
         self._update_budget()
-        if self.target_list is not None and self.target_list.origin in (data_source.CACHED, data_source.SAMPLE):
-            current = self.target_list.describe(self.display_tz())
+        if self.target_list is not None and self.target_list.origin in (target_lists.CACHED, target_lists.SAMPLE):
+            current = self.target_list.describe(self.night_state.display_tz())
             self.source_label.setText(f"offline · {current}")
         self.show_message(f"Refresh from AAVSO failed: {exc}", error=True)
 
     def _update_budget(self) -> None:
-        self.budget_label.setText(data_source.describe_budget(data_source.rate_budget()))
+        self.budget_label.setText(target_lists.describe_budget(target_lists.rate_budget()))
 
     def run_crosscheck(self) -> None:
         """Compare local visibility with the API's answers carried by the list (cached or live)."""
@@ -710,16 +590,15 @@ class MainWindow(QMainWindow):
                 "current list carries none (the bundled sample has no API answers).\n\n"
                 "Set your AAVSO key in Tools > Settings and refresh from AAVSO first.")
             return
-        self.crosscheck_runner.submit(run_crosscheck, answered, self.site, target_list.fetched_at,
-                                      float(self.settings.crosscheck_tolerance_s), self.settings)
+        self.crosscheck_runner.submit(crosscheck_answered, list(target_list.targets), target_list.fetched_at,
+                                      self.site, self.settings, tolerance_s=float(self.settings.crosscheck_tolerance_s),
+                                      with_key=bool(target_lists.aavso_key()))
 
     def _on_crosscheck(self, report) -> None:
-        if hasattr(self.crosscheck_panel, "set_report"):
-            self.crosscheck_panel.set_report(report)
-        self.model.set_differing(report.differing_names)
+        self.night_state.set_crosscheck(report)
         self.crosscheck_badge.setText(report.summary())
         self.crosscheck_badge.show()
-        if getattr(report, "differ_count", 0):
+        if report.differ_count:
             self._show_dock(self.crosscheck_dock)
 
     def _on_crosscheck_failed(self, exc: BaseException) -> None:
@@ -727,7 +606,7 @@ class MainWindow(QMainWindow):
 
     def push_site_to_aavso(self, *args) -> None:
         """Store the local site and limits in the AAVSO account (the API's ``telescope``)."""
-        if not data_source.aavso_key():
+        if not target_lists.aavso_key():
             self.refresh_from_aavso()  # explains how to set the key
             return
         answer = QMessageBox.question(
@@ -736,31 +615,23 @@ class MainWindow(QMainWindow):
             f"target altitude {self.site.target_altitude:g}°, sun altitude {self.site.sun_altitude:g}°")
         if answer != QMessageBox.StandardButton.Yes:
             return
-        runner = LatestRunner("push site", self)
-        runner.finished.connect(lambda _g, _r: self.show_message("Site stored at AAVSO; refresh to get matching times."))
-        runner.failed.connect(lambda _g, exc: self.show_message(f"Could not store the site at AAVSO: {exc}", error=True))
-        runner.submit(push_site, self.settings, self.site)
-        self._push_runner = runner
+        self.push_runner.submit(push_site, self.settings, self.site)
 
     # == night, site, time zone ================================================================
 
     def tonight_date(self) -> _dt.date:
-        """Evening date of the night following now (before 06:00 local, last evening's)."""
-        local = _dt.datetime.fromtimestamp(self._clock(), self.site.tz)
-        return (local - _dt.timedelta(hours=6)).date()
+        """Evening date of tonight: the night in progress, or the coming one (``planner.app.tonight``)."""
+        return self.night_state.tonight().date
 
     def night_date(self) -> _dt.date:
-        return self._night_date or self.tonight_date()
+        return self.night_state.shown_date()
 
     def set_night_date(self, date: _dt.date | None) -> None:
         """Show the night starting on the evening of ``date`` (None or tonight's date: tonight)."""
-        if date is not None and date == self.tonight_date():
-            date = None
-        if date == self._night_date:
-            return
-        self._night_date = date
+        self.night_state.set_night_date(date)
+
+    def _on_night_changed(self, _date) -> None:
         self._sync_date_edit()
-        self.model.set_now(self.reference_time())
         self.recompute()
 
     def shift_night(self, days: int) -> None:
@@ -773,37 +644,18 @@ class MainWindow(QMainWindow):
         d = self.night_date()
         with QSignalBlocker(self.date_edit):
             self.date_edit.setDate(QDate(d.year, d.month, d.day))
-        self.tonight_action.setEnabled(self._night_date is not None)
+        self.tonight_action.setEnabled(self.night_state.night_date is not None)
+        self.date_edit.setToolTip(f"The night starting on the evening of this date ({self.night_state.describe_night()})")
 
     def _on_date_edited(self, qdate: QDate) -> None:
         self.set_night_date(_dt.date(qdate.year(), qdate.month(), qdate.day()))
 
     def display_tz(self):
-        return timezone.utc if self.utc_action.isChecked() else self.site.tz
-
-    def _tz_label(self, short: bool = False) -> str:
-        """"UTC", or the site zone's abbreviation at the selected night (with its name unless short)."""
-        if self.utc_action.isChecked():
-            return "UTC"
-        abbreviation = _dt.datetime.fromtimestamp(self.reference_time(), self.site.tz).tzname() or ""
-        if short and abbreviation and not abbreviation.startswith(("+", "-")):
-            return abbreviation
-        return f"{abbreviation} {self.site.timezone}".strip() if not short else self.site.timezone
-
-    def _apply_time_zone(self) -> None:
-        tz = self.display_tz()
-        self.model.set_time_zone(tz)
-        if hasattr(self.chart, "set_time_zone"):
-            self.chart.set_time_zone(tz, self._tz_label())
-        if hasattr(self.night_summary, "set_time_zone"):
-            self.night_summary.set_time_zone(tz, self._tz_label(short=True))
-        self._update_source_label()
-        self._show_details()
+        return self.night_state.display_tz()
 
     def _on_utc_toggled(self, on: bool) -> None:
-        self.settings.show_utc = bool(on)
+        self.night_state.set_show_utc(on)
         self._save_settings_quietly()
-        self._apply_time_zone()
 
     def _update_site_label(self) -> None:
         name = self.site.name or "Site"
@@ -812,34 +664,25 @@ class MainWindow(QMainWindow):
         self.site_button.setToolTip(f"{self.site.describe()}\nTime zone {self.site.timezone}; "
                                     f"altitude limit {self.site.target_altitude:g}°\nClick to change it in Settings.")
 
+    def _on_site_changed(self, _site) -> None:
+        self._update_site_label()
+        self._sync_date_edit()
+        self.recompute()
+
     def apply_settings(self, settings: Settings) -> None:
         """New settings from the dialog: site, limits, theme and time display follow."""
-        old_site = self.site
-        self.settings = settings
-        try:
-            self.site = settings.site()
-        except SiteError as exc:
-            self.show_message(f"The new site is not valid ({exc}); keeping the previous one.", error=True)
-        self._update_site_label()
-        for dock in (self.images_dock, self.solver_dock, self.arcsecond_dock):
-            if dock is not None and hasattr(dock, "set_settings"):
-                dock.set_settings(settings)
+        problem = self.night_state.apply_settings(settings)
+        if problem:
+            self.show_message(problem, error=True)
+
+    def _on_settings_changed(self, settings: Settings) -> None:
         self.apply_theme(settings.theme, save=False)
         with QSignalBlocker(self.utc_action):
             self.utc_action.setChecked(bool(settings.show_utc))
-        self._apply_time_zone()
-        if self.site != old_site:
-            self.site_changed.emit(self.site)
-            self._sync_date_edit()
-            self.model.set_now(self.reference_time())
-            self.recompute()
+        self.night_state.time_zone_changed.emit()
 
     def open_settings(self) -> None:
-        dialog_cls = _optional("planner.ui.settings_dialog", "SettingsDialog")
-        if dialog_cls is None:
-            QMessageBox.information(self, "Settings", "The settings dialog is not available in this build.")
-            return
-        dialog = dialog_cls(self.settings, self)
+        dialog = SettingsDialog(self.settings, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.apply_settings(dialog.result_settings())
 
@@ -852,8 +695,6 @@ class MainWindow(QMainWindow):
     # == theme =================================================================================
 
     def apply_theme(self, name: str, *, save: bool = True):
-        from planner.ui.themes import THEME_NAMES, apply_theme
-
         if name not in THEME_NAMES:
             name = "light"
         app = QApplication.instance()
@@ -861,27 +702,16 @@ class MainWindow(QMainWindow):
         self._theme = theme
         self.theme_actions[name].setChecked(True)
         self._apply_icons(theme)
-        from PySide6.QtGui import QColor
-
-        self.model.set_accent_colors(QColor(theme.error), QColor(getattr(theme, "now", theme.error)))
-        if hasattr(self.chart, "set_theme"):
-            self.chart.set_theme(theme)
-        if hasattr(self.night_summary, "set_theme"):
-            self.night_summary.set_theme(theme)
+        self.model.set_accent_colors(QColor(theme.error), QColor(theme.now))
+        self.chart.set_theme(theme)
         if save and self.settings.theme != name:
             self.settings.theme = name
             self._save_settings_quietly()
         return theme
 
-    @property
-    def theme(self):
-        return self._theme
 
     def _apply_icons(self, theme) -> None:
         """Give the main actions their icons in the theme's colour (red in night mode)."""
-        from planner.ui.icons import app_icon, icon
-        from planner.ui.themes import themed_icon
-
         named = {
             "refresh": self.refresh_action,
             "previous": self.prev_night_action,
@@ -933,45 +763,24 @@ class MainWindow(QMainWindow):
         shown = self.proxy.rowCount()
         self.count_label.setText(f"{shown} of {total} targets" if shown != total else f"{total} targets")
 
-    def _on_selection(self, indices: list) -> None:
-        if hasattr(self.chart, "set_selection"):
-            self.chart.set_selection(indices)
-        self.selection_changed.emit(list(indices))
-        self._show_details()
-        self.target_selected.emit(self.current_target())
-
     def current_target(self) -> Target | None:
-        indices = self.table.selected_target_indices()
-        return self.model.targets[indices[0]] if indices else None
-
-    def _show_details(self) -> None:
-        self.details.show_target(self.current_target(), now=self.model.now, tz=self.display_tz())
+        return self.night_state.current_target()
 
     # == plan ==================================================================================
 
-    def _plan_call(self, method: str) -> None:
-        if self.plan_dock is None or not hasattr(self.plan_dock, method):
-            return
+    def _plan_call(self, method) -> None:
         try:
-            getattr(self.plan_dock, method)()
+            method()
         except Exception as exc:  # noqa: BLE001 - a failed plan action must not take the window down
             self.show_message(f"Plan: {exc}", error=True)
 
     # -- recent plans -------------------------------------------------------------------------
 
     def recent_plans(self) -> list[str]:
-        value = self._state.value(RECENT_PLANS_KEY, [])
-        if isinstance(value, str):  # QSettings returns a lone string for a one-item list
-            value = [value]
-        return [str(v) for v in (value or []) if v]
+        return self.recent.paths()
 
     def remember_plan(self, path) -> None:
-        path = str(Path(path).resolve())
-        recent = [path] + [p for p in self.recent_plans() if p != path]
-        self._state.setValue(RECENT_PLANS_KEY, recent[:MAX_RECENT_PLANS])
-
-    def _forget_plan(self, path: str) -> None:
-        self._state.setValue(RECENT_PLANS_KEY, [p for p in self.recent_plans() if p != path])
+        self.recent.remember(path)
 
     def _fill_recent_menu(self) -> None:
         menu = self.recent_menu
@@ -986,13 +795,11 @@ class MainWindow(QMainWindow):
             menu.addAction("No recent plans").setEnabled(False)
         else:
             menu.addSeparator()
-            menu.addAction("Clear list", lambda: self._state.setValue(RECENT_PLANS_KEY, []))
+            menu.addAction("Clear list", self.recent.clear)
 
     def open_recent_plan(self, path: str) -> bool:
-        if self.plan_dock is None:
-            return False
         if not Path(path).is_file():
-            self._forget_plan(path)
+            self.recent.forget(path)
             self.show_message(f"{path} no longer exists; it was removed from the recent plans.", error=True)
             return False
         try:
@@ -1002,21 +809,15 @@ class MainWindow(QMainWindow):
             return False
 
     def add_selection_to_plan(self) -> None:
-        if self.plan_dock is not None and hasattr(self.plan_dock, "add_targets"):
-            self.plan_dock.add_targets(self.table.selected_targets())
-            self._show_dock(self.plan_dock)
-
-    def _on_plan_blocks(self, blocks) -> None:
-        if hasattr(self.chart, "set_plan_blocks"):
-            self.chart.set_plan_blocks(blocks)
+        self.plan_dock.add_targets(self.table.selected_targets())
+        self._show_dock(self.plan_dock)
 
     # == panels of other parts ================================================================
 
     def add_panel_dock(self, dock: QDockWidget, area=Qt.DockWidgetArea.RightDockWidgetArea) -> None:
-        """Add another part's panel (reference images, plate solving...) as a dock with a View entry.
-
-        Give the dock an ``objectName`` so that its place is remembered.
-        """
+        """Add a panel made elsewhere as a dock with a View entry (the window's own docks are
+        listed in ``planner.ui.docks.DOCKS``). Give it an ``objectName`` so that its place is
+        remembered."""
         if not dock.objectName():
             dock.setObjectName(f"panelDock{len(self._panel_docks)}")
         self.addDockWidget(area, dock)
@@ -1039,9 +840,9 @@ class MainWindow(QMainWindow):
     def _update_source_label(self) -> None:
         if self.target_list is None:
             return
-        self.source_label.setText(self.target_list.describe(self.display_tz()))
+        self.source_label.setText(self.target_list.describe(self.night_state.display_tz()))
         tip = "Where the target list came from."
-        if self.target_list.origin == data_source.SAMPLE:
+        if self.target_list.origin == target_lists.SAMPLE:
             tip += " Set an AAVSO key in Settings and refresh to get the current list."
         self.source_label.setToolTip(tip)
 
@@ -1066,56 +867,14 @@ class MainWindow(QMainWindow):
     # == persistence ==========================================================================
 
     def save_window_state(self) -> None:
-        s = self._state
-        s.setValue("version", STATE_VERSION)
-        s.setValue("geometry", self.saveGeometry())
-        s.setValue("windowState", self.saveState(STATE_VERSION))
-        s.setValue("splitter", self.splitter.saveState())
-        s.setValue("tableHeader", self.table.horizontalHeader().saveState())
-        s.setValue("sortColumn", self.model.sort_column)
-        s.setValue("sortOrder", 1 if self.model.sort_order == Qt.SortOrder.DescendingOrder else 0)
-        s.setValue("filters/sections", sorted(self.proxy.sections or []))
-        s.setValue("filters/observable", self.observable_action.isChecked())
-        s.setValue("filters/due", self.due_action.isChecked())
-        s.sync()
+        save_layout(self, self._layout_store)
 
     def restore_window_state(self) -> None:
-        s = self._state
-        if int(s.value("version", 0) or 0) != STATE_VERSION:
-            return
-
-        def as_bytes(key: str) -> QByteArray | None:
-            value = s.value(key)
-            return value if isinstance(value, QByteArray) and not value.isEmpty() else None
-
-        if (geometry := as_bytes("geometry")) is not None:
-            self.restoreGeometry(geometry)
-        if (state := as_bytes("windowState")) is not None:
-            self.restoreState(state, STATE_VERSION)
-        if (splitter := as_bytes("splitter")) is not None:
-            self.splitter.restoreState(splitter)
-        if (header := as_bytes("tableHeader")) is not None:
-            if not self.table.horizontalHeader().restoreState(header):
-                self.table.apply_default_columns()
-            self.table.setColumnHidden(COLUMN_INDEX["name"], False)
-        try:
-            column = int(s.value("sortColumn", -1))
-            order = Qt.SortOrder.DescendingOrder if int(s.value("sortOrder", 0)) else Qt.SortOrder.AscendingOrder
-        except (TypeError, ValueError):
-            column, order = -1, Qt.SortOrder.AscendingOrder
-        if 0 <= column < self.model.columnCount():
-            self.table.sortByColumn(column, order)
-        sections = s.value("filters/sections", [])
-        if isinstance(sections, str):
-            sections = [sections]
-        sections = [c for c in (sections or []) if c in SECTION_NAMES]
-        self.set_section_filter(sections or None)
-        self.observable_action.setChecked(_as_bool(s.value("filters/observable", False)))
-        self.due_action.setChecked(_as_bool(s.value("filters/due", False)))
+        restore_layout(self, self._layout_store)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
         plan = self.plan_dock
-        if plan is not None and hasattr(plan, "has_unsaved_changes") and plan.has_unsaved_changes():
+        if plan.has_unsaved_changes():
             answer = QMessageBox.question(
                 self, "Unsaved plan", "The night plan has unsaved changes. Save them before quitting?",
                 QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
@@ -1124,43 +883,12 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
             if answer == QMessageBox.StandardButton.Save:
-                self._plan_call("save")
+                self._plan_call(plan.save)
                 if plan.has_unsaved_changes():  # the save was cancelled or failed
                     event.ignore()
                     return
         self.save_window_state()
-        for runner in (self.load_runner, self.sky_runner, self.refresh_runner, self.crosscheck_runner):
+        for runner in (self.load_runner, self.sky_runner, self.refresh_runner, self.crosscheck_runner,
+                       self.push_runner):
             runner.cancel()
         super().closeEvent(event)
-
-
-def _as_bool(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.lower() in ("true", "1", "yes")
-    return bool(value)
-
-
-def run_crosscheck(targets: Sequence[Target], site: Site, when: float, tolerance_s: float, settings: Settings):
-    """Worker body: local visibility at the moment AAVSO answered, compared with its answers."""
-    from planner.sky.crosscheck import crosscheck_observability
-
-    obs = compute_visibility(targets, site, when)
-    api_night = None
-    if data_source.aavso_key():
-        try:
-            from planner.services.aavso import AavsoClient
-
-            api_night = AavsoClient.from_settings(settings).nighttime(
-                latitude=site.latitude, longitude=site.longitude, sunaltitude=site.sun_altitude, time=when)
-        except Exception as exc:  # noqa: BLE001 - the targets' comparison still stands without it
-            log.info("AAVSO nighttime not available for the cross-check: %s", exc)
-    return crosscheck_observability(obs, [t.star_name for t in targets], list(targets), api_night,
-                                    tolerance_s=tolerance_s)
-
-
-def push_site(settings: Settings, site: Site):
-    """Worker body: store the site and limits as the AAVSO account's telescope."""
-    from planner.services.aavso import AavsoClient
-
-    return AavsoClient.from_settings(settings).set_telescope(
-        site.latitude, site.longitude, site.target_altitude, site.sun_altitude)

@@ -3,12 +3,16 @@ astronomical darkness and the Moon's phase. Reads a ``planner.sky.Observability`
 
 from __future__ import annotations
 
-from datetime import datetime, timezone, tzinfo
+from datetime import timezone, tzinfo
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
+from planner.formatting import format_clock, moon_phase_name
 from planner.sky.types import Observability
+from planner.ui.listen import listen
+
+__all__ = ["NightSummary", "format_hours", "moon_phase_name"]
 
 MISSING = "—"
 # A zone label longer than this ("America/Argentina/Buenos_Aires" when the zone has no
@@ -31,19 +35,6 @@ GRID = (
 )
 
 
-def moon_phase_name(illumination: float, waxing: bool) -> str:
-    """Common name of the phase from the illuminated fraction (0..1) and its trend."""
-    k = float(illumination)
-    if k < 0.03:
-        return "New Moon"
-    if k > 0.97:
-        return "Full Moon"
-    if 0.47 <= k <= 0.53:
-        return "First quarter" if waxing else "Last quarter"
-    trend = "Waxing" if waxing else "Waning"
-    return f"{trend} {'crescent' if k < 0.5 else 'gibbous'}"
-
-
 def format_hours(hours: float) -> str:
     minutes = int(round(hours * 60))
     return f"{minutes // 60} h {minutes % 60:02d} min"
@@ -53,7 +44,7 @@ class NightSummary(QWidget):
     """Two rows of labelled values; missing events (no darkness in a northern summer, polar
     night) show a dash with a tooltip saying why."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, state=None) -> None:
         super().__init__(parent)
         self._obs: Observability | None = None
         self._tz: tzinfo = timezone.utc
@@ -82,6 +73,11 @@ class NightSummary(QWidget):
                 self.values[key] = value
         layout.setColumnStretch(2 * len(GRID[0]), 1)
         self._refresh()
+        if state is not None:  # the window's night
+            listen(self, state.observability_changed, self.set_observability)
+            listen(self, state.time_zone_changed,
+                   lambda: self.set_time_zone(state.display_tz(), state.tz_label(short=True)))
+            self.set_time_zone(state.display_tz(), state.tz_label(short=True))
 
     def set_observability(self, obs: Observability | None) -> None:
         self._obs = obs
@@ -96,10 +92,7 @@ class NightSummary(QWidget):
         return {key: label.text() for key, label in self.values.items()}
 
     def _time(self, unix: float | None) -> str:
-        if unix is None:
-            return MISSING
-        # to the nearest minute: 19:59:40 is 20:00, not 19:59
-        return datetime.fromtimestamp(round(unix / 60.0) * 60.0, tz=self._tz).strftime("%H:%M")
+        return format_clock(unix, self._tz, missing=MISSING)  # to the nearest minute
 
     def _refresh(self) -> None:
         obs = self._obs

@@ -47,10 +47,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.app.schedule import reschedule_plan
+from planner.app.state import site_from_settings
 from planner.catalog.target import Target, parse_targets, targets_to_payload
+from planner.config import load_settings_or_defaults
+from planner.formatting import format_clock
 from planner.plan import store
 from planner.plan.export import FORMATS
-from planner.plan.model import STATUSES, TWILIGHTS, Plan, PlanEntry, PlanTarget, PlanValueError
+from planner.plan.model import (
+    STATUSES,
+    TWILIGHTS,
+    Plan,
+    PlanEntry,
+    PlanTarget,
+    PlanValueError,
+)
+from planner.ui.listen import listen
 from planner.ui.workers import LatestRunner
 
 log = logging.getLogger(__name__)
@@ -184,9 +196,7 @@ class PlanTableModel(QAbstractTableModel):
         return None
 
     def _time(self, t: float | None) -> str:
-        if t is None:
-            return ""
-        return _dt.datetime.fromtimestamp(t, tz=self._plan.site.tz).strftime("%H:%M")
+        return format_clock(t, self._plan.site.tz, missing="")
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._plan.entries):
@@ -347,10 +357,11 @@ class PlanDock(QDockWidget):
     dirty_changed = Signal(bool)
     path_changed = Signal(object)  # Path of the file the plan was opened from or saved to
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, *, state=None) -> None:
         super().__init__("Plan", parent)
         self.setObjectName("planDock")
-        self._site = None
+        self._state = state
+        self._site = state.site if state is not None else None
         self._night_time: float | None = None
         self._targets: list[Target] = []
         self._path: Path | None = None
@@ -455,6 +466,11 @@ class PlanDock(QDockWidget):
             QTimer.singleShot(0, self.offer_recovery)
         self._sync_limits_widgets()
         self._update_labels()
+        if state is not None:  # the window's night: schedule for its site and night
+            listen(self, state.observability_changed,
+                   lambda obs: self.set_context(state.site, obs, state.targets) if obs is not None else None)
+            listen(self, state.site_changed, lambda site: setattr(self, "_site", site))
+            state.set_plan(self.plan)
 
     # -- public API ----------------------------------------------------------------------
 
@@ -566,9 +582,8 @@ class PlanDock(QDockWidget):
         return True
 
     def schedule(self) -> bool:
-        """Lay out the night for the displayed site and date (sky computation in a worker)."""
-        from planner.plan.scheduler import reschedule
-
+        """Lay out the night for the displayed site and date (the sky computation runs in the
+        sky helper process, waited for in a worker)."""
         if not self.plan.entries:
             self._say("Add targets to the plan first (drag them here or use Add selected to plan).")
             return False
@@ -585,7 +600,7 @@ class PlanDock(QDockWidget):
         snapshot.date = _plan_date(site, time)
         self._say("Scheduling…")
         self._schedule_revision = self._revision
-        self.schedule_runner.submit(reschedule, snapshot, time=time)
+        self.schedule_runner.submit(reschedule_plan, snapshot, time, in_helper=True)
         return True
 
     def blocks(self) -> list[tuple[float, float, str]]:
@@ -625,13 +640,8 @@ class PlanDock(QDockWidget):
 
     def _blank_plan(self) -> Plan:
         site = self._site
-        if site is None:
-            from planner.config import Settings, SettingsError, load_settings
-
-            try:
-                site = load_settings().site()
-            except (SettingsError, ValueError):
-                site = Settings().site()
+        if site is None:  # a dock on its own (tests): the saved settings' site
+            site, _problem = site_from_settings(load_settings_or_defaults())
         plan = Plan(site=site)
         plan.limits.min_altitude = site.target_altitude
         if self._night_time is not None:
@@ -649,6 +659,7 @@ class PlanDock(QDockWidget):
         self._sync_limits_widgets()
         self._emit_blocks()
         self._update_labels()
+        self._publish()
 
     def _on_quit(self) -> None:
         store.clear_recovery()
@@ -667,6 +678,12 @@ class PlanDock(QDockWidget):
         self._emit_blocks()
         self._update_labels()
         self.plan_changed.emit()
+        self._publish()
+
+    def _publish(self) -> None:
+        """The window's state holds the open plan (the chart's blocks, Arcsecond's night log)."""
+        if self._state is not None:
+            self._state.set_plan(self.plan)
 
     def _on_targets_dropped(self, targets: list, row: int) -> None:
         self.add_targets(targets, row)
@@ -705,6 +722,7 @@ class PlanDock(QDockWidget):
             text += " Not placed: " + "; ".join(f"{u.name} ({u.reason})" for u in result.unplaced)
         self._say(text)
         self.plan_changed.emit()
+        self._publish()
         self.schedule_finished.emit(result)
 
     def _on_exported(self, _generation: int, path) -> None:

@@ -3,11 +3,12 @@
 ``PlateSolveDock`` solves a local file (FITS, JPEG, PNG), an image URL, or a reference image
 the images dock hands over (``solve_url``). Hints come from the selected target (centre
 RA/Dec and a search radius) and from the telescope in Settings (focal length and pixel size
-give the arcsec/pixel bounds); every documented upload option sits in the collapsible
+give the arcsec/pixel bounds, ``planner.app.solve``); every documented upload option sits in the collapsible
 "Advanced" section. The solve runs in a worker that follows the client's ``solve`` /
 ``wait_for_solution`` generator (cancel sets its ``threading.Event``); each stage, the
 elapsed time and the submission and job ids are shown, and the ids are remembered in
-``data_dir()/plate_solves.json`` so that a solve can be resumed after a restart.
+``data_dir()/plate_solves.json`` (``planner.app.solve``) so that a solve can be resumed
+after a restart.
 
 The result shows the calibration, the image with the annotations drawn at their pixel
 positions (and the target's own position when the WCS places it), the objects in the field,
@@ -17,15 +18,22 @@ whether it lies inside the field.
 
 from __future__ import annotations
 
-import json
-import math
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QRectF, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QObject,
+    QRectF,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -50,54 +58,17 @@ from PySide6.QtWidgets import (
 )
 from superqt import QCollapsible
 
-ARCSEC_PER_RADIAN = 206_264.806
-STORE_FILE = "plate_solves.json"
-STORE_KEEP = 20
+from planner.app.solve import (
+    fetch_wcs,
+    load_solves,
+    remember_solve,
+    scale_bounds,
+    unfinished_solve,
+)
+from planner.ui.listen import listen
+
 DISPLAY_MAX = 1600
 STAGES = ("uploading", "queued", "solving", "solved")
-
-
-def scale_bounds(focal_length_mm: float | None, pixel_size_um: float | None, tolerance: float = 0.2):
-    """(lower, upper) arcsec/pixel for a telescope and camera, or None when either is unknown."""
-    try:
-        focal, pixel = float(focal_length_mm), float(pixel_size_um)
-    except (TypeError, ValueError):
-        return None
-    if not (math.isfinite(focal) and math.isfinite(pixel)) or focal <= 0 or pixel <= 0:
-        return None
-    scale = ARCSEC_PER_RADIAN * pixel * 1e-3 / focal
-    return scale * (1 - tolerance), scale * (1 + tolerance)
-
-
-# ----------------------------------------------------------------------------- memory
-
-
-def store_path() -> Path:
-    from planner.config import data_dir
-
-    return data_dir() / STORE_FILE
-
-
-def load_solves() -> list[dict]:
-    """Remembered solves, newest first; an unreadable file is an empty memory, not an error."""
-    try:
-        data = json.loads(store_path().read_text("utf-8"))
-    except (OSError, ValueError):
-        return []
-    entries = data.get("solves") if isinstance(data, dict) else None
-    return [e for e in entries if isinstance(e, dict) and isinstance(e.get("subid"), int)] if isinstance(entries, list) else []
-
-
-def remember_solve(entry: dict) -> None:
-    from planner.config import atomic_write_text
-
-    solves = [e for e in load_solves() if e.get("subid") != entry.get("subid")]
-    solves.insert(0, entry)
-    try:
-        atomic_write_text(store_path(), json.dumps({"format": "planner-plate-solves", "version": 1,
-                                                    "solves": solves[:STORE_KEEP]}, indent=2))
-    except OSError:
-        pass  # losing the memory of a solve must not stop the solve
 
 
 # ----------------------------------------------------------------------------- worker
@@ -210,11 +181,7 @@ class _SolveJob(QRunnable):
             result.annotations = client.annotations(final.job_id)
         except Exception as exc:  # noqa: BLE001
             result.notes.append(f"annotations unavailable: {exc}")
-        try:
-            url = client.result_urls(final.job_id)["wcs"]
-            result.wcs_header = client.session.get(url, expect="bytes", max_bytes=2_000_000).data
-        except Exception:  # noqa: BLE001 - the verdict then uses the calibration alone
-            result.wcs_header = None
+        result.wcs_header = fetch_wcs(client, final.job_id)
         if self.source:
             image, problem = load_image(self.source, self.fetcher)
             if image is not None:
@@ -299,9 +266,11 @@ class PlateSolveDock(QDockWidget):
 
     def __init__(self, parent: QWidget | None = None, *, settings=None,
                  client_factory: Callable[[Any], Any] | None = None, poll_interval: float = 5.0,
-                 timeout: float = 600.0, fetcher=None):
+                 timeout: float = 600.0, fetcher=None, state=None):
         super().__init__("Plate solving", parent)
         self.setObjectName("plateSolveDock")
+        if state is not None:
+            settings = state.settings
         if settings is None:
             from planner.config import load_settings_or_defaults
 
@@ -338,6 +307,9 @@ class PlateSolveDock(QDockWidget):
         app = QCoreApplication.instance()
         if app is not None:  # quitting mid-solve must not wait for the poll to time out
             app.aboutToQuit.connect(self.shutdown)
+        if state is not None:  # the window's night: hints follow its selection and telescope
+            listen(self, state.selection_changed, lambda _rows: self.set_target(state.current_target()))
+            listen(self, state.settings_changed, self.set_settings)
 
     # -- layout
 
@@ -579,7 +551,7 @@ class PlateSolveDock(QDockWidget):
         """Follow a submission started earlier (by default the last unfinished one remembered)."""
         entry = None
         if subid is None:
-            entry = next((e for e in load_solves() if e.get("stage") not in ("solved", "failed", "cancelled")), None)
+            entry = unfinished_solve()
             if entry is None:
                 self._message("There is no unfinished solve to resume.")
                 return False
@@ -801,7 +773,7 @@ class PlateSolveDock(QDockWidget):
         self._fit_image()
 
     def _offer_resume(self) -> None:
-        entry = next((e for e in load_solves() if e.get("stage") not in ("solved", "failed", "cancelled")), None)
+        entry = unfinished_solve()
         if entry is not None:
             self._entry = dict(entry)
             self.resume_button.setVisible(True)

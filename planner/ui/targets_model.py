@@ -31,7 +31,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from planner.catalog.target import Target
+from planner.formatting import dec_dms, format_clock, ra_hms
 from planner.sky.types import TARGET_IS_ALWAYS_DOWN, TARGET_IS_ALWAYS_UP, Observability
+from planner.ui.listen import listen
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # the value a column sorts by (float, str or None)
 TARGET_ROLE = Qt.ItemDataRole.UserRole + 2  # the row's Target
@@ -85,19 +87,11 @@ COLUMN_INDEX: dict[str, int] = {c.key: i for i, c in enumerate(COLUMNS)}
 
 
 def _format_ra(deg: float) -> str:
-    hours = (deg % 360.0) / 15.0
-    total = int(round(hours * 3600))
-    h, rem = divmod(total, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h % 24:02d}:{m:02d}:{s:02d}"
+    return ra_hms(deg, decimals=0)
 
 
 def _format_dec(deg: float) -> str:
-    sign = "-" if deg < 0 else "+"
-    total = int(round(abs(deg) * 3600))
-    d, rem = divmod(total, 3600)
-    m, s = divmod(rem, 60)
-    return f"{sign}{d:02d}:{m:02d}:{s:02d}"
+    return dec_dms(deg, decimals=0)
 
 
 def _format_mag(value: float | None, band: str) -> str:
@@ -115,7 +109,7 @@ def _number(value: float | None, fmt: str) -> str:
 class TargetsModel(QAbstractTableModel):
     """Rows are targets, columns are ``COLUMNS``. Read-only; changes arrive as whole lists."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, *, state=None) -> None:
         super().__init__(parent)
         self._targets: list[Target] = []
         self._obs: Observability | None = None
@@ -135,6 +129,20 @@ class TargetsModel(QAbstractTableModel):
         self._order: list[int] = []  # display row -> target index
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
+        if state is not None:
+            self._listen(state)
+
+    def _listen(self, state) -> None:
+        """Follow the window's night: its list, visibility, night, time zone and cross-check."""
+        listen(self, state.targets_changed,
+               lambda tl: self.set_targets(tl.targets if tl is not None else [], now=state.reference_time()))
+        listen(self, state.observability_changed, self.set_observability)
+        listen(self, state.night_changed, lambda _d: self.set_now(state.reference_time()))
+        listen(self, state.site_changed, lambda _s: self.set_now(state.reference_time()))
+        listen(self, state.time_zone_changed, lambda: self.set_time_zone(state.display_tz()))
+        listen(self, state.crosscheck_changed,
+               lambda report: self.set_differing(report.differing_names if report is not None else ()))
+        self.set_time_zone(state.display_tz())
 
     # -- data in ---------------------------------------------------------------------------
 
@@ -443,8 +451,7 @@ class TargetsModel(QAbstractTableModel):
     def _time_text(self, unix: float, *, with_date: bool = False) -> str:
         if unix is None or not math.isfinite(unix):
             return ""
-        local = datetime.fromtimestamp(unix, self._tz)
-        return local.strftime("%Y-%m-%d %H:%M" if with_date else "%H:%M")
+        return format_clock(unix, self._tz, date=with_date, missing="")
 
     def _display(self, row: int, key: str) -> str:
         t = self._targets[row]

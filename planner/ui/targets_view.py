@@ -13,9 +13,17 @@ from datetime import datetime, timezone
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QTextBrowser, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QMenu,
+    QTableView,
+    QTextBrowser,
+    QWidget,
+)
 
 from planner.catalog.target import Target
+from planner.ui.listen import listen
 from planner.ui.targets_model import COLUMNS, ROW_ROLE, TargetsModel, TargetsProxy
 
 
@@ -224,11 +232,17 @@ def target_details_html(target: Target | None, *, now: float | None = None, tz=t
 class TargetDetails(QTextBrowser):
     """Read-only details of the current target; links open in the web browser."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, state=None) -> None:
         super().__init__(parent)
         self.setOpenExternalLinks(True)
         self.setObjectName("targetDetails")
         self.show_target(None)
+        if state is not None:  # the window's night: its current target, due at the shown night
+            def follow(*_args) -> None:
+                self.show_target(state.current_target(), now=state.reference_time(), tz=state.display_tz())
+
+            for signal in (state.selection_changed, state.targets_changed, state.time_zone_changed):
+                listen(self, signal, follow)
 
     def show_target(self, target: Target | None, *, now: float | None = None, tz=timezone.utc) -> None:
         self.setHtml(target_details_html(target, now=now, tz=tz))

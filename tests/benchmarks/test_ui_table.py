@@ -17,7 +17,7 @@ import pytest
 from PySide6.QtCore import QElapsedTimer, QSortFilterProxyModel, Qt, QTimer
 from PySide6.QtWidgets import QTableView
 
-from planner.ui.data_source import SAMPLE, TargetList
+from planner.app.targets import SAMPLE, TargetList
 from planner.ui.targets_model import COLUMN_INDEX, TargetsModel, TargetsProxy
 from tests.ui.conftest import NOW, make_observability, make_targets
 
@@ -155,8 +155,9 @@ def test_table_stays_responsive_while_loading_and_recomputing(qtbot):
     """The table's share of the window: model, proxy, view and the sky computation in the
     helper process, with the event loop probed throughout."""
     from planner.sky.site import Site
-    from planner.ui.main_window import compute_visibility
-    from planner.ui.workers import LatestRunner, start_helper_process
+    from planner.app.visibility import compute_visibility_in_helper as compute_visibility
+    from planner.app.helper import start_helper_process
+    from planner.ui.workers import LatestRunner
 
     start_helper_process()  # as the window does when it is built
     model = TargetsModel()

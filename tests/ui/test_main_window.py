@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QLabel
 
 from planner.catalog import load_sample
 from planner.config import config_dir, load_settings
-from planner.ui import data_source
+from planner.app import targets as data_source
 from planner.ui.main_window import MainWindow
 from planner.ui.targets_model import COLUMN_INDEX
 from planner.ui.workers import LatestRunner
@@ -96,14 +96,13 @@ def test_a_damaged_cache_falls_back_to_the_sample_with_a_message(qtbot, no_netwo
     assert "damaged" in window.statusBar().currentMessage()
 
 
-def test_selection_drives_the_chart_details_and_signals(qtbot):
+def test_selection_drives_the_state_the_chart_and_the_details(qtbot):
     window = open_window(qtbot)
-    if not hasattr(window.chart, "set_selection"):
-        pytest.skip("planner.ui.chart has not landed")
     window.table.sortByColumn(COLUMN_INDEX["name"], ASC)
-    with qtbot.waitSignal(window.selection_changed) as blocker:
-        window.table.select_target_indices([2, 5])
-    assert sorted(blocker.args[0]) == [2, 5]
+    seen = []
+    window.night_state.selection_changed.connect(seen.append)
+    window.table.select_target_indices([2, 5])
+    assert sorted(seen[-1]) == [2, 5] and sorted(window.night_state.selection) == [2, 5]
     assert sorted(window.chart.selection) == [2, 5]
     assert len(window.chart.curve_lines()) == 2
     first = window.current_target()

@@ -143,11 +143,12 @@ def test_times_follow_the_chosen_zone(qapp, targets, observability):
     row = next(r for r in range(len(targets)) if not math.isnan(observability.rise[model.target_index(r)]))
     rise = float(observability.rise[model.target_index(row)])
     index = model.index(row, COLUMN_INDEX["rise"])
+    nearest = round(rise / 60.0) * 60.0  # times read to the nearest minute, as in the CLI
     model.set_time_zone(timezone.utc)
-    assert index.data() == datetime.fromtimestamp(rise, timezone.utc).strftime("%H:%M")
+    assert index.data() == datetime.fromtimestamp(nearest, timezone.utc).strftime("%H:%M")
     tz = ZoneInfo("Asia/Kolkata")  # +05:30, so the minutes change too
     model.set_time_zone(tz)
-    assert index.data() == datetime.fromtimestamp(rise, tz).strftime("%H:%M")
+    assert index.data() == datetime.fromtimestamp(nearest, tz).strftime("%H:%M")
 
 
 def test_always_up_and_never_up_are_spelled_out(qapp, targets, observability):
@@ -223,3 +224,10 @@ def test_selection_survives_a_resort(qapp, qtbot, proxy):
     proxy.sort(COLUMN_INDEX["dec"], DESC)
     rows = view.selectionModel().selectedRows()
     assert [r.data(ROW_ROLE) for r in rows] == [chosen]
+
+
+def test_the_table_and_the_cli_read_the_same_minute(qapp):
+    from planner.commands.common import fmt_local
+
+    t = datetime(2026, 12, 1, 16, 12, 40, tzinfo=timezone.utc).timestamp()
+    assert TargetsModel()._time_text(t) == fmt_local(t, timezone.utc) == "16:13"
