@@ -54,7 +54,7 @@ class SettingsError(ValueError):
 class Settings:
     """Everything the user sets, with the defaults a first start uses."""
 
-    site_name: str = "AAVSO HQ, Cambridge MA (default: set your site in Settings)"
+    site_name: str = ""  # empty: the site is shown by its coordinates (Site.label)
     latitude: float = 42.3736
     longitude: float = -71.1097
     elevation: float = 10.0
@@ -108,6 +108,10 @@ class Settings:
             )
         known = {f.name: f for f in fields(cls)}
         kwargs = {k: v for k, v in data.items() if k in known}
+        from planner.sky.site import LEGACY_PLACEHOLDER_NAME  # lazily: planner.sky loads astropy
+
+        if kwargs.get("site_name") == LEGACY_PLACEHOLDER_NAME:
+            kwargs["site_name"] = ""  # the old default named nothing the user chose
         defaults = cls()
         for key, value in list(kwargs.items()):
             default = getattr(defaults, key)

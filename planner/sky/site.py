@@ -8,6 +8,11 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
+# The site name planner's first versions stored as the default. It named no real choice of
+# the user's, so a site carrying it is treated as unnamed (shown by its coordinates).
+LEGACY_PLACEHOLDER_NAME = "AAVSO HQ, Cambridge MA (default: set your site in Settings)"
+
+
 class SiteError(ValueError):
     """A site setting that cannot describe a real place or limit; the message says which and why."""
 
@@ -75,6 +80,8 @@ class Site:
             _check_number("Target altitude", self.target_altitude, -5, 89, "degrees"),
         )
         set_(self, "sun_altitude", _check_number("Sun altitude", self.sun_altitude, -30, 5, "degrees"))
+        name = " ".join(str(self.name or "").split())
+        set_(self, "name", "" if name == LEGACY_PLACEHOLDER_NAME else name)
         tzname = self.timezone or timezone_at(self.latitude, self.longitude)
         try:
             tz = ZoneInfo(tzname)
@@ -95,8 +102,20 @@ class Site:
             changes["sun_altitude"] = sun_altitude
         return replace(self, **changes)
 
-    def describe(self) -> str:
+    @property
+    def coordinates(self) -> str:
+        """'52.0000°N 4.0000°E': where the site is, in one short line."""
         ns = "N" if self.latitude >= 0 else "S"
         ew = "E" if self.longitude >= 0 else "W"
-        where = f"{abs(self.latitude):.4f}°{ns} {abs(self.longitude):.4f}°{ew}, {self.elevation:.0f} m"
+        return f"{abs(self.latitude):.4f}°{ns} {abs(self.longitude):.4f}°{ew}"
+
+    @property
+    def label(self) -> str:
+        """How the site is shown everywhere (window, commands, exports): its name, or its
+        coordinates when the user has not named it."""
+        return self.name or self.coordinates
+
+    def describe(self) -> str:
+        """The label with the coordinates and elevation, for tooltips and headers."""
+        where = f"{self.coordinates}, {self.elevation:.0f} m"
         return f"{self.name} ({where})" if self.name else where

@@ -233,7 +233,7 @@ class NightPlot:
         if self.obs is not None:
             middle = (self.obs.grid[0] + self.obs.grid[-1]) / 2.0
             evening = datetime.fromtimestamp(middle, tz=self.tz) - timedelta(hours=12)
-            where = self.obs.site.name or self.obs.site.describe()
+            where = self.obs.site.label
             ax.set_title(f"Night of {evening:%a %d %b %Y} · {where}", fontsize=9, loc="left",
                          color=self.theme.foreground)
 

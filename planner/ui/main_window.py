@@ -658,7 +658,7 @@ class MainWindow(QMainWindow):
         self._save_settings_quietly()
 
     def _update_site_label(self) -> None:
-        name = self.site.name or "Site"
+        name = self.site.label
         short = name if len(name) <= 28 else name[:27] + "…"
         self.site_button.setText(f"Site: {short}")
         self.site_button.setToolTip(f"{self.site.describe()}\nTime zone {self.site.timezone}; "

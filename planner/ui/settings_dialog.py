@@ -272,7 +272,7 @@ class SettingsDialog(QDialog):
         form = QFormLayout(page)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.name_edit = QLineEdit(s.site_name)
-        self.name_edit.setPlaceholderText("e.g. Backyard, Leiden")
+        self.name_edit.setPlaceholderText("Unnamed: shown by its coordinates (e.g. Backyard, Leiden)")
         form.addRow("Site name", self.name_edit)
         hints = {
             "latitude": "Degrees, north positive: 52.1, 52:06:00 or 52°06' N",

@@ -39,3 +39,22 @@ def test_validation_messages(kwargs, words):
 def test_sites_are_hashable_and_comparable():
     assert Site(10, 20) == Site(10, 20)
     assert len({Site(10, 20), Site(10, 20)}) == 1
+
+
+def test_label_is_the_name_or_the_coordinates():
+    assert Site(52.0, 4.0, name="Backyard").label == "Backyard"
+    unnamed = Site(-33.86, 151.21)
+    assert unnamed.label == "33.8600°S 151.2100°E" == unnamed.coordinates
+    assert unnamed.describe() == "33.8600°S 151.2100°E, 0 m"
+    assert Site(52.0, 4.0, elevation=5, name=" Back\tyard ").describe() == "Back yard (52.0000°N 4.0000°E, 5 m)"
+
+
+def test_the_old_placeholder_name_is_not_a_name():
+    from planner.config import Settings
+    from planner.sky.site import LEGACY_PLACEHOLDER_NAME
+
+    site = Site(42.3736, -71.1097, name=LEGACY_PLACEHOLDER_NAME)
+    assert site.name == "" and site.label == "42.3736°N 71.1097°W"
+    assert "AAVSO HQ" not in Settings().site().label
+    migrated = Settings.from_json({"site_name": LEGACY_PLACEHOLDER_NAME, "latitude": 52.0, "longitude": 4.0})
+    assert migrated.site_name == "" and migrated.site().label == "52.0000°N 4.0000°E"

@@ -20,7 +20,7 @@ def render(plan: Plan) -> bytes:
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", plan.title or (f"Observing plan {plan.date}" if plan.date else "Observing plan"))
     stamp = datetime.fromtimestamp(plan.modified, tz=timezone.utc)
-    location = plan.site.name or plan.site.describe()
+    location = plan.site.label
     for e in ordered_entries(plan):
         if e.start is None or e.end is None:
             continue

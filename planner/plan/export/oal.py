@@ -46,7 +46,7 @@ def render(plan: Plan) -> bytes:
     _sub(root, "observers")
     sites = _sub(root, "sites")
     site = _sub(sites, "site", id="site_1")
-    _sub(site, "name", plan.site.name or plan.site.describe())
+    _sub(site, "name", plan.site.label)
     _sub(site, "longitude", f"{plan.site.longitude:.6f}", unit="deg")
     _sub(site, "latitude", f"{plan.site.latitude:.6f}", unit="deg")
     _sub(site, "elevation", f"{plan.site.elevation:g}")
