@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import tempfile
 from dataclasses import asdict, dataclass, field, fields
@@ -17,6 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
+
+try:  # POSIX: a temporary file being written is held under an advisory lock
+    import fcntl
+except ImportError:  # Windows: an open file cannot be deleted, which protects it as well
+    fcntl = None  # type: ignore[assignment]
 
 from planner import APP_NAME
 
@@ -186,17 +192,91 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~_process_umask()
 
 
+# mkstemp names: the prefix we give, eight characters from its alphabet, our suffix.
+_TEMP_RANDOM = r"[a-z0-9_]{8}"
+TEMP_SUFFIX = ".tmp"
+
+
+def _temporary_name_pattern(path: Path) -> re.Pattern[str]:
+    return re.compile(re.escape(f".{path.name}.") + _TEMP_RANDOM + re.escape(TEMP_SUFFIX))
+
+
+def _try_lock(fd: int) -> bool:
+    if fcntl is None:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
+
+
+def remove_stale_temporaries(path: str | os.PathLike) -> list[Path]:
+    """Delete the temporary files an interrupted ``atomic_write_bytes`` of ``path`` left
+    behind (a kill or power cut between creating and renaming). Only names of exactly our
+    pattern are touched, and never one a live writer still holds: on POSIX writers hold an
+    advisory lock for as long as they write, on Windows an open file cannot be deleted."""
+    path = Path(path)
+    pattern = _temporary_name_pattern(path)
+    removed: list[Path] = []
+    try:
+        names = [n for n in os.listdir(path.parent) if pattern.fullmatch(n)]
+    except OSError:
+        return removed
+    for name in names:
+        candidate = path.parent / name
+        try:
+            info = os.lstat(candidate)
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            fd = os.open(candidate, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            continue
+        try:
+            if not _try_lock(fd):
+                continue  # another save is writing it right now
+            if fcntl is None:
+                os.close(fd)
+                fd = -1
+            os.unlink(candidate)
+            removed.append(candidate)
+        except OSError:
+            pass
+        finally:
+            if fd >= 0:
+                os.close(fd)
+    return removed
+
+
+def _locked_temporary(path: Path) -> tuple[int, str]:
+    """A new temporary file beside ``path``, open and locked. A cleaner can only delete a
+    temporary before its writer locks it, so the writer checks its name still leads to its
+    file once locked and starts over with a new one if not."""
+    for _ in range(5):
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+        if _try_lock(fd):
+            try:
+                if os.path.samestat(os.fstat(fd), os.stat(tmp)):
+                    return fd, tmp
+            except OSError:
+                pass
+        os.close(fd)
+    raise OSError(f"could not create a temporary file beside {path}")
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """Write a file so that a crash or a full disk leaves the previous version intact.
 
     The data goes to a temporary file beside the target, is flushed to disk, and replaces
     the target in one rename. The result has the permissions a plain write would give
     (mkstemp's private 0600 would otherwise leak into the user's plans and exports).
+    Temporary files an earlier, killed write of the same file left behind are removed.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = _mode_for(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    remove_stale_temporaries(path)
+    fd, tmp = _locked_temporary(path)
     try:
         if hasattr(os, "fchmod"):
             os.fchmod(fd, mode)
@@ -204,7 +284,10 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+            if fcntl is not None:
+                os.replace(tmp, path)  # still locked, so no cleaner can take it first
+        if fcntl is None:
+            os.replace(tmp, path)  # Windows renames no open file
     except BaseException:
         try:
             os.unlink(tmp)

@@ -110,3 +110,78 @@ def test_panels_fall_back_to_defaults_on_a_broken_file():
     assert config.load_settings_or_defaults() == Settings()
     save_settings(Settings(latitude=10.0))
     assert config.load_settings_or_defaults().latitude == 10.0
+
+
+# -- temporary files a killed save leaves behind ------------------------------------------
+
+_STUCK_WRITER = r"""
+import os, sys
+from planner import config
+
+def stuck(src, dst):
+    print("writing", flush=True)  # the temporary file exists, locked, and is not renamed yet
+    sys.stdin.readline()           # until the test says go (or kills us)
+    return real_replace(src, dst)
+
+real_replace = os.replace
+os.replace = stuck
+config.atomic_write_text(sys.argv[1], "from the child")
+print("done", flush=True)
+"""
+
+
+def _stuck_writer(target):
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", _STUCK_WRITER, str(target)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "writing"
+    return proc
+
+
+def _temporaries(folder):
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+def test_the_next_save_removes_what_a_killed_save_left(tmp_path):
+    target = tmp_path / "night.plan.json"
+    atomic_write_text(target, "old")
+    proc = _stuck_writer(target)
+    proc.kill()  # SIGKILL on POSIX: no cleanup of any kind runs in the child
+    proc.wait()
+    assert len(_temporaries(tmp_path)) == 1 and target.read_text() == "old"
+    atomic_write_text(target, "new")
+    assert _temporaries(tmp_path) == [] and target.read_text() == "new"
+
+
+def test_a_save_in_progress_elsewhere_is_left_alone(tmp_path):
+    target = tmp_path / "night.plan.json"
+    proc = _stuck_writer(target)
+    try:
+        atomic_write_text(target, "from the test")
+        assert len(_temporaries(tmp_path)) == 1  # the child's, still being written
+    finally:
+        out, _ = proc.communicate("go\n", timeout=60)
+    assert "done" in out and proc.returncode == 0
+    assert target.read_text() == "from the child" and _temporaries(tmp_path) == []
+
+
+def test_only_our_own_temporaries_of_that_file_are_removed(tmp_path):
+    import os
+
+    target = tmp_path / "night.plan.json"
+    ours = tmp_path / ".night.plan.json.ab_cd9ef.tmp"
+    others = [".night.plan.json.notes", "night.plan.json.tmp", ".other.plan.json.abcdefgh.tmp",
+              ".night.plan.json.abcdefghi.tmp", ".night.plan.json.ABCDEFGH.tmp"]
+    ours.write_text("half a plan")
+    for name in others:
+        (tmp_path / name).write_text("keep me")
+    (tmp_path / ".night.plan.json.folder00.tmp").mkdir()
+    os.symlink(tmp_path / "night.plan.json.tmp", tmp_path / ".night.plan.json.link0000.tmp")
+    atomic_write_text(target, "plan")
+    assert not ours.exists()
+    for name in others:
+        assert (tmp_path / name).read_text() == "keep me"
+    assert (tmp_path / ".night.plan.json.folder00.tmp").is_dir()
+    assert (tmp_path / ".night.plan.json.link0000.tmp").is_symlink()

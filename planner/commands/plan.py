@@ -53,6 +53,9 @@ def register(subparsers) -> None:
     site.add_argument("--target-altitude", type=float, metavar="DEG", help="lowest target altitude")
     site.add_argument("--sun-altitude", type=float, metavar="DEG", help="Sun altitude of the site's night")
     parser.add_argument("-o", "--output", type=Path, required=True, metavar="FILE", help="plan file to write (.plan.json)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace FILE even if it is not a plan this planner can read "
+                             "(a newer planner's plan, a damaged file, another kind of file)")
     parser.set_defaults(func=run)
 
 
@@ -112,6 +115,14 @@ def run(args: argparse.Namespace) -> int:
     from planner.plan import PlanLimits, save_plan
     from planner.plan.model import PlanValueError
 
+    from planner.plan.store import overwrite_refusal
+
+    if not args.force:
+        # Checked before the night is computed: the answer would be thrown away.
+        reason = overwrite_refusal(args.output)
+        if reason is not None:
+            raise CommandError(f"not replacing {args.output}: {reason} Use --force to replace it, "
+                               "or write to another file with -o.")
     if args.duration <= 0:
         raise CommandError("--duration must be a positive number of minutes.")
     if args.max is not None and args.max < 1:
@@ -144,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
     except PlanValueError as exc:
         raise CommandError(str(exc)) from None
     plan = result.plan
-    path = save_plan(plan, args.output)
+    path = save_plan(plan, args.output, force=args.force)
     tz = site.tz
     print(f"{which} at {site.describe()}, times in {site.timezone}:")
     if plan.night_start is not None and plan.night_end is not None:

@@ -12,6 +12,7 @@ from planner.plan.model import (
     PlanValueError,
 )
 from planner.plan.store import (
+    OverwriteRefused,
     PlanFileError,
     Recovery,
     autosave,
@@ -26,6 +27,7 @@ __all__ = [
     "STATUSES",
     "TWILIGHTS",
     "Conflict",
+    "OverwriteRefused",
     "Plan",
     "PlanEntry",
     "PlanFileError",

@@ -47,6 +47,15 @@ def _finite(name: str, value: Any, *, allow_none: bool = False) -> float | None:
     return number
 
 
+def _utc_text(t: float | None) -> str:
+    from datetime import datetime, timezone
+
+    try:
+        return datetime.fromtimestamp(t, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")  # type: ignore[arg-type]
+    except (OverflowError, OSError, ValueError, TypeError):
+        return repr(t)
+
+
 @dataclass(frozen=True)
 class PlanTarget:
     """What a plan keeps of a target: enough to re-export it without the catalog."""
@@ -179,6 +188,13 @@ class PlanEntry:
         self.end = _finite("end", self.end, allow_none=True)
         if (self.start is None) != (self.end is None):
             raise PlanValueError(f"{self.target.name!r} needs both a start and an end, or neither")
+        if self.start is not None and self.end <= self.start:  # type: ignore[operator]
+            # No program can run such a block (an iCalendar event ending before it starts is
+            # invalid, RFC 5545 3.6.1), so it is refused rather than kept as a conflict.
+            raise PlanValueError(
+                f"{self.target.name!r} ends before it starts (end {_utc_text(self.end)} is not after "
+                f"start {_utc_text(self.start)})"
+            )
         self.exposure = _finite("exposure", self.exposure)  # type: ignore[assignment]
         if self.exposure <= 0:
             raise PlanValueError(f"exposure of {self.target.name!r} must be positive")
@@ -308,7 +324,7 @@ def site_from_dict(data: Any) -> Site:
 
 @dataclass(frozen=True)
 class Conflict:
-    """An entry that breaks the plan's rules; ``kind`` is 'window', 'night', 'overlap' or 'order'."""
+    """An entry that breaks the plan's rules; ``kind`` is 'window', 'night' or 'overlap'."""
 
     entry_id: str
     index: int
@@ -351,6 +367,8 @@ class Plan:
         raise KeyError(entry_id)
 
     def add(self, entry: PlanEntry, index: int | None = None) -> PlanEntry:
+        if any(e.id == entry.id for e in self.entries):
+            raise PlanValueError(f"the plan already has an entry with id {entry.id!r} ({entry.name})")
         self.entries.insert(len(self.entries) if index is None else index, entry)
         self.touch()
         return entry
@@ -375,7 +393,8 @@ class Plan:
 
     def set_times(self, index: int, start: float | None, end: float | None = None) -> PlanEntry:
         """Move or resize an entry. Nothing is clamped: a block outside its window or over
-        another is kept as asked and shows up in ``conflicts()``."""
+        another is kept as asked and shows up in ``conflicts()``. A block that would end
+        before it starts raises ``PlanValueError`` and nothing changes."""
         entry = self.entries[index]
         if start is None:
             new = replace(entry, start=None, end=None)
@@ -412,9 +431,6 @@ class Plan:
         tol = TOLERANCE_S
         for i, e in enumerate(self.entries):
             if e.start is None or e.end is None:
-                continue
-            if e.end <= e.start:
-                out.append(Conflict(e.id, i, "order", f"{e.name} ends before it starts"))
                 continue
             if e.windows:
                 if not any(a - tol <= e.start and e.end <= b + tol for a, b in e.windows):
@@ -467,11 +483,21 @@ class Plan:
         if not isinstance(entries, list):
             raise PlanValueError("'entries' must be a list")
         parsed = []
+        first_with_id: dict[str, int] = {}
         for n, raw in enumerate(entries, 1):
             try:
-                parsed.append(PlanEntry.from_dict(raw))
+                entry = PlanEntry.from_dict(raw)
             except (PlanValueError, TypeError, ValueError) as exc:
                 raise PlanValueError(f"entry {n}: {exc}") from None
+            if entry.id in first_with_id:
+                # Exports key on the id (an iCalendar UID, the plan dock's rows): two entries
+                # sharing one cannot both be trusted.
+                m = first_with_id[entry.id]
+                raise PlanValueError(
+                    f"entry {n} ({entry.name}) has the same id {entry.id!r} as entry {m} ({parsed[m - 1].name})"
+                )
+            first_with_id[entry.id] = n
+            parsed.append(entry)
         now = float(round(_time.time(), 3))
         return cls(
             site=site_from_dict(data["site"]),

@@ -36,6 +36,18 @@ class PlanFileError(PlannerError):
     """A plan file that cannot be opened or saved; the message says which file, why, and what to do."""
 
 
+class OverwriteRefused(PlanFileError):
+    """Saving would replace a file planner cannot read (a newer planner's plan, a damaged
+    file, something that is not a plan); ``reason`` says why it could not be read."""
+
+    def __init__(self, path: Path, reason: str):
+        self.path = path
+        self.reason = reason
+        super().__init__(
+            f"{path} was not replaced: {reason} Save to another file, or replace it on purpose."
+        )
+
+
 def plan_to_document(plan: Plan) -> dict[str, Any]:
     return {"format": FORMAT, "version": VERSION, "plan": plan.to_dict()}
 
@@ -95,9 +107,29 @@ def load_plan(path: str | os.PathLike) -> Plan:
     return loads_plan(_read_text(path), str(path))
 
 
-def save_plan(plan: Plan, path: str | os.PathLike) -> Path:
-    """Write the plan atomically; on any failure the previous file is untouched."""
+def overwrite_refusal(path: str | os.PathLike) -> str | None:
+    """Why saving to ``path`` needs the user's say-so: the reason the file there cannot be
+    read as a plan, or None when there is no file or it is a plan this version reads (an
+    older copy of the user's work, fine to replace)."""
     path = Path(path)
+    if not path.exists() or path.is_dir():
+        return None  # nothing to lose; a folder fails the write with its own message
+    try:
+        load_plan(path)
+    except PlanFileError as exc:
+        return str(exc)
+    return None
+
+
+def save_plan(plan: Plan, path: str | os.PathLike, *, force: bool = False) -> Path:
+    """Write the plan atomically; on any failure the previous file is untouched. A file
+    that is not a plan this version reads is never replaced unless ``force`` is true
+    (``OverwriteRefused``): it may be a newer planner's plan or someone else's file."""
+    path = Path(path)
+    if not force:
+        reason = overwrite_refusal(path)
+        if reason is not None:
+            raise OverwriteRefused(path, reason)
     text = dumps_plan(plan)
     try:
         atomic_write_text(path, text)

@@ -539,12 +539,7 @@ class PlanDock(QDockWidget):
     def save(self) -> bool:
         if self._path is None:
             return self.save_as()
-        store.save_plan(self.plan, self._path)
-        self._set_dirty(False)
-        store.clear_recovery()
-        self._say(f"Saved {self._path}")
-        self.path_changed.emit(self._path)
-        return True
+        return self._write(self._path)
 
     def open_recent(self, path: str | Path) -> bool:
         """Open a plan chosen from File > Open recent, asking first if the open plan has
@@ -559,8 +554,29 @@ class PlanDock(QDockWidget):
             path, _ = QFileDialog.getSaveFileName(self, "Save plan as", suggestion, "Plans (*.plan.json *.json)")
             if not path:
                 return False
-        self._path = Path(path)
-        return self.save()
+        return self._write(Path(path))
+
+    def _write(self, path: Path) -> bool:
+        """Save to ``path``, asking first when the file there is not a plan this planner can
+        read (it may be a newer planner's plan or another program's file). False when the
+        user keeps the file."""
+        reason = store.overwrite_refusal(path)
+        if reason is not None:
+            answer = QMessageBox.question(
+                self, "Replace file?",
+                f"{path.name} is not a plan this planner can read:\n\n{reason}\n\n"
+                "Replace it with this plan? What it holds now will be lost.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                self._say(f"Not saved: {path} was kept as it is.")
+                return False
+        store.save_plan(self.plan, path, force=True)
+        self._path = path
+        self._set_dirty(False)
+        store.clear_recovery()
+        self._say(f"Saved {path}")
+        self.path_changed.emit(path)
+        return True
 
     def export(self, fmt: str | None = None, path: str | Path | None = None) -> bool:
         """Render the plan as ``fmt`` to ``path`` in a worker; ``export_finished(path)`` or

@@ -142,3 +142,34 @@ def test_export_refuses_bad_plans_cleanly(capsys, tmp_path, plan_file):
     code, _, err = run(capsys, "export", str(plan_file), "-f", "json", "-o", str(plan_file))
     assert code == 2 and "is the plan itself" in err
     assert load_plan(plan_file)  # untouched
+
+
+@pytest.mark.parametrize(
+    "content, why",
+    [
+        ('{"format": "planner-plan", "version": 99, "plan": {}}', "newer planner"),
+        ('{"format": "planner-plan", "version": 1, "plan": {"site": ', "not valid JSON"),
+        ("Observing notes, 2026-11-23: seeing 3/5, SS Cyg in outburst.\n", "not valid JSON"),
+        ('{"targets": []}', "not a planner plan"),
+    ],
+)
+def test_plan_never_replaces_a_file_it_cannot_read_without_force(capsys, tmp_path, content, why):
+    out_file = tmp_path / "night.plan.json"
+    out_file.write_text(content, "utf-8")
+    argv = ["plan", "--date", "2026-11-23", "--targets-file", str(TARGETS), *SITE, "-o", str(out_file)]
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert err.startswith(f"planner plan: not replacing {out_file}: ") and why in err and "--force" in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert out_file.read_text("utf-8") == content  # untouched
+    code, out, err = run(capsys, *argv, "--force")
+    assert code == 0, err
+    assert len(load_plan(out_file).entries) > 0
+
+
+def test_plan_replaces_an_older_copy_of_a_plan(capsys, plan_file):
+    before = load_plan(plan_file)
+    code, _, err = run(capsys, "plan", "--date", "2026-11-24", "--targets-file", str(TARGETS), *SITE,
+                       "-o", str(plan_file))
+    assert code == 0, err
+    assert load_plan(plan_file).date == "2026-11-24" != before.date

@@ -94,10 +94,21 @@ def test_resizing_past_the_night_is_a_conflict():
     assert any(c.kind == "night" and c.index == i for c in plan.conflicts())
 
 
-def test_entry_that_ends_before_it_starts_is_a_conflict():
+def test_an_entry_that_ends_before_it_starts_is_refused_and_nothing_changes():
     plan = sample_plan()
-    plan.set_times(0, T0 + 8000, T0 + 7000)
-    assert any(c.kind == "order" for c in plan.conflicts())
+    before = plan.entries[0]
+    with pytest.raises(PlanValueError, match=r"'SS Cyg' ends before it starts \(end 2026-11-23 17:56:40 UTC"):
+        plan.set_times(0, T0 + 8000, T0 + 7000)
+    with pytest.raises(PlanValueError, match="ends before it starts"):
+        plan.set_times(0, T0 + 8000, T0 + 8000)
+    assert plan.entries[0] == before
+
+
+def test_an_entry_id_is_taken_once():
+    plan = sample_plan()
+    with pytest.raises(PlanValueError, match="already has an entry with id"):
+        plan.add(plan.entries[1])
+    assert len(plan.entries) == 4
 
 
 def test_move_add_remove_and_blocks():

@@ -52,7 +52,7 @@ targets = st.builds(
 def entries(draw):
     timed = draw(st.booleans())
     start = draw(unix) if timed else None
-    end = (start + draw(st.floats(min_value=-1e4, max_value=1e5, allow_nan=False))) if timed else None
+    end = (start + draw(st.floats(min_value=1.0, max_value=1e5, allow_nan=False))) if timed else None
     return PlanEntry(
         target=draw(targets),
         duration=draw(st.floats(min_value=1, max_value=1e5, allow_nan=False)),
@@ -194,6 +194,31 @@ def test_damaged_entry_is_named(tmp_path):
     path.write_text(json.dumps(doc), "utf-8")
     with pytest.raises(PlanFileError, match="entry 2: ra must be a number"):
         load_plan(path)
+
+
+def _write_doc(tmp_path, doc):
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(doc), "utf-8")
+    return path
+
+
+def test_an_entry_that_ends_before_it_starts_is_refused_on_load_and_named(tmp_path):
+    doc = json.loads(store.dumps_plan(sample_plan()))
+    entry = doc["plan"]["entries"][1]  # omi Cet
+    entry["end"] = entry["start"] - 600
+    path = _write_doc(tmp_path, doc)
+    with pytest.raises(PlanFileError, match=r"damaged: entry 2: 'omi Cet' ends before it starts \(end .* UTC is not after start"):
+        load_plan(path)
+    entry["end"] = entry["start"]  # a block of no length is no block either
+    with pytest.raises(PlanFileError, match="entry 2: 'omi Cet' ends before it starts"):
+        load_plan(_write_doc(tmp_path, doc))
+
+
+def test_duplicate_entry_ids_are_refused_on_load_and_both_entries_named(tmp_path):
+    doc = json.loads(store.dumps_plan(sample_plan()))
+    doc["plan"]["entries"][3]["id"] = doc["plan"]["entries"][0]["id"]
+    with pytest.raises(PlanFileError, match=r"entry 4 \(chi Cyg\) has the same id '[0-9a-f]+' as entry 1 \(SS Cyg\)"):
+        load_plan(_write_doc(tmp_path, doc))
 
 
 def test_missing_binary_and_folder_paths_are_refused(tmp_path):

@@ -166,6 +166,38 @@ def test_opening_a_bad_file_raises_and_keeps_the_open_plan(dock, tmp_path):
     assert [e.id for e in dock.plan.entries] == before and dock.has_unsaved_changes()
 
 
+@pytest.mark.parametrize("answer", ["No", "Yes"])
+def test_saving_over_a_file_it_cannot_read_asks_first(dock, monkeypatch, tmp_path, answer):
+    dock.add_targets(TARGETS[:2])
+    newer = tmp_path / "night.plan.json"
+    newer.write_text('{"format": "planner-plan", "version": 7, "plan": {}}', "utf-8")
+    asked = []
+
+    def reply(parent, title, text, *args, **kwargs):
+        asked.append(text)
+        return getattr(QMessageBox.StandardButton, answer)
+    monkeypatch.setattr(QMessageBox, "question", reply)
+    saved = dock.save_as(newer)
+    assert len(asked) == 1 and "night.plan.json is not a plan this planner can read" in asked[0]
+    assert "newer planner" in asked[0]
+    if answer == "No":
+        assert not saved and dock.has_unsaved_changes() and dock.path is None
+        assert "version\": 7" in newer.read_text("utf-8")
+        assert "kept as it is" in dock.status_label.text()
+    else:
+        assert saved and not dock.has_unsaved_changes() and dock.path == newer
+        assert load_plan(newer) == dock.plan
+
+
+def test_saving_over_an_older_copy_of_the_plan_does_not_ask(dock, monkeypatch, tmp_path):
+    dock.add_targets(TARGETS[:1])
+    path = tmp_path / "night.plan.json"
+    assert dock.save_as(path)
+    dock.add_targets(TARGETS[1:2])
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: pytest.fail("asked for a readable plan"))
+    assert dock.save() and len(load_plan(path).entries) == 2
+
+
 def test_new_plan_asks_before_discarding(dock, monkeypatch):
     dock.add_targets(TARGETS[:1])
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Cancel)
