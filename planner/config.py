@@ -75,6 +75,12 @@ class Settings:
     camera_pixel_size_um: float | None = None
     arcsecond_observatory: str = ""  # subdomain or portal id for the Arcsecond cloud
     image_cache_mb: int = 500
+    # Exports: AAVSO filter code -> filter-wheel name, only where it differs from
+    # planner.plan.filters.DEFAULT_WHEEL_NAMES ('' = not a camera filter).
+    filter_names: dict[str, str] = field(default_factory=dict)
+    observer_name: str = ""  # for the observing log (OAL)
+    observer_code: str = ""  # AAVSO observer code
+    ekos_image_dir: str = ""  # where Ekos saves frames ('' = an images folder beside the .esl)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def site(self):
@@ -90,6 +96,12 @@ class Settings:
             timezone=self.timezone,
             name=self.site_name,
         )
+
+    def filter_map(self):
+        """The filter-wheel names as a ``planner.plan.filters.FilterNames``."""
+        from planner.plan.filters import FilterNames
+
+        return FilterNames.from_settings(self.filter_names)
 
     def base_url(self, service: str) -> str:
         """Base URL of a service: ``PLANNER_<SERVICE>_URL``, then settings, then the default."""

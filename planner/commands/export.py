@@ -19,19 +19,30 @@ def register(subparsers) -> None:
             "Write a plan made by 'planner plan' (or saved from the window) in another format: "
             "csv (spreadsheet), nina-csv (N.I.N.A. / Target Scheduler import), acp (ACP plan), "
             "esl (KStars Ekos scheduler), oal (OpenAstronomyLog 2.1), ics (calendar), pdf (printout), "
-            "json (the plan document)."
+            "json (the plan document). The telescope formats (acp, esl, nina-csv) list the entries "
+            "still planned, with the filter-wheel names from Settings > Exports; a visual-only star "
+            "is left out and the command says so. esl also writes one capture sequence (.esq) per "
+            "filter/exposure/count set beside the list."
         ),
     )
     parser.add_argument("plan", type=Path, metavar="PLAN", help="plan file (.plan.json)")
     parser.add_argument("--format", "-f", required=True, choices=FORMAT_KEYS, help="output format")
     parser.add_argument("-o", "--output", type=Path, metavar="FILE",
                         help="file to write (default: the plan's name with the format's suffix)")
+    ekos = parser.add_argument_group("Ekos (esl)")
+    ekos.add_argument("--sequence-dir", metavar="DIR",
+                      help="absolute folder the .esl and .esq files will be in on the computer that runs "
+                           "KStars, when that is not this one (default: the folder they are written to)")
+    ekos.add_argument("--image-dir", metavar="DIR",
+                      help="absolute folder Ekos saves the frames in (default: Settings, else an 'images' "
+                           "folder beside the sequences)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from planner.config import load_settings
     from planner.plan import load_plan
-    from planner.plan.export import FORMATS, export_plan
+    from planner.plan.export import FORMATS, ExportOptions, export_plan
 
     plan = load_plan(args.plan)
     fmt = FORMATS[args.format]
@@ -41,7 +52,26 @@ def run(args: argparse.Namespace) -> int:
         output = args.plan.with_name(stem + ("-nina" if args.format == "nina-csv" else "") + fmt.suffix)
     if output.resolve() == args.plan.resolve():
         raise CommandError(f"{output} is the plan itself; choose another output file with -o.")
-    path = export_plan(plan, args.format, output)
+    changes = {}
+    for option, key in ((args.sequence_dir, "sequence_dir"), (args.image_dir, "image_dir")):
+        if option is not None:
+            if not _absolute(option):
+                raise CommandError(f"--{key.replace('_', '-')} {option!r} must be an absolute folder "
+                                   "(KStars finds files by absolute path only).")
+            changes[key] = option
+    options = ExportOptions.from_settings(load_settings(), **changes)
+    result = export_plan(plan, args.format, output, options)
     scheduled = sum(1 for e in plan.entries if e.start is not None)
-    print(f"Wrote {fmt.label} ({len(plan.entries)} entries, {scheduled} scheduled) to {path}; read it with {fmt.reader}.")
+    print(f"Wrote {fmt.label} ({len(plan.entries)} entries, {scheduled} scheduled) to {result.path}; "
+          f"read it with {fmt.reader}.")
+    for extra in result.files[1:]:
+        print(f"  and {extra}")
+    for note in result.notes:
+        print(f"  {note}")
     return 0
+
+
+def _absolute(folder: str) -> bool:
+    from pathlib import PurePosixPath, PureWindowsPath
+
+    return PurePosixPath(folder).is_absolute() or PureWindowsPath(folder).is_absolute()

@@ -159,6 +159,59 @@ class PlanTarget:
         return cls(**known)
 
 
+@dataclass(frozen=True)
+class Observation:
+    """One estimate or measurement of an entry's star: when (unix UTC), the magnitude (or
+    the limit it was fainter than), the band (``Vis.`` for a visual estimate), the
+    comparison-star labels used and the chart's id. The observing log (OAL) writes it as a
+    variable-star finding; observing mode details beyond these live in ``notes``."""
+
+    time: float
+    magnitude: float
+    band: str = "Vis."
+    fainter_than: bool = False
+    uncertain: bool = False
+    comparison: tuple[str, ...] = ()
+    chart_id: str = ""
+    notes: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "time", _finite("observation time", self.time))
+        magnitude = _finite("magnitude", self.magnitude)
+        if not -30.0 <= magnitude <= 40.0:  # type: ignore[operator]
+            raise PlanValueError(f"magnitude {magnitude:g} is not a star's magnitude")
+        object.__setattr__(self, "magnitude", magnitude)
+        for key in ("band", "chart_id", "notes"):
+            if not isinstance(getattr(self, key), str):
+                raise PlanValueError(f"observation field '{key}' must be text")
+        for key in ("fainter_than", "uncertain"):
+            if not isinstance(getattr(self, key), bool):
+                raise PlanValueError(f"observation field '{key}' must be true or false")
+        comparison = tuple(self.comparison)
+        if not all(isinstance(c, str) and c.strip() for c in comparison):
+            raise PlanValueError("comparison stars must be labels (text)")
+        object.__setattr__(self, "comparison", tuple(c.strip() for c in comparison))
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        data["comparison"] = list(self.comparison)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "Observation":
+        if not isinstance(data, dict):
+            raise PlanValueError("an observation must be a JSON object")
+        for key in ("time", "magnitude"):
+            if key not in data:
+                raise PlanValueError(f"an observation has no '{key}'")
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        comparison = known.get("comparison", [])
+        if not isinstance(comparison, list):
+            raise PlanValueError("'comparison' must be a list of labels")
+        known["comparison"] = tuple(comparison)
+        return cls(**known)
+
+
 @dataclass
 class PlanEntry:
     """One block of the night: a target, when (``start``/``end`` unix UTC, None until
@@ -179,6 +232,7 @@ class PlanEntry:
     status: str = "planned"
     windows: tuple[tuple[float, float], ...] = ()
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    observations: tuple[Observation, ...] = ()
 
     def __post_init__(self) -> None:
         self.duration = _finite("duration", self.duration)  # type: ignore[assignment]
@@ -214,6 +268,9 @@ class PlanEntry:
             a, b = pair
             windows.append((_finite("window start", a), _finite("window end", b)))
         self.windows = tuple(windows)  # type: ignore[assignment]
+        self.observations = tuple(self.observations)
+        if not all(isinstance(o, Observation) for o in self.observations):
+            raise PlanValueError("observations must be Observation records")
 
     @property
     def name(self) -> str:
@@ -239,6 +296,7 @@ class PlanEntry:
             "notes": self.notes,
             "status": self.status,
             "windows": [list(w) for w in self.windows],
+            "observations": [o.to_dict() for o in self.observations],
         }
 
     @classmethod
@@ -256,6 +314,9 @@ class PlanEntry:
         ident = data.get("id") or uuid.uuid4().hex
         if not isinstance(ident, str):
             raise PlanValueError("'id' must be text")
+        observations = data.get("observations", [])
+        if not isinstance(observations, list):
+            raise PlanValueError("'observations' must be a list")
         return cls(
             target=PlanTarget.from_dict(data["target"]),
             duration=data.get("duration", 1800.0),
@@ -268,6 +329,7 @@ class PlanEntry:
             status=data.get("status", "planned"),
             windows=tuple(tuple(w) for w in windows),
             id=ident,
+            observations=tuple(Observation.from_dict(o) for o in observations),
         )
 
 

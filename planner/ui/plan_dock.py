@@ -591,9 +591,11 @@ class PlanDock(QDockWidget):
                 path += FORMATS[fmt].suffix
         if fmt not in FORMATS:
             raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
-        from planner.plan.export import export_plan
+        from planner.config import load_settings_or_defaults
+        from planner.plan.export import ExportOptions, export_plan
 
-        self.export_runner.submit(export_plan, copy.deepcopy(self.plan), fmt, Path(path))
+        options = ExportOptions.from_settings(load_settings_or_defaults())
+        self.export_runner.submit(export_plan, copy.deepcopy(self.plan), fmt, Path(path), options)
         self._say(f"Exporting {FORMATS[fmt].label} to {path}…")
         return True
 
@@ -741,9 +743,9 @@ class PlanDock(QDockWidget):
         self._publish()
         self.schedule_finished.emit(result)
 
-    def _on_exported(self, _generation: int, path) -> None:
-        self._say(f"Exported {path}")
-        self.export_finished.emit(str(path))
+    def _on_exported(self, _generation: int, result) -> None:
+        self._say(f"Exported {result.summary()}")
+        self.export_finished.emit(str(result.path))
 
     def _on_export_failed(self, _generation: int, exc) -> None:
         self._say(f"Export failed: {exc}")

@@ -231,6 +231,11 @@ class SettingsDialog(QDialog):
 
         tabs = QTabWidget()
         tabs.addTab(self._site_page(settings), "Site")
+        from planner.ui.settings_exports import TITLE as EXPORTS_TITLE, ExportsPage
+
+        self.exports_page = ExportsPage(settings)
+        self.exports_page.changed.connect(self.validate)
+        tabs.addTab(self.exports_page, EXPORTS_TITLE)
         services = QScrollArea()
         services.setWidgetResizable(True)
         services.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -439,7 +444,7 @@ class SettingsDialog(QDialog):
             field.set_error(error)
         for service, field in self.url_fields.items():
             field.set_error(self._url_error(service, field.edit.text().strip()))
-        problems = [f.error for f in self._all_fields() if f.error]
+        problems = [f.error for f in self._all_fields() if f.error] + self.exports_page.errors()
         self.problems.setText("" if not problems else "Fix the marked fields to save: " + problems[0]
                               + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
         self.ok_button.setEnabled(not problems)
@@ -581,7 +586,7 @@ class SettingsDialog(QDialog):
                 base_urls[service] = url
             else:
                 base_urls.pop(service, None)
-        return dataclasses.replace(
+        return self.exports_page.apply(dataclasses.replace(
             o,
             site_name=self.name_edit.text().strip(),
             latitude=where[0],
@@ -593,7 +598,7 @@ class SettingsDialog(QDialog):
             crosscheck_tolerance_s=float(self.tolerance_spin.value()),
             image_cache_mb=int(self.image_cache_spin.value()),
             base_urls=base_urls,
-        )
+        ))
 
     def accept(self) -> None:
         if not self.validate():

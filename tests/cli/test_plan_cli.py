@@ -173,3 +173,38 @@ def test_plan_replaces_an_older_copy_of_a_plan(capsys, plan_file):
                        "-o", str(plan_file))
     assert code == 0, err
     assert load_plan(plan_file).date == "2026-11-24" != before.date
+
+
+def test_export_esl_writes_its_sequences_and_names_them(capsys, plan_file):
+    from tests.plan.readers import load_ekos_schedule
+
+    out_file = plan_file.with_name("night.esl")
+    code, out, err = run(capsys, "export", str(plan_file), "-f", "esl", "-o", str(out_file))
+    assert code == 0, err
+    sequences = sorted(plan_file.parent.glob("night-*.esq"))
+    assert sequences and all(f"  and {s}" in out for s in sequences)
+    schedule = load_ekos_schedule(out_file, ["V", "B", "Clear"])
+    assert schedule.jobs and all(j.sequence for j in schedule.jobs) and schedule.overrides == []
+
+
+def test_export_uses_the_filter_names_from_settings_and_says_what_it_left_out(capsys, tmp_path):
+    from planner.config import Settings, save_settings
+    from planner.plan import Plan, PlanEntry, save_plan
+    from tests.plan.helpers import SITE, target
+    from tests.plan.readers import read_acp_plan
+
+    save_settings(Settings(filter_names={"V": "Green", "Vis": ""}))
+    plan = Plan(site=SITE)
+    plan.add(PlanEntry(target=target("SS Cyg"), filters=("V",)))
+    plan.add(PlanEntry(target=target("R Leo"), filters=("Vis",)))
+    path = save_plan(plan, tmp_path / "p.plan.json")
+    code, out, err = run(capsys, "export", str(path), "-f", "acp", "-o", str(tmp_path / "p.txt"))
+    assert code == 0, err
+    assert "Left out R Leo: visual only" in out
+    acp = read_acp_plan((tmp_path / "p.txt").read_text("utf-8"), {"Green"})
+    assert [(t.name, t.filters) for t in acp.targets] == [("SS Cyg", ["Green"])]
+
+
+def test_export_sequence_dir_must_be_absolute(capsys, plan_file):
+    code, _, err = run(capsys, "export", str(plan_file), "-f", "esl", "--sequence-dir", "plans/tonight")
+    assert code == 2 and "must be an absolute folder" in err and err.count("\n") == 1

@@ -101,3 +101,23 @@ def sample_plan() -> Plan:
     plan.add(PlanEntry(target=target("chi Cyg", ra=297.6414, dec=32.9143, var_type="M"), duration=600,
                        start=T0 + 12000, end=T0 + 12600, status="observed"))
     return plan
+
+
+def filter_plan() -> Plan:
+    """A night whose entries ask for every kind of filter: three bands, one band, none,
+    visual only, AAVSO's 'All', and an entry already observed."""
+    plan = Plan(site=SITE, night_start=T0 + 5400, night_end=T0 + 15 * 3600 - 5400, date="2026-11-23",
+                limits=PlanLimits(min_altitude=25.0, moon_separation=20.0), title="Filter night")
+    plan.add(PlanEntry(target=target(), duration=1800, start=T0 + 6000, end=T0 + 7800, filters=("V", "B", "R"),
+                       exposure=30, count=10))
+    plan.add(PlanEntry(target=target("omi Cet", ra=34.8366, dec=-2.9776, var_type="M", priority=True),
+                       duration=1200, start=T0 + 9000, end=T0 + 10200, filters=("V",), exposure=60, count=3))
+    plan.add(PlanEntry(target=target("Z Cam", ra=126.2667, dec=73.1100, var_type="UGZ"), duration=900,
+                       start=T0 + 10800, end=T0 + 11700, exposure=45, count=20))
+    plan.add(PlanEntry(target=target("R Leo", ra=146.8898, dec=11.4289, var_type="M"), duration=600,
+                       start=T0 + 12000, end=T0 + 12600, filters=("Vis",)))
+    plan.add(PlanEntry(target=target("T CrB", ra=239.8757, dec=25.9202, var_type="NR"), duration=900,
+                       filters=("All",), exposure=30, count=10))
+    plan.add(PlanEntry(target=target("chi Cyg", ra=297.6414, dec=32.9143, var_type="M"), duration=600,
+                       start=T0 + 13000, end=T0 + 13600, filters=("V",), status="observed"))
+    return plan

@@ -241,6 +241,23 @@ def test_export_runs_in_a_worker(dock, qtbot, tmp_path):
     assert [r["name"] for r in rows] == ["SS Cyg", "omi Cet", "chi Cyg"]
 
 
+def test_ekos_export_writes_the_sequences_and_says_what_it_left_out(dock, qtbot, tmp_path):
+    from tests.plan.readers import load_ekos_schedule
+
+    dock.add_targets(TARGETS[:3])
+    dock.plan.update(0, filters=("V",))
+    dock.plan.update(1, filters=("Vis",))
+    dock.plan.update(2, filters=())
+    out = tmp_path / "night.esl"
+    with qtbot.waitSignal(dock.export_finished, timeout=30000):
+        assert dock.export("esl", out)
+    schedule = load_ekos_schedule(out, ["Clear", "V", "B"])
+    assert [j.name for j in schedule.jobs] == [dock.plan.entries[0].name, dock.plan.entries[2].name]
+    assert all(j.sequence for j in schedule.jobs)
+    assert f"Left out {dock.plan.entries[1].name}: visual only" in dock.status_label.text()
+    assert "more file(s)" in dock.status_label.text()
+
+
 def test_export_failure_is_reported_not_raised(dock, qtbot, tmp_path):
     dock.add_targets(TARGETS[:1])
     blocker_file = tmp_path / "file"

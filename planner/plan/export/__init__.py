@@ -1,20 +1,25 @@
-"""Exporters: one module per file format, each with ``render(plan) -> bytes``.
+"""Exporters: one module per file format, each with ``render(plan, options, path)`` giving
+the file's bytes, or a ``Rendered`` with companion files and notes.
 
-``export_plan(plan, fmt, path)`` renders and writes atomically. Exports carry only what
-the plan holds (targets, times, site, limits, notes): never a key, a secret or a local
-file path.
+``export_plan(plan, fmt, path, options)`` renders and writes every file atomically and
+returns what it wrote with notes for the user (e.g. visual-only stars left out of a camera
+plan). ``ExportOptions`` carries what the plan does not hold: the filter-wheel names, the
+observer, where Ekos finds the capture sequences. Exports carry only what the plan and
+those options hold: never a key or a secret, and no local file path except where the
+reading program needs one (the Ekos list names its capture sequences by absolute path).
 """
 
 from __future__ import annotations
 
 import importlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from planner.config import atomic_write_bytes
 from planner.errors import PlannerError
+from planner.plan.filters import CameraFilters, FilterNames
 from planner.plan.model import Plan, PlanEntry
 
 
@@ -29,15 +34,61 @@ class ExportFormat:
     label: str  # for menus and file dialogs
     module: str
     reader: str  # which software reads it
+    camera: bool = False  # a plan a camera runs: only 'planned' entries with a camera filter
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What an export needs beyond the plan. ``sequence_dir`` is the folder the Ekos
+    capture sequences will be in on the computer running KStars (default: beside the
+    ``.esl``); ``image_dir`` where Ekos saves the frames (default: an ``images`` folder
+    there)."""
+
+    filters: FilterNames = field(default_factory=FilterNames)
+    observer_name: str = ""
+    observer_code: str = ""  # AAVSO observer code
+    sequence_dir: PurePath | None = None
+    image_dir: str = ""
+
+    @classmethod
+    def from_settings(cls, settings, **changes) -> "ExportOptions":
+        options = cls(
+            filters=FilterNames.from_settings(settings.filter_names),
+            observer_name=" ".join(settings.observer_name.split()),
+            observer_code=settings.observer_code.strip().upper(),
+            image_dir=settings.ekos_image_dir.strip(),
+        )
+        return replace(options, **changes)
+
+
+@dataclass
+class Rendered:
+    """One export: the main file's bytes, companion files (name beside the main file ->
+    bytes) and notes for the user."""
+
+    data: bytes
+    companions: dict[str, bytes] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path  # the main file
+    files: tuple[Path, ...]  # every file written, the main one first
+    notes: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        extra = f" and {len(self.files) - 1} more file(s)" if len(self.files) > 1 else ""
+        return f"{self.path}{extra}" + ("; " + " ".join(self.notes) if self.notes else "")
 
 
 FORMATS: dict[str, ExportFormat] = {
     f.key: f
     for f in (
         ExportFormat("csv", ".csv", "CSV table", "csv_export", "spreadsheets"),
-        ExportFormat("nina-csv", ".csv", "N.I.N.A. / Target Scheduler CSV", "nina", "N.I.N.A. and its Target Scheduler plugin"),
-        ExportFormat("acp", ".txt", "ACP observing plan", "acp", "ACP Observatory Control Software"),
-        ExportFormat("esl", ".esl", "KStars Ekos scheduler list", "ekos", "KStars Ekos Scheduler"),
+        ExportFormat("nina-csv", ".csv", "N.I.N.A. / Target Scheduler CSV", "nina", "N.I.N.A. and its Target Scheduler plugin", camera=True),
+        ExportFormat("acp", ".txt", "ACP observing plan", "acp", "ACP Observatory Control Software", camera=True),
+        ExportFormat("esl", ".esl", "KStars Ekos scheduler list", "ekos", "KStars Ekos Scheduler", camera=True),
         ExportFormat("oal", ".xml", "OpenAstronomyLog 2.1 XML", "oal", "observing-log programs (KStars, SkySafari, Astrarium, ...)"),
         ExportFormat("ics", ".ics", "iCalendar", "ics", "calendar programs"),
         ExportFormat("pdf", ".pdf", "Printable PDF", "pdf", "any PDF viewer or printer"),
@@ -53,20 +104,35 @@ def get_format(key: str) -> ExportFormat:
         raise ExportError(f"unknown export format {key!r}; choose one of {', '.join(FORMATS)}.") from None
 
 
-def render(plan: Plan, fmt: str) -> bytes:
-    module = importlib.import_module(f"planner.plan.export.{get_format(fmt).module}")
-    return module.render(plan)
+def render_export(plan: Plan, fmt: str, options: ExportOptions | None = None,
+                  path: str | os.PathLike | None = None) -> Rendered:
+    """Render ``plan`` as ``fmt``; ``path`` is where the main file will be written (formats
+    with companion files name them after it)."""
+    spec = get_format(fmt)
+    module = importlib.import_module(f"planner.plan.export.{spec.module}")
+    path = Path(path) if path is not None else Path("plan" + spec.suffix)
+    result = module.render(plan, options or ExportOptions(), path)
+    return result if isinstance(result, Rendered) else Rendered(result)  # single-file formats return bytes
 
 
-def export_plan(plan: Plan, fmt: str, path: str | os.PathLike) -> Path:
-    """Render ``plan`` as ``fmt`` and write it to ``path`` atomically."""
-    data = render(plan, fmt)
+def render(plan: Plan, fmt: str, options: ExportOptions | None = None) -> bytes:
+    """The main file's bytes (for tests and previews)."""
+    return render_export(plan, fmt, options).data
+
+
+def export_plan(plan: Plan, fmt: str, path: str | os.PathLike, options: ExportOptions | None = None) -> ExportResult:
+    """Render ``plan`` as ``fmt`` and write it (and its companion files, beside it) to
+    ``path``, each atomically."""
     path = Path(path)
-    try:
-        atomic_write_bytes(path, data)
-    except OSError as exc:
-        raise ExportError(f"could not write {path} ({exc.strerror or exc}); choose another folder.") from None
-    return path
+    rendered = render_export(plan, fmt, options, path)
+    written = []
+    for target, data in [(path, rendered.data)] + [(path.with_name(n), d) for n, d in rendered.companions.items()]:
+        try:
+            atomic_write_bytes(target, data)
+        except OSError as exc:
+            raise ExportError(f"could not write {target} ({exc.strerror or exc}); choose another folder.") from None
+        written.append(target)
+    return ExportResult(path, tuple(written), tuple(rendered.notes))
 
 
 # -- helpers shared by the exporters ----------------------------------------------------
@@ -81,6 +147,20 @@ def ordered_entries(plan: Plan) -> list[PlanEntry]:
 def acquisition_entries(plan: Plan) -> list[PlanEntry]:
     """What a telescope should still do: ``ordered_entries`` whose status is 'planned'."""
     return [e for e in ordered_entries(plan) if e.status == "planned"]
+
+
+def camera_entries(plan: Plan, filters: FilterNames) -> tuple[list[tuple[PlanEntry, CameraFilters]], list[str]]:
+    """What a camera should still do, each entry with its wheel filters, and a note for
+    every 'planned' entry left out because it has no camera filter (a visual-only star)."""
+    kept: list[tuple[PlanEntry, CameraFilters]] = []
+    notes: list[str] = []
+    for entry in acquisition_entries(plan):
+        chosen = filters.camera_filters(entry.filters)
+        if chosen.usable:
+            kept.append((entry, chosen))
+        else:
+            notes.append(f"Left out {entry.name}: {filters.left_out_reason(chosen)}.")
+    return kept, notes
 
 
 def utc(t: float) -> datetime:

@@ -41,7 +41,7 @@ def _num(value: float | None, fmt: str = "g") -> str:
     return "" if value is None else format(value, fmt)
 
 
-def render(plan: Plan) -> bytes:
+def render(plan: Plan, *_context) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)

@@ -13,7 +13,7 @@ from planner.plan.export import dec_dms, ordered_entries, ra_hms, utc
 from planner.plan.model import Plan
 
 
-def render(plan: Plan) -> bytes:
+def render(plan: Plan, *_context) -> bytes:
     cal = Calendar()
     cal.add("prodid", f"-//planner//night planner {__version__}//EN")
     cal.add("version", "2.0")

@@ -6,5 +6,5 @@ from planner.plan.model import Plan
 from planner.plan.store import dumps_plan
 
 
-def render(plan: Plan) -> bytes:
+def render(plan: Plan, *_context) -> bytes:
     return dumps_plan(plan).encode("utf-8")

@@ -5,7 +5,9 @@ N.I.N.A. matches headers lower-cased and trimmed. Only the ``(j2000)`` coordinat
 are written: a bare ``Right Ascension`` column is read by some N.I.N.A. versions for the
 declination too. Coordinates are ``05h 35m 17.30s`` / ``+22d 00m 52.0s``; N.I.N.A. takes
 the numbers from them and the sign from a ``-``. ``Type`` carries the variable-star type
-(the Target Scheduler can filter an import by it). Only entries still 'planned' are listed.
+(the Target Scheduler can filter an import by it). Only entries still 'planned' and with a
+camera filter are listed (a visual-only star is left out, with a note). Filters, exposures
+and times are not in this format: set them in N.I.N.A.'s sequence or Target Scheduler.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from __future__ import annotations
 import csv
 import io
 
-from planner.plan.export import acquisition_entries, dec_dms, ra_hms
+from pathlib import Path
+
+from planner.plan.export import ExportOptions, Rendered, camera_entries, dec_dms, ra_hms
 from planner.plan.model import Plan
 
 COLUMNS = (
@@ -26,11 +30,12 @@ COLUMNS = (
 )
 
 
-def render(plan: Plan) -> bytes:
+def render(plan: Plan, options: ExportOptions, path: Path) -> Rendered:
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for e in acquisition_entries(plan):
+    entries, notes = camera_entries(plan, options.filters)
+    for e, _filters in entries:
         t = e.target
         writer.writerow(
             [
@@ -42,4 +47,4 @@ def render(plan: Plan) -> bytes:
                 t.var_type or "Variable Star",
             ]
         )
-    return out.getvalue().encode("utf-8")
+    return Rendered(out.getvalue().encode("utf-8"), notes=notes)

@@ -118,7 +118,7 @@ def _table_pages(pdf, plan: Plan, entries) -> None:
         pdf.savefig(fig)
 
 
-def render(plan: Plan) -> bytes:
+def render(plan: Plan, *_context) -> bytes:
     from matplotlib.backends.backend_pdf import PdfPages
 
     entries = ordered_entries(plan)
