@@ -97,12 +97,6 @@ class Settings:
             name=self.site_name,
         )
 
-    def filter_map(self):
-        """The filter-wheel names as a ``planner.plan.filters.FilterNames``."""
-        from planner.plan.filters import FilterNames
-
-        return FilterNames.from_settings(self.filter_names)
-
     def base_url(self, service: str) -> str:
         """Base URL of a service: ``PLANNER_<SERVICE>_URL``, then settings, then the default."""
         env = os.environ.get(f"PLANNER_{service.upper()}_URL")

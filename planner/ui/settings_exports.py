@@ -55,7 +55,7 @@ class ExportsPage(QWidget):
                       "camera cannot take: such stars are left out of the telescope exports, with a note.")
         hint.setWordWrap(True)
         wheel_layout.addWidget(hint)
-        names = settings.filter_map()
+        names = FilterNames.from_settings(settings.filter_names)
         self.table = QTableWidget(len(AAVSO_FILTER_CODES), 3)
         self.table.setHorizontalHeaderLabels(["AAVSO code", "Filter-wheel name", "What it is"])
         self.table.verticalHeader().setVisible(False)

@@ -38,4 +38,5 @@ def test_a_hand_edited_settings_file_cannot_break_the_exports():
 
 def test_settings_round_trip_keeps_the_table():
     settings = Settings.from_json(Settings(filter_names={"V": "Green"}, observer_code="XYZ").to_json())
-    assert settings.filter_map().wheel_name("V") == "Green" and settings.observer_code == "XYZ"
+    assert FilterNames.from_settings(settings.filter_names).wheel_name("V") == "Green"
+    assert settings.observer_code == "XYZ"

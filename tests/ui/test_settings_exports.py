@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from planner.config import Settings, load_settings
-from planner.plan.filters import AAVSO_FILTER_CODES
+from planner.plan.filters import AAVSO_FILTER_CODES, FilterNames
 from planner.ui.settings_dialog import SettingsDialog
 from planner.ui.settings_exports import NAME_COLUMN
 
@@ -45,7 +45,7 @@ def test_names_observer_and_folder_are_saved_and_all_follows_v(dialog):
     assert saved.filter_names == {"V": "Johnson V", "CV": "L", "Spectroscopy": "Grating"}
     assert (saved.observer_name, saved.observer_code, saved.ekos_image_dir) == ("Jane Observer", "XYZ",
                                                                                 "/home/astro/frames")
-    assert saved.filter_map().camera_filters(["All"]).names == ("Johnson V",)
+    assert FilterNames.from_settings(saved.filter_names).camera_filters(["All"]).names == ("Johnson V",)
 
 
 def test_bad_names_and_a_relative_folder_are_refused_next_to_the_table(dialog):
