@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 
+from planner.commands._output import emit
 from planner.commands.common import CommandError, time_argument
+
+_SERVICE = "AAVSO Target Tool"
 
 
 def _site_options(parser: argparse.ArgumentParser, *, target_alt: bool = True, time: bool = True) -> None:
@@ -60,11 +61,6 @@ def _client():
     return AavsoClient.from_settings()
 
 
-def _print(data) -> None:
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
-
-
 def run_targets(args) -> int:
     sections = []
     for item in args.sections or ["ac"]:
@@ -74,15 +70,13 @@ def run_targets(args) -> int:
         latitude=args.latitude, longitude=args.longitude, targetaltitude=args.targetaltitude,
         sunaltitude=args.sunaltitude, time=args.time, refresh=args.refresh,
     )
-    _print(reply.to_json())
-    if reply.offline:
-        print("planner aavso: offline, showing the answer cached earlier", file=sys.stderr)
+    emit(reply.to_json(), reply, service=_SERVICE, command="aavso")
     return 0
 
 
 def run_nighttime(args) -> int:
     night = _client().nighttime(latitude=args.latitude, longitude=args.longitude, sunaltitude=args.sunaltitude, time=args.time)
-    _print(night.to_json())
+    emit(night.to_json(), night, service=_SERVICE, command="aavso")
     return 0
 
 
@@ -96,5 +90,5 @@ def run_telescope(args) -> int:
         if any(v is not None for v in (args.latitude, args.longitude, args.targetaltitude, args.sunaltitude)):
             raise CommandError("add --set to change the telescope settings; without it they are only shown")
         scope = client.get_telescope()
-    _print(scope.to_json())
+    emit(scope.to_json(), scope, service=_SERVICE, command="aavso")
     return 0

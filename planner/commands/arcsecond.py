@@ -6,10 +6,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import asdict
 from typing import Any
 
 from planner.commands.common import CommandError
+from planner.services.origin import record_json
 
 RESOURCES = {
     # command: (list method, detail method, help)
@@ -63,9 +63,10 @@ def register(subparsers) -> None:
     upload.set_defaults(func=run_upload)
 
 
-def _emit(payload: Any) -> None:
-    json.dump(payload, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+def _emit(payload: dict[str, Any], *parts: Any) -> None:
+    from planner.commands._output import emit
+
+    emit(payload, *parts, service="Arcsecond", command="arcsecond")
 
 
 def _client(args):
@@ -81,20 +82,20 @@ def run_resource(args: argparse.Namespace) -> int:
         if args.uuid:
             raise CommandError("give either a dataset UUID or --create NAME, not both")
         dataset = client.create_dataset(args.create, telescope=args.telescope)
-        _emit({"service": "arcsecond", "created": asdict(dataset)})
+        _emit({"service": "arcsecond", "created": record_json(dataset)})
         return 0
     if args.resource == "datasets" and args.files:
         if not args.uuid:
             raise CommandError("--files needs the dataset's UUID")
         files = client.datafiles(args.uuid)
-        _emit({"service": "arcsecond", "dataset": args.uuid, "datafiles": [asdict(f) for f in files]})
+        _emit({"service": "arcsecond", "dataset": args.uuid, "datafiles": [record_json(f) for f in files]}, files)
         return 0
     if args.uuid:
         item = getattr(client, detail_method)(args.uuid)
-        _emit({"service": "arcsecond", args.resource: [asdict(item)]})
+        _emit({"service": "arcsecond", args.resource: [record_json(item)]}, item)
         return 0
     items = getattr(client, list_method)()
-    _emit({"service": "arcsecond", args.resource: [asdict(i) for i in items]})
+    _emit({"service": "arcsecond", args.resource: [record_json(i) for i in items]}, items)
     return 0
 
 
@@ -126,7 +127,8 @@ def run_upload(args: argparse.Namespace) -> int:
     client = _client(args)
     progress = None if args.quiet else _Progress(sys.stderr)
     report = client.upload_files(args.dataset, args.files, progress)
-    _emit(dict(report.to_json(), service="arcsecond"))
+    json.dump(dict(report.to_json(), service="arcsecond"), sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
     if not report.ok:
         name, error = report.failed[0] if report.failed else ("?", "stopped")
         left = len(report.failed) + len(report.remaining)

@@ -6,11 +6,10 @@ Each call fetches one page (AstroBin forbids scraping); use ``--offset``/``--pag
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from dataclasses import asdict
 from typing import Any
 
+from planner.commands._output import emit
 from planner.commands.common import CommandError, value_may_start_with_dash
 
 
@@ -97,13 +96,10 @@ def register(subparsers) -> None:
     nasa.set_defaults(func=run_nasa)
 
 
-def _emit(payload: Any) -> None:
-    json.dump(payload, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
-
-
 def _image_json(image) -> dict[str, Any]:
-    data = asdict(image)
+    from planner.services.origin import record_json
+
+    data = record_json(image)
     data["urls"] = asdict(image.urls)
     data["page_url"] = image.page_url
     return data
@@ -125,18 +121,18 @@ def run_astrobin(args: argparse.Namespace) -> int:
     client = AstrobinClient.from_settings()
     if args.iotd:
         iotd = client.image_of_the_day(args.days_ago)
-        _emit(
+        _astrobin(
             {
                 "service": "astrobin",
                 "image_of_the_day": {"date": iotd.date, "image_id": iotd.image_id},
                 "image": _image_json(iotd.image) if iotd.image else None,
-                "from_cache": iotd.from_cache,
-                "offline": iotd.offline,
-            }
+            },
+            iotd,
         )
         return 0
     if args.image_id:
-        _emit({"service": "astrobin", "image": _image_json(client.image(args.image_id))})
+        image = client.image(args.image_id)
+        _astrobin({"service": "astrobin", "image": _image_json(image)}, image)
         return 0
     query = SearchQuery(
         subject=args.query,
@@ -155,7 +151,7 @@ def run_astrobin(args: argparse.Namespace) -> int:
         offset=args.offset,
     )
     page = client.search(query)
-    _emit(
+    _astrobin(
         {
             "service": "astrobin",
             "total_count": page.total_count,
@@ -163,12 +159,19 @@ def run_astrobin(args: argparse.Namespace) -> int:
             "offset": page.offset,
             "next_offset": page.next_offset,
             "previous_offset": page.previous_offset,
-            "from_cache": page.from_cache,
-            "offline": page.offline,
             "images": [_image_json(image) for image in page.images],
-        }
+        },
+        page,
     )
     return 0
+
+
+def _astrobin(payload: dict[str, Any], *parts: Any) -> None:
+    emit(payload, *parts, service="AstroBin", command="images astrobin")
+
+
+def _nasa(payload: dict[str, Any], *parts: Any) -> None:
+    emit(payload, *parts, service="NASA Images", command="images nasa")
 
 
 def _results_json(results) -> dict[str, Any]:
@@ -177,8 +180,6 @@ def _results_json(results) -> dict[str, Any]:
         "total_hits": results.total_hits,
         "next_page": results.next_page,
         "previous_page": results.previous_page,
-        "from_cache": results.from_cache,
-        "offline": results.offline,
         "items": [asdict(item) for item in results.items],
     }
 
@@ -189,7 +190,7 @@ def run_nasa(args: argparse.Namespace) -> int:
     client = NasaImagesClient.from_settings()
     if args.asset:
         asset = client.asset(args.asset)
-        _emit(
+        _nasa(
             {
                 "service": "nasa",
                 "nasa_id": asset.nasa_id,
@@ -197,7 +198,8 @@ def run_nasa(args: argparse.Namespace) -> int:
                 "sizes": asset.by_size(),
                 "best": asset.pick(args.size),
                 "metadata_url": asset.metadata_url,
-            }
+            },
+            asset,
         )
         return 0
     if args.metadata:
@@ -210,13 +212,15 @@ def run_nasa(args: argparse.Namespace) -> int:
             "date_created": meta.date_created,
             "fields": dict(meta.fields),
         }
-        _emit({"service": "nasa", "metadata": data})
+        _nasa({"service": "nasa", "metadata": data}, meta)
         return 0
     if args.captions:
-        _emit({"service": "nasa", "nasa_id": args.captions, "captions_location": client.captions_location(args.captions)})
+        captions = client.captions(args.captions)
+        _nasa({"service": "nasa", "nasa_id": captions.nasa_id, "captions_location": captions.location}, captions)
         return 0
     if args.album:
-        _emit(dict(_results_json(client.album(args.album, args.page)), album=args.album))
+        album = client.album(args.album, args.page)
+        _nasa(dict(_results_json(album), album=args.album), album)
         return 0
     terms = {
         name: getattr(args, name)
@@ -226,5 +230,5 @@ def run_nasa(args: argparse.Namespace) -> int:
     results = client.search(
         args.query, page=args.page, page_size=args.page_size, year_start=args.year_start, year_end=args.year_end, **terms
     )
-    _emit(_results_json(results))
+    _nasa(_results_json(results), results)
     return 0

@@ -25,6 +25,7 @@ from planner.services.errors import (
     InvalidRequestError,
     ServiceError,
 )
+from planner.services.origin import FetchedList, Origin, with_origin
 
 SERVICE_KEY = "arcsecond"
 SERVICE_NAME = "Arcsecond"
@@ -65,6 +66,9 @@ class ObservingSite:
     height: float | None = None
     country: str = ""
     telescopes: tuple[str, ...] = ()
+    from_cache: bool = field(default=False, compare=False)
+    offline: bool = field(default=False, compare=False)
+    fetched_at: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,9 @@ class Telescope:
     observing_site: str | None = None
     mounting: str = ""
     optical_design: str = ""
+    from_cache: bool = field(default=False, compare=False)
+    offline: bool = field(default=False, compare=False)
+    fetched_at: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,9 @@ class NightLog:
     observing_site: str | None = None
     telescope: str | None = None
     notes: str = ""
+    from_cache: bool = field(default=False, compare=False)
+    offline: bool = field(default=False, compare=False)
+    fetched_at: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -91,6 +101,9 @@ class DataPackage:
     name: str = ""
     status: str = ""
     dataset: str | None = None
+    from_cache: bool = field(default=False, compare=False)
+    offline: bool = field(default=False, compare=False)
+    fetched_at: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -101,6 +114,9 @@ class Dataset:
     observation: str | None = None
     calibration: str | None = None
     creation_date: str | None = None
+    from_cache: bool = field(default=False, compare=False)
+    offline: bool = field(default=False, compare=False)
+    fetched_at: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -110,6 +126,9 @@ class DataFile:
     size: int | None = None
     dataset: str | None = None
     status: str = ""
+    from_cache: bool = field(default=False, compare=False)
+    offline: bool = field(default=False, compare=False)
+    fetched_at: float | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -540,10 +559,16 @@ class ArcsecondClient:
     def _get(self, path: str, *, params=None, cache: bool = True, upload: bool = False):
         return self.session.get(path, params=params, headers=self._headers(upload=upload), cache=cache, expect="json")
 
+    def _one(self, path: str, parse):
+        """One record, marked with where its answer came from."""
+        reply = self._get(path)
+        return with_origin(parse(reply.data), reply)
+
     def _list(
         self, path: str, parse, *, params=None, cache: bool = True, all_pages: bool = False, upload: bool = False
     ) -> list:
         reply = self._get(path, params=params, cache=cache, upload=upload)
+        replies = [reply]
         results, next_url = _results(reply.data)
         items = [parse(item) for item in results]
         pages = 1
@@ -551,10 +576,11 @@ class ArcsecondClient:
             reply = self.session.get(
                 self._same_server(next_url), headers=self._headers(upload=upload), cache=cache, expect="json"
             )
+            replies.append(reply)
             results, next_url = _results(reply.data)
             items.extend(parse(item) for item in results)
             pages += 1
-        return items
+        return FetchedList(items, Origin.combine(replies))
 
     def _same_server(self, url: str) -> str:
         """A "next" link moved onto the configured server: the key is only ever sent there
@@ -565,19 +591,19 @@ class ArcsecondClient:
 
     # -- resources
 
-    def sites(self) -> list[ObservingSite]:
+    def sites(self) -> FetchedList:
         return self._list("observingsites/", parse_site)
 
     def site(self, site_uuid: str) -> ObservingSite:
-        return parse_site(self._get(f"observingsites/{validate_uuid(site_uuid, 'observing-site id')}/").data)
+        return self._one(f"observingsites/{validate_uuid(site_uuid, 'observing-site id')}/", parse_site)
 
-    def telescopes(self) -> list[Telescope]:
+    def telescopes(self) -> FetchedList:
         return self._list("telescopes/", parse_telescope)
 
     def telescope(self, telescope_uuid: str) -> Telescope:
-        return parse_telescope(self._get(f"telescopes/{validate_uuid(telescope_uuid, 'telescope id')}/").data)
+        return self._one(f"telescopes/{validate_uuid(telescope_uuid, 'telescope id')}/", parse_telescope)
 
-    def nightlogs(self, *, date: str | None = None, fresh: bool = False) -> list[NightLog]:
+    def nightlogs(self, *, date: str | None = None, fresh: bool = False) -> FetchedList:
         """Night logs, optionally of one date (``YYYY-MM-DD``); ``fresh`` skips the cache, as a
         writer must: a list cached minutes ago does not hold the log created since."""
         params = {"date": _iso_date(date)} if date is not None else None
@@ -599,13 +625,13 @@ class ArcsecondClient:
         return parse_nightlog(self._patch("nightlogs", validate_uuid(nightlog_uuid, "night-log id"), fields))
 
     def nightlog(self, nightlog_uuid: str) -> NightLog:
-        return parse_nightlog(self._get(f"nightlogs/{validate_uuid(nightlog_uuid, 'night-log id')}/").data)
+        return self._one(f"nightlogs/{validate_uuid(nightlog_uuid, 'night-log id')}/", parse_nightlog)
 
-    def datapackages(self) -> list[DataPackage]:
+    def datapackages(self) -> FetchedList:
         return self._list("datapackages/", parse_datapackage)
 
     def datapackage(self, package_uuid: str) -> DataPackage:
-        return parse_datapackage(self._get(f"datapackages/{validate_uuid(package_uuid, 'data-package id')}/").data)
+        return self._one(f"datapackages/{validate_uuid(package_uuid, 'data-package id')}/", parse_datapackage)
 
     def update_datapackage(self, package_uuid: str, **fields: Any) -> DataPackage:
         """PATCH a data package (the API's one documented partial update), e.g. ``name=...``."""
@@ -623,11 +649,11 @@ class ArcsecondClient:
         )
         return reply.data
 
-    def datasets(self) -> list[Dataset]:
+    def datasets(self) -> FetchedList:
         return self._list("datasets/", parse_dataset)
 
     def dataset(self, dataset_uuid: str) -> Dataset:
-        return parse_dataset(self._get(f"datasets/{validate_uuid(dataset_uuid, 'dataset id')}/").data)
+        return self._one(f"datasets/{validate_uuid(dataset_uuid, 'dataset id')}/", parse_dataset)
 
     def create_dataset(self, name: str, *, telescope: str | None = None) -> Dataset:
         name = (name or "").strip()
@@ -639,7 +665,7 @@ class ArcsecondClient:
         reply = self.session.post("datasets/", json=payload, headers=self._headers(), expect="json")
         return parse_dataset(reply.data)
 
-    def datafiles(self, dataset_uuid: str, *, fresh: bool = False, upload: bool = False) -> list[DataFile]:
+    def datafiles(self, dataset_uuid: str, *, fresh: bool = False, upload: bool = False) -> FetchedList:
         """Every file in a dataset (all pages: this is the user's own data, not a search);
         ``upload`` asks with the upload key first, as the upload it prepares will."""
         dataset_uuid = validate_uuid(dataset_uuid, "dataset id")
@@ -648,7 +674,7 @@ class ArcsecondClient:
         )
 
     def datafile(self, pk: int | str) -> DataFile:
-        return parse_datafile(self._get(f"datafiles/{_pk(pk)}/").data)
+        return self._one(f"datafiles/{_pk(pk)}/", parse_datafile)
 
     # -- uploads
 

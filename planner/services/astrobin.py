@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from planner.services.errors import BadResponseError, ConfigurationError, InvalidRequestError
+from planner.services.origin import with_origin
 
 SERVICE_KEY = "astrobin"
 SERVICE_NAME = "AstroBin"
@@ -89,6 +90,9 @@ class AstrobinImage:
     imaging_cameras: tuple[str, ...] = ()
     likes: int | None = None
     views: int | None = None
+    from_cache: bool = field(default=False, compare=False)
+    offline: bool = field(default=False, compare=False)
+    fetched_at: float | None = field(default=None, compare=False)
 
     @property
     def urls(self) -> ImageUrls:
@@ -110,8 +114,9 @@ class ImagePage:
     offset: int
     next_offset: int | None
     previous_offset: int | None
-    from_cache: bool = False
-    offline: bool = False
+    from_cache: bool = field(default=False, compare=False)
+    offline: bool = field(default=False, compare=False)
+    fetched_at: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -119,8 +124,9 @@ class ImageOfTheDay:
     date: str | None
     image_id: str
     image: AstrobinImage | None = None
-    from_cache: bool = False
-    offline: bool = False
+    from_cache: bool = field(default=False, compare=False)
+    offline: bool = field(default=False, compare=False)
+    fetched_at: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -525,11 +531,11 @@ class AstrobinClient:
         params = build_search_params(query)
         reply = self._get("image/", params)
         page = parse_image_page(reply.data, limit=query.limit, offset=query.offset)
-        return _with_origin(page, reply)
+        return with_origin(page, reply)
 
     def image(self, image_id: str | int) -> AstrobinImage:
         reply = self._get(f"image/{validate_image_id(image_id)}/")
-        return parse_image(reply.data)
+        return with_origin(parse_image(reply.data), reply)
 
     def image_of_the_day(self, days_ago: int = 0, *, resolve: bool = True) -> ImageOfTheDay:
         """Today's image of the day (``days_ago=1``: yesterday's), with its image resolved."""
@@ -541,7 +547,7 @@ class AstrobinClient:
             raise NotFoundError(SERVICE_NAME, "there is no image of the day for that date", "try another day", service_key=SERVICE_KEY)
         date, image_id = entries[0]
         image = self.image(image_id) if resolve else None
-        return ImageOfTheDay(date=date, image_id=image_id, image=image, from_cache=reply.from_cache, offline=reply.offline)
+        return with_origin(ImageOfTheDay(date=date, image_id=image_id, image=image), reply, *([image] if image else []))
 
     def _downloads(self):
         if self._download_session is None:
@@ -564,12 +570,6 @@ def make_download_policy():
     from dataclasses import replace
 
     return replace(make_policy(CDN_MIN_INTERVAL_S), key=f"{SERVICE_KEY}-cdn", secret_params=())
-
-
-def _with_origin(page: ImagePage, reply) -> ImagePage:
-    from dataclasses import replace
-
-    return replace(page, from_cache=bool(getattr(reply, "from_cache", False)), offline=bool(getattr(reply, "offline", False)))
 
 
 __all__ = [

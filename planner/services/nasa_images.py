@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
 
 from planner.services.errors import BadResponseError, InvalidRequestError
+from planner.services.origin import with_origin
 
 SERVICE_KEY = "nasa"
 SERVICE_NAME = "NASA Images"
@@ -83,8 +84,9 @@ class NasaResults:
     previous_url: str | None = None
     next_page: int | None = None
     previous_page: int | None = None
-    from_cache: bool = False
-    offline: bool = False
+    from_cache: bool = field(default=False, compare=False)
+    offline: bool = field(default=False, compare=False)
+    fetched_at: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,9 @@ class NasaAsset:
 
     nasa_id: str
     urls: tuple[str, ...]
+    from_cache: bool = field(default=False, compare=False)
+    offline: bool = field(default=False, compare=False)
+    fetched_at: float | None = field(default=None, compare=False)
 
     def by_size(self) -> dict[str, str]:
         sizes: dict[str, str] = {}
@@ -135,6 +140,20 @@ class NasaMetadata:
     description: str = ""
     date_created: str | None = None
     fields: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    from_cache: bool = field(default=False, compare=False)
+    offline: bool = field(default=False, compare=False)
+    fetched_at: float | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class NasaLocation:
+    """Where an asset's metadata or captions file is (the answer of /metadata or /captions)."""
+
+    nasa_id: str
+    location: str
+    from_cache: bool = field(default=False, compare=False)
+    offline: bool = field(default=False, compare=False)
+    fetched_at: float | None = field(default=None, compare=False)
 
 
 # --------------------------------------------------------------------------- payloads
@@ -401,30 +420,36 @@ class NasaImagesClient:
         """One page of ``/search``; parameters are those of ``build_search_params``."""
         params = build_search_params(q, **parameters)
         reply = self.session.get("search", params=params, expect="json")
-        return _with_origin(parse_collection(reply.data), reply)
+        return with_origin(parse_collection(reply.data), reply)
 
     def asset(self, nasa_id: str) -> NasaAsset:
         reply = self.session.get(f"asset/{_path_part(nasa_id, 'NASA id')}", expect="json")
-        return parse_manifest(reply.data, str(nasa_id).strip())
+        return with_origin(parse_manifest(reply.data, str(nasa_id).strip()), reply)
+
+    def _location(self, kind: str, nasa_id: str) -> NasaLocation:
+        reply = self.session.get(f"{kind}/{_path_part(nasa_id, 'NASA id')}", expect="json")
+        return with_origin(NasaLocation(str(nasa_id).strip(), parse_location(reply.data)), reply)
 
     def metadata_location(self, nasa_id: str) -> str:
-        reply = self.session.get(f"metadata/{_path_part(nasa_id, 'NASA id')}", expect="json")
-        return parse_location(reply.data)
+        return self._location("metadata", nasa_id).location
 
     def metadata(self, nasa_id: str) -> NasaMetadata:
         """The asset's metadata.json, fetched from the location /metadata gives."""
-        location = self.metadata_location(nasa_id)
-        reply = self.session.get(location, expect="json")
-        return parse_metadata(reply.data, str(nasa_id).strip(), location)
+        where = self._location("metadata", nasa_id)
+        reply = self.session.get(where.location, expect="json")
+        return with_origin(parse_metadata(reply.data, str(nasa_id).strip(), where.location), where, reply)
+
+    def captions(self, nasa_id: str) -> NasaLocation:
+        """Where a video's captions file is, marked with where the answer came from."""
+        return self._location("captions", nasa_id)
 
     def captions_location(self, nasa_id: str) -> str:
-        reply = self.session.get(f"captions/{_path_part(nasa_id, 'NASA id')}", expect="json")
-        return parse_location(reply.data)
+        return self.captions(nasa_id).location
 
     def album(self, album_name: str, page: int | None = None) -> NasaResults:
         params = {"page": str(_page_number(page, "page", 10_000))} if page is not None else None
         reply = self.session.get(f"album/{_path_part(album_name, 'album name')}", params=params, expect="json")
-        return _with_origin(parse_collection(reply.data), reply)
+        return with_origin(parse_collection(reply.data), reply)
 
     def download(self, url: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         """The bytes of an asset file (a preview or a picked size)."""
@@ -434,14 +459,11 @@ class NasaImagesClient:
         return self.session.get(url, expect="bytes", max_bytes=max_bytes).data
 
 
-def _with_origin(results: NasaResults, reply) -> NasaResults:
-    return replace(results, from_cache=bool(getattr(reply, "from_cache", False)), offline=bool(getattr(reply, "offline", False)))
-
-
 __all__ = [
     "NasaAsset",
     "NasaImagesClient",
     "NasaItem",
+    "NasaLocation",
     "NasaMetadata",
     "NasaResults",
     "build_search_params",
