@@ -97,6 +97,14 @@ def set_secret(service: str, value: str, name: str = "key") -> None:
         keyring.set_password(KEYRING_SERVICE, _username(service, name), value)
     except Exception as exc:  # noqa: BLE001
         raise _keyring_error("store", service, name, exc) from None
+    _forget_answers(service)
+
+
+def _forget_answers(service: str) -> None:
+    """A changed key may belong to another account: its service's cached answers go."""
+    from planner.services.http.cache import forget_service
+
+    forget_service(service)
 
 
 def delete_secret(service: str, name: str = "key") -> bool:
@@ -110,6 +118,7 @@ def delete_secret(service: str, name: str = "key") -> bool:
             keyring.delete_password(KEYRING_SERVICE, _username(service, name))
         except PasswordDeleteError:
             return False
+        _forget_answers(service)
         return True
     except CredentialError:
         raise

@@ -57,9 +57,13 @@ def test_secret_param_not_in_cache_key(httpserver, test_policy):
     httpserver.expect_request("/s").respond_with_json({"n": 1})
     session = make(test_policy, httpserver)
     session.get("/s", params={"q": "x", "api_key": "first-secret"})
-    again = session.get("/s", params={"q": "x", "api_key": "other-secret"})
-    assert again.from_cache  # the key does not distinguish answers: it is not in the cache key
+    again = session.get("/s", params={"q": "x", "api_key": "first-secret"})
+    other = session.get("/s", params={"q": "x", "api_key": "other-secret"})
+    assert again.from_cache  # the same key gets its own cached answer
+    assert not other.from_cache  # another key never does (its digest differs)
     assert "first-secret" not in again.url and "REDACTED" in again.url
+    keys = list(session.cached_session.cache.responses.keys())
+    assert keys and not any("secret" in k for k in keys)
 
 
 def test_offline_fallback_with_refresh(httpserver, test_policy):

@@ -7,14 +7,21 @@ request; ``cache_size_bytes`` and ``clear_cache`` serve Settings > Clear cache.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import os
+import secrets
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
 log = logging.getLogger(__name__)
 
 CACHE_FILE = "http_cache.sqlite"
+SALT_FILE = "http_cache.salt"
+NO_CREDENTIAL = "-"
 
 
 def cache_path() -> Path:
@@ -23,10 +30,75 @@ def cache_path() -> Path:
     return cache_dir() / CACHE_FILE
 
 
-class ResponseCache:
-    """The store of one service's GET answers (every service shares the one file)."""
+def credential_of(prepared: requests.PreparedRequest, secret_headers, secret_params) -> str | None:
+    """The credential a request carries (its secret headers and query parameters), or None."""
+    parts = []
+    for name in sorted({*secret_headers, "Authorization"}, key=str.lower):
+        value = prepared.headers.get(name)
+        if value:
+            parts.append(f"header {name.lower()}: {value}")
+    wanted = {n.lower() for n in secret_params}
+    if wanted:
+        query = urlsplit(prepared.url or "").query
+        for name, value in sorted(parse_qsl(query, keep_blank_values=True)):
+            if name.lower() in wanted and value:
+                parts.append(f"param {name.lower()}: {value}")
+    return "\n".join(parts) or None
 
-    def __init__(self, path: Path, *, expire_after: float, ignored: tuple[str, ...]):
+
+def _salt(folder: Path) -> bytes:
+    """This installation's random HMAC key for credential digests, made once (0600)."""
+    path = folder / SALT_FILE
+    try:
+        data = path.read_bytes()
+        if len(data) >= 32:
+            return data
+    except OSError:
+        pass
+    folder.mkdir(parents=True, exist_ok=True)
+    fresh = secrets.token_bytes(32)
+    tmp = folder / f".{SALT_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(fresh)
+        try:
+            os.link(tmp, path)  # fails if another process made it first: then use theirs
+        except FileExistsError:
+            pass
+        except OSError:
+            os.replace(tmp, path)  # a file system without hard links
+    finally:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+    try:
+        data = path.read_bytes()
+        return data if len(data) >= 32 else fresh
+    except OSError:
+        return fresh
+
+
+def credential_digest(credential: str | None, folder: Path | None = None) -> str:
+    """A keyed digest of a credential for cache keys (never the credential itself)."""
+    if not credential:
+        return NO_CREDENTIAL
+    key = _salt(folder or cache_path().parent)
+    return hmac.new(key, credential.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+class ResponseCache:
+    """The store of one service's GET answers (every service shares the one file).
+
+    Keys are ``<service>:<credential digest>:<requests-cache key>``: an answer fetched with
+    one key is never served to another, and a service's (or one credential's) answers can
+    be forgotten together.
+    """
+
+    def __init__(self, path: Path, *, service: str, expire_after: float, ignored: tuple[str, ...]):
+        self.path = path
+        self.service = service
         self.expire_after = expire_after
         self._session = _open(path, expire_after, ignored)
 
@@ -39,12 +111,15 @@ class ResponseCache:
         """The underlying requests-cache ``CachedSession`` (None when it could not be opened)."""
         return self._session
 
-    def lookup(self, prepared: requests.PreparedRequest):
+    def prefix(self, credential: str | None) -> str:
+        return f"{self.service}:{credential_digest(credential, self.path.parent)}:"
+
+    def lookup(self, prepared: requests.PreparedRequest, credential: str | None = None):
         """(key, cached response or None); a damaged cache is a miss, never an error."""
         if self._session is None:
             return None, None
         try:
-            key = self._session.cache.create_key(prepared)
+            key = self.prefix(credential) + self._session.cache.create_key(prepared)
             return key, self._session.cache.get_response(key)
         except Exception as exc:  # noqa: BLE001 - a damaged cache must not stop the request
             log.warning("HTTP cache lookup failed (%s)", exc.__class__.__name__)
@@ -62,9 +137,45 @@ class ResponseCache:
         except Exception as exc:  # noqa: BLE001 - a full disk loses the cache, not the answer
             log.warning("HTTP cache write failed (%s)", exc.__class__.__name__)
 
+    def forget(self, credential: str | None = None, *, every_credential: bool = False) -> int:
+        """Delete this service's answers for one credential (or all of them); how many."""
+        if self._session is None:
+            return 0
+        prefix = f"{self.service}:" if every_credential else self.prefix(credential)
+        return _delete_prefix(self._session.cache, prefix)
+
     def close(self) -> None:
         if self._session is not None:
             self._session.close()
+
+
+def _delete_prefix(store, prefix: str) -> int:
+    try:
+        keys = [k for k in store.responses.keys() if str(k).startswith(prefix)]
+        if keys:
+            store.delete(*keys, vacuum=False)
+        return len(keys)
+    except Exception as exc:  # noqa: BLE001 - a damaged cache loses its entries anyway
+        log.warning("HTTP cache invalidation failed (%s)", exc.__class__.__name__)
+        return 0
+
+
+def forget_service(service: str, path: Path | None = None) -> int:
+    """Forget every cached answer of one service (its key changed, its site moved)."""
+    path = path or cache_path()
+    if not path.exists():
+        return 0
+    try:
+        from requests_cache import SQLiteCache
+
+        store = SQLiteCache(str(path))
+    except Exception as exc:  # noqa: BLE001
+        log.warning("HTTP cache unavailable (%s)", exc.__class__.__name__)
+        return 0
+    try:
+        return _delete_prefix(store, f"{service}:")
+    finally:
+        store.close()
 
 
 def _open(path: Path, expire_after: float, ignored: tuple[str, ...]):
@@ -126,4 +237,13 @@ def clear_cache(path: Path | None = None) -> None:
                 pass
 
 
-__all__ = ["CACHE_FILE", "ResponseCache", "cache_path", "cache_size_bytes", "clear_cache"]
+__all__ = [
+    "CACHE_FILE",
+    "ResponseCache",
+    "cache_path",
+    "cache_size_bytes",
+    "clear_cache",
+    "credential_digest",
+    "credential_of",
+    "forget_service",
+]

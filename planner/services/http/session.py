@@ -255,6 +255,7 @@ class ServiceSession:
         if policy.expire_after and policy.expire_after > 0:
             cache = _cache.ResponseCache(
                 cache_path if cache_path is not None else _cache.cache_path(),
+                service=policy.key,
                 expire_after=policy.expire_after,
                 ignored=self.ignored,
             )
@@ -265,6 +266,11 @@ class ServiceSession:
     @property
     def rate(self) -> RateLimitState:
         return self._limiter.state.snapshot()
+
+    def forget_cached(self) -> int:
+        """Forget every cached answer of this service (all credentials): its site or limits
+        changed in a way the requests do not show. Returns how many were dropped."""
+        return self._cache.forget(every_credential=True) if self._cache is not None else 0
 
     def sent_in_the_last_hour(self) -> int:
         return self._limiter.sent_in_the_last_hour()
@@ -333,9 +339,10 @@ class ServiceSession:
         safe_url = self.redact(prepared.url or url)
 
         use_cache = cache and method == "GET" and self._cache is not None
+        credential = _cache.credential_of(prepared, self.policy.secret_headers, self.policy.secret_params)
         key = cached = None
         if use_cache:
-            key, cached = self._lookup(prepared)
+            key, cached = self._cache.lookup(prepared, credential)
             if cached is not None and not cached.is_expired and not refresh:
                 log.debug("%s: cache hit %s", self.policy.key, safe_url)
                 return self._reply_from_cached(cached, expect, safe_url, offline=False, max_bytes=max_bytes)
@@ -364,7 +371,11 @@ class ServiceSession:
         if 200 <= status < 300:
             data = self._decode(body, response, expect, safe_url)
             if use_cache and status == 200:
-                self._store(response, key)
+                self._cache.store(response, key)
+            elif method not in ("GET", "HEAD") and credential and self._cache is not None:
+                # A write (AAVSO's telescope POST moves the account's site) changes what this
+                # account's cached answers would now be: forget them, not other accounts'.
+                self._cache.forget(credential)
             return Reply(
                 data=data,
                 status=status,
@@ -380,12 +391,6 @@ class ServiceSession:
         raise self._status_error(status, response.headers, body, safe_url)
 
     # -- internals -------------------------------------------------------------------------
-
-    def _lookup(self, prepared):
-        return self._cache.lookup(prepared)
-
-    def _store(self, response: requests.Response, key: str | None) -> None:
-        self._cache.store(response, key)
 
     def _reply_from_cached(
         self, cached, expect: str, safe_url: str, *, offline: bool, max_bytes: int | None = None
