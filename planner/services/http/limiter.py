@@ -1,16 +1,33 @@
 """Throttle and hourly budget per service: one ``ServiceLimiter`` per service key, shared by
-every session of the process, fed by the service's ``X-Rate-Limit-*`` headers and 429s."""
+every session of the process, fed by the service's ``X-Rate-Limit-*`` headers and 429s.
+
+A service with an hourly budget (AAVSO: 1000 requests an hour) keeps it in a small file in
+the data folder, ``rate-budget-<service>.json``: what the service last said (limit,
+remaining, reset time) and when planner sent its requests in the last hour. Every process
+reads and updates it under a file lock (``filelock``), so the window and any number of
+commands together stay within the budget, and a 429 is remembered by the next run.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
+import json
+import logging
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from planner.services.errors import RateLimitedError
+
+log = logging.getLogger(__name__)
+
+BUDGET_FILE = "rate-budget-{key}.json"
+BUDGET_VERSION = 1
+LOCK_TIMEOUT_S = 5.0  # another planner holds the lock only for a read and a write
 
 
 @dataclass
@@ -38,10 +55,86 @@ class ServiceLimiter:
         self._lock = threading.Lock()
         self._last_sent = 0.0
         self._sent: deque[float] = deque()
+        self._persistent = False  # set by the first acquire() under a policy with a budget
+
+    # -- the budget file -------------------------------------------------------------------
+
+    def keep_budget_on_disk(self) -> None:
+        """Share this service's budget with every planner process through the budget file."""
+        self._persistent = True
+
+    def budget_path(self) -> Path:
+        from planner.config import data_dir
+
+        return data_dir() / BUDGET_FILE.format(key=self.key)
+
+    @contextlib.contextmanager
+    def _shared(self):
+        """Hold the budget file's lock, with the file's state loaded; saved on a clean exit.
+        Without a usable file (locked too long, unwritable folder) the process's own
+        count still applies."""
+        if not self._persistent:
+            yield
+            return
+        from filelock import FileLock, Timeout
+
+        path = self.budget_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            lock = FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_S)
+            lock.acquire()
+        except (Timeout, OSError) as exc:
+            log.warning("rate budget file unavailable (%s); counting in this process only", exc.__class__.__name__)
+            yield
+            return
+        try:
+            self._load(path)
+            yield
+            self._save(path)
+        finally:
+            lock.release()
+
+    def _load(self, path: Path) -> None:
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as exc:
+            log.warning("rate budget file unreadable (%s); starting it again", exc.__class__.__name__)
+            return
+        if not isinstance(data, dict) or data.get("version") != BUDGET_VERSION:
+            return
+
+        def number(name, kind):
+            value = data.get(name)
+            return kind(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+        self.state = RateLimitState(number("limit", int), number("remaining", int), number("reset_at", float),
+                                    number("updated_at", float))
+        sent = data.get("sent")
+        if isinstance(sent, list):
+            self._sent = deque(sorted(float(t) for t in sent if isinstance(t, (int, float)) and not isinstance(t, bool)))
+
+    def _save(self, path: Path) -> None:
+        from planner.config import atomic_write_text
+
+        now = time.time()
+        while self._sent and self._sent[0] <= now - 3600:
+            self._sent.popleft()
+        data = {"version": BUDGET_VERSION, **self.state.to_json(), "updated_at": self.state.updated_at,
+                "sent": [round(t, 3) for t in self._sent]}
+        try:
+            atomic_write_text(path, json.dumps(data))
+        except OSError as exc:
+            log.warning("rate budget file not written (%s)", exc.__class__.__name__)
+
+    # -- limiting --------------------------------------------------------------------------
 
     def acquire(self, policy, *, clock: Callable[[], float] = time.time, sleep=time.sleep) -> None:
         """Wait for the throttle, or raise ``RateLimitedError`` rather than exceed the budget."""
-        with self._lock:
+        if policy.hourly_budget:
+            self.keep_budget_on_disk()
+        with self._lock, self._shared():
             now = clock()
             if policy.hourly_budget:
                 self._check_budget(policy, now)
@@ -84,7 +177,7 @@ class ServiceLimiter:
         reset = _float_header(headers, "X-Rate-Limit-Reset")
         if limit is None and remaining is None and reset is None:
             return
-        with self._lock:
+        with self._lock, self._shared():
             if limit is not None:
                 self.state.limit = limit
             if remaining is not None:
@@ -96,7 +189,7 @@ class ServiceLimiter:
     def exhausted(self, retry_at: float | None, now: float | None = None) -> None:
         """Record a 429: nothing more until ``retry_at`` (or an hour when unknown)."""
         now = time.time() if now is None else now
-        with self._lock:
+        with self._lock, self._shared():
             self.state.remaining = 0
             self.state.reset_at = retry_at or now + 3600
             self.state.updated_at = now
@@ -104,14 +197,21 @@ class ServiceLimiter:
     def sent_in_the_last_hour(self, now: float | None = None) -> int:
         """Requests this limiter let through in the last hour (budgeted services count them)."""
         now = time.time() if now is None else now
-        with self._lock:
+        with self._lock, self._shared():
             return sum(1 for sent in self._sent if sent > now - 3600)
 
     def reset(self) -> None:
+        """Forget this process's state (what a new process starts with); the file stays."""
         with self._lock:
             self.state = RateLimitState()
             self._last_sent = 0.0
             self._sent.clear()
+            self._persistent = False
+
+    def snapshot(self) -> RateLimitState:
+        """The budget as every planner process knows it (the file, when there is one)."""
+        with self._lock, self._shared():
+            return self.state.snapshot()
 
 
 _limiters: dict[str, ServiceLimiter] = {}

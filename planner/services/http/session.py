@@ -239,6 +239,8 @@ class ServiceSession:
         self.policy = policy
         self.base_url = check_url(policy, (base_url or "").rstrip("/"))
         self._limiter = limiter_for(policy.key)
+        if policy.hourly_budget:
+            self._limiter.keep_budget_on_disk()
         self.ignored = tuple(dict.fromkeys((*ALWAYS_SECRET, *policy.secret_params, *policy.secret_headers)))
         register_secret_params(policy.secret_params)
         install_log_filter()
@@ -265,7 +267,7 @@ class ServiceSession:
 
     @property
     def rate(self) -> RateLimitState:
-        return self._limiter.state.snapshot()
+        return self._limiter.snapshot()
 
     def forget_cached(self) -> int:
         """Forget every cached answer of this service (all credentials): its site or limits
