@@ -134,7 +134,9 @@ def rate_budget():
     from planner.services.http import limiter_for
 
     try:
-        return limiter_for("aavso").state.snapshot()
+        limiter = limiter_for("aavso")
+        limiter.keep_budget_on_disk()  # what every planner process sent, not only this one
+        return limiter.snapshot()
     except Exception:  # noqa: BLE001
         return None
 
