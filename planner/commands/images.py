@@ -39,20 +39,21 @@ def register(subparsers) -> None:
         action="append",
         default=[],
         metavar="FIELD__LOOKUP=VALUE",
-        help="any other documented lookup, e.g. title__istartswith=M or uploaded__lte=2024-01-01 (repeatable)",
+        help="another lookup the server applies, e.g. title__istartswith=M, published__gte=2024-01-01 or w__gte=4000 (repeatable)",
     )
     solved = ab.add_mutually_exclusive_group()
     solved.add_argument("--solved", dest="is_solved", action="store_const", const=True, help="only plate-solved images")
     solved.add_argument("--unsolved", dest="is_solved", action="store_const", const=False, help="only unsolved images")
     ab.add_argument("--uploaded-after", metavar="DATE", help="uploaded on or after DATE (YYYY-MM-DD)")
     ab.add_argument("--uploaded-before", metavar="DATE", help="uploaded before DATE (YYYY-MM-DD)")
-    ab.add_argument("--min-field-width", type=float, metavar="SIZE", help="field at least this wide")
-    ab.add_argument("--min-field-height", type=float, metavar="SIZE", help="field at least this high")
-    ab.add_argument("--field-units", choices=("degrees", "arcminutes", "arcseconds"), help="units of the field sizes (degrees)")
+    unserved = " (on AstroBin's API page, but its server ignores it: refused with the reason)"
+    ab.add_argument("--min-field-width", type=float, metavar="SIZE", help="field at least this wide" + unserved)
+    ab.add_argument("--min-field-height", type=float, metavar="SIZE", help="field at least this high" + unserved)
+    ab.add_argument("--field-units", choices=("degrees", "arcminutes", "arcseconds"), help="units of the field sizes" + unserved)
     value_may_start_with_dash(
-        ab.add_argument("--order-by", metavar="FIELD", help="sort field, '-' for descending, e.g. -uploaded")
+        ab.add_argument("--order-by", metavar="FIELD", help="uploaded, published or title; '-' sorts descending, e.g. -uploaded")
     )
-    ab.add_argument("--limit", type=int, default=20, help="images per page (1-50, default 20)")
+    ab.add_argument("--limit", type=int, default=20, help="images per page (1-25, the server's most; default 20)")
     ab.add_argument("--offset", type=int, default=0, help="skip this many results (paging)")
     ab.add_argument("--id", dest="image_id", metavar="ID", help="fetch one image by its id instead of searching")
     ab.add_argument("--iotd", action="store_true", help="the image of the day instead of a search")

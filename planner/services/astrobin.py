@@ -25,15 +25,21 @@ DEFAULT_BASE_URL = "https://www.astrobin.com/api/v1"
 CDN_BASE = "https://cdn.astrobin.com/images/"
 MIN_INTERVAL_S = 1.0
 CDN_MIN_INTERVAL_S = 0.2
-MAX_LIMIT = 50  # one screenful; asking for more per call is what scrapers do
+MAX_LIMIT = 25  # the server's max_limit: it silently answers 25 when asked for more
 DEFAULT_IMAGE_MAX_BYTES = 20 * 1024 * 1024
 
-TEXT_FIELDS = ("title", "description", "subject", "user")
-NUMBER_FIELDS = ("fieldw", "fieldh")
-DATE_FIELDS = ("uploaded",)
+# What AstroBin's server (astrobin/api.py, ImageResource) filters and sorts on. Its API page
+# also shows subject=, fieldw/fieldh and order_by=-rating_score, which the server ignores
+# (unknown filters are dropped without an error, so the results would be unfiltered) or
+# refuses; planner refuses them before sending and says why.
+TEXT_FIELDS = ("title", "description", "subjects")
+SUBJECT_ALIASES = ("subject",)  # the API page's spelling; sent beside "subjects", harmless
+DATE_FIELDS = ("uploaded", "published")
+NUMBER_FIELDS = ("w", "h")  # image size in pixels
+ORDERABLE = ("uploaded", "published", "title")
+UNSERVED_FIELDS = ("fieldw", "fieldh", "fieldunits")
 PARTIAL_LOOKUPS = ("icontains", "contains", "startswith", "endswith", "istartswith", "iendswith")
 COMPARISONS = ("lt", "lte", "gt", "gte")
-FIELD_UNITS = ("degrees", "arcminutes", "arcseconds")
 _ORDER_BY = re.compile(r"^-?[a-z][a-z0-9_]*$")
 _IMAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _IMAGE_URI_ID = re.compile(r"/image/([A-Za-z0-9_-]{1,64})/?(?:[?#].*)?$")
@@ -131,7 +137,7 @@ class ImageOfTheDay:
 
 @dataclass(frozen=True)
 class SearchQuery:
-    """Every filter the API page documents; ``lookups`` adds any other ``field__lookup``."""
+    """A search as the server applies it; ``lookups`` adds other ``field__lookup`` filters."""
 
     subject: str | None = None
     user: str | None = None
@@ -141,8 +147,9 @@ class SearchQuery:
     uploaded_after: _dt.datetime | _dt.date | str | None = None  # uploaded__gte
     uploaded_before: _dt.datetime | _dt.date | str | None = None  # uploaded__lt
     is_solved: bool | None = None
-    min_field_width: float | None = None  # fieldw__gte
-    min_field_height: float | None = None  # fieldh__gte
+    # On the API page, but the server ignores them: refused with the reason (see UNSERVED_FIELDS).
+    min_field_width: float | None = None
+    min_field_height: float | None = None
     field_units: str | None = None
     order_by: str | None = None
     limit: int = 20
@@ -177,23 +184,41 @@ def _positive_number(value: Any, name: str) -> float:
     return number
 
 
-def _lookup_param(key: str, value: Any) -> tuple[str, str]:
-    """Validate one ``field__lookup`` filter against the lookups the API page lists."""
+def _unserved_field_size() -> InvalidRequestError:
+    return _invalid(
+        "AstroBin's server does not filter on field size (it ignores fieldw/fieldh and would "
+        "return images of any size)",
+        "leave the minimum field size out; the field of each image is shown with its details",
+    )
+
+
+def _lookup_param(key: str, value: Any) -> list[tuple[str, str]]:
+    """Validate one ``field__lookup`` filter against what the server filters on."""
     name, _, lookup = key.partition("__")
+    if name in SUBJECT_ALIASES + ("subjects",) and lookup in ("",) + PARTIAL_LOOKUPS:
+        text = str(value).strip()
+        if not text:
+            raise _invalid(f"the {key} filter is empty", "give it some text or leave it out")
+        # The server matches subjects by containment whatever the lookup says.
+        return [("subjects", text), ("subject", text)]
     if name in TEXT_FIELDS and lookup in ("",) + PARTIAL_LOOKUPS:
         text = str(value).strip()
         if not text:
             raise _invalid(f"the {key} filter is empty", "give it some text or leave it out")
-        return key, text
+        return [(key, text)]
+    if key == "user":
+        return [(key, str(value).strip())]
     if name in DATE_FIELDS and lookup in COMPARISONS:
-        return key, _format_date(value, key)
+        return [(key, _format_date(value, key))]
     if name in NUMBER_FIELDS and lookup in ("",) + COMPARISONS:
-        return key, _format_number(_positive_number(value, key))
+        return [(key, _format_number(_positive_number(value, key)))]
+    if name in UNSERVED_FIELDS:
+        raise _unserved_field_size()
     allowed = ", ".join(
         [f"{f}[__{'|'.join(PARTIAL_LOOKUPS)}]" for f in TEXT_FIELDS]
-        + [f"uploaded__{'|'.join(COMPARISONS)}", f"fieldw|fieldh[__{'|'.join(COMPARISONS)}]"]
+        + ["user (exact user name)", f"uploaded|published__{'|'.join(COMPARISONS)}", f"w|h[__{'|'.join(COMPARISONS)}] (pixels)"]
     )
-    raise _invalid(f"{key!r} is not a filter AstroBin documents", f"use one of {allowed}")
+    raise _invalid(f"{key!r} is not a filter AstroBin's server applies", f"use one of {allowed}")
 
 
 def _format_number(value: float) -> str:
@@ -203,8 +228,9 @@ def _format_number(value: float) -> str:
 def build_search_params(query: SearchQuery) -> dict[str, str]:
     """The query-string parameters for ``image/`` (without the key, secret and format)."""
     params: dict[str, str] = {}
+    if query.subject is not None and str(query.subject).strip():
+        params.update(_lookup_param("subjects", query.subject))
     for key, value in (
-        ("subject", query.subject),
         ("user", query.user),
         ("title__icontains", query.title),
         ("description__icontains", query.description),
@@ -214,28 +240,27 @@ def build_search_params(query: SearchQuery) -> dict[str, str]:
     for key, value in dict(query.lookups or {}).items():
         if value is None:
             continue
-        name, text = _lookup_param(str(key), value)
-        params[name] = text
+        params.update(_lookup_param(str(key), value))
     if query.uploaded_after is not None:
         params["uploaded__gte"] = _format_date(query.uploaded_after, "uploaded_after")
     if query.uploaded_before is not None:
         params["uploaded__lt"] = _format_date(query.uploaded_before, "uploaded_before")
     if query.is_solved is not None:
         params["is_solved"] = "True" if query.is_solved else "False"
-    if query.min_field_width is not None:
-        params["fieldw__gte"] = _format_number(_positive_number(query.min_field_width, "min_field_width"))
-    if query.min_field_height is not None:
-        params["fieldh__gte"] = _format_number(_positive_number(query.min_field_height, "min_field_height"))
-    if query.field_units is not None or "fieldw__gte" in params or "fieldh__gte" in params:
-        units = (query.field_units or "degrees").strip().lower()
-        if units not in FIELD_UNITS:
-            raise _invalid(f"field units {query.field_units!r} are unknown", f"use one of {', '.join(FIELD_UNITS)}")
-        params["fieldunits"] = units
+    if query.min_field_width is not None or query.min_field_height is not None or query.field_units is not None:
+        raise _unserved_field_size()
     if query.order_by is not None:
+        field_name = query.order_by[1:] if query.order_by.startswith("-") else query.order_by
         if not _ORDER_BY.match(query.order_by):
             raise _invalid(
                 f"order_by {query.order_by!r} is not a field name",
-                "give a field name such as -rating_score or -uploaded (a leading '-' sorts descending)",
+                "give uploaded, published or title (a leading '-' sorts descending)",
+            )
+        if field_name not in ORDERABLE:
+            raise _invalid(
+                f"AstroBin's server does not sort by {field_name} (its API page's example, but the "
+                "server refuses it)",
+                "sort by uploaded, published or title, e.g. --order-by -uploaded (newest first)",
             )
         params["order_by"] = query.order_by
     params.update(_paging(query.limit, query.offset))

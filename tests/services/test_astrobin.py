@@ -85,32 +85,30 @@ def test_search_params_cover_every_documented_filter():
             user="siovene",
             title="andromeda",
             description="wind",
-            lookups={"title__istartswith": "And", "description__iendswith": "galaxy", "subject__contains": "M3"},
+            lookups={"title__istartswith": "And", "description__iendswith": "galaxy", "published__gte": "2012-01-01",
+                     "w__gte": 4000},
             uploaded_after=dt.date(2012, 4, 10),
             uploaded_before="2012-04-11",
             is_solved=True,
-            min_field_width=2,
-            min_field_height=2.5,
-            order_by="-rating_score",
+            order_by="-published",
             limit=5,
             offset=10,
         )
     )
     assert params == {
-        "subject": "M31",
+        "subjects": "M31",  # what the server filters on (astrobin/api.py build_filters)
+        "subject": "M31",  # the API page's spelling, ignored by the server
         "user": "siovene",
         "title__icontains": "andromeda",
         "description__icontains": "wind",
         "title__istartswith": "And",
         "description__iendswith": "galaxy",
-        "subject__contains": "M3",
+        "published__gte": "2012-01-01 00:00:00",
+        "w__gte": "4000",
         "uploaded__gte": "2012-04-10 00:00:00",
         "uploaded__lt": "2012-04-11 00:00:00",
         "is_solved": "True",
-        "fieldw__gte": "2",
-        "fieldh__gte": "2.5",
-        "fieldunits": "degrees",
-        "order_by": "-rating_score",
+        "order_by": "-published",
         "limit": "5",
         "offset": "10",
     }
@@ -119,15 +117,41 @@ def test_search_params_cover_every_documented_filter():
 @pytest.mark.parametrize(
     "query, fragment",
     [
+        (SearchQuery(order_by="-rating_score"), "does not sort by rating_score"),
+        (SearchQuery(order_by="likes"), "sort by uploaded, published or title"),
+        (SearchQuery(min_field_width=2), "does not filter on field size"),
+        (SearchQuery(min_field_height=2, field_units="degrees"), "does not filter on field size"),
+        (SearchQuery(lookups={"fieldw__gte": 2}), "does not filter on field size"),
+        (SearchQuery(lookups={"rating__gte": 2}), "not a filter AstroBin's server applies"),
+    ],
+)
+def test_what_the_server_ignores_or_refuses_is_refused_with_the_reason(client, httpserver, query, fragment):
+    """The API page shows subject=, fieldw/fieldh and -rating_score; the server ignores the
+    first two without an error (results come back unfiltered) and refuses the third."""
+    with pytest.raises(InvalidRequestError) as info:
+        client.search(query)
+    assert fragment in str(info.value)
+    assert httpserver.log == []
+
+
+def test_a_subject_search_sends_what_the_server_filters_on(client, httpserver):
+    httpserver.expect_request(
+        "/api/v1/image/", query_string=dict(AUTH, subjects="M31", subject="M31", limit="2", offset="0")
+    ).respond_with_json(canned("image_search_m31.json"))
+    assert client.search(subject="M31", limit=2).total_count == 5
+
+
+@pytest.mark.parametrize(
+    "query, fragment",
+    [
         (SearchQuery(limit=0), "limit"),
-        (SearchQuery(limit=500), "limit"),
+        (SearchQuery(limit=26), "limit"),
         (SearchQuery(offset=-1), "offset"),
         (SearchQuery(order_by="rating; DROP"), "order_by"),
         (SearchQuery(lookups={"password__icontains": "x"}), "password__icontains"),
         (SearchQuery(lookups={"uploaded__icontains": "2012"}), "uploaded__icontains"),
         (SearchQuery(uploaded_after="last tuesday"), "not a date"),
-        (SearchQuery(min_field_width=-3), "positive"),
-        (SearchQuery(min_field_width=1, field_units="furlongs"), "furlongs"),
+        (SearchQuery(lookups={"w__gte": -3}), "positive"),
     ],
 )
 def test_bad_queries_are_refused_before_sending(client, httpserver, query, fragment):
@@ -156,7 +180,7 @@ def test_image_urls_follow_the_api_page_rules_and_prefer_new_fields():
 
 def test_search_sends_filters_and_credentials_and_parses_one_page(client, httpserver):
     httpserver.expect_request(
-        "/api/v1/image/", query_string=dict(AUTH, subject="M31", limit="2", offset="0")
+        "/api/v1/image/", query_string=dict(AUTH, subjects="M31", subject="M31", limit="2", offset="0")
     ).respond_with_json(canned("image_search_m31.json"))
     page = client.search(subject="M31", limit=2)
     assert [i.id for i in page.images] == ["1234", "a3bc4d"]
@@ -172,7 +196,7 @@ def test_search_sends_filters_and_credentials_and_parses_one_page(client, httpse
 
 def test_paging_asks_for_the_offset_given(client, httpserver):
     httpserver.expect_request(
-        "/api/v1/image/", query_string=dict(AUTH, subject="M31", limit="2", offset="4")
+        "/api/v1/image/", query_string=dict(AUTH, subjects="M31", subject="M31", limit="2", offset="4")
     ).respond_with_json(canned("image_search_m31_last.json"))
     page = client.search(subject="M31", limit=2, offset=4)
     assert [i.id for i in page.images] == ["1240"]
@@ -401,7 +425,7 @@ def cli_env(httpserver, monkeypatch):
 
 def test_cli_search_prints_json(cli_env, httpserver, capsys):
     httpserver.expect_request(
-        "/api/v1/image/", query_string=dict(AUTH, subject="M31", user="siovene", is_solved="True", limit="2", offset="0")
+        "/api/v1/image/", query_string=dict(AUTH, subjects="M31", subject="M31", user="siovene", is_solved="True", limit="2", offset="0")
     ).respond_with_json(canned("image_search_m31.json"))
     assert cli_main(["images", "astrobin", "M31", "--user", "siovene", "--solved", "--limit", "2"]) == 0
     out, err = capsys.readouterr()
@@ -443,8 +467,19 @@ def test_cli_accepts_an_order_that_starts_with_a_dash(cli_env, httpserver, capsy
     """Before: argparse refused '--order-by -uploaded' ('expected one argument'), the README's
     own form of the example."""
     httpserver.expect_request(
-        "/api/v1/image/", query_string=dict(AUTH, subject="M31", order_by="-uploaded", limit="20", offset="0")
+        "/api/v1/image/", query_string=dict(AUTH, subjects="M31", subject="M31", order_by="-uploaded", limit="20", offset="0")
     ).respond_with_json(canned("image_search_m31.json"))
     assert cli_main(["images", "astrobin", "M31", "--order-by", "-uploaded"]) == 0
     out, err = capsys.readouterr()
     assert json.loads(out)["total_count"] == 5 and "expected one argument" not in err
+
+
+def test_a_refusal_of_the_server_shows_its_own_words(client, httpserver):
+    """Tastypie answers a bad sort or filter with 400 {"error": "..."}: the words, not the JSON."""
+    httpserver.expect_request("/api/v1/image/").respond_with_json(
+        {"error": "The 'likes' field does not allow ordering."}, status=400
+    )
+    with pytest.raises(InvalidRequestError) as info:
+        client.search(subject="M31", order_by="-uploaded")
+    assert "rejected the request (HTTP 400): The 'likes' field does not allow ordering;" in str(info.value)
+    assert "{" not in str(info.value)

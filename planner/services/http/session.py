@@ -519,7 +519,7 @@ class ServiceSession:
 
     def _status_error(self, status: int, headers, body: bytes, safe_url: str) -> ServiceError:
         name, key = self.policy.name, self.policy.key
-        detail = clean_detail(body)  # redacts, then cuts
+        detail = clean_detail(_explanation(body))  # redacts, then cuts
         kw = {"status": status, "service_key": key, "url": safe_url}
         suffix = f": {detail}" if detail else ""
         if status in (401, 403):
@@ -541,6 +541,21 @@ class ServiceSession:
         if status >= 500:
             return ServiceUnavailableError(name, f"had a server error (HTTP {status})", **kw)
         return BadResponseError(name, f"gave an unexpected answer (HTTP {status})", **kw)
+
+
+def _explanation(body: bytes) -> bytes | str:
+    """The service's own words in an error body: the text of a JSON ``{"error": ...}``
+    (Tastypie, astrometry.net), ``{"detail": ...}`` (Django REST framework) and the like,
+    else the body as it is."""
+    try:
+        data = jsonlib.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return body
+    if isinstance(data, dict):
+        for field in ("error", "detail", "errormessage", "message", "reason"):
+            if isinstance(data.get(field), str) and data[field].strip():
+                return data[field]
+    return body
 
 
 def _seconds(timeout, index: int) -> str:
