@@ -113,7 +113,8 @@ def build_report(source: str, final, client, target: tuple[float, float] | None,
             separation = angular_separation_deg(cal.ra, cal.dec, target[0], target[1])
             entry.update(separation_deg=round(separation, 5), within_field_radius=separation <= cal.radius)
             report["verdict"] = field_verdict(cal.ra, cal.dec, cal.radius, target[0], target[1], orientation_deg=cal.orientation,
-                                              pixscale_arcsec=cal.pixscale, wcs_header=wcs_header, name=target_name).to_json()
+                                              pixscale_arcsec=cal.pixscale, width_px=cal.width_px, height_px=cal.height_px,
+                                              wcs_header=wcs_header, name=target_name).to_json()
         report["target"] = entry
     return report
 

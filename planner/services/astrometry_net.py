@@ -29,6 +29,7 @@ from planner.services.errors import (
     InvalidRequestError,
     NetworkError,
     NotAuthorisedError,
+    NotFoundError,
     ServiceUnavailableError,
     clean_detail,
 )
@@ -242,6 +243,9 @@ class SubmissionStatus:
     user_images: tuple[int, ...]
     processing_started: str | None
     processing_finished: str | None
+    # Set when the server could not process the submission (not an image, a URL it could not
+    # fetch, ...): such a submission never gets a job (net/api.py submission_status).
+    error_message: str | None = None
 
     @property
     def solved(self) -> bool:
@@ -262,8 +266,20 @@ class Calibration:
     pixscale: float  # arcsec per pixel
     orientation: float  # degrees east of north
     parity: float
+    # The image's size on the sky (the server sends them beside the rest); with the pixel
+    # scale they give its size in pixels, so the in-field verdict needs no WCS file.
+    width_arcsec: float | None = None
+    height_arcsec: float | None = None
 
-    def to_json(self) -> dict[str, float]:
+    @property
+    def width_px(self) -> float | None:
+        return self.width_arcsec / self.pixscale if self.width_arcsec and self.pixscale > 0 else None
+
+    @property
+    def height_px(self) -> float | None:
+        return self.height_arcsec / self.pixscale if self.height_arcsec and self.pixscale > 0 else None
+
+    def to_json(self) -> dict[str, float | None]:
         return asdict(self)
 
 
@@ -358,16 +374,39 @@ def _object(data: Any, what: str) -> dict:
     return data
 
 
+def _optional_size(data: dict, key: str) -> float | None:
+    if data.get(key) is None:
+        return None
+    value = _number(data, key)
+    return value if value > 0 else None
+
+
 def parse_calibration(data: Any) -> Calibration:
     data = _object(data, "calibration")
+    if "ra" not in data and isinstance(data.get("error"), str):
+        raise _NoCalibration(data["error"])
     cal = Calibration(*(_number(data, k) for k in ("ra", "dec", "radius", "pixscale", "orientation", "parity")))
     if not (-360 <= cal.ra <= 720 and -90 <= cal.dec <= 90):
         raise ValueError("the calibration centre is not on the sky")
-    return Calibration(cal.ra % 360.0, cal.dec, cal.radius, cal.pixscale, cal.orientation, cal.parity)
+    return Calibration(
+        cal.ra % 360.0, cal.dec, cal.radius, cal.pixscale, cal.orientation, cal.parity,
+        _optional_size(data, "width_arcsec"), _optional_size(data, "height_arcsec"),
+    )
+
+
+def _has(key: str):
+    return lambda data: isinstance(data, dict) and key in data
+
+
+class _NoCalibration(Exception):
+    """The server's ``{"error": "no calibration data available for job N"}``."""
 
 
 def parse_annotations(data: Any) -> list[Annotation]:
-    items = _object(data, "annotation list")["annotations"]
+    data = _object(data, "annotation list")
+    if "annotations" not in data and isinstance(data.get("error"), str):
+        raise _NoCalibration(data["error"])
+    items = data["annotations"]
     if not isinstance(items, list):
         raise TypeError("'annotations' is not a list")
     result = []
@@ -399,6 +438,8 @@ def parse_submission_status(data: Any, subid: int) -> SubmissionStatus:
         value = data.get(key)
         return None if value in (None, "None", "") else str(value)
 
+    error = data.get("error_message")
+
     return SubmissionStatus(
         subid=subid,
         jobs=tuple(_int(j, "a job id") for j in jobs if j is not None),  # early answers hold [null]
@@ -406,6 +447,7 @@ def parse_submission_status(data: Any, subid: int) -> SubmissionStatus:
         user_images=tuple(_int(i, "a user image id") for i in images if i is not None),
         processing_started=stamp("processing_started"),
         processing_finished=stamp("processing_finished"),
+        error_message=clean_detail(error, 200) if isinstance(error, str) and error.strip() else None,
     )
 
 
@@ -577,8 +619,20 @@ class AstrometryNetClient:
         return JobStatus(int(job_id), self._parse(lambda d: _status_of(d), reply.data, "job status"))
 
     def calibration(self, job_id: int) -> Calibration:
-        reply = self.session.get(f"jobs/{int(job_id)}/calibration/")
-        return self._parse(parse_calibration, reply.data, "calibration")
+        # "No calibration yet" comes as a 200 too: only a real calibration is kept.
+        reply = self.session.get(f"jobs/{int(job_id)}/calibration/", keep=_has("ra"))
+        try:
+            return self._parse(parse_calibration, reply.data, "calibration")
+        except _NoCalibration:
+            raise self._no_calibration(job_id) from None
+
+    def _no_calibration(self, job_id: int) -> NotFoundError:
+        return NotFoundError(
+            SERVICE_NAME,
+            f"has no calibration for job {int(job_id)}: the job has not solved the image (yet), or it failed",
+            f"wait for the job to finish, or see {self.site_url}/jobs/{int(job_id)} for what happened",
+            service_key=SERVICE_KEY,
+        )
 
     def tags(self, job_id: int) -> tuple[str, ...]:
         reply = self.session.get(f"jobs/{int(job_id)}/tags/", cache=False)  # anyone can add tags
@@ -593,8 +647,11 @@ class AstrometryNetClient:
         return self._parse(lambda d: _strings(_object(d, "object list"), "objects_in_field"), reply.data, "object list")
 
     def annotations(self, job_id: int) -> list[Annotation]:
-        reply = self.session.get(f"jobs/{int(job_id)}/annotations/")
-        return self._parse(parse_annotations, reply.data, "annotation list")
+        reply = self.session.get(f"jobs/{int(job_id)}/annotations/", keep=_has("annotations"))
+        try:
+            return self._parse(parse_annotations, reply.data, "annotation list")
+        except _NoCalibration:
+            raise self._no_calibration(job_id) from None
 
     def job_info(self, job_id: int) -> JobInfo:
         reply = self.session.get(f"jobs/{int(job_id)}/info/", cache=False)
@@ -648,6 +705,10 @@ class AstrometryNetClient:
                     sub = self.submission_status(subid)
                     if sub.jobs:
                         job_id = sub.jobs[0]
+                    if job_id is None and sub.error_message:
+                        # The server gave up on the submission itself; no job will ever come.
+                        yield status("failed", message=f"nova.astrometry.net could not process it: {sub.error_message}")
+                        return
                     if job_id is None:
                         yield status("queued", message="waiting for the solver to start")
                 if job_id is not None:

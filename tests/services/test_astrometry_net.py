@@ -461,3 +461,50 @@ def test_cli_solve_failures(cli_env, nova, capsys, tmp_path):
     assert main(["solve", "https://example.org/a.jpg", "--wait", "--poll-interval", "0.01"]) == 1
     captured = capsys.readouterr()
     assert json.loads(captured.out)["stage"] == "failed" and "not solved" in captured.err
+
+
+# ----------------------------------------------------------------------------- as the real server does
+# (dstndstn/astrometry.net net/api.py: submission_status, calibration, annotations_in_field)
+
+
+def test_a_submission_the_server_cannot_process_fails_at_once(nova, httpserver):
+    """Before: 'queued' for the whole timeout (600 s), though the server had given up."""
+    nova.submission_steps = [fixture("submission_failed.json")]
+    steps = list(client_for(httpserver).wait_for_solution(SUBID, poll_interval=0.01, timeout=30))
+    assert [s.stage for s in steps] == ["failed"]
+    assert "could not process it: Failed to download the file" in steps[-1].message
+    assert client_for(httpserver).submission_status(SUBID).error_message.startswith("Failed to download")
+
+
+def test_no_calibration_yet_is_explained_and_not_cached(httpserver):
+    answers = [{"error": f"no calibration data available for job {JOB}"}, fixture("calibration_with_size.json")]
+    httpserver.expect_request(f"/api/jobs/{JOB}/calibration/").respond_with_handler(
+        lambda _r: Response(json.dumps(answers.pop(0) if len(answers) > 1 else answers[0]), content_type="text/plain")
+    )
+    client = client_for(httpserver)
+    with pytest.raises(NotFoundError) as info:
+        client.calibration(JOB)
+    message = str(info.value)
+    assert "has no calibration for job" in message and "not solved the image (yet), or it failed" in message
+    assert "unexpected shape" not in message
+    assert client.calibration(JOB).ra == pytest.approx(169.9663379)  # asked again, not the cached refusal
+
+
+def test_annotations_without_calibration_are_explained(httpserver):
+    httpserver.expect_request(f"/api/jobs/{JOB}/annotations/").respond_with_json(
+        {"error": f"no calibration data available for job {JOB}"}
+    )
+    with pytest.raises(NotFoundError, match="has no calibration for job"):
+        client_for(httpserver).annotations(JOB)
+
+
+def test_the_calibration_keeps_the_field_size_for_the_verdict(httpserver):
+    httpserver.expect_request(f"/api/jobs/{JOB}/calibration/").respond_with_json(fixture("calibration_with_size.json"))
+    cal = client_for(httpserver).calibration(JOB)
+    assert cal.width_arcsec == pytest.approx(2617.61, abs=0.01) and cal.height_arcsec == pytest.approx(1745.07, abs=0.01)
+    assert cal.width_px == pytest.approx(2400, abs=0.5) and cal.height_px == pytest.approx(1600, abs=0.5)
+    from planner.sky.field import field_verdict
+
+    verdict = field_verdict(cal.ra, cal.dec, cal.radius, cal.ra, cal.dec + 0.3, orientation_deg=cal.orientation,
+                            pixscale_arcsec=cal.pixscale, width_px=cal.width_px, height_px=cal.height_px)
+    assert verdict.method == "rectangle"

@@ -318,9 +318,12 @@ class ServiceSession:
         max_bytes: int | None = None,
         timeout=None,
         refresh: bool = False,
+        keep: Callable[[Any], bool] | None = None,
     ) -> Reply:
         """Send one request; see the module docstring. ``refresh`` skips a fresh cached answer
-        (the UI's Refresh) but still falls back to it, marked offline, when the network fails."""
+        (the UI's Refresh) but still falls back to it, marked offline, when the network fails.
+        ``keep(data)`` decides whether a 200 answer is cached (an answer that says "not yet"
+        should not be)."""
         if expect not in ("json", "text", "bytes"):
             raise ValueError(f"expect must be json, text or bytes, not {expect!r}")
         method = method.upper()
@@ -372,7 +375,7 @@ class ServiceSession:
         status = response.status_code
         if 200 <= status < 300:
             data = self._decode(body, response, expect, safe_url)
-            if use_cache and status == 200:
+            if use_cache and status == 200 and (keep is None or keep(data)):
                 self._cache.store(response, key)
             elif method not in ("GET", "HEAD") and credential and self._cache is not None:
                 # A write (AAVSO's telescope POST moves the account's site) changes what this
