@@ -185,7 +185,7 @@ def build_search_params(
             value = ",".join(str(v).strip() for v in value if str(v).strip())
         text = str(value).strip()
         if text:
-            params[name] = text
+            params[name] = str(value) if name == "nasa_id" else text  # an id goes verbatim
     if "media_type" in params:
         types = [t.strip().lower() for t in params["media_type"].split(",") if t.strip()]
         wrong = [t for t in types if t not in MEDIA_TYPES]
@@ -222,8 +222,10 @@ def _page_number(value: Any, name: str, largest: int) -> int:
 
 
 def _path_part(value: Any, what: str) -> str:
-    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-    if not text or text in (".", "..") or any(c in text for c in "/\\?#") or len(text) > 200:
+    """A NASA id or album name as one URL path segment. Taken verbatim: some real ids end in
+    a space, and the library knows them only with it, so nothing is stripped, only quoted."""
+    text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    if not text.strip() or text.strip() in (".", "..") or any(c in text for c in "/\\?#\r\n") or len(text) > 200:
         raise _invalid(f"{value!r} is not a valid {what}", f"give the {what} exactly as the library shows it")
     return urllib.parse.quote(text, safe="")
 
@@ -274,8 +276,8 @@ def parse_item(item: Any) -> NasaItem:
     if not isinstance(data_list, list):
         raise _bad("an item's data is not a list")
     data = _obj(data_list[0], "item data") if data_list else {}
-    nasa_id = _text(data, "nasa_id").strip()
-    if not nasa_id:
+    nasa_id = _text(data, "nasa_id")  # verbatim: a trailing space is part of some real ids
+    if not nasa_id.strip():
         raise _bad("an item has no nasa_id")
     links = item.get("links", [])
     preview = None
@@ -424,11 +426,11 @@ class NasaImagesClient:
 
     def asset(self, nasa_id: str) -> NasaAsset:
         reply = self.session.get(f"asset/{_path_part(nasa_id, 'NASA id')}", expect="json")
-        return with_origin(parse_manifest(reply.data, str(nasa_id).strip()), reply)
+        return with_origin(parse_manifest(reply.data, str(nasa_id)), reply)
 
     def _location(self, kind: str, nasa_id: str) -> NasaLocation:
         reply = self.session.get(f"{kind}/{_path_part(nasa_id, 'NASA id')}", expect="json")
-        return with_origin(NasaLocation(str(nasa_id).strip(), parse_location(reply.data)), reply)
+        return with_origin(NasaLocation(str(nasa_id), parse_location(reply.data)), reply)
 
     def metadata_location(self, nasa_id: str) -> str:
         return self._location("metadata", nasa_id).location
@@ -437,7 +439,7 @@ class NasaImagesClient:
         """The asset's metadata.json, fetched from the location /metadata gives."""
         where = self._location("metadata", nasa_id)
         reply = self.session.get(where.location, expect="json")
-        return with_origin(parse_metadata(reply.data, str(nasa_id).strip(), where.location), where, reply)
+        return with_origin(parse_metadata(reply.data, str(nasa_id), where.location), where, reply)
 
     def captions(self, nasa_id: str) -> NasaLocation:
         """Where a video's captions file is, marked with where the answer came from."""

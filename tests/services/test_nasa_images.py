@@ -339,3 +339,22 @@ def test_cli_server_error_is_one_line(httpserver, monkeypatch, capsys):
     assert cli_main(["images", "nasa", "m31"]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "NASA Images" in err and "<html" not in err
+
+
+def test_nasa_ids_are_used_verbatim_and_quoted(httpserver):
+    """Some real ids end in a space; the library knows them only with it. Before: stripped."""
+    odd = "PIA01234 "
+    collection = {"collection": {"items": [{"data": [{"nasa_id": odd, "title": "t", "media_type": "image"}]}]}}
+    httpserver.expect_request("/search").respond_with_json(collection)
+    manifest = {"collection": {"items": [{"href": "https://images-assets.nasa.gov/image/PIA01234/PIA01234~orig.jpg"}]}}
+    httpserver.expect_request(f"/asset/{odd}").respond_with_json(manifest)
+    client = NasaImagesClient(httpserver.url_for(""), session=ServiceSession(fast_policy(), httpserver.url_for("")))
+    item = client.search("x").items[0]
+    assert item.nasa_id == odd
+    asset = client.asset(item.nasa_id)
+    assert asset.nasa_id == odd and asset.pick("orig").endswith("~orig.jpg")
+    request, _ = httpserver.log[-1]
+    assert request.url.endswith("/asset/PIA01234%20")  # quoted on the wire
+    for bad in ("", "   ", "a/b", "../x", "id?x=1"):
+        with pytest.raises(InvalidRequestError):
+            client.asset(bad)
