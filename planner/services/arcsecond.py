@@ -31,6 +31,7 @@ SERVICE_KEY = "arcsecond"
 SERVICE_NAME = "Arcsecond"
 DEFAULT_BASE_URL = "https://api.arcsecond.io"
 CLOUD_HOST = "api.arcsecond.io"
+LOCAL_SUBDOMAIN = "local"  # a self-hosted server's paths: <server>/local/<resource>/
 AUTH_HEADER = "X-Arcsecond-API-Authorization"
 UPLOAD_TIMEOUT = (10.0, 600.0)
 MAX_LIST_PAGES = 200  # a dataset's file list is followed to its end, within reason
@@ -217,7 +218,9 @@ def check_upload_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
 
 
 def service_base_url(base_url: str, observatory: str | None = None) -> str:
-    """The base every path hangs from: the cloud with the observatory's subdomain, or a local server."""
+    """The base every path hangs from: the cloud with the observatory's subdomain, or a
+    self-hosted Arcsecond.local server under ``/local`` (the subdomain Arcsecond's own
+    client always uses for it), whether or not the user wrote ``/local`` in its URL."""
     base = (base_url or DEFAULT_BASE_URL).strip().rstrip("/")
     parsed = urllib.parse.urlsplit(base)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
@@ -227,6 +230,8 @@ def service_base_url(base_url: str, observatory: str | None = None) -> str:
             "set the Arcsecond base URL in Settings (https://api.arcsecond.io or your Arcsecond.local server)",
             service_key=SERVICE_KEY,
         )
+    if parsed.hostname != CLOUD_HOST:
+        return base if parsed.path.rstrip("/").rsplit("/", 1)[-1] == LOCAL_SUBDOMAIN else f"{base}/{LOCAL_SUBDOMAIN}"
     if observatory:
         sub = observatory.strip().lower()
         if not _SUBDOMAIN.match(sub):
@@ -236,8 +241,7 @@ def service_base_url(base_url: str, observatory: str | None = None) -> str:
                 "use the observatory's subdomain as Arcsecond shows it (letters, digits and dashes)",
                 service_key=SERVICE_KEY,
             )
-        if parsed.hostname == CLOUD_HOST:
-            base = f"{base}/{sub}"
+        base = f"{base}/{sub}"
     return base
 
 
@@ -557,7 +561,12 @@ class ArcsecondClient:
         return {AUTH_HEADER: f"Key {key}"}
 
     def _get(self, path: str, *, params=None, cache: bool = True, upload: bool = False):
-        return self.session.get(path, params=params, headers=self._headers(upload=upload), cache=cache, expect="json")
+        return self.session.get(self._url(path), params=params, headers=self._headers(upload=upload), cache=cache, expect="json")
+
+    def _url(self, path: str) -> str:
+        """Every path under this client's base (cloud subdomain or ``/local``), whatever base
+        an injected session was made with."""
+        return f"{self.base_url}/{path.lstrip('/')}"
 
     def _one(self, path: str, parse):
         """One record, marked with where its answer came from."""
@@ -617,7 +626,7 @@ class ArcsecondClient:
             payload["observing_site"] = validate_uuid(observing_site, "observing-site id")
         if telescope is not None:
             payload["telescope"] = validate_uuid(telescope, "telescope id")
-        reply = self.session.post("nightlogs/", json=payload, headers=self._headers(), expect="json")
+        reply = self.session.post(self._url("nightlogs/"), json=payload, headers=self._headers(), expect="json")
         return parse_nightlog(reply.data)
 
     def update_nightlog(self, nightlog_uuid: str, **fields: Any) -> NightLog:
@@ -645,7 +654,7 @@ class ArcsecondClient:
                 "give the fields to change as text, numbers or booleans",
             )
         reply = self.session.request(
-            "PATCH", f"{collection}/{uuid}/", json=dict(fields), headers=self._headers(), cache=False, expect="json"
+            "PATCH", self._url(f"{collection}/{uuid}/"), json=dict(fields), headers=self._headers(), cache=False, expect="json"
         )
         return reply.data
 
@@ -662,7 +671,7 @@ class ArcsecondClient:
         payload: dict[str, Any] = {"name": name}
         if telescope is not None:
             payload["telescope"] = validate_uuid(telescope, "telescope id")
-        reply = self.session.post("datasets/", json=payload, headers=self._headers(), expect="json")
+        reply = self.session.post(self._url("datasets/"), json=payload, headers=self._headers(), expect="json")
         return parse_dataset(reply.data)
 
     def datafiles(self, dataset_uuid: str, *, fresh: bool = False, upload: bool = False) -> FetchedList:
@@ -689,7 +698,7 @@ class ArcsecondClient:
         try:
             headers["Content-Type"] = body.content_type
             reply = self.session.post(
-                "datafiles/", data=body, headers=headers, expect="json", timeout=UPLOAD_TIMEOUT
+                self._url("datafiles/"), data=body, headers=headers, expect="json", timeout=UPLOAD_TIMEOUT
             )
         finally:
             body.close()

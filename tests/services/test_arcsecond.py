@@ -75,7 +75,10 @@ def error_text(exc: ServiceError) -> str:
 def test_base_url_cloud_subdomain_or_local_server():
     assert service_base_url("https://api.arcsecond.io", "my-obs") == "https://api.arcsecond.io/my-obs"
     assert service_base_url("https://api.arcsecond.io/", None) == "https://api.arcsecond.io"
-    assert service_base_url("http://arcsecond.local:8000", "my-obs") == "http://arcsecond.local:8000"
+    # Arcsecond.local, whichever way its URL is written (its paths are <server>/local/...)
+    assert service_base_url("http://arcsecond.local:8000", "my-obs") == "http://arcsecond.local:8000/local"
+    assert service_base_url("http://arcsecond.local:8000/local/", None) == "http://arcsecond.local:8000/local"
+    assert service_base_url("http://192.168.1.20:8800/local", None) == "http://192.168.1.20:8800/local"
     with pytest.raises(ConfigurationError, match="subdomain"):
         service_base_url("https://api.arcsecond.io", "../admin")
     with pytest.raises(ConfigurationError, match="http"):
@@ -168,12 +171,12 @@ def auth(key=KEY):
 
 
 def test_lists_and_details(client, httpserver):
-    httpserver.expect_request("/observingsites/", headers=auth()).respond_with_json(canned("observingsites.json"))
-    httpserver.expect_request("/telescopes/", headers=auth()).respond_with_json(canned("telescopes.json"))
-    httpserver.expect_request(f"/telescopes/{TELESCOPE}/", headers=auth()).respond_with_json(canned("telescope_detail.json"))
-    httpserver.expect_request("/nightlogs/", headers=auth()).respond_with_json(canned("nightlogs.json"))
-    httpserver.expect_request("/datapackages/", headers=auth()).respond_with_json(canned("datapackages.json"))
-    httpserver.expect_request("/datasets/", headers=auth()).respond_with_json(canned("datasets.json"))
+    httpserver.expect_request("/local/observingsites/", headers=auth()).respond_with_json(canned("observingsites.json"))
+    httpserver.expect_request("/local/telescopes/", headers=auth()).respond_with_json(canned("telescopes.json"))
+    httpserver.expect_request(f"/local/telescopes/{TELESCOPE}/", headers=auth()).respond_with_json(canned("telescope_detail.json"))
+    httpserver.expect_request("/local/nightlogs/", headers=auth()).respond_with_json(canned("nightlogs.json"))
+    httpserver.expect_request("/local/datapackages/", headers=auth()).respond_with_json(canned("datapackages.json"))
+    httpserver.expect_request("/local/datasets/", headers=auth()).respond_with_json(canned("datasets.json"))
 
     (site,) = client.sites()
     assert site.uuid == SITE and site.latitude == pytest.approx(46.2) and len(site.telescopes) == 2
@@ -190,7 +193,7 @@ def test_lists_and_details(client, httpserver):
 
 def test_create_dataset_posts_json(client, httpserver):
     httpserver.expect_request(
-        "/datasets/", method="POST", json={"name": "Flats", "telescope": TELESCOPE}, headers=auth()
+        "/local/datasets/", method="POST", json={"name": "Flats", "telescope": TELESCOPE}, headers=auth()
     ).respond_with_json(canned("dataset_created.json"), status=201)
     dataset = client.create_dataset("  Flats ", telescope=TELESCOPE)
     assert dataset.uuid == NEW_DATASET and dataset.name == "Flats"
@@ -201,14 +204,14 @@ def test_create_dataset_posts_json(client, httpserver):
 def test_night_log_find_create_and_update(client, httpserver):
     log_id = "7d8e9f0a-1b2c-4d3e-8f4a-5b6c7d8e9f0a"
     httpserver.expect_ordered_request(
-        "/nightlogs/", method="GET", query_string="date=2026-11-23", headers=auth()
+        "/local/nightlogs/", method="GET", query_string="date=2026-11-23", headers=auth()
     ).respond_with_json([])
     httpserver.expect_ordered_request(
-        "/nightlogs/", method="POST", json={"date": "2026-11-23", "observing_site": SITE, "telescope": TELESCOPE},
+        "/local/nightlogs/", method="POST", json={"date": "2026-11-23", "observing_site": SITE, "telescope": TELESCOPE},
         headers=auth(),
     ).respond_with_json({"uuid": log_id, "date": "2026-11-23", "observing_site": SITE, "telescope": TELESCOPE})
     httpserver.expect_ordered_request(
-        f"/nightlogs/{log_id}/", method="PATCH", json={"notes": "R Leo 21:00"}, headers=auth()
+        f"/local/nightlogs/{log_id}/", method="PATCH", json={"notes": "R Leo 21:00"}, headers=auth()
     ).respond_with_json({"uuid": log_id, "date": "2026-11-23", "notes": "R Leo 21:00"})
     assert client.nightlogs(date="2026-11-23", fresh=True) == []
     created = client.create_nightlog("2026-11-23", observing_site=SITE, telescope=TELESCOPE)
@@ -228,7 +231,7 @@ def test_update_datapackage_patches(client, httpserver):
     package = "1b2c3d4e-5f6a-4b7c-9d8e-9f0a1b2c3d4e"
     answer = dict(canned("datapackages.json")[0], name="Renamed")
     httpserver.expect_request(
-        f"/datapackages/{package}/", method="PATCH", json={"name": "Renamed"}, headers=auth()
+        f"/local/datapackages/{package}/", method="PATCH", json={"name": "Renamed"}, headers=auth()
     ).respond_with_json(answer)
     assert client.update_datapackage(package, name="Renamed").name == "Renamed"
     with pytest.raises(InvalidRequestError):
@@ -238,14 +241,14 @@ def test_update_datapackage_patches(client, httpserver):
 
 
 def test_dataset_files_follow_every_page(client, httpserver):
-    page2 = "https://elsewhere.example/datafiles/page2"  # the key must not follow it off the server
+    page2 = "https://elsewhere.example/local/datafiles/page2"  # the key must not follow it off the server
     first = canned("datafiles_page1.json")
     first["next"] = page2
-    httpserver.expect_request("/datafiles/", query_string={"dataset": DATASET}).respond_with_json(first)
-    httpserver.expect_request("/datafiles/page2").respond_with_json(canned("datafiles_page2.json"))
+    httpserver.expect_request("/local/datafiles/", query_string={"dataset": DATASET}).respond_with_json(first)
+    httpserver.expect_request("/local/datafiles/page2").respond_with_json(canned("datafiles_page2.json"))
     files = client.datafiles(DATASET)
     assert [(f.id, f.name, f.size) for f in files] == [(101, "sscyg_001.fits", 2880), (102, "sscyg_002.fits.gz", 1000)]
-    assert [r.path for r, _ in httpserver.log] == ["/datafiles/", "/datafiles/page2"]
+    assert [r.path for r, _ in httpserver.log] == ["/local/datafiles/", "/local/datafiles/page2"]
 
 
 # ----------------------------------------------------------------------------- failures
@@ -267,7 +270,7 @@ def test_dataset_files_follow_every_page(client, httpserver):
     ],
 )
 def test_http_failures_become_service_errors(client, httpserver, status, body, error, fragment):
-    httpserver.expect_request("/datasets/").respond_with_data(body, status=status, content_type="application/json")
+    httpserver.expect_request("/local/datasets/").respond_with_data(body, status=status, content_type="application/json")
     with pytest.raises(error) as info:
         client.datasets()
     assert fragment in str(info.value) and "Arcsecond" in str(info.value)
@@ -277,13 +280,13 @@ def test_http_failures_become_service_errors(client, httpserver, status, body, e
 
 def test_truncated_timeout_and_refused(client, httpserver):
     full = json.dumps(canned("datasets.json")).encode()
-    httpserver.expect_request("/datasets/").respond_with_response(
+    httpserver.expect_request("/local/datasets/").respond_with_response(
         Response(full[:40], headers={"Content-Length": str(len(full))}, content_type="application/json")
     )
     with pytest.raises(BadResponseError):
         client.datasets()
 
-    with slow_server("/telescopes/", "/") as base:
+    with slow_server("/local/telescopes/", "/") as base:
         slow = ArcsecondClient(KEY, None, base, session=ServiceSession(fast_policy(), base))
         with pytest.raises((NetworkError, OfflineError), match="did not answer within") as info:
             slow.telescopes()
@@ -301,7 +304,7 @@ def test_truncated_timeout_and_refused(client, httpserver):
 def test_cache_never_stores_the_key(httpserver, tmp_path):
     base = httpserver.url_for("/")
     cache = tmp_path / "arc.sqlite"
-    httpserver.expect_request("/observingsites/").respond_with_json(canned("observingsites.json"))
+    httpserver.expect_request("/local/observingsites/").respond_with_json(canned("observingsites.json"))
     session = ServiceSession(fast_policy(), base, cache_path=cache)
     client = ArcsecondClient(KEY, UPLOAD_KEY, base, session=session)
     client.sites()
@@ -349,8 +352,8 @@ class FakeDataset:
 
 
 def serve(httpserver, dataset: FakeDataset) -> None:
-    httpserver.expect_request("/datafiles/", method="GET").respond_with_handler(dataset.listing)
-    httpserver.expect_request("/datafiles/", method="POST").respond_with_handler(dataset.upload)
+    httpserver.expect_request("/local/datafiles/", method="GET").respond_with_handler(dataset.listing)
+    httpserver.expect_request("/local/datafiles/", method="POST").respond_with_handler(dataset.upload)
 
 
 def make_files(folder: Path, names_sizes) -> list[Path]:
@@ -472,8 +475,8 @@ def cli_env(httpserver, monkeypatch):
 
 
 def test_cli_lists(cli_env, httpserver, capsys):
-    httpserver.expect_request("/observingsites/", headers=auth()).respond_with_json(canned("observingsites.json"))
-    httpserver.expect_request("/datasets/", headers=auth()).respond_with_json(canned("datasets.json"))
+    httpserver.expect_request("/local/observingsites/", headers=auth()).respond_with_json(canned("observingsites.json"))
+    httpserver.expect_request("/local/datasets/", headers=auth()).respond_with_json(canned("datasets.json"))
     assert cli_main(["arcsecond", "sites"]) == 0
     assert json.loads(capsys.readouterr().out)["sites"][0]["uuid"] == SITE
     assert cli_main(["arcsecond", "datasets"]) == 0
@@ -483,7 +486,7 @@ def test_cli_lists(cli_env, httpserver, capsys):
 
 
 def test_cli_create_dataset(cli_env, httpserver, capsys):
-    httpserver.expect_request("/datasets/", method="POST", json={"name": "Flats"}).respond_with_json(
+    httpserver.expect_request("/local/datasets/", method="POST", json={"name": "Flats"}).respond_with_json(
         canned("dataset_created.json"), status=201
     )
     assert cli_main(["arcsecond", "datasets", "--create", "Flats"]) == 0
@@ -518,8 +521,17 @@ def test_cli_rejects_bad_files_and_ids(cli_env, httpserver, capsys, tmp_path):
 
 
 def test_cli_auth_failure_is_one_line_without_secrets(cli_env, httpserver, capsys):
-    httpserver.expect_request("/nightlogs/").respond_with_json({"detail": "Invalid key."}, status=401)
+    httpserver.expect_request("/local/nightlogs/").respond_with_json({"detail": "Invalid key."}, status=401)
     assert cli_main(["arcsecond", "nightlogs"]) == 2
     out, err = capsys.readouterr()
     assert out == "" and len(err.strip().splitlines()) == 1 and "Arcsecond" in err
     assert_no_secret(out + err)
+
+
+@pytest.mark.parametrize("written", ["", "/", "/local", "/local/"])
+def test_arcsecond_local_works_whichever_way_its_url_is_written(httpserver, written):
+    """Before: a URL without /local sent requests to the server's root."""
+    httpserver.expect_request("/local/observingsites/").respond_with_json(canned("observingsites.json"))
+    base = httpserver.url_for("").rstrip("/") + written
+    client = ArcsecondClient(KEY, None, base, session=ServiceSession(fast_policy(), service_base_url(base)))
+    assert client.sites() and [r.path for r, _ in httpserver.log] == ["/local/observingsites/"]

@@ -40,21 +40,21 @@ class FakeArcsecond:
         self.unauthorised = 0
         j = lambda data, status=200: Response(json.dumps(data), status=status, content_type="application/json")  # noqa: E731
         self.j = j
-        server.expect_request("/observingsites/").respond_with_handler(self.guard(lambda r: j([
+        server.expect_request("/local/observingsites/").respond_with_handler(self.guard(lambda r: j([
             {"uuid": SITE, "name": "Backyard Observatory", "country": "FR",
              "coordinates": {"longitude": 6.14, "latitude": 46.2, "height": 420.0}, "telescopes": [C11, FSQ]}])))
-        server.expect_request("/telescopes/").respond_with_handler(self.guard(lambda r: j({"count": 3, "next": None, "results": [
+        server.expect_request("/local/telescopes/").respond_with_handler(self.guard(lambda r: j({"count": 3, "next": None, "results": [
             {"uuid": C11, "name": "C11 EdgeHD", "observing_site": SITE, "optical_design": "Schmidt-Cassegrain"},
             {"uuid": FSQ, "name": "FSQ-106", "observing_site": SITE, "optical_design": "refractor"},
             {"uuid": OTHER, "name": "Somebody else's", "observing_site": None}]})))
-        server.expect_request("/datasets/", method="GET").respond_with_handler(self.guard(lambda r: j([
+        server.expect_request("/local/datasets/", method="GET").respond_with_handler(self.guard(lambda r: j([
             {"uuid": DATASET, "name": "SS Cyg 2024-03-01", "telescope": C11}])))
-        server.expect_request("/datasets/", method="POST").respond_with_handler(self.guard(self.create_dataset))
-        server.expect_request("/datafiles/", method="GET").respond_with_handler(self.guard(self.list_files))
-        server.expect_request("/datafiles/", method="POST").respond_with_handler(self.guard(self.upload))
-        server.expect_request("/nightlogs/", method="GET").respond_with_handler(self.guard(lambda r: j(self.nightlogs)))
-        server.expect_request("/nightlogs/", method="POST").respond_with_handler(self.guard(self.create_log))
-        server.expect_request(re.compile(r"^/nightlogs/[0-9a-f-]+/$"), method="PATCH").respond_with_handler(self.guard(self.patch_log))
+        server.expect_request("/local/datasets/", method="POST").respond_with_handler(self.guard(self.create_dataset))
+        server.expect_request("/local/datafiles/", method="GET").respond_with_handler(self.guard(self.list_files))
+        server.expect_request("/local/datafiles/", method="POST").respond_with_handler(self.guard(self.upload))
+        server.expect_request("/local/nightlogs/", method="GET").respond_with_handler(self.guard(lambda r: j(self.nightlogs)))
+        server.expect_request("/local/nightlogs/", method="POST").respond_with_handler(self.guard(self.create_log))
+        server.expect_request(re.compile(r"^/local/nightlogs/[0-9a-f-]+/$"), method="PATCH").respond_with_handler(self.guard(self.patch_log))
 
     def guard(self, handler):
         def wrapped(request):
