@@ -154,6 +154,8 @@ class Target:
     observability_times: tuple[tuple[str, float | None], ...] | None = None
     solar_conjunction: bool | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # Text fields the API sent as null (a band, say): "" here, null again in to_api_dict().
+    nulls: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -195,6 +197,8 @@ class Target:
         """The record in the API's JSON shape (what ``planner targets --format json`` prints)."""
         data = asdict(self)
         data.pop("extra")
+        for key in data.pop("nulls"):
+            data[key] = None
         data["obs_section"] = list(self.obs_section)
         if self.observability_times is None:
             data.pop("observability_times")
@@ -222,7 +226,7 @@ def _number(record: dict, key: str, *, required: bool = False) -> float | None:
         raise TargetParseError(f"field '{key}' must be a number, not {_short(value)}") from None
     if not math.isfinite(number):
         raise TargetParseError(f"field '{key}' must be finite, not {value!r}")
-    return number
+    return value if isinstance(value, int) else number  # an integer time stays an integer
 
 
 def _short(value: Any) -> str:
@@ -290,8 +294,11 @@ def _events(record: dict) -> tuple[tuple[str, float | None], ...] | None:
             ok = False
         if not ok:
             raise TargetParseError(f"field 'observability_times' has a bad time {_short(when)}")
-        events.append((code, float(when)))
+        events.append((code, when if isinstance(when, int) else float(when)))
     return tuple(events)
+
+
+_TEXT_FIELDS = ("constellation", "var_type", "min_mag_band", "max_mag_band", "obs_mode", "filter", "other_info")
 
 
 def parse_target(record: Any) -> Target:
@@ -307,7 +314,7 @@ def parse_target(record: Any) -> Target:
         raise TargetParseError(f"field 'ra' {ra} is outside [0, 360) degrees")
     if not -90.0 <= dec <= 90.0:
         raise TargetParseError(f"field 'dec' {dec} is outside [-90, 90] degrees")
-    known = {f for f in Target.__dataclass_fields__ if f != "extra"}
+    known = {f for f in Target.__dataclass_fields__ if f not in ("extra", "nulls")}
     return Target(
         star_name=name,
         ra=ra % 360.0,
@@ -329,6 +336,7 @@ def parse_target(record: Any) -> Target:
         observability_times=_events(record),
         solar_conjunction=_boolean(record, "solar_conjunction"),
         extra={k: v for k, v in record.items() if k not in known},
+        nulls=frozenset(k for k in _TEXT_FIELDS if k in record and record[k] is None),
     )
 
 

@@ -312,3 +312,24 @@ def test_cli_failure_is_one_line(cli_env, capsys, monkeypatch):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.count("\n") == 1 and "API key" in captured.err and "a-wrong-key-777" not in captured.err
+
+
+def test_json_output_keeps_nulls_and_integers_as_the_api_sends_them(cli_env, capsys):
+    """Before: a null band came out as "" and integer times as 1770638619.0."""
+    record = {
+        "star_name": "CH Cyg", "ra": 291.13779, "dec": 50.24142, "constellation": "Cyg", "var_type": "ZAND+SR",
+        "min_mag": 10.1, "min_mag_band": None, "max_mag": 5.6, "max_mag_band": "V", "period": None,
+        "obs_cadence": 5.0, "obs_mode": "All", "obs_section": ["Alerts / Campaigns"], "filter": "B",
+        "other_info": "", "priority": True, "last_data_point": 1770638619,
+        "observability_times": [["TARGET_RISES", 1771719131], ["TARGET_SETS", 1771760000]], "solar_conjunction": False,
+    }
+    from planner.cli import main
+
+    cli_env.expect_request(f"{BASE}/targets").respond_with_handler(
+        authorised(lambda _r: json_response({"targets": [record]}))
+    )
+    assert main(["aavso", "targets"]) == 0
+    out = capsys.readouterr().out
+    (target,) = json.loads(out)["targets"]
+    assert target == record
+    assert '"last_data_point": 1770638619,' in out and '"min_mag_band": null' in out
