@@ -1,8 +1,12 @@
 """Fill a night with observing blocks from chosen targets.
 
-One vectorised ``compute_observability`` call covers every candidate. Each target's
-usable time is its above-the-limit windows cut to the dark interval of the chosen
-twilight (astronomical, nautical, civil, or the site's own sun-altitude night). Targets
+The visibility comes from the one vectorised call (``planner.app.visibility``, or the
+engine's ``compute_observability`` here when none is given). Each target's usable time is
+its above-the-limit windows cut to the dark interval of the chosen twilight (astronomical,
+nautical, civil, or the site's own sun-altitude night), less every 5-minute step at which
+one of the plan's limits, as astroplan constraints (``AltitudeConstraint``,
+``AtNightConstraint``, ``MoonSeparationConstraint``, plus any the caller passes), fails:
+so a block passes only if every step inside it does (``planner.sky.constraints``). Targets
 are then placed greedily, most urgent first (priority, then how overdue they are), and
 among equally urgent ones the soonest-setting first, each in the earliest free slot of
 its window, so blocks never overlap and never leave a window. Whatever cannot be placed
@@ -19,12 +23,15 @@ import numpy as np
 
 from planner.catalog.target import Target
 from planner.plan.model import Plan, PlanEntry, PlanLimits, PlanTarget, TWILIGHT_LABELS
+from planner.sky.constraints import evaluate, limit_constraints
+from planner.sky.engine import compute_observability
 from planner.sky.site import Site
 from planner.sky.types import Observability
 
 REASON_BELOW = "below the altitude limit all night"
 REASON_TWILIGHT = "above the altitude limit only outside the dark hours"
 REASON_MOON = "too close to the Moon"
+REASON_CONSTRAINTS = "ruled out by the constraints for its whole time up"
 REASON_SHORT = "not above the altitude limit long enough for its block"
 REASON_NO_SLOT = "sets before a slot is free"
 REASON_FULL = "the plan already holds the maximum number of entries"
@@ -115,6 +122,20 @@ def _pack(chosen: list[tuple], gap: float) -> dict[str, float] | None:
     return starts
 
 
+def _intersect(a: Sequence[tuple[float, float]], b: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    out = []
+    for x0, x1 in a:
+        for y0, y1 in b:
+            lo, hi = max(x0, y0), min(x1, y1)
+            if hi > lo:
+                out.append((float(lo), float(hi)))
+    return sorted(out)
+
+
+def _longest(windows: Sequence[tuple[float, float]]) -> float:
+    return max((b - a for a, b in windows), default=0.0)
+
+
 def schedule_entries(
     entries: Sequence[PlanEntry],
     observability: Observability,
@@ -122,8 +143,15 @@ def schedule_entries(
     limits: PlanLimits | None = None,
     now: float | None = None,
     max_entries: int | None = None,
+    constraints: Sequence | None = None,
+    extra_constraints: Sequence = (),
 ) -> tuple[list[PlanEntry], list[Unplaced], tuple[float, float] | None]:
     """Place ``entries`` (index i uses row i of ``observability``) in the night.
+
+    ``constraints`` are astroplan constraints every 5-minute step of a block must meet;
+    None means the plan's limits (``planner.sky.constraints.limit_constraints``), and
+    ``extra_constraints`` (any astroplan constraint) are added to them. ``()`` checks none:
+    the observability alone decides (synthetic skies in tests).
 
     Returns the placed entries (new objects with start, end and windows set; in time
     order), the unplaced ones with reasons, and the dark interval used.
@@ -136,26 +164,38 @@ def schedule_entries(
     if dark is None:
         reason = f"{REASON_NO_NIGHT} ({TWILIGHT_LABELS[limits.twilight]} never begins)"
         return [], [Unplaced(e, reason) for e in entries], None
+    site = observability.site
+    if constraints is None:
+        constraints = limit_constraints(site, min_altitude=limits.min_altitude, twilight=limits.twilight,
+                                        moon_separation=limits.moon_separation)
+    constraints = list(constraints) + list(extra_constraints)
+    grid = evaluate(constraints, site, np.array([e.target.ra for e in entries], dtype=float),
+                    np.array([e.target.dec for e in entries], dtype=float), dark[0], dark[1])
+    moon_checked = any(name == "MoonSeparationConstraint" for name, _ in grid.verdicts)
 
     candidates = []
     unplaced: list[Unplaced] = []
     for i, entry in enumerate(entries):
         all_windows = observability.windows(i)
-        windows = _clip(all_windows, *dark)
-        if not windows:
+        up_in_dark = _clip(all_windows, *dark)
+        if not up_in_dark:
             reason = REASON_TWILIGHT if all_windows else REASON_BELOW
             unplaced.append(Unplaced(entry, reason))
             continue
-        sep = float(observability.moon_separation[i])
-        if limits.moon_separation is not None and np.isfinite(sep) and sep < limits.moon_separation:
-            unplaced.append(
-                Unplaced(entry, f"{REASON_MOON} ({sep:.0f}° from it, the limit is {limits.moon_separation:g}°)")
-            )
+        windows = _intersect(up_in_dark, grid.allowed(i)) if constraints else up_in_dark
+        if _longest(windows) < entry.duration:
+            if moon_checked and _longest(_intersect(up_in_dark, grid.allowed(i, only="MoonSeparationConstraint"))) \
+                    < entry.duration:
+                unplaced.append(Unplaced(entry, f"{REASON_MOON} (closer than {limits.moon_separation:g}° "
+                                                f"during its time above the limit)"))
+            elif _longest(up_in_dark) >= entry.duration and not windows:
+                unplaced.append(Unplaced(entry, REASON_CONSTRAINTS))
+            else:
+                up = _longest(windows) / 60.0
+                unplaced.append(Unplaced(entry, f"{REASON_SHORT} (up {up:.0f} min, the block needs "
+                                                f"{entry.duration / 60:.0f} min)"))
             continue
-        if max(b - a for a, b in windows) < entry.duration:
-            up = max(b - a for a, b in windows) / 60.0
-            unplaced.append(Unplaced(entry, f"{REASON_SHORT} (up {up:.0f} min, the block needs {entry.duration / 60:.0f} min)"))
-            continue
+        windows = [w for w in windows if w[1] - w[0] >= entry.duration] or windows
         sets = windows[-1][1]
         candidates.append((-entry.target.urgency(now), sets, i, entry, tuple(windows)))
 
@@ -198,10 +238,8 @@ def schedule_entries(
     return placed, unplaced, dark
 
 
-def compute_for(entries: Sequence[PlanEntry], site: Site, time: float) -> Observability:
-    """One vectorised sky-engine call for all entries' targets."""
-    from planner.sky import compute_observability
-
+def _observability_of(entries: Sequence[PlanEntry], site: Site, time: float) -> Observability:
+    """The engine over the entries' targets (callers with a window use planner.app.visibility)."""
     ra = np.array([e.target.ra for e in entries], dtype=float)
     dec = np.array([e.target.dec for e in entries], dtype=float)
     return compute_observability(ra, dec, site, time)
@@ -222,6 +260,8 @@ def schedule(
     count: int = 1,
     date: str = "",
     title: str = "",
+    constraints: Sequence | None = None,
+    extra_constraints: Sequence = (),
 ) -> ScheduleResult:
     """Build a plan for the night that begins around ``time`` (pass
     ``planner.sky.night_for_date(site, date)`` for a calendar date).
@@ -243,13 +283,12 @@ def schedule(
         site = site.with_limits(target_altitude=limits.min_altitude)
     if observability is None:
         if entries:
-            observability = compute_for(entries, site, time)
+            observability = _observability_of(entries, site, time)
     plan = Plan(site=site, limits=limits, date=date, title=title)
     if observability is None:  # no targets: still record the night
-        from planner.sky import compute_observability
-
         observability = compute_observability(np.zeros(0), np.zeros(0), site, time)
-    placed, unplaced, dark = schedule_entries(entries, observability, limits=limits, now=now, max_entries=max_entries)
+    placed, unplaced, dark = schedule_entries(entries, observability, limits=limits, now=now, max_entries=max_entries,
+                                              constraints=constraints, extra_constraints=extra_constraints)
     if dark is not None:
         plan.night_start, plan.night_end = dark
     else:
@@ -259,14 +298,17 @@ def schedule(
 
 
 def reschedule(plan: Plan, observability: Observability | None = None, *, time: float | None = None,
-               now: float | None = None, max_entries: int | None = None) -> ScheduleResult:
+               now: float | None = None, max_entries: int | None = None, constraints: Sequence | None = None,
+               extra_constraints: Sequence = ()) -> ScheduleResult:
     """Lay out an existing plan's entries again (the GUI's "Schedule" button). Entries the
     scheduler cannot place are kept in the plan, unscheduled, after the placed ones."""
     entries = list(plan.entries)
     if observability is None:
         ref = time if time is not None else (plan.night_start - 3 * 3600.0 if plan.night_start is not None else _time.time())
-        observability = compute_for(entries, plan.site, ref)
-    placed, unplaced, dark = schedule_entries(entries, observability, limits=plan.limits, now=now, max_entries=max_entries)
+        observability = _observability_of(entries, plan.site, ref)
+    placed, unplaced, dark = schedule_entries(entries, observability, limits=plan.limits, now=now,
+                                              max_entries=max_entries, constraints=constraints,
+                                              extra_constraints=extra_constraints)
     if dark is not None:
         plan.night_start, plan.night_end = dark
     left = []

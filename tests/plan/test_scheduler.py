@@ -62,15 +62,16 @@ def event_lists(draw):
         max_size=25,
     ),
     twilight=st.sampled_from(["astronomical", "nautical", "civil", "site"]),
-    moon_limit=st.none() | st.floats(min_value=0, max_value=90),
     gap=st.sampled_from([0.0, 120.0]),
     max_entries=st.none() | st.integers(min_value=0, max_value=10),
 )
-def test_scheduler_properties(data, twilight, moon_limit, gap, max_entries):
+def test_scheduler_properties(data, twilight, gap, max_entries):
+    """The packing, on synthetic skies (the observability is the whole truth: no astroplan
+    constraints; the Moon over real skies is tested below)."""
     entries = [entry(f"T{i}", duration=d, priority=p) for i, (_, d, p, _) in enumerate(data)]
     obs = fake_observability([ev for ev, _, _, _ in data], moon_sep=[m for *_, m in data])
-    limits = PlanLimits(twilight=twilight, moon_separation=moon_limit, gap=gap)
-    placed, unplaced, dark = schedule_entries(entries, obs, limits=limits, now=T0, max_entries=max_entries)
+    limits = PlanLimits(twilight=twilight, gap=gap)
+    placed, unplaced, dark = schedule_entries(entries, obs, limits=limits, now=T0, max_entries=max_entries, constraints=())
 
     # every entry comes back exactly once: placed, or unplaced with a reason
     assert sorted([e.id for e in placed] + [u.entry.id for u in unplaced]) == sorted(e.id for e in entries)
@@ -85,8 +86,6 @@ def test_scheduler_properties(data, twilight, moon_limit, gap, max_entries):
         assert dark[0] <= e.start and e.end <= dark[1]
         assert any(a <= e.start and e.end <= b for a, b in obs.windows(i))
         assert e.end - e.start == pytest.approx(e.duration)
-        if moon_limit is not None:
-            assert obs.moon_separation[i] >= moon_limit
     # no overlaps, gap respected
     for first, second in zip(placed, placed[1:]):
         assert second.start >= first.end + gap - 1e-6
@@ -94,8 +93,6 @@ def test_scheduler_properties(data, twilight, moon_limit, gap, max_entries):
         i = int(u.entry.name[1:])
         if u.reason == REASON_BELOW:
             assert obs.windows(i) == [] or all(b <= dark[0] or a >= dark[1] for a, b in obs.windows(i))
-        elif u.reason.startswith(REASON_MOON):
-            assert obs.moon_separation[i] < moon_limit
 
 
 # -- reasons ------------------------------------------------------------------------------
@@ -104,7 +101,6 @@ def test_each_reason_is_given():
     entries = [
         entry("down"),
         entry("twilight-only"),
-        entry("moon"),
         entry("short", duration=2 * HOUR),
         entry("first", duration=2 * HOUR),
         entry("second", duration=2 * HOUR),
@@ -114,19 +110,16 @@ def test_each_reason_is_given():
         [
             ALWAYS_DOWN,
             up(0, 1800),  # sets before astronomical dusk (T0 + 1.5 h)
-            ALWAYS_UP,
             up(2 * HOUR, 3 * HOUR),
             up(2 * HOUR, 4.5 * HOUR),
             up(2 * HOUR, 4.5 * HOUR),
             ALWAYS_UP,
         ],
-        moon_sep=[90, 90, 5, 90, 90, 90, 90],
     )
-    placed, unplaced, _ = schedule_entries(entries, obs, limits=PlanLimits(moon_separation=30), now=T0)
+    placed, unplaced, _ = schedule_entries(entries, obs, now=T0, constraints=())
     reasons = {u.entry.name: u.reason for u in unplaced}
     assert reasons["down"] == REASON_BELOW
     assert reasons["twilight-only"] == REASON_TWILIGHT
-    assert reasons["moon"].startswith(REASON_MOON) and "5°" in reasons["moon"] and "30°" in reasons["moon"]
     assert reasons["short"].startswith(REASON_SHORT)
     assert reasons["second"] == REASON_NO_SLOT
     assert {e.name for e in placed} == {"first", "ok"}
@@ -134,7 +127,7 @@ def test_each_reason_is_given():
 
 def test_max_entries_reason():
     entries = [entry(f"T{i}") for i in range(3)]
-    placed, unplaced, _ = schedule_entries(entries, fake_observability([ALWAYS_UP] * 3), now=T0, max_entries=2)
+    placed, unplaced, _ = schedule_entries(entries, fake_observability([ALWAYS_UP] * 3), now=T0, max_entries=2, constraints=())
     assert len(placed) == 2
     assert [u.reason for u in unplaced] == [f"{REASON_FULL} (2)"]
 
@@ -143,11 +136,11 @@ def test_no_dark_time_means_nothing_is_placed_and_says_why():
     night = NIGHT.__class__(**{**NIGHT.__dict__, "twilight": Twilight(sunset=T0, civil_dusk=T0 + 1800)})
     obs = fake_observability([ALWAYS_UP], night=night)
     assert dark_interval(obs, "astronomical") is None
-    placed, unplaced, dark = schedule_entries([entry()], obs, now=T0)
+    placed, unplaced, dark = schedule_entries([entry()], obs, now=T0, constraints=())
     assert placed == [] and dark is None
     assert unplaced[0].reason.startswith(REASON_NO_NIGHT)
     # the site's own night still works
-    placed, _, dark = schedule_entries([entry()], obs, limits=PlanLimits(twilight="site"), now=T0)
+    placed, _, dark = schedule_entries([entry()], obs, limits=PlanLimits(twilight="site"), now=T0, constraints=())
     assert len(placed) == 1 and dark == (NIGHT.start, NIGHT.end)
 
 
@@ -163,7 +156,7 @@ def test_urgent_targets_win_a_contested_slot():
     # Both only fit in the same 1.5-hour window; the priority one must get it.
     entries = [entry("plain", obs_cadence=None), entry("urgent", priority=True, obs_cadence=None)]
     obs = fake_observability([up(2 * HOUR, 3.5 * HOUR)] * 2)
-    placed, unplaced, _ = schedule_entries(entries, obs, now=T0)
+    placed, unplaced, _ = schedule_entries(entries, obs, now=T0, constraints=())
     assert [e.name for e in placed] == ["urgent"]
     assert unplaced[0].entry.name == "plain" and unplaced[0].reason == REASON_NO_SLOT
 
@@ -172,7 +165,7 @@ def test_soonest_setting_goes_first_so_both_fit():
     # An all-night star and one that sets 2 h after dusk: the setting one is observed first.
     entries = [entry("all-night", priority=True), entry("setting")]
     obs = fake_observability([ALWAYS_UP, up(0, 1.5 * HOUR + 2 * HOUR)])
-    placed, unplaced, _ = schedule_entries(entries, obs, now=T0)
+    placed, unplaced, _ = schedule_entries(entries, obs, now=T0, constraints=())
     assert unplaced == []
     assert [e.name for e in placed] == ["setting", "all-night"]
     assert placed[0].start == DUSK
@@ -180,7 +173,7 @@ def test_soonest_setting_goes_first_so_both_fit():
 
 def test_placed_entries_keep_their_settings_and_windows():
     e = PlanEntry(target=target("A"), duration=900, filters=("B", "V"), exposure=45, count=7, notes="n")
-    placed, _, _ = schedule_entries([e], fake_observability([up(3 * HOUR, 6 * HOUR)]), now=T0)
+    placed, _, _ = schedule_entries([e], fake_observability([up(3 * HOUR, 6 * HOUR)]), now=T0, constraints=())
     p = placed[0]
     assert (p.id, p.filters, p.exposure, p.count, p.notes) == (e.id, ("B", "V"), 45, 7, "n")
     assert p.windows == ((T0 + 3 * HOUR, T0 + 6 * HOUR),)
@@ -232,3 +225,81 @@ def test_reschedule_keeps_unplaceable_entries_unscheduled():
     assert plan.entries[0].start is not None and plan.entries[1].start is None
     assert plan.conflicts() == []
     assert [u.reason for u in result.unplaced] == [REASON_BELOW]
+
+
+# -- the Moon over a real sky: astroplan's MoonSeparationConstraint at every step of a block --
+
+def _moon_trailing_target(distance_deg: float):
+    """A target on the Moon's path, ``distance_deg`` behind it at the middle of the night of
+    2026-11-23 at SITE (a nearly full Moon, up all night): the Moon draws away from it
+    through the night, so the separation grows from ~9.4 deg at dusk to ~15 deg at dawn."""
+    import warnings
+
+    from astropy import units as u
+    from astropy.coordinates import EarthLocation, get_body
+    from astropy.time import Time
+
+    from planner.sky import compute_observability, night_for_date
+
+    time = night_for_date(SITE, dt.date(2026, 11, 23))
+    tw = compute_observability([0.0], [0.0], SITE, time).night.twilight
+    middle = (tw.astronomical_dusk + tw.astronomical_dawn) / 2
+    location = EarthLocation.from_geodetic(SITE.longitude * u.deg, SITE.latitude * u.deg, SITE.elevation * u.m)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        moon = get_body("moon", Time(middle, format="unix"), location=location)
+    ra = (moon.ra.deg - distance_deg / np.cos(np.radians(moon.dec.deg))) % 360.0
+    return Target("Trailing", float(ra), float(moon.dec.deg)), time, location
+
+
+def _moon_separation(target, location, times):
+    import warnings
+
+    from astropy import units as u
+    from astropy.coordinates import SkyCoord, get_body
+    from astropy.time import Time
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        moon = get_body("moon", Time(times, format="unix"), location=location)
+        return moon.separation(SkyCoord(target.ra * u.deg, target.dec * u.deg)).deg
+
+
+def test_the_moon_limit_holds_at_every_step_of_the_block():
+    from planner.sky import compute_observability
+
+    target, time, location = _moon_trailing_target(12.0)
+    limit = 11.5
+    obs = compute_observability([target.ra], [target.dec], SITE, time)
+    assert obs.moon_separation[0] >= limit  # one moment (the night's middle) would let it anywhere...
+    dusk = dark_interval(obs, "astronomical")[0]
+    assert _moon_separation(target, location, [dusk])[0] < limit  # ...though it is too close at dusk
+    result = schedule([target], SITE, time, duration=HOUR, now=time, limits=PlanLimits(moon_separation=limit))
+    (block,) = result.plan.entries
+    # checked independently, every minute of the block (astropy's Moon; 0.05 deg is what the
+    # Moon moves in 5 minutes, the step the constraint is evaluated at)
+    separations = _moon_separation(target, location, np.arange(block.start, block.end + 1, 60))
+    assert separations.min() >= limit - 0.05
+    assert block.start > dusk + HOUR  # it waited for the Moon to draw away
+
+
+def test_too_close_to_the_moon_all_night_is_the_reason():
+    target, time, _ = _moon_trailing_target(12.0)
+    result = schedule([target], SITE, time, duration=HOUR, now=time, limits=PlanLimits(moon_separation=20))
+    assert result.plan.entries == []
+    (why,) = result.unplaced
+    assert why.reason.startswith(REASON_MOON) and "20°" in why.reason
+
+
+def test_any_astroplan_constraint_can_be_added():
+    from astroplan import AltitudeConstraint
+    from astropy import units as u
+
+    target, time, _ = _moon_trailing_target(12.0)
+    result = schedule([target], SITE, time, duration=HOUR, now=time,
+                      extra_constraints=[AltitudeConstraint(min=55 * u.deg)])  # only near the top of its arc
+    (block,) = result.plan.entries
+    from planner.sky import compute_observability
+
+    obs = compute_observability([target.ra], [target.dec], SITE, time)
+    assert obs.altitude_at(0, np.arange(block.start, block.end + 1, 300)).min() > 55 - 0.5
