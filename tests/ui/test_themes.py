@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor, QIcon, QPalette, QPixmap
 from PySide6.QtWidgets import QLabel
 
 from planner.ui import themes
-from planner.ui.themes import THEME_NAMES, apply_theme, hex_colors, is_night_safe, theme, tint_icon
+from planner.ui.themes import THEME_NAMES, apply_theme, hex_colors, is_night_safe, stylesheet, theme, tint_icon
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_night_mode_has_no_white_or_blue_colour_anywhere():
     t = theme("night")
     bad = {k: v for k, v in t.colors().items() if not is_night_safe(v)}
     assert bad == {}
-    sheet_colours = hex_colors(t.stylesheet())
+    sheet_colours = hex_colors(stylesheet(t))
     assert sheet_colours, "the night stylesheet should name its colours"
     assert [c for c in sheet_colours if not is_night_safe(c)] == []
 

@@ -1,0 +1,479 @@
+"""Tonight's altitude chart, drawn on any matplotlib ``Axes`` it is given (as astroplan's
+``plot_altitude(..., ax=None)`` is): the selected targets' altitude across the night, the
+day/civil/nautical/astronomical twilight shaded, the altitude limit, the Moon with its
+illumination, "now", airmass on the right axis and the plan's blocks.
+
+Qt-free: the window's chart (``planner.ui.chart``, drawn in a child process by
+``planner.plot.render``), the PDF night sheet and any other picture use ``draw_night``.
+Colours come from a ``planner.plot.palette.Theme``; curves differ in colour and, with the
+print theme (and night mode), in dash pattern, and each is named at its peak, so they stay
+apart in grey-scale print. It computes no astronomy: it only reads an ``Observability``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone, tzinfo
+from typing import Sequence
+
+import numpy as np
+from matplotlib import dates as mdates
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+
+from planner.plot.palette import Theme
+from planner.plot.palette import theme as get_theme
+from planner.sky.types import (
+    ASTRONOMICAL,
+    CIVIL,
+    NAUTICAL,
+    SUN_RISE_SET_CORRECTION,
+    Observability,
+)
+
+DAY_S = 86400.0
+# Sun-altitude thresholds (deg) between the sky's five states, darkest first.
+TWILIGHT_EDGES = (ASTRONOMICAL, NAUTICAL, CIVIL, -SUN_RISE_SET_CORRECTION)
+SKY_STATES = ("darkness", "astronomical", "nautical", "civil", "day")
+SKY_STATE_TEXT = {
+    "darkness": "astronomical night",
+    "astronomical": "astronomical twilight",
+    "nautical": "nautical twilight",
+    "civil": "civil twilight",
+    "day": "daylight",
+}
+AIRMASS_TICKS = (1.0, 1.1, 1.2, 1.5, 2.0, 3.0, 5.0)
+HOVER_TOLERANCE_PX = 12.0
+EMPTY_MESSAGE = "No night to show yet.\nLoad targets and pick a night to see their altitudes."
+NO_SELECTION_HINT = "Select targets in the table to plot their altitude."
+
+# matplotlib's date numbers are days since its epoch (1970-01-01 unless someone changed it).
+_EPOCH_NUM = mdates.date2num(datetime(1970, 1, 1, tzinfo=timezone.utc))
+
+
+def unix_to_num(unix):
+    """Unix seconds to matplotlib date numbers (array or float)."""
+    return np.asarray(unix, dtype=float) / DAY_S + _EPOCH_NUM
+
+
+def num_to_unix(num):
+    return (np.asarray(num, dtype=float) - _EPOCH_NUM) * DAY_S
+
+
+def airmass(altitude_deg):
+    """Relative air mass for an apparent altitude (Pickering 2002; NaN below the horizon).
+
+    A display conversion for the chart's second axis and read-out: sec(z) diverges near the
+    horizon where Pickering's formula stays within 1 % of the tabulated values.
+    """
+    h = np.asarray(altitude_deg, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        hp = np.where(h > 0, h, np.nan)
+        return 1.0 / np.sin(np.radians(hp + 244.0 / (165.0 + 47.0 * hp**1.1)))
+
+
+def altitude_for_airmass(x: float) -> float:
+    """The apparent altitude (deg) with air mass ``x``: the inverse of ``airmass``."""
+    h = np.linspace(0.5, 90.0, 2000)
+    am = airmass(h)  # decreasing in h
+    return float(np.interp(x, am[::-1], h[::-1]))
+
+
+def sky_segments(grid: np.ndarray, sun_altitude: np.ndarray) -> list[tuple[float, float, str]]:
+    """(start, end, state) runs of day/civil/nautical/astronomical/darkness over the grid.
+
+    Edges are where the Sun's altitude, interpolated linearly between grid points, crosses
+    a threshold, so a 5-minute grid places them within seconds.
+    """
+    grid = np.asarray(grid, dtype=float)
+    sun = np.asarray(sun_altitude, dtype=float)
+    if grid.size == 0:
+        return []
+    if grid.size == 1:
+        return [(grid[0], grid[0], _state(sun[0]))]
+    cuts = [grid[0], grid[-1]]
+    for edge in TWILIGHT_EDGES:
+        d = sun - edge
+        idx = np.nonzero(np.sign(d[:-1]) * np.sign(d[1:]) < 0)[0]
+        for i in idx:
+            frac = d[i] / (d[i] - d[i + 1])
+            cuts.append(grid[i] + frac * (grid[i + 1] - grid[i]))
+    cuts = np.unique(np.asarray(cuts))
+    out: list[tuple[float, float, str]] = []
+    for a, b in zip(cuts[:-1], cuts[1:]):
+        state = _state(float(np.interp((a + b) / 2.0, grid, sun)))
+        if out and out[-1][2] == state:
+            out[-1] = (out[-1][0], b, state)
+        else:
+            out.append((a, b, state))
+    return out
+
+
+def _state(sun_alt: float) -> str:
+    return SKY_STATES[int(np.searchsorted(TWILIGHT_EDGES, sun_alt, side="right"))]
+
+
+def moon_label(obs: Observability) -> str:
+    trend = "waxing" if obs.moon_waxing else "waning"
+    return f"Moon {obs.moon_illumination * 100:.0f}% {trend}"
+
+
+@dataclass
+class HoverHit:
+    """What the cursor points at: the time, and the curve under it if any."""
+
+    unix: float
+    name: str | None = None
+    altitude: float | None = None
+    airmass: float | None = None
+    sky: str = ""
+
+
+@dataclass
+class NightPlot:
+    """The artists of one night on one axes, updated in place when the selection, "now" or
+    the plan's blocks change (a full ``draw`` only when the night, theme or time zone does)."""
+
+    ax: Axes
+    theme: Theme
+    tz: tzinfo = timezone.utc
+    tz_label: str = "UTC"
+    obs: Observability | None = None
+    names: Sequence[str] = ()
+    selection: list[int] = field(default_factory=list)
+    now: float | None = None
+    plan_blocks: list[tuple[float, float, str]] = field(default_factory=list)
+    curves: list[Line2D] = field(default_factory=list)
+    peak_labels: list = field(default_factory=list)
+    block_artists: list = field(default_factory=list)
+    sky_artists: list = field(default_factory=list)
+    now_line: Line2D | None = None
+    moon_line: Line2D | None = None
+    limit_line: Line2D | None = None
+    airmass_axis: Axes | None = None
+    message: object | None = None
+    hint: object | None = None
+
+    # -- whole redraws -------------------------------------------------------------------
+
+    def draw(self) -> None:
+        """Rebuild every artist from ``obs`` (the axes and its figure are kept)."""
+        ax, t = self.ax, self.theme
+        ax.cla()
+        self.curves, self.peak_labels, self.block_artists, self.sky_artists = [], [], [], []
+        self.now_line = self.moon_line = self.limit_line = None
+        self.airmass_axis = None
+        self.message = self.hint = None
+        self._style_axes()
+        if self.obs is None or len(self.obs.grid) < 2:
+            ax.set_axis_off()
+            self.message = ax.text(
+                0.5, 0.5, EMPTY_MESSAGE, transform=ax.transAxes, ha="center", va="center",
+                color=t.foreground, fontsize=11, wrap=True,
+            )
+            return
+        ax.set_axis_on()
+        obs = self.obs
+        x0, x1 = unix_to_num(obs.grid[0]), unix_to_num(obs.grid[-1])
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(0, 90)
+        ax.set_ylabel("Altitude (°)")
+        ax.set_yticks(range(0, 91, 15))
+        ax.grid(True, color=t.grid, linewidth=0.6, alpha=0.8, zorder=1)
+        ax.set_axisbelow(True)
+        for a, b, state in sky_segments(obs.grid, obs.sun_altitude):
+            self.sky_artists.append(
+                ax.axvspan(unix_to_num(a), unix_to_num(b), color=getattr(t, state), lw=0, zorder=0,
+                           label=f"_sky:{state}")
+            )
+        limit = obs.site.target_altitude
+        self.sky_artists.append(ax.axhspan(0, limit, color=t.limit, alpha=0.10, lw=0, zorder=0.2))
+        (self.limit_line,) = ax.plot(
+            [x0, x1], [limit, limit], color=t.limit, ls="--", lw=1.0, zorder=1.5,
+            label=f"limit {limit:g}°",
+        )
+        (self.moon_line,) = ax.plot(
+            unix_to_num(obs.grid), obs.moon_altitude, color=t.moon, ls=(0, (1, 2)), lw=1.6,
+            zorder=1.6, label=moon_label(obs),
+        )
+        (self.now_line,) = ax.plot([x0, x0], [0, 90], color=t.now, lw=1.4, zorder=3, label="_now")
+        self.airmass_axis = ax.secondary_yaxis("right")
+        ticks = [altitude_for_airmass(x) for x in AIRMASS_TICKS]
+        self.airmass_axis.set_yticks(ticks, [f"{x:g}" for x in AIRMASS_TICKS])
+        self.airmass_axis.set_ylabel("Airmass")
+        self._style_axes()
+        self._set_time_axis()
+        self._draw_curves()
+        self._draw_now()
+        self._draw_blocks()
+        self._draw_legend()
+
+    def _style_axes(self) -> None:
+        t, ax = self.theme, self.ax
+        fig = ax.figure
+        if fig is not None:
+            fig.set_facecolor(t.figure_bg)
+        ax.set_facecolor(t.axes_bg)
+        axes = [ax] + ([self.airmass_axis] if self.airmass_axis is not None else [])
+        for a in axes:
+            for spine in a.spines.values():
+                spine.set_edgecolor(t.grid if t.name == "night" else t.foreground)
+            a.tick_params(colors=t.foreground, which="both", labelsize=8)
+            a.xaxis.label.set_color(t.foreground)
+            a.yaxis.label.set_color(t.foreground)
+            a.title.set_color(t.foreground)
+
+    def _set_time_axis(self) -> None:
+        ax = self.ax
+        locator = mdates.AutoDateLocator(tz=self.tz, minticks=4, maxticks=12, interval_multiples=True)
+        locator.intervald[mdates.HOURLY] = [1, 2, 3, 4, 6]
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M", tz=self.tz))
+        ax.set_xlabel(f"Time ({self.tz_label})")
+        if self.obs is not None:
+            middle = (self.obs.grid[0] + self.obs.grid[-1]) / 2.0
+            evening = datetime.fromtimestamp(middle, tz=self.tz) - timedelta(hours=12)
+            where = self.obs.site.label
+            ax.set_title(f"Night of {evening:%a %d %b %Y} · {where}", fontsize=9, loc="left",
+                         color=self.theme.foreground)
+
+    # -- in-place updates ----------------------------------------------------------------
+
+    def set_selection(self, selection: Sequence[int]) -> None:
+        n = 0 if self.obs is None else len(self.obs.altitude)
+        seen: set[int] = set()
+        self.selection = [i for i in (int(s) for s in selection) if 0 <= i < n and not (i in seen or seen.add(i))]
+        if self.obs is not None:
+            self._draw_curves()
+            self._draw_legend()
+
+    def _name(self, index: int) -> str:
+        if 0 <= index < len(self.names) and self.names[index]:
+            return str(self.names[index])
+        return f"target {index + 1}"
+
+    def _draw_curves(self) -> None:
+        """Reuse the Line2D objects already on the axes; only surplus ones are removed."""
+        ax, t, obs = self.ax, self.theme, self.obs
+        for label in self.peak_labels:
+            label.remove()
+        self.peak_labels = []
+        while len(self.curves) > len(self.selection):
+            self.curves.pop().remove()
+        x = unix_to_num(obs.grid)
+        xlo, xhi = ax.get_xlim()
+        for k, index in enumerate(self.selection):
+            y = np.asarray(obs.altitude[index], dtype=float)
+            color, style = t.curve_color(k), t.curve_style(k)
+            if k < len(self.curves):
+                line = self.curves[k]
+                line.set_data(x, y)
+                line.set_color(color)
+                line.set_linestyle(style)
+            else:
+                (line,) = ax.plot(x, y, color=color, ls=style, lw=t.line_width, zorder=2)
+                self.curves.append(line)
+            name = self._name(index)
+            line.set_label(name)
+            line.set_gid(f"target:{index}")
+            if np.all(np.isnan(y)):
+                continue
+            peak = int(np.nanargmax(y))
+            if y[peak] <= 0:
+                continue  # never above the horizon tonight: nothing to label
+            px = float(x[peak])
+            ha = "left" if px - xlo < 0.06 * (xhi - xlo) else "right" if xhi - px < 0.06 * (xhi - xlo) else "center"
+            self.peak_labels.append(
+                ax.annotate(
+                    name, (px, min(float(y[peak]), 88.0)), xytext=(0, 3), textcoords="offset points",
+                    ha=ha, va="bottom", fontsize=8, color=color, zorder=4, clip_on=True,
+                    annotation_clip=True,
+                )
+            )
+        if self.hint is not None:
+            self.hint.remove()
+            self.hint = None
+        if not self.selection:
+            self.hint = ax.text(0.5, 0.55, NO_SELECTION_HINT, transform=ax.transAxes, ha="center",
+                                va="center", fontsize=9, color=t.foreground, alpha=0.8, zorder=5)
+
+    def set_now(self, now: float | None) -> None:
+        self.now = now
+        self._draw_now()
+
+    def now_visible(self) -> bool:
+        return self.now_line is not None and self.now_line.get_visible()
+
+    def _draw_now(self) -> None:
+        if self.now_line is None or self.obs is None:
+            return
+        inside = self.now is not None and self.obs.grid[0] <= self.now <= self.obs.grid[-1]
+        self.now_line.set_visible(bool(inside))
+        if inside:
+            x = float(unix_to_num(self.now))
+            self.now_line.set_xdata([x, x])
+
+    def set_plan_blocks(self, blocks: Sequence[tuple[float, float, str]]) -> None:
+        self.plan_blocks = [(float(a), float(b), str(label)) for a, b, label in blocks]
+        self._draw_blocks()
+
+    def _draw_blocks(self) -> None:
+        for artist in self.block_artists:
+            artist.remove()
+        self.block_artists = []
+        if self.obs is None:
+            return
+        ax, t = self.ax, self.theme
+        for start, end, label in self.plan_blocks:
+            if end <= start:
+                continue
+            a, b = unix_to_num(start), unix_to_num(end)
+            # Hatched, so a block never reads as a band of twilight (night mode's are both red).
+            span = ax.axvspan(a, b, ymin=0.0, ymax=1.0, facecolor=t.plan_block, alpha=t.plan_alpha,
+                              edgecolor=t.plan_edge, hatch="///", lw=0, zorder=0.5, label=f"_plan:{label}")
+            self.block_artists.append(span)
+            for edge in (a, b):
+                self.block_artists.append(
+                    ax.axvline(edge, color=t.plan_edge, lw=0.8, alpha=0.9, zorder=0.6, label="_plan_edge")
+                )
+            if label:
+                self.block_artists.append(
+                    ax.text(a, 89, f" {label}", rotation=90, ha="left", va="top", fontsize=7,
+                            color=t.foreground, alpha=0.9, clip_on=True, zorder=4)
+                )
+
+    def _draw_legend(self) -> None:
+        ax = self.ax
+        handles = [h for h in (self.moon_line, self.limit_line) if h is not None]
+        if not handles:
+            return
+        legend = ax.legend(handles=handles, loc="upper right", fontsize=7, framealpha=0.75,
+                           facecolor=self.theme.axes_bg, edgecolor=self.theme.grid)
+        for text in legend.get_texts():
+            text.set_color(self.theme.foreground)
+        legend.set_zorder(6)
+
+    def set_time_zone(self, tz: tzinfo, label: str) -> None:
+        self.tz, self.tz_label = tz, label
+        if self.obs is not None:
+            self._set_time_axis()
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.draw()
+
+    # -- reading -------------------------------------------------------------------------
+
+    def snapshot(self) -> "HoverSnapshot":
+        """What the hover read-out needs, copied out of the artists: safe to read from another
+        thread while this plot is being changed and drawn."""
+        return HoverSnapshot.of(self)
+
+    def hit(self, x_px: float, y_px: float) -> HoverHit | None:
+        """What lies under display point (x_px, y_px): the nearest curve within a few pixels."""
+        return self.snapshot().hit(x_px, y_px)
+
+    def describe(self, hit: HoverHit | None) -> str:
+        return describe_hit(hit, self.tz, self.tz_label)
+
+
+def describe_hit(hit: HoverHit | None, tz: tzinfo, tz_label: str) -> str:
+    if hit is None:
+        return ""
+    when = datetime.fromtimestamp(round(hit.unix / 60.0) * 60.0, tz=tz).strftime("%H:%M")
+    head = f"{when} {tz_label}"
+    if hit.name is None:
+        return f"{head} · {hit.sky}"
+    am = "—" if hit.airmass is None else f"{hit.airmass:.2f}"
+    return f"{head} · {hit.name}: altitude {hit.altitude:.1f}°, airmass {am} · {hit.sky}"
+
+
+@dataclass(frozen=True, eq=False)
+class HoverSnapshot:
+    """The geometry and data of one drawn chart: the axes' box in display pixels (origin at
+    the bottom left, as matplotlib's), its limits and the curves. The axes are linear in both
+    directions, so mapping a pixel to a time and an altitude needs nothing else."""
+
+    bbox: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # x0, y0, x1, y1
+    xlim: tuple[float, float] = (0.0, 1.0)
+    ylim: tuple[float, float] = (0.0, 1.0)
+    grid: np.ndarray | None = None
+    sun: np.ndarray | None = None
+    series: tuple[tuple[str, np.ndarray], ...] = ()
+    tz: tzinfo = timezone.utc
+    tz_label: str = "UTC"
+
+    @classmethod
+    def of(cls, plot: NightPlot) -> "HoverSnapshot":
+        obs = plot.obs
+        if obs is None or len(obs.grid) < 2:
+            return cls(tz=plot.tz, tz_label=plot.tz_label)
+        x0, y0, x1, y1 = plot.ax.bbox.extents
+        series = [(plot._name(i), np.asarray(obs.altitude[i], dtype=float)) for i in plot.selection]
+        series.append(("Moon", np.asarray(obs.moon_altitude, dtype=float)))
+        return cls(bbox=(float(x0), float(y0), float(x1), float(y1)),
+                   xlim=tuple(float(v) for v in plot.ax.get_xlim()),
+                   ylim=tuple(float(v) for v in plot.ax.get_ylim()),
+                   grid=np.asarray(obs.grid, dtype=float), sun=np.asarray(obs.sun_altitude, dtype=float),
+                   series=tuple(series), tz=plot.tz, tz_label=plot.tz_label)
+
+    def _x_to_num(self, x_px: float) -> float:
+        (x0, _, x1, _), (a, b) = self.bbox, self.xlim
+        return a + (x_px - x0) / (x1 - x0) * (b - a)
+
+    def _alt_to_px(self, alt: float) -> float:
+        (_, y0, _, y1), (a, b) = self.bbox, self.ylim
+        return y0 + (alt - a) / (b - a) * (y1 - y0)
+
+    def hit(self, x_px: float, y_px: float) -> HoverHit | None:
+        """What lies under display point (x_px, y_px): the nearest curve within a few pixels."""
+        x0, y0, x1, y1 = self.bbox
+        if self.grid is None or x1 <= x0 or y1 <= y0 or not (x0 <= x_px <= x1 and y0 <= y_px <= y1):
+            return None
+        unix = float(num_to_unix(self._x_to_num(x_px)))
+        grid = self.grid
+        if not grid[0] <= unix <= grid[-1]:
+            return None
+        sky = SKY_STATE_TEXT[_state(float(np.interp(unix, grid, self.sun)))]
+        best: tuple[float, str, float] | None = None
+        for name, series in self.series:
+            alt = float(np.interp(unix, grid, series))
+            if not math.isfinite(alt):
+                continue
+            distance = abs(self._alt_to_px(alt) - y_px)
+            if distance <= HOVER_TOLERANCE_PX and (best is None or distance < best[0]):
+                best = (distance, name, alt)
+        if best is None:
+            return HoverHit(unix=unix, sky=sky)
+        am = float(airmass(best[2]))
+        return HoverHit(unix=unix, name=best[1], altitude=best[2],
+                        airmass=am if math.isfinite(am) else None, sky=sky)
+
+    def describe(self, hit: HoverHit | None) -> str:
+        return describe_hit(hit, self.tz, self.tz_label)
+
+    def readout(self, x_px: float, y_px: float) -> str:
+        return self.describe(self.hit(x_px, y_px))
+
+
+def draw_night(
+    ax: Axes,
+    obs: Observability | None,
+    selection: Sequence[int] = (),
+    *,
+    names: Sequence[str] = (),
+    theme: Theme | str = "light",
+    tz: tzinfo = timezone.utc,
+    tz_label: str = "UTC",
+    now: float | None = None,
+    plan_blocks: Sequence[tuple[float, float, str]] = (),
+) -> NightPlot:
+    """Draw one night's chart on ``ax`` and return the ``NightPlot`` that owns its artists."""
+    plot = NightPlot(ax=ax, theme=get_theme(theme), tz=tz, tz_label=tz_label, obs=obs, names=list(names),
+                     now=now, plan_blocks=[(float(a), float(b), str(c)) for a, b, c in plan_blocks])
+    plot.selection = []
+    plot.draw()
+    if obs is not None:
+        plot.set_selection(selection)
+    return plot
