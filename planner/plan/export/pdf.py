@@ -1,5 +1,6 @@
 """Printable PDF of the plan (matplotlib, no GUI backend): page 1 is the night's altitude
-chart with the plan's blocks shaded, the following pages the table of entries with
+chart, the window's own plot (``planner.plot.night``) with the plan's blocks, twilight,
+the Moon and airmass, the following pages the table of entries with
 times, coordinates, magnitudes, filters and notes."""
 
 from __future__ import annotations
@@ -14,62 +15,48 @@ ROWS_PER_PAGE = 22
 A4_LANDSCAPE = (11.69, 8.27)
 
 
-def _altitudes(plan: Plan, entries):
-    """(grid, altitude[N, T]) from the sky engine, or None when it cannot say (then the
-    chart shows the blocks without curves)."""
-    if plan.night_start is None and not any(e.start is not None for e in entries):
+def _night(plan: Plan, entries):
+    """The night of the plan for its entries' targets (the sky engine, at the plan's site and
+    altitude limit), or None when the plan says nothing about its night or it cannot be
+    computed (the chart then says so; the table still comes out)."""
+    starts = [e.start for e in entries if e.start is not None]
+    if plan.night_start is None and not starts:
         return None
     try:
         import numpy as np
 
         from planner.sky import compute_observability
 
-        ref = plan.night_start if plan.night_start is not None else min(e.start for e in entries if e.start is not None)
-        obs = compute_observability(
-            np.array([e.target.ra for e in entries]),
-            np.array([e.target.dec for e in entries]),
-            plan.site,
-            ref - 3600.0,
-        )
-        return obs.grid, obs.altitude
+        ref = plan.night_start if plan.night_start is not None else min(starts)
+        site = plan.site.with_limits(target_altitude=plan.limits.min_altitude)
+        return compute_observability(np.array([e.target.ra for e in entries], dtype=float),
+                                     np.array([e.target.dec for e in entries], dtype=float), site, ref - 3600.0)
     except Exception:  # noqa: BLE001 - the curves are a nicety; the printout must still come out
         return None
 
 
 def _chart_page(pdf, plan: Plan, entries) -> None:
-    import matplotlib.dates as mdates
+    """The night chart of the window (``planner.plot.night``: twilight, the Moon, the limit,
+    airmass, the plan's blocks), in the print look: every curve has its own dash pattern and
+    its name at its peak, so the curves stay apart in grey-scale print."""
     from matplotlib.figure import Figure
+
+    from planner.plot.night import draw_night
 
     fig = Figure(figsize=A4_LANDSCAPE)
     ax = fig.add_subplot(1, 1, 1)
     title = plan.title or "Observing plan"
     if plan.date and plan.date not in title:
         title += f", night of {plan.date}"
-    ax.set_title(f"{title}\n{plan.site.describe()} — times in {plan.site.timezone}", fontsize=11)
-    tz = plan.site.tz
-    curves = _altitudes(plan, entries) if entries else None
-    if curves is not None:
-        grid, altitude = curves
-        x = [utc(t).astimezone(tz) for t in grid]
-        for i, e in enumerate(entries):
-            ax.plot(x, altitude[i], lw=1.0, label=e.target.name)
-    for n, e in enumerate(sorted((e for e in entries if e.start is not None), key=lambda e: e.start)):
-        a, b = utc(e.start).astimezone(tz), utc(e.end).astimezone(tz)
-        ax.axvspan(a, b, color=f"C{n % 10}", alpha=0.25)
-        ax.text(a, 88 - (n % 6) * 6, e.target.name, fontsize=7, va="top")
-    if plan.night_start is not None and plan.night_end is not None:
-        ax.set_xlim(utc(plan.night_start - 1800).astimezone(tz), utc(plan.night_end + 1800).astimezone(tz))
-        for edge in (plan.night_start, plan.night_end):
-            ax.axvline(utc(edge).astimezone(tz), color="0.3", ls="--", lw=0.8)
-    ax.axhline(plan.limits.min_altitude, color="red", ls=":", lw=1.0)
-    ax.set_ylim(0, 90)
-    ax.set_ylabel("Altitude (°)")
-    ax.set_xlabel(f"Local time ({plan.site.timezone})")
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M", tz=tz))
-    ax.grid(alpha=0.3)
-    if curves is not None and 0 < len(entries) <= 20:
-        ax.legend(fontsize=7, loc="upper right", ncols=2)
-    fig.tight_layout()
+    fig.suptitle(f"{title}\n{plan.site.describe()} — times in {plan.site.timezone}", fontsize=11)
+    obs = _night(plan, entries) if entries or plan.night_start is not None else None
+    plot = draw_night(ax, obs, list(range(len(entries))) if obs is not None else (),
+                      names=[e.target.name for e in entries], theme="print", tz=plan.site.tz,
+                      tz_label=plan.site.timezone, plan_blocks=plan.blocks())
+    if plot.hint is not None:  # "select targets in the table" is the window's hint, not paper's
+        plot.hint.remove()
+        plot.hint = None
+    fig.subplots_adjust(left=0.07, right=0.93, bottom=0.09, top=0.86)
     pdf.savefig(fig)
 
 
