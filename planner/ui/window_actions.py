@@ -1,0 +1,258 @@
+"""The main window's actions, menus, toolbar and status bar (what the user clicks), kept
+apart from ``planner.ui.main_window`` (what happens then). A mixin of ``MainWindow``: the
+slots it connects are the window's methods.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QToolBar,
+    QToolButton,
+)
+
+from planner.catalog.target import SECTION_NAMES
+from planner.ui.icons import app_icon, icon
+from planner.ui.themes import themed_icon
+
+SEARCH_DEBOUNCE_MS = 250
+
+SERVICE_PAGES = (
+    ("AAVSO Target Tool", "https://targettool.aavso.org/"),
+    ("AAVSO Variable Star Index (VSX)", "https://www.aavso.org/vsx/"),
+    ("AstroBin", "https://www.astrobin.com/"),
+    ("NASA Image and Video Library", "https://images.nasa.gov/"),
+    ("nova.astrometry.net", "https://nova.astrometry.net/"),
+    ("Arcsecond", "https://www.arcsecond.io/"),
+)
+
+
+class WindowActions:
+    """Builds the window's actions, menus, toolbar and status bar (mixed into MainWindow)."""
+
+    def _act(self, text: str, slot, shortcut=None, *, tip: str = "", checkable: bool = False) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        action.setCheckable(checkable)
+        if checkable:
+            action.toggled.connect(slot)
+        else:
+            action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work even with the menu bar hidden
+        return action
+
+    def _build_actions(self) -> None:
+        SK = QKeySequence.StandardKey
+        plan = self.plan_dock
+        self.new_plan_action = self._act("&New plan", lambda: self._plan_call(plan.new_plan), SK.New)
+        self.open_plan_action = self._act("&Open plan…", lambda: self._plan_call(plan.open_plan), SK.Open)
+        self.save_plan_action = self._act("&Save plan", lambda: self._plan_call(plan.save), SK.Save)
+        self.save_plan_as_action = self._act("Save plan &as…", lambda: self._plan_call(plan.save_as), SK.SaveAs)
+        self.export_plan_action = self._act("&Export plan…", lambda: self._plan_call(plan.export), "Ctrl+E")
+        self.add_to_plan_action = self._act("Add selected to &plan", self.add_selection_to_plan, "Ctrl+P",
+                                            tip="Add the selected targets to tonight's plan")
+        self.quit_action = self._act("&Quit", self.close, SK.Quit)
+
+        self.refresh_action = self._act("&Refresh from AAVSO", self.refresh_from_aavso, SK.Refresh,
+                                        tip="Fetch the current target list from the AAVSO Target Tool (needs an API key)")
+        self.crosscheck_action = self._act("&Cross-check with AAVSO", self.run_crosscheck, "Ctrl+Shift+K",
+                                           tip="Compare the local visibility with the AAVSO API's answers")
+        self.settings_action = self._act("&Settings…", self.open_settings, SK.Preferences,
+                                         tip="Site, altitude limits, service keys, cache")
+        if QKeySequence(SK.Preferences).isEmpty():
+            self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+
+        self.utc_action = self._act("Times in &UTC", self._on_utc_toggled, "Ctrl+U", checkable=True,
+                                    tip="Show times in UTC instead of the site's time zone")
+        self.utc_action.setChecked(bool(self.settings.show_utc))
+        self.theme_group = QActionGroup(self)
+        self.theme_actions: dict[str, QAction] = {}
+        for name, label, key in (("light", "&Light", None), ("dark", "&Dark", None),
+                                 ("night", "&Night mode (red)", "Ctrl+Shift+N")):
+            action = QAction(label, self, checkable=True)
+            if key:
+                action.setShortcut(QKeySequence(key))
+            action.triggered.connect(lambda _c=False, n=name: self.apply_theme(n))
+            self.theme_group.addAction(action)
+            self.addAction(action)
+            self.theme_actions[name] = action
+
+        self.prev_night_action = self._act("&Previous night", lambda: self.shift_night(-1), "Alt+Left", tip="Previous night")
+        self.next_night_action = self._act("&Next night", lambda: self.shift_night(+1), "Alt+Right", tip="Next night")
+        self.tonight_action = self._act("Tonight", self.go_tonight, "Alt+Home", tip="Tonight (the night following now)")
+        self.find_action = self._act("Find", lambda: (self.search.setFocus(), self.search.selectAll()), SK.Find)
+        self.observable_action = self._act("Observable", self._on_observable_toggled, checkable=True,
+                                           tip="Only targets above your altitude limit during the night")
+        self.due_action = self._act("Due", self._on_due_toggled, checkable=True,
+                                    tip="Only targets whose last observation is older than their cadence")
+        self.about_action = self._act("&About", self.show_about)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        file.addAction(self.new_plan_action)
+        file.addAction(self.open_plan_action)
+        self.recent_menu = file.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        for action in (self.save_plan_action, self.save_plan_as_action, self.export_plan_action):
+            file.addAction(action)
+        file.addSeparator()
+        file.addAction(self.quit_action)
+
+        edit = bar.addMenu("&Edit")
+        edit.addAction(self.table.copy_action)
+        edit.addAction(self.find_action)
+        edit.addAction(self.add_to_plan_action)
+
+        view = self.view_menu = bar.addMenu("&View")
+        self.panels_menu = view.addMenu("&Panels")
+        for dock in self._docks:
+            self.panels_menu.addAction(dock.toggleViewAction())
+        view.addMenu(self.table.columns_menu(self))
+        view.addSeparator()
+        themes = view.addMenu("&Theme")
+        for action in self.theme_actions.values():
+            themes.addAction(action)
+        view.addAction(self.utc_action)
+        view.addSeparator()
+        for action in (self.tonight_action, self.prev_night_action, self.next_night_action):
+            view.addAction(action)
+        self.prev_night_action.setText("Previous night")
+        self.next_night_action.setText("Next night")
+
+        tools = bar.addMenu("&Tools")
+        tools.addAction(self.refresh_action)
+        tools.addAction(self.crosscheck_action)
+        tools.addSeparator()
+        tools.addAction(self.settings_action)
+
+        help_menu = bar.addMenu("&Help")
+        for label, url in SERVICE_PAGES:
+            action = help_menu.addAction(label)
+            action.setToolTip(url)
+            action.triggered.connect(lambda _c=False, u=url: QDesktopServices.openUrl(QUrl(u)))
+        help_menu.addSeparator()
+        help_menu.addAction(self.about_action)
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Main toolbar", self)
+        bar.setObjectName("mainToolbar")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.toolbar = bar
+
+        self.site_button = QToolButton(self)
+        self.site_button.setObjectName("siteButton")
+        self.site_button.setToolTip("Observing site (click to change it in Settings)")
+        self.site_button.clicked.connect(self.open_settings)
+        bar.addWidget(self.site_button)
+        bar.addSeparator()
+
+        prev = QToolButton(self)
+        prev.setDefaultAction(self.prev_night_action)
+        prev.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        bar.addWidget(prev)
+        self.date_edit = QDateEdit(self)
+        self.date_edit.setObjectName("nightDate")
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("ddd yyyy-MM-dd")
+        self.date_edit.setToolTip("The night starting on the evening of this date")
+        self.date_edit.dateChanged.connect(self._on_date_edited)
+        bar.addWidget(self.date_edit)
+        nxt = QToolButton(self)
+        nxt.setDefaultAction(self.next_night_action)
+        nxt.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        bar.addWidget(nxt)
+        bar.addAction(self.tonight_action)
+        bar.addSeparator()
+        bar.addAction(self.refresh_action)
+        self.refresh_action.setIconText("Refresh")
+        bar.addAction(self.add_to_plan_action)
+        self.add_to_plan_action.setIconText("Add to plan")
+        bar.addSeparator()
+
+        self.search = QLineEdit(self)
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText("Search name, type, constellation")
+        self.search.setClearButtonEnabled(True)
+        self.search.setToolTip("Filter the table (all words must match); Ctrl+F")
+        self.search.setMinimumWidth(200)
+        self.search.setMaximumWidth(300)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
+        self._search_timer.timeout.connect(lambda: self.proxy.set_text(self.search.text()))
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search.returnPressed.connect(self._apply_search_now)
+        bar.addWidget(self.search)
+
+        self.section_button = QToolButton(self)
+        self.section_button.setObjectName("sectionButton")
+        self.section_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.section_button.setToolTip("Show only some AAVSO observing sections")
+        self.section_menu = QMenu(self.section_button)
+        self.section_actions: dict[str, QAction] = {}
+        all_action = self.section_menu.addAction("All sections")
+        all_action.triggered.connect(lambda: self.set_section_filter(None))
+        self.section_menu.addSeparator()
+        for code, name in SECTION_NAMES.items():
+            action = self.section_menu.addAction(name)
+            action.setCheckable(True)
+            action.toggled.connect(self._on_sections_toggled)
+            self.section_actions[code] = action
+        self.section_button.setMenu(self.section_menu)
+        bar.addWidget(self.section_button)
+        bar.addAction(self.observable_action)
+        bar.addAction(self.due_action)
+        self._update_section_button()
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.source_label = QLabel("starting…", self)
+        self.source_label.setObjectName("sourceLabel")
+        self.source_label.setToolTip("Where the target list came from")
+        self.count_label = QLabel("", self)
+        self.activity_label = QLabel("", self)
+        self.activity_label.setObjectName("activityLabel")
+        self.budget_label = QLabel("", self)
+        self.budget_label.setObjectName("budgetLabel")
+        self.budget_label.setToolTip("AAVSO API requests left in this hour (the API allows 1000 per hour)")
+        self.crosscheck_badge = QPushButton("", self)
+        self.crosscheck_badge.setObjectName("crosscheckBadge")
+        self.crosscheck_badge.setFlat(True)
+        self.crosscheck_badge.setToolTip("Result of the last cross-check with the AAVSO API; click for details")
+        self.crosscheck_badge.clicked.connect(lambda: self._show_dock(self.crosscheck_dock))
+        self.crosscheck_badge.hide()
+        status.addWidget(self.activity_label, 1)
+        status.addPermanentWidget(self.count_label)
+        status.addPermanentWidget(self.crosscheck_badge)
+        status.addPermanentWidget(self.budget_label)
+        status.addPermanentWidget(self.source_label)
+
+    def _apply_icons(self, theme) -> None:
+        """Give the main actions their icons in the theme's colour (red in night mode)."""
+        named = {
+            "refresh": self.refresh_action,
+            "previous": self.prev_night_action,
+            "next": self.next_night_action,
+            "calendar": self.tonight_action,
+            "settings": self.settings_action,
+            "add-to-plan": self.add_to_plan_action,
+            "night-mode": self.theme_actions.get("night"),
+        }
+        for name, action in named.items():
+            if action is not None:
+                action.setIcon(themed_icon(icon(name), theme))
+        self.setWindowIcon(app_icon())
+
