@@ -8,7 +8,9 @@ both orders, done as one numpy ``lexsort`` that permutes the model's rows (a Pyt
 ``TargetsProxy`` forwards sorting to the model and filters on text, section, "observable"
 and "due" through a precomputed row mask, so that 2,000 rows sort and filter in milliseconds.
 
-Row numbers of the model are display positions; ``ROW_ROLE`` gives the index into
+The columns are declared once in ``planner.ui.columns.COLUMNS`` (title, tooltip, sort
+values and cell text of each); the model asks them. Row numbers of the model are display
+positions; ``ROW_ROLE`` gives the index into
 ``model.targets`` (and into the ``Observability`` arrays), which is what other widgets use.
 """
 
@@ -16,8 +18,7 @@ from __future__ import annotations
 
 import math
 import time as _time
-from dataclasses import dataclass
-from datetime import datetime, timezone, tzinfo
+from datetime import timezone, tzinfo
 from typing import Any, Sequence
 
 import numpy as np
@@ -31,80 +32,23 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from planner.catalog.target import Target
-from planner.formatting import dec_dms, format_clock, ra_hms
-from planner.sky.types import TARGET_IS_ALWAYS_DOWN, TARGET_IS_ALWAYS_UP, Observability
+from planner.formatting import format_clock
+from planner.sky.types import Observability
+from planner.ui.columns import (  # noqa: F401
+    COLUMN_INDEX,
+    COLUMN_KEYS,
+    COLUMNS,
+    FLAG,
+    NUMBER,
+    TEXT,
+    TIME,
+    Column,
+)
 from planner.ui.listen import listen
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # the value a column sorts by (float, str or None)
 TARGET_ROLE = Qt.ItemDataRole.UserRole + 2  # the row's Target
 ROW_ROLE = Qt.ItemDataRole.UserRole + 3  # the row's index in the model's target list
-
-NUMBER, TEXT, TIME, FLAG = "number", "text", "time", "flag"
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    title: str
-    kind: str
-    tooltip: str
-    visible: bool = True  # shown on a first start; the user can change it from View > Columns
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("name", "Star", TEXT, "Star name as it appears in the AAVSO Target Tool. Bold: priority target."),
-    Column("priority", "Pri", FLAG, "★ marks an AAVSO priority target."),
-    Column("due", "Due", NUMBER,
-           "Days past the observing cadence since the last data point (positive: overdue). "
-           "'due' with no number: never observed."),
-    Column("section", "Section", TEXT, "AAVSO observing section(s) the target is listed in."),
-    Column("var_type", "Type", TEXT, "Variable star type (GCVS/VSX notation)."),
-    Column("constellation", "Con", TEXT, "Constellation (IAU abbreviation)."),
-    Column("ra", "RA", NUMBER, "Right ascension, J2000 (h:m:s). Sorts by value."),
-    Column("dec", "Dec", NUMBER, "Declination, J2000 (°:′:″). Sorts by value."),
-    Column("max_mag", "Max mag", NUMBER, "Brightest magnitude and its band."),
-    Column("min_mag", "Min mag", NUMBER, "Faintest magnitude and its band."),
-    Column("period", "Period (d)", NUMBER, "Period in days, when known."),
-    Column("cadence", "Cadence (d)", NUMBER, "How often AAVSO asks for an observation, in days."),
-    Column("last_data", "Last data", TIME, "Date of the latest observation in the AAVSO database."),
-    Column("obs_mode", "Mode", TEXT, "Requested observing mode (e.g. VIS, CCD, DSLR, PEP, spectroscopy)."),
-    Column("filter", "Filters", TEXT, "Requested filters."),
-    Column("rise", "Rises", TIME,
-           "When the target climbs above your altitude limit during the selected night "
-           "(site time, or UTC when View > Times in UTC is on)."),
-    Column("set", "Sets", TIME, "When the target sinks below your altitude limit during the selected night."),
-    Column("hours", "Hours", NUMBER, "Hours above your altitude limit during the selected night."),
-    Column("max_alt", "Max alt", NUMBER, "Highest altitude (degrees) reached during the selected night."),
-    Column("transit", "Transit", TIME, "Meridian transit nearest the middle of the night.", visible=False),
-    Column("moon_sep", "Moon", NUMBER, "Angular distance from the Moon (degrees) in the middle of the night."),
-    Column("solar_conj", "Sun conj.", FLAG, "☀ marks a target within 15° of the Sun (solar conjunction).",
-           visible=False),
-    Column("other_info", "Notes", TEXT,
-           "AAVSO notes (other_info). Links open from the Details panel or the row's context menu."),
-)
-COLUMN_KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
-COLUMN_INDEX: dict[str, int] = {c.key: i for i, c in enumerate(COLUMNS)}
-
-
-def _format_ra(deg: float) -> str:
-    return ra_hms(deg, decimals=0)
-
-
-def _format_dec(deg: float) -> str:
-    return dec_dms(deg, decimals=0)
-
-
-def _format_mag(value: float | None, band: str) -> str:
-    if value is None:
-        return ""
-    return f"{value:.2f} {band}".strip()
-
-
-def _number(value: float | None, fmt: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return format(value, fmt)
-
 
 class TargetsModel(QAbstractTableModel):
     """Rows are targets, columns are ``COLUMNS``. Read-only; changes arrive as whole lists."""
@@ -395,153 +339,35 @@ class TargetsModel(QAbstractTableModel):
             [np.nan if (d := t.overdue_days(now)) is None else d for t in targets], dtype=float
         )
 
-    def _obs_array(self, name: str) -> np.ndarray:
-        if self._obs is None:
-            return np.full(len(self._targets), np.nan)
-        return np.asarray(getattr(self._obs, name), dtype=float)
+    # -- what the columns read (planner.ui.columns) ----------------------------------------
 
-    def _make_sort_key(self, key: str) -> tuple[np.ndarray, np.ndarray]:
-        targets = self._targets
-        n = len(targets)
+    @property
+    def due(self) -> np.ndarray:
+        """Per target: due at ``now``."""
+        return self._due
 
-        def floats(values) -> tuple[np.ndarray, np.ndarray]:
-            arr = np.array([np.nan if v is None else v for v in values], dtype=float)
-            return arr, np.isnan(arr)
+    @property
+    def overdue(self) -> np.ndarray:
+        """Per target: days past the cadence at ``now`` (NaN when unknown)."""
+        return self._overdue
 
-        def texts(values) -> tuple[np.ndarray, np.ndarray]:
-            arr = np.array([v.lower() for v in values], dtype=object)
-            return arr, np.array([not v for v in values], dtype=bool)
-
-        if key == "name":
-            return texts([t.star_name for t in targets])
-        if key == "priority":
-            arr = np.array([0.0 if t.priority else 1.0 for t in targets])  # priority first when ascending
-            return arr, np.zeros(n, dtype=bool)
-        if key == "due":
-            arr = self._overdue.copy()
-            never = np.isnan(arr) & self._due  # due without data: the most overdue of all
-            arr[never] = np.inf
-            return arr, np.isnan(arr)
-        if key == "section":
-            return texts([", ".join(t.obs_section) for t in targets])
-        if key in ("var_type", "constellation", "obs_mode", "filter"):
-            return texts([getattr(t, key) for t in targets])
-        if key == "other_info":
-            return texts([t.other_info for t in targets])
-        if key in ("ra", "dec", "max_mag", "min_mag", "period"):
-            return floats([getattr(t, key) for t in targets])
-        if key == "cadence":
-            return floats([t.obs_cadence for t in targets])
-        if key == "last_data":
-            return floats([t.last_data_point for t in targets])
-        if key in ("rise", "set", "transit", "moon_sep"):
-            name = {"moon_sep": "moon_separation"}.get(key, key)
-            arr = self._obs_array(name)
-            return arr, np.isnan(arr)
-        if key in ("hours", "max_alt"):
-            arr = self._obs_array({"hours": "hours_observable", "max_alt": "max_altitude"}[key])
-            return arr, np.isnan(arr)
-        if key == "solar_conj":
-            if self._obs is None:
-                return np.full(n, np.nan), np.ones(n, dtype=bool)
-            arr = np.where(np.asarray(self._obs.solar_conjunction, dtype=bool), 0.0, 1.0)
-            return arr, np.zeros(n, dtype=bool)
-        raise KeyError(key)
-
-    def _time_text(self, unix: float, *, with_date: bool = False) -> str:
+    def time_text(self, unix: float | None, *, with_date: bool = False) -> str:
+        """A time in the table's zone, to the nearest minute ("" when unknown)."""
         if unix is None or not math.isfinite(unix):
             return ""
         return format_clock(unix, self._tz, date=with_date, missing="")
 
+    _time_text = time_text
+
+    def _make_sort_key(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        return COLUMNS[COLUMN_INDEX[key]].values(self)
+
     def _display(self, row: int, key: str) -> str:
-        t = self._targets[row]
-        obs = self._obs
-        if key == "name":
-            return t.star_name
-        if key == "priority":
-            return "★" if t.priority else ""
-        if key == "due":
-            over = self._overdue[row]
-            if not math.isnan(over):
-                return f"{over:+.0f}" if abs(over) >= 1 else f"{over:+.1f}"
-            return "due" if self._due[row] else ""
-        if key == "section":
-            return ", ".join(t.obs_section)
-        if key in ("var_type", "constellation", "obs_mode", "filter"):
-            return getattr(t, key)
-        if key == "ra":
-            return _format_ra(t.ra)
-        if key == "dec":
-            return _format_dec(t.dec)
-        if key == "max_mag":
-            return _format_mag(t.max_mag, t.max_mag_band)
-        if key == "min_mag":
-            return _format_mag(t.min_mag, t.min_mag_band)
-        if key == "period":
-            return _number(t.period, ".4g")
-        if key == "cadence":
-            return _number(t.obs_cadence, "g")
-        if key == "last_data":
-            if t.last_data_point is None:
-                return ""
-            return datetime.fromtimestamp(t.last_data_point, timezone.utc).strftime("%Y-%m-%d")
-        if key == "other_info":
-            return " ".join(t.info.text.split())
-        if obs is None:
-            return ""
-        if key in ("rise", "set"):
-            value = float(obs.rise[row] if key == "rise" else obs.set[row])
-            if math.isnan(value):
-                events = obs.events[row]
-                code = events[0][0] if events else None
-                if code == TARGET_IS_ALWAYS_UP:
-                    return "up" if key == "rise" else "all night"
-                if code == TARGET_IS_ALWAYS_DOWN or not obs.observable[row]:
-                    return "—"
-                return ""
-            return self._time_text(value)
-        if key == "transit":
-            return self._time_text(float(obs.transit[row]))
-        if key == "hours":
-            return _number(float(obs.hours_observable[row]), ".1f")
-        if key == "max_alt":
-            return _number(float(obs.max_altitude[row]), ".0f") + "°"
-        if key == "moon_sep":
-            return _number(float(obs.moon_separation[row]), ".0f") + "°"
-        if key == "solar_conj":
-            return "☀" if bool(obs.solar_conjunction[row]) else ""
-        return ""
+        return COLUMNS[COLUMN_INDEX[key]].text(self, row)
 
     def _tooltip(self, row: int, key: str) -> str | None:
-        t = self._targets[row]
-        if key == "name":
-            lines = [t.star_name]
-            if t.priority:
-                lines.append("AAVSO priority target")
-            if t.star_name in self._differing:
-                lines.append("The AAVSO cross-check differs for this target (see the Cross-check panel).")
-            return "\n".join(lines)
-        if key == "due":
-            if self._due[row]:
-                over = self._overdue[row]
-                return "Never observed: due." if math.isnan(over) else f"Due: {over:.1f} days past the cadence."
-            if t.obs_cadence is None:
-                return "No cadence requested."
-            return "Not due yet."
-        if key == "last_data" and t.last_data_point is not None:
-            days = (self._now - t.last_data_point) / 86400.0
-            return f"{self._time_text(t.last_data_point, with_date=True)} ({days:.1f} days ago)"
-        if key in ("rise", "set", "transit") and self._obs is not None:
-            arr = {"rise": self._obs.rise, "set": self._obs.set, "transit": self._obs.transit}[key]
-            text = self._time_text(float(arr[row]), with_date=True)
-            return text or COLUMNS[COLUMN_INDEX[key]].tooltip
-        if key == "other_info":
-            info = t.info
-            if not info.text and not info.links:
-                return None
-            links = "\n".join(f"{link.label}: {link.url}" for link in info.links)
-            return info.text + ("\n\n" + links if links else "")
-        return COLUMNS[COLUMN_INDEX[key]].tooltip
+        column = COLUMNS[COLUMN_INDEX[key]]
+        return column.tip(self, row) if column.tip is not None else column.tooltip
 
 
 class TargetsProxy(QSortFilterProxyModel):

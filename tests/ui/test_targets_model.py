@@ -231,3 +231,24 @@ def test_the_table_and_the_cli_read_the_same_minute(qapp):
 
     t = datetime(2026, 12, 1, 16, 12, 40, tzinfo=timezone.utc).timestamp()
     assert TargetsModel()._time_text(t) == fmt_local(t, timezone.utc) == "16:13"
+
+
+def test_a_new_column_is_one_declaration(qapp, targets, observability, monkeypatch):
+    """The registry is the only place a column lives: a declared column is shown, sorted and
+    read like the built-in ones (what the ephemeris and Moon issues will add)."""
+    import planner.ui.targets_model as tm
+    from planner.ui import columns
+
+    extra = columns.Column("dec_abs", "|Dec|", columns.NUMBER, "Distance from the equator.",
+                           lambda m: columns.floats([abs(t.dec) for t in m.targets]),
+                           lambda m, i: f"{abs(m.targets[i].dec):.1f}")
+    registry = columns.COLUMNS + (extra,)
+    monkeypatch.setattr(tm, "COLUMNS", registry)
+    monkeypatch.setattr(tm, "COLUMN_INDEX", {c.key: i for i, c in enumerate(registry)})
+    model = TargetsModel()
+    model.set_targets(targets, observability)
+    col = len(registry) - 1
+    assert model.columnCount() == len(registry) and model.headerData(col, Qt.Orientation.Horizontal) == "|Dec|"
+    model.sort(col, Qt.SortOrder.DescendingOrder)
+    shown = [float(model.index(r, col).data()) for r in range(model.rowCount())]
+    assert shown == sorted(shown, reverse=True)

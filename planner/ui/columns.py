@@ -1,0 +1,225 @@
+"""The targets table's columns, declared once: ``COLUMNS``.
+
+Each ``Column`` says what it is called, how it reads and how it sorts: ``values(model)``
+gives every target's sort value at once (a float array, or lowercase strings) with a mask
+of the missing ones, and ``text(model, i)`` the cell of target ``i``; ``tip(model, i)`` an
+optional per-cell tooltip. ``model`` is the ``TargetsModel``: its ``targets``,
+``observability`` (None until computed), ``now``, ``time_text(unix)``, ``due`` and
+``overdue`` arrays. A new column (say, "next event" or the phase now) is one ``Column`` in
+``COLUMNS``; add it at the end so saved layouts keep their places (see docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+import numpy as np
+
+from planner.formatting import dec_dms, ra_hms
+from planner.sky.types import TARGET_IS_ALWAYS_DOWN, TARGET_IS_ALWAYS_UP
+
+NUMBER, TEXT, TIME, FLAG = "number", "text", "time", "flag"
+
+Values = tuple[np.ndarray, np.ndarray]
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    kind: str  # NUMBER, TEXT, TIME or FLAG: alignment, and how the header reads
+    tooltip: str
+    values: Callable[[Any], Values]
+    text: Callable[[Any, int], str]
+    tip: Callable[[Any, int], str | None] | None = None
+    visible: bool = True  # shown on a first start; the user can change it from View > Columns
+
+
+# -- helpers the columns share -----------------------------------------------------------
+
+def floats(values) -> Values:
+    arr = np.array([np.nan if v is None else v for v in values], dtype=float)
+    return arr, np.isnan(arr)
+
+
+def texts(values) -> Values:
+    arr = np.array([v.lower() for v in values], dtype=object)
+    return arr, np.array([not v for v in values], dtype=bool)
+
+
+def number(value: float | None, fmt: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return format(value, fmt)
+
+
+def magnitude(value: float | None, band: str) -> str:
+    return "" if value is None else f"{value:.2f} {band}".strip()
+
+
+def field(name: str) -> tuple[Callable, Callable]:
+    """(values, text) of a plain text field of the target."""
+    return (lambda m: texts([getattr(t, name) for t in m.targets]), lambda m, i: getattr(m.targets[i], name))
+
+
+def sky(attribute: str) -> Callable[[Any], Values]:
+    """Sort values from an ``Observability`` array (missing until it is computed)."""
+    def values(m) -> Values:
+        if m.observability is None:
+            n = len(m.targets)
+            return np.full(n, np.nan), np.ones(n, dtype=bool)
+        arr = np.asarray(getattr(m.observability, attribute), dtype=float)
+        return arr, np.isnan(arr)
+    return values
+
+
+def _sky_text(m, i: int, attribute: str, fmt: Callable[[float], str]) -> str:
+    return "" if m.observability is None else fmt(float(getattr(m.observability, attribute)[i]))
+
+
+# -- the columns ---------------------------------------------------------------------------
+
+def _name_tip(m, i: int) -> str:
+    t = m.targets[i]
+    lines = [t.star_name]
+    if t.priority:
+        lines.append("AAVSO priority target")
+    if t.star_name in m.differing:
+        lines.append("The AAVSO cross-check differs for this target (see the Cross-check panel).")
+    return "\n".join(lines)
+
+
+def _due_values(m) -> Values:
+    arr = m.overdue.copy()
+    arr[np.isnan(arr) & m.due] = np.inf  # due without data: the most overdue of all
+    return arr, np.isnan(arr)
+
+
+def _due_text(m, i: int) -> str:
+    over = m.overdue[i]
+    if not math.isnan(over):
+        return f"{over:+.0f}" if abs(over) >= 1 else f"{over:+.1f}"
+    return "due" if m.due[i] else ""
+
+
+def _due_tip(m, i: int) -> str:
+    if m.due[i]:
+        over = m.overdue[i]
+        return "Never observed: due." if math.isnan(over) else f"Due: {over:.1f} days past the cadence."
+    return "No cadence requested." if m.targets[i].obs_cadence is None else "Not due yet."
+
+
+def _last_data_text(m, i: int) -> str:
+    when = m.targets[i].last_data_point
+    return "" if when is None else datetime.fromtimestamp(when, timezone.utc).strftime("%Y-%m-%d")
+
+
+def _last_data_tip(m, i: int) -> str | None:
+    when = m.targets[i].last_data_point
+    if when is None:
+        return None
+    return f"{m.time_text(when, with_date=True)} ({(m.now - when) / 86400.0:.1f} days ago)"
+
+
+def _event_text(key: str) -> Callable[[Any, int], str]:
+    def text(m, i: int) -> str:
+        obs = m.observability
+        if obs is None:
+            return ""
+        value = float(obs.rise[i] if key == "rise" else obs.set[i])
+        if math.isnan(value):
+            events = obs.events[i]
+            code = events[0][0] if events else None
+            if code == TARGET_IS_ALWAYS_UP:
+                return "up" if key == "rise" else "all night"
+            if code == TARGET_IS_ALWAYS_DOWN or not obs.observable[i]:
+                return "—"
+            return ""
+        return m.time_text(value)
+    return text
+
+
+def _time_tip(key: str, default: str) -> Callable[[Any, int], str | None]:
+    def tip(m, i: int) -> str | None:
+        if m.observability is None:
+            return default
+        return m.time_text(float(getattr(m.observability, key)[i]), with_date=True) or default
+    return tip
+
+
+def _notes_tip(m, i: int) -> str | None:
+    info = m.targets[i].info
+    if not info.text and not info.links:
+        return None
+    links = "\n".join(f"{link.label}: {link.url}" for link in info.links)
+    return info.text + ("\n\n" + links if links else "")
+
+
+def _solar_values(m) -> Values:
+    n = len(m.targets)
+    if m.observability is None:
+        return np.full(n, np.nan), np.ones(n, dtype=bool)
+    return np.where(np.asarray(m.observability.solar_conjunction, dtype=bool), 0.0, 1.0), np.zeros(n, dtype=bool)
+
+
+_RISE_TIP = ("When the target climbs above your altitude limit during the selected night "
+             "(site time, or UTC when View > Times in UTC is on).")
+_SET_TIP = "When the target sinks below your altitude limit during the selected night."
+_TRANSIT_TIP = "Meridian transit nearest the middle of the night."
+
+COLUMNS: tuple[Column, ...] = (
+    Column("name", "Star", TEXT, "Star name as it appears in the AAVSO Target Tool. Bold: priority target.",
+           lambda m: texts([t.star_name for t in m.targets]), lambda m, i: m.targets[i].star_name, _name_tip),
+    Column("priority", "Pri", FLAG, "★ marks an AAVSO priority target.",
+           lambda m: (np.array([0.0 if t.priority else 1.0 for t in m.targets]), np.zeros(len(m.targets), bool)),
+           lambda m, i: "★" if m.targets[i].priority else ""),
+    Column("due", "Due", NUMBER,
+           "Days past the observing cadence since the last data point (positive: overdue). "
+           "'due' with no number: never observed.", _due_values, _due_text, _due_tip),
+    Column("section", "Section", TEXT, "AAVSO observing section(s) the target is listed in.",
+           lambda m: texts([", ".join(t.obs_section) for t in m.targets]), lambda m, i: ", ".join(m.targets[i].obs_section)),
+    Column("var_type", "Type", TEXT, "Variable star type (GCVS/VSX notation).", *field("var_type")),
+    Column("constellation", "Con", TEXT, "Constellation (IAU abbreviation).", *field("constellation")),
+    Column("ra", "RA", NUMBER, "Right ascension, J2000 (h:m:s). Sorts by value.",
+           lambda m: floats([t.ra for t in m.targets]), lambda m, i: ra_hms(m.targets[i].ra, decimals=0)),
+    Column("dec", "Dec", NUMBER, "Declination, J2000 (°:′:″). Sorts by value.",
+           lambda m: floats([t.dec for t in m.targets]), lambda m, i: dec_dms(m.targets[i].dec, decimals=0)),
+    Column("max_mag", "Max mag", NUMBER, "Brightest magnitude and its band.",
+           lambda m: floats([t.max_mag for t in m.targets]),
+           lambda m, i: magnitude(m.targets[i].max_mag, m.targets[i].max_mag_band)),
+    Column("min_mag", "Min mag", NUMBER, "Faintest magnitude and its band.",
+           lambda m: floats([t.min_mag for t in m.targets]),
+           lambda m, i: magnitude(m.targets[i].min_mag, m.targets[i].min_mag_band)),
+    Column("period", "Period (d)", NUMBER, "Period in days, when known.",
+           lambda m: floats([t.period for t in m.targets]), lambda m, i: number(m.targets[i].period, ".4g")),
+    Column("cadence", "Cadence (d)", NUMBER, "How often AAVSO asks for an observation, in days.",
+           lambda m: floats([t.obs_cadence for t in m.targets]), lambda m, i: number(m.targets[i].obs_cadence, "g")),
+    Column("last_data", "Last data", TIME, "Date of the latest observation in the AAVSO database.",
+           lambda m: floats([t.last_data_point for t in m.targets]), _last_data_text, _last_data_tip),
+    Column("obs_mode", "Mode", TEXT, "Requested observing mode (e.g. VIS, CCD, DSLR, PEP, spectroscopy).",
+           *field("obs_mode")),
+    Column("filter", "Filters", TEXT, "Requested filters.", *field("filter")),
+    Column("rise", "Rises", TIME, _RISE_TIP, sky("rise"), _event_text("rise"), _time_tip("rise", _RISE_TIP)),
+    Column("set", "Sets", TIME, _SET_TIP, sky("set"), _event_text("set"), _time_tip("set", _SET_TIP)),
+    Column("hours", "Hours", NUMBER, "Hours above your altitude limit during the selected night.",
+           sky("hours_observable"), lambda m, i: _sky_text(m, i, "hours_observable", lambda v: number(v, ".1f"))),
+    Column("max_alt", "Max alt", NUMBER, "Highest altitude (degrees) reached during the selected night.",
+           sky("max_altitude"), lambda m, i: _sky_text(m, i, "max_altitude", lambda v: number(v, ".0f") + "°")),
+    Column("transit", "Transit", TIME, _TRANSIT_TIP, sky("transit"),
+           lambda m, i: _sky_text(m, i, "transit", m.time_text), _time_tip("transit", _TRANSIT_TIP), visible=False),
+    Column("moon_sep", "Moon", NUMBER, "Angular distance from the Moon (degrees) in the middle of the night.",
+           sky("moon_separation"), lambda m, i: _sky_text(m, i, "moon_separation", lambda v: number(v, ".0f") + "°")),
+    Column("solar_conj", "Sun conj.", FLAG, "☀ marks a target within 30° of the Sun (solar conjunction).",
+           _solar_values,
+           lambda m, i: "" if m.observability is None else ("☀" if bool(m.observability.solar_conjunction[i]) else ""),
+           visible=False),
+    Column("other_info", "Notes", TEXT,
+           "AAVSO notes (other_info). Links open from the Details panel or the row's context menu.",
+           lambda m: texts([t.other_info for t in m.targets]), lambda m, i: " ".join(m.targets[i].info.text.split()),
+           _notes_tip),
+)
+COLUMN_KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
+COLUMN_INDEX: dict[str, int] = {c.key: i for i, c in enumerate(COLUMNS)}
