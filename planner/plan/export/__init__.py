@@ -19,6 +19,7 @@ from pathlib import Path, PurePath
 
 from planner.config import atomic_write_bytes
 from planner.errors import PlannerError
+from planner.formatting import dec_dms, ra_hms  # noqa: F401 - the exporters read them from here
 from planner.plan.filters import CameraFilters, FilterNames
 from planner.plan.model import Plan, PlanEntry
 
@@ -173,31 +174,6 @@ def utc_iso(t: float | None) -> str:
 
 def local_iso(t: float | None, plan: Plan) -> str:
     return "" if t is None else utc(t).astimezone(plan.site.tz).isoformat(timespec="seconds")
-
-
-def _sexagesimal(value: float, decimals: int) -> tuple[int, int, float]:
-    """(units, minutes, seconds) of a non-negative value, rounded so seconds never read 60."""
-    scale = 10**decimals
-    total = round(value * 3600 * scale)
-    units, rest = divmod(total, 3600 * scale)
-    minutes, seconds = divmod(rest, 60 * scale)
-    return int(units), int(minutes), seconds / scale
-
-
-def ra_hms(ra_deg: float, sep: tuple[str, str, str] = (":", ":", ""), decimals: int = 2) -> str:
-    """Right ascension in hours, e.g. ``05:35:17.30``."""
-    h, m, s = _sexagesimal((ra_deg % 360.0) / 15.0, decimals)
-    h %= 24
-    width = 3 + decimals if decimals else 2
-    return f"{h:02d}{sep[0]}{m:02d}{sep[1]}{s:0{width}.{decimals}f}{sep[2]}"
-
-
-def dec_dms(dec_deg: float, sep: tuple[str, str, str] = (":", ":", ""), decimals: int = 1) -> str:
-    """Declination with sign, e.g. ``-05:23:28.0``."""
-    sign = "-" if dec_deg < 0 else "+"
-    d, m, s = _sexagesimal(abs(dec_deg), decimals)
-    width = 3 + decimals if decimals else 2
-    return f"{sign}{d:02d}{sep[0]}{m:02d}{sep[1]}{s:0{width}.{decimals}f}{sep[2]}"
 
 
 def one_line(text: str) -> str:

@@ -25,7 +25,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from planner import __version__
-from planner.plan.export import ExportOptions, Rendered, camera_entries, dec_dms, one_line, ra_hms, utc
+from planner.plan.export import (
+    ExportOptions,
+    Rendered,
+    camera_entries,
+    dec_dms,
+    one_line,
+    ra_hms,
+    utc,
+)
 from planner.plan.model import Plan
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

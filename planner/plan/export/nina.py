@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-
 from pathlib import Path
 
 from planner.plan.export import ExportOptions, Rendered, camera_entries, dec_dms, ra_hms
