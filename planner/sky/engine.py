@@ -370,7 +370,8 @@ def _last_before(values: np.ndarray, before: float, after: float | None = None) 
     return float(sel.max()) if sel.size else None
 
 
-def _night_cached(site: Site, time: float) -> Night:
+def _night_of(site: Site, time: float) -> Night:
+    """The night at ``site`` following ``time``, computed (``compute_night`` memoises it)."""
     track = _sun_track(site, time)
     level = site.sun_altitude - SUN_RISE_SET_CORRECTION
     crossings = _all_crossings(track, (level,) + tuple(v for _, v in _TWILIGHT_LEVELS))
@@ -435,7 +436,7 @@ def _twilight(track, crossings, status, time, sunset, sunrise, start, end) -> Tw
 
 @lru_cache(maxsize=64)
 def _night_memo(site: Site, time: float) -> Night:
-    return _night_cached(site, time)
+    return _night_of(site, time)
 
 
 def compute_night(site: Site, time: float) -> Night:
