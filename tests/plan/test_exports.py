@@ -169,3 +169,62 @@ def test_unknown_format_and_unwritable_target_are_clean_errors(tmp_path):
     blocker.write_text("x")
     with pytest.raises(ExportError, match="could not write"):
         export_plan(sample_plan(), "csv", blocker / "sub" / "plan.csv")
+
+
+def _crowded_plan():
+    from planner.plan.model import PlanEntry
+    from tests.plan.helpers import target
+
+    plan = sample_plan()
+    plan.add(PlanEntry(target=target("V1500 Cygni with a long designation", var_type="UGWZ+E+ZZ"),
+                       filters=("V", "B", "R", "I"), exposure=120, count=25,
+                       notes="A long note about the comparison stars, the seeing and the dew on the corrector " * 3))
+    plan.add(PlanEntry(target=target("V404 Cyg", var_type="LMXB/BHXB/XN"), filters=("V",)))
+    plan.add(PlanEntry(target=target("V Sge", var_type="EA/GS+SRC+E+ZAND"), filters=("Vis",)))
+    plan.add(PlanEntry(target=target("Odd", var_type="ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJ"), filters=("V",)))
+    return plan
+
+
+def test_pdf_table_cells_fit_their_boxes():
+    """Every cell's text, as matplotlib renders it, lies inside its cell's border."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from planner.plan.export import ordered_entries
+    from planner.plan.export.pdf_table import table_figures
+
+    plan = _crowded_plan()
+    checked = 0
+    for fig in table_figures(plan, ordered_entries(plan)):
+        FigureCanvasAgg(fig)
+        renderer = fig.canvas.get_renderer()
+        ax = fig.axes[0]
+        boxes = {p.get_gid(): p.get_window_extent(renderer) for p in ax.patches}
+        for text in ax.texts:
+            gid = text.get_gid() or ""
+            if not gid.startswith("cell:"):
+                continue
+            box, extent = boxes["box:" + gid[5:]], text.get_window_extent(renderer)
+            assert box.x0 <= extent.x0 and extent.x1 <= box.x1 + 0.5, (gid, text.get_text())
+            assert box.y0 <= extent.y0 + 0.5 and extent.y1 <= box.y1 + 0.5, (gid, text.get_text())
+            checked += 1
+    assert checked > 60
+
+
+def test_pdf_type_cells_wrap_or_shrink_but_keep_every_character():
+    pypdf = pytest.importorskip("pypdf")
+    reader = pypdf.PdfReader(io.BytesIO(render(_crowded_plan(), "pdf")))
+    table = "".join(reader.pages[1].extract_text().split())
+    for code in ("UGWZ+E+ZZ", "LMXB/BHXB/XN", "EA/GS+SRC+E+ZAND", "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJ"):
+        assert code in table, code
+    assert "V1500Cygniwithalongdesignation" in table
+
+
+def test_pdf_shows_the_site_by_its_label():
+    pypdf = pytest.importorskip("pypdf")
+    from planner.sky.site import Site
+
+    plan = sample_plan()
+    plan.site = Site(42.3736, -71.1097)
+    reader = pypdf.PdfReader(io.BytesIO(render(plan, "pdf")))
+    assert "42.3736°N 71.1097°W" in reader.pages[1].extract_text()
+    assert "AAVSO HQ" not in "".join(p.extract_text() for p in reader.pages)

@@ -1,18 +1,16 @@
 """Printable PDF of the plan (matplotlib, no GUI backend): page 1 is the night's altitude
 chart, the window's own plot (``planner.plot.night``) with the plan's blocks, twilight,
 the Moon and airmass, the following pages the table of entries with
-times, coordinates, magnitudes, filters and notes."""
+times, coordinates, magnitudes, filters and notes, laid out by ``pdf_table`` so every cell
+fits its box."""
 
 from __future__ import annotations
 
 import io
-import textwrap
 
-from planner.plan.export import dec_dms, ordered_entries, ra_hms, utc
+from planner.plan.export import ordered_entries
+from planner.plan.export.pdf_table import A4_LANDSCAPE
 from planner.plan.model import Plan
-
-ROWS_PER_PAGE = 22
-A4_LANDSCAPE = (11.69, 8.27)
 
 
 def _night(plan: Plan, entries):
@@ -60,48 +58,10 @@ def _chart_page(pdf, plan: Plan, entries) -> None:
     pdf.savefig(fig)
 
 
-def _cell(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(text, width)[:3]) if text else ""
-
-
 def _table_pages(pdf, plan: Plan, entries) -> None:
-    from matplotlib.figure import Figure
+    from planner.plan.export.pdf_table import table_figures
 
-    tz = plan.site.tz
-    header = ["#", "Target", "Start", "End", "RA (J2000)", "Dec (J2000)", "Mag", "Type", "Filters", "Status", "Notes"]
-    rows = []
-    for n, e in enumerate(entries, 1):
-        t = e.target
-        start = utc(e.start).astimezone(tz).strftime("%H:%M") if e.start is not None else "—"
-        end = utc(e.end).astimezone(tz).strftime("%H:%M") if e.end is not None else "—"
-        filters = " ".join(e.filters)
-        if filters:
-            filters += f" {e.count}×{e.exposure:g}s"
-        rows.append(
-            [str(n), _cell(t.name, 18), start, end, ra_hms(t.ra, decimals=1), dec_dms(t.dec, decimals=0),
-             t.magnitude_text(), _cell(t.var_type, 10), _cell(filters, 16), e.status, _cell(e.notes, 40)]
-        )
-    pages = [rows[i : i + ROWS_PER_PAGE] for i in range(0, len(rows), ROWS_PER_PAGE)] or [[]]
-    for number, chunk in enumerate(pages, 1):
-        fig = Figure(figsize=A4_LANDSCAPE)
-        ax = fig.add_subplot(1, 1, 1)
-        ax.axis("off")
-        ax.set_title(f"Plan entries ({number}/{len(pages)}) — times in {plan.site.timezone}", fontsize=11)
-        if chunk:
-            table = ax.table(
-                cellText=chunk,
-                colLabels=header,
-                loc="upper center",
-                cellLoc="left",
-                colWidths=[0.03, 0.13, 0.05, 0.05, 0.09, 0.08, 0.09, 0.07, 0.11, 0.07, 0.23],
-            )
-            table.auto_set_font_size(False)
-            table.set_fontsize(7)
-            table.scale(1.0, 1.6)
-        else:
-            ax.text(0.5, 0.5, "The plan has no entries yet.", ha="center")
-        if number == len(pages) and plan.notes:
-            fig.text(0.05, 0.03, _cell(plan.notes, 160), fontsize=8, va="bottom")
+    for fig in table_figures(plan, entries):
         pdf.savefig(fig)
 
 
