@@ -228,3 +228,13 @@ def test_pdf_shows_the_site_by_its_label():
     reader = pypdf.PdfReader(io.BytesIO(render(plan, "pdf")))
     assert "42.3736°N 71.1097°W" in reader.pages[1].extract_text()
     assert "AAVSO HQ" not in "".join(p.extract_text() for p in reader.pages)
+
+
+def test_ics_location_of_an_unnamed_site_is_its_coordinates():
+    icalendar = pytest.importorskip("icalendar")
+    from planner.sky.site import Site
+
+    plan = sample_plan()
+    plan.site = Site(52.0, 4.0)
+    event = next(iter(icalendar.Calendar.from_ical(render(plan, "ics")).walk("VEVENT")))
+    assert str(event["location"]).startswith("52.0000°N 4.0000°E")
