@@ -29,17 +29,6 @@ from planner import APP_NAME
 SETTINGS_VERSION = 1
 SETTINGS_FILE = "settings.json"
 
-SERVICES = ("aavso", "astrobin", "nasa", "astrometry", "arcsecond")
-
-DEFAULT_BASE_URLS: dict[str, str] = {
-    "aavso": "https://targettool.aavso.org/TargetTool/api/v1",
-    "astrobin": "https://www.astrobin.com/api/v1",
-    "nasa": "https://images-api.nasa.gov",
-    "astrometry": "https://nova.astrometry.net/api",
-    "arcsecond": "https://api.arcsecond.io",
-}
-
-
 def config_dir() -> Path:
     return Path(os.environ.get("PLANNER_CONFIG_DIR") or platformdirs.user_config_dir(APP_NAME))
 
@@ -67,7 +56,7 @@ class Settings:
     target_altitude: float = 20.0
     sun_altitude: float = -5.0
     timezone: str = ""  # empty: found from the coordinates
-    base_urls: dict[str, str] = field(default_factory=dict)  # overrides of DEFAULT_BASE_URLS
+    base_urls: dict[str, str] = field(default_factory=dict)  # addresses the user set, by service key
     crosscheck_tolerance_s: float = 120.0
     theme: str = "light"  # light | dark | night
     show_utc: bool = False
@@ -96,11 +85,6 @@ class Settings:
             timezone=self.timezone,
             name=self.site_name,
         )
-
-    def base_url(self, service: str) -> str:
-        """Base URL of a service: ``PLANNER_<SERVICE>_URL``, then settings, then the default."""
-        env = os.environ.get(f"PLANNER_{service.upper()}_URL")
-        return (env or self.base_urls.get(service) or DEFAULT_BASE_URLS[service]).rstrip("/")
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

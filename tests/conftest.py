@@ -47,6 +47,9 @@ def isolated_environment(tmp_path, monkeypatch):
     for var in list(os.environ):
         if var.startswith("PLANNER_") and var.endswith(("_KEY", "_SECRET", "_URL")):
             monkeypatch.delenv(var, raising=False)
+    from planner.services import credentials
+
+    credentials._session_secrets.clear()  # keys kept in memory when no keyring works
     ring = MemoryKeyring()
     previous = keyring.get_keyring()
     keyring.set_keyring(ring)

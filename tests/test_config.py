@@ -10,7 +10,6 @@ import pytest
 
 from planner import config
 from planner.config import (
-    DEFAULT_BASE_URLS,
     Settings,
     SettingsError,
     atomic_write_text,
@@ -59,14 +58,6 @@ def test_unreadable_settings_are_refused_with_a_message(text, words):
     settings_path().write_text(text)
     with pytest.raises(SettingsError, match=words):
         load_settings()
-
-
-def test_base_url_precedence(monkeypatch):
-    settings = Settings(base_urls={"aavso": "https://example.invalid/api/"})
-    assert settings.base_url("aavso") == "https://example.invalid/api"  # settings, trailing slash dropped
-    assert settings.base_url("nasa") == DEFAULT_BASE_URLS["nasa"]
-    monkeypatch.setenv("PLANNER_AAVSO_URL", "http://127.0.0.1:8000/v1")
-    assert settings.base_url("aavso") == "http://127.0.0.1:8000/v1"  # the environment wins
 
 
 def test_folders_follow_the_environment(tmp_path, monkeypatch):

@@ -7,18 +7,22 @@ import sys
 
 from planner.commands.common import CommandError
 
-SERVICES = ("aavso", "astrobin", "astrometry", "arcsecond")
-NAMES = ("key", "secret", "upload_key")
 
 
 def register(subparsers) -> None:
+    # The services, their secrets and variables come from each service's declaration.
+    from planner.services.registry import DECLARATIONS
+
+    services = tuple(key for key, d in DECLARATIONS.items() if d.secrets)
+    names = tuple(dict.fromkeys(s.name for d in DECLARATIONS.values() for s in d.secrets))
+    variables = ", ".join(s.env_var for d in DECLARATIONS.values() for s in d.secrets)
+    which = "; ".join(f"{d.key}: {', '.join(s.name for s in d.secrets)}" for d in DECLARATIONS.values() if d.secrets)
     parser = subparsers.add_parser(
         "keys",
         help="store, check or delete API keys (OS keyring; env vars override)",
         description=(
-            "Keys live in the OS keyring (service 'planner'). Environment variables override them: "
-            "PLANNER_AAVSO_KEY, PLANNER_ASTROBIN_KEY, PLANNER_ASTROBIN_SECRET, PLANNER_ASTROMETRY_KEY, "
-            "PLANNER_ARCSECOND_KEY, PLANNER_ARCSECOND_UPLOAD_KEY. Values are never printed."
+            "Keys live in the OS keyring (service 'planner'); Settings > Services stores them "
+            f"too. Environment variables override them: {variables}. Values are never printed."
         ),
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
@@ -28,22 +32,20 @@ def register(subparsers) -> None:
         ("delete", "remove a key from the keyring"),
     ):
         sub = actions.add_parser(action, help=text)
-        sub.add_argument("service", choices=SERVICES, metavar="SERVICE", help=", ".join(SERVICES))
-        sub.add_argument(
-            "--name", default="key", choices=NAMES,
-            help="which secret: key (default), secret (AstroBin API secret) or upload_key (Arcsecond)",
-        )
+        sub.add_argument("service", choices=services, metavar="SERVICE", help=", ".join(services))
+        sub.add_argument("--name", default="key", choices=names, help=f"which secret (default key): {which}")
         sub.set_defaults(func=run_set if action == "set" else run_delete)
     status = actions.add_parser("status", help="which keys are set and where (env or keyring), never the values")
-    status.add_argument("service", nargs="?", choices=SERVICES, metavar="SERVICE")
+    status.add_argument("service", nargs="?", choices=services, metavar="SERVICE")
     status.set_defaults(func=run_status)
 
 
 def _check_name(service: str, name: str):
-    from planner.services.credentials import SECRETS
+    from planner.services.registry import secrets_table
 
-    if (service, name) not in SECRETS:
-        valid = ", ".join(n for s, n in SECRETS if s == service)
+    table = secrets_table()
+    if (service, name) not in table:
+        valid = ", ".join(n for s, n in table if s == service)
         raise CommandError(f"{service} has no secret called '{name}'; use --name {valid}")
 
 

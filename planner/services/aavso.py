@@ -14,12 +14,26 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from planner.catalog import Target, parse_targets
-from planner.services.credentials import get_secret, register_secret
-from planner.services.errors import KEY_HINTS, ConfigurationError, InvalidRequestError
-from planner.services.http import POLICIES, RateLimitState, Reply, ServiceSession, parse_or_bad_response
+from planner.services.client import ServiceClient
+from planner.services.declaration import Secret, declare
+from planner.services.errors import InvalidRequestError
+from planner.services.http import RateLimitState, Reply, ServiceSession
+from planner.services.origin import with_origin
 
-SERVICE_KEY = "aavso"
-SERVICE_NAME = POLICIES[SERVICE_KEY].name
+SERVICE = declare(
+    key="aavso",
+    name="AAVSO Target Tool",
+    default_url="https://targettool.aavso.org/TargetTool/api/v1",
+    expire_after=30 * 60,
+    freshness="30 minutes (the telescope settings are always asked afresh)",
+    hourly_budget=1000,
+    https_only=True,
+    secrets=(Secret("key", "API key", "PLANNER_AAVSO_KEY"),),
+    where_to_get_a_key="copy your API key from the Target Tool's API page once you are logged in",
+    connection_test="your account's telescope settings",
+)
+SERVICE_KEY = SERVICE.key
+SERVICE_NAME = SERVICE.name
 SECTIONS = ("ac", "ep", "cv", "eb", "spp", "lpv", "yso", "het", "misc", "all")
 ORDERABLE = (
     "star_name", "ra", "dec", "var_type", "min_mag", "min_mag_band", "max_mag", "max_mag_band",
@@ -196,41 +210,40 @@ def _sections(sections: Iterable[str] | str) -> list[str]:
 # -- client ------------------------------------------------------------------------------
 
 
-class AavsoClient:
+class AavsoClient(ServiceClient):
     """The AAVSO Target Tool API v1."""
 
+    SERVICE = SERVICE
+
     def __init__(self, api_key: str | None, base_url: str | None = None, session: ServiceSession | None = None):
-        if not api_key or not str(api_key).strip():
-            raise ConfigurationError(SERVICE_NAME, "no API key is set", KEY_HINTS[SERVICE_KEY], service_key=SERVICE_KEY)
-        self._auth = (str(api_key).strip(), "api_token")
-        register_secret(self._auth[0])
-        if session is None:
-            from planner.config import DEFAULT_BASE_URLS
+        key = self._keep_secret(api_key)
+        if key is None:
+            raise self._no_key()
+        self._auth = (key, "api_token")
+        self.session = self._make_session(base_url, session)
 
-            session = ServiceSession(POLICIES[SERVICE_KEY], base_url or DEFAULT_BASE_URLS[SERVICE_KEY])
-        self.session = session
+    def check_connection(self) -> str:
+        from planner.services.client import origin_words
 
-    def __repr__(self) -> str:  # never show the key
-        return f"AavsoClient(base_url={self.session.base_url!r})"
-
-    @classmethod
-    def from_settings(cls, settings=None) -> "AavsoClient":
-        """A client with the stored key (env var or keyring) and the configured base URL."""
-        from planner.services.http import session_for
-
-        return cls(get_secret(SERVICE_KEY), session=session_for(SERVICE_KEY, settings))
+        scope = self.get_telescope()
+        limits = ""
+        if scope.targetaltitude is not None:
+            limits += f", target altitude {scope.targetaltitude:g}°"
+        if scope.sunaltitude is not None:
+            limits += f", sun altitude {scope.sunaltitude:g}°"
+        return f"OK: your AAVSO telescope is at {scope.latitude:.4f}, {scope.longitude:.4f}{limits}{origin_words(scope)}"
 
     @property
     def rate(self) -> RateLimitState:
         return self.session.rate
 
-    def _parse(self, fn, reply: Reply, what: str):
-        return parse_or_bad_response(SERVICE_NAME, fn, reply.data, what=what, service_key=SERVICE_KEY)
+    def _parse_reply(self, fn, reply: Reply, what: str):
+        return self._parse(fn, reply.data, what)
 
     def get_telescope(self) -> Telescope:
         # Always asked afresh (a POST may have changed it); the cached copy is the offline fallback.
         reply = self.session.get("telescope", auth=self._auth, refresh=True)
-        scope = self._parse(parse_telescope, reply, "telescope answer")
+        scope = self._parse_reply(parse_telescope, reply, "telescope answer")
         return _with_meta(scope, reply)
 
     def set_telescope(self, latitude: float, longitude: float, targetaltitude: float | None = None, sunaltitude: float | None = None) -> Telescope:
@@ -238,12 +251,12 @@ class AavsoClient:
             raise _invalid("latitude and longitude are both needed", "give the telescope's latitude and longitude")
         data = _site_params(latitude, longitude, targetaltitude, sunaltitude)
         reply = self.session.post("telescope", data=data, auth=self._auth)
-        return _with_meta(self._parse(parse_telescope, reply, "telescope answer"), reply)
+        return _with_meta(self._parse_reply(parse_telescope, reply, "telescope answer"), reply)
 
     def nighttime(self, latitude=None, longitude=None, sunaltitude=None, time=None) -> NighttimeReply:
         params = _site_params(latitude, longitude, None, sunaltitude, time)
         reply = self.session.get("nighttime", params=params, auth=self._auth)
-        return _with_meta(self._parse(parse_nighttime, reply, "nighttime answer"), reply)
+        return _with_meta(self._parse_reply(parse_nighttime, reply, "nighttime answer"), reply)
 
     def targets(
         self,
@@ -270,7 +283,7 @@ class AavsoClient:
             params["reverse"] = "true"
         params.update(_site_params(latitude, longitude, targetaltitude, sunaltitude, time))
         reply = self.session.get("targets", params=params, auth=self._auth, refresh=refresh)
-        result = self._parse(parse_targets_payload, reply, "target list")
+        result = self._parse_reply(parse_targets_payload, reply, "target list")
         return TargetsReply(
             targets=list(result.targets),
             problems=list(result.problems),
@@ -282,9 +295,7 @@ class AavsoClient:
 
 
 def _with_meta(obj, reply: Reply):
-    from dataclasses import replace
-
-    return replace(obj, from_cache=reply.from_cache, offline=reply.offline, fetched_at=reply.fetched_at)
+    return with_origin(obj, reply)
 
 
 __all__ = [

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
+from planner.services.client import ServiceClient, origin_words
+from planner.services.declaration import Secret, declare
 from planner.services.errors import (
     BadResponseError,
     ConfigurationError,
@@ -27,12 +29,23 @@ from planner.services.errors import (
 )
 from planner.services.origin import FetchedList, Origin, with_origin
 
-SERVICE_KEY = "arcsecond"
-SERVICE_NAME = "Arcsecond"
-DEFAULT_BASE_URL = "https://api.arcsecond.io"
+AUTH_HEADER = "X-Arcsecond-API-Authorization"
+SERVICE = declare(
+    key="arcsecond",
+    name="Arcsecond",
+    default_url="https://api.arcsecond.io",
+    expire_after=10 * 60,
+    freshness="10 minutes",
+    secret_headers=("Authorization", AUTH_HEADER),
+    secrets=(Secret("key", "API key", "PLANNER_ARCSECOND_KEY"), Secret("upload_key", "Upload key", "PLANNER_ARCSECOND_UPLOAD_KEY")),
+    where_to_get_a_key="copy your API key (or upload key) from your Arcsecond profile page",
+    connection_test="the observing sites your key can see",
+)
+SERVICE_KEY = SERVICE.key
+SERVICE_NAME = SERVICE.name
+DEFAULT_BASE_URL = SERVICE.default_url
 CLOUD_HOST = "api.arcsecond.io"
 LOCAL_SUBDOMAIN = "local"  # a self-hosted server's paths: <server>/local/<resource>/
-AUTH_HEADER = "X-Arcsecond-API-Authorization"
 UPLOAD_TIMEOUT = (10.0, 600.0)
 MAX_LIST_PAGES = 200  # a dataset's file list is followed to its end, within reason
 
@@ -490,57 +503,35 @@ class MultipartFileBody:
 
 
 def make_policy():
-    """The shared Arcsecond policy, making sure the auth header is treated as a secret."""
-    from dataclasses import replace
-
-    from planner.services.http import POLICIES
-
-    policy = POLICIES[SERVICE_KEY]
-    if AUTH_HEADER not in policy.secret_headers:
-        policy = replace(policy, secret_headers=(*policy.secret_headers, AUTH_HEADER))
-    return policy
+    return SERVICE.policy()
 
 
-class ArcsecondClient:
+class ArcsecondClient(ServiceClient):
     """One Arcsecond server (cloud observatory or Arcsecond.local) and the user's keys."""
+
+    SERVICE = SERVICE
 
     def __init__(
         self,
         api_key: str | None = None,
         upload_key: str | None = None,
-        base_url: str = DEFAULT_BASE_URL,
-        observatory: str | None = None,
+        base_url: str | None = None,
         session=None,
+        *,
+        observatory: str | None = None,
     ):
-        from planner.services.credentials import register_secret
-
-        register_secret(api_key)
-        register_secret(upload_key)
-        self._api_key = (api_key or "").strip() or None
-        self._upload_key = (upload_key or "").strip() or None
-        self.base_url = service_base_url(base_url, observatory)
-        if session is None:
-            from planner.services.http import ServiceSession
-
-            session = ServiceSession(make_policy(), self.base_url)
-        self.session = session
-
-    def __repr__(self) -> str:  # never show a key
-        return f"ArcsecondClient(base_url={self.base_url!r})"
+        self._api_key = self._keep_secret(api_key)
+        self._upload_key = self._keep_secret(upload_key)
+        self.base_url = service_base_url(base_url or SERVICE.default_url, observatory)
+        self.session = self._make_session(self.base_url, session)
 
     @classmethod
-    def from_settings(cls, settings=None, *, observatory: str | None = None, **kwargs) -> "ArcsecondClient":
-        from planner.config import load_settings
-        from planner.services.credentials import get_secret
+    def settings_options(cls, settings) -> dict[str, Any]:
+        return {"observatory": getattr(settings, "arcsecond_observatory", "") or None}
 
-        settings = settings or load_settings()
-        return cls(
-            get_secret(SERVICE_KEY, "key"),
-            get_secret(SERVICE_KEY, "upload_key"),
-            settings.base_url(SERVICE_KEY),
-            observatory if observatory is not None else (settings.arcsecond_observatory or None),
-            **kwargs,
-        )
+    def check_connection(self) -> str:
+        sites = self.sites()
+        return f"OK: Arcsecond lists {len(sites)} observing site{'s' if len(sites) != 1 else ''} for your key{origin_words(sites)}"
 
     # -- plumbing
 
@@ -551,13 +542,7 @@ class ArcsecondClient:
         first, second = (self._upload_key, self._api_key) if upload else (self._api_key, self._upload_key)
         key = first or second
         if not key:
-            raise ConfigurationError(
-                SERVICE_NAME,
-                "no API key or upload key is set",
-                "copy one from your Arcsecond profile page and set it with `planner keys set arcsecond` "
-                "or PLANNER_ARCSECOND_KEY / PLANNER_ARCSECOND_UPLOAD_KEY",
-                service_key=SERVICE_KEY,
-            )
+            raise self._no_key("no API key or upload key is set")
         return {AUTH_HEADER: f"Key {key}"}
 
     def _get(self, path: str, *, params=None, cache: bool = True, upload: bool = False):

@@ -15,15 +15,30 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from planner.services.errors import BadResponseError, ConfigurationError, InvalidRequestError
+from planner.services.client import ServiceClient, origin_words
+from planner.services.declaration import Secret, declare, with_policy
+from planner.services.errors import BadResponseError, InvalidRequestError
 from planner.services.origin import with_origin
 
-SERVICE_KEY = "astrobin"
-SERVICE_NAME = "AstroBin"
-DEFAULT_BASE_URL = "https://www.astrobin.com/api/v1"
+MIN_INTERVAL_S = 1.0
+SERVICE = declare(
+    key="astrobin",
+    name="AstroBin",
+    default_url="https://www.astrobin.com/api/v1",
+    expire_after=24 * 3600,
+    freshness="1 day",
+    # AstroBin forbids scraping: about one request a second, one page per call.
+    min_interval=MIN_INTERVAL_S,
+    secret_params=("api_key", "api_secret"),
+    secrets=(Secret("key", "API key", "PLANNER_ASTROBIN_KEY"), Secret("secret", "API secret", "PLANNER_ASTROBIN_SECRET")),
+    where_to_get_a_key="request a free key and secret at astrobin.com/api/request-key/",
+    connection_test="today's image of the day",
+)
+SERVICE_KEY = SERVICE.key
+SERVICE_NAME = SERVICE.name
+DEFAULT_BASE_URL = SERVICE.default_url
 # The API page: "append them to http://cdn.astrobin.com/images/"; the CDN serves https too.
 CDN_BASE = "https://cdn.astrobin.com/images/"
-MIN_INTERVAL_S = 1.0
 CDN_MIN_INTERVAL_S = 0.2
 MAX_LIMIT = 25  # the server's max_limit: it silently answers 25 when asked for more
 DEFAULT_IMAGE_MAX_BYTES = 20 * 1024 * 1024
@@ -479,43 +494,30 @@ def image_urls(image: AstrobinImage, cdn_base: str = CDN_BASE) -> ImageUrls:
 
 
 def make_policy(min_interval: float = MIN_INTERVAL_S):
-    """The shared AstroBin policy (throttle, secret query parameters) with its throttle adjustable."""
-    from dataclasses import replace
-
-    from planner.services.http import POLICIES
-
-    return replace(POLICIES[SERVICE_KEY], min_interval=min_interval, secret_params=("api_key", "api_secret"))
+    """The AstroBin policy in force with its throttle adjustable."""
+    return with_policy(SERVICE, min_interval=min_interval)
 
 
-class AstrobinClient:
+class AstrobinClient(ServiceClient):
     """Read-only AstroBin API v1; one page per call, about one request per second."""
+
+    SERVICE = SERVICE
 
     def __init__(
         self,
         api_key: str | None,
         api_secret: str | None,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         session=None,
         *,
         min_interval: float = MIN_INTERVAL_S,
         cdn_base: str = CDN_BASE,
         download_session=None,
     ):
-        if not api_key or not api_secret:
-            raise ConfigurationError(
-                SERVICE_NAME,
-                "no API key and secret are set",
-                "request a free key at astrobin.com/api/request-key/, then set it with "
-                "`planner keys set astrobin` or PLANNER_ASTROBIN_KEY / PLANNER_ASTROBIN_SECRET",
-                service_key=SERVICE_KEY,
-            )
-        from planner.services.credentials import register_secret
-
-        register_secret(api_key)
-        register_secret(api_secret)
-        self._key = api_key
-        self._secret = api_secret
-        self.base_url = base_url.rstrip("/")
+        self._key, self._secret = self._keep_secret(api_key), self._keep_secret(api_secret)
+        if self._key is None or self._secret is None:
+            raise self._no_key("no API key and secret are set")
+        self.base_url = (base_url or SERVICE.default_url).rstrip("/")
         self.cdn_base = cdn_base
         self._download_session = download_session
         if session is None:
@@ -526,21 +528,9 @@ class AstrobinClient:
             self._download_session = session  # an injected session serves everything
         self.session = session
 
-    def __repr__(self) -> str:  # never show the key
-        return f"AstrobinClient(base_url={self.base_url!r})"
-
-    @classmethod
-    def from_settings(cls, settings=None, **kwargs) -> "AstrobinClient":
-        from planner.config import load_settings
-        from planner.services.credentials import get_secret
-
-        settings = settings or load_settings()
-        return cls(
-            get_secret(SERVICE_KEY, "key"),
-            get_secret(SERVICE_KEY, "secret"),
-            settings.base_url(SERVICE_KEY),
-            **kwargs,
-        )
+    def check_connection(self) -> str:
+        iotd = self.image_of_the_day(resolve=False)
+        return f"OK: AstroBin's image of the day ({iotd.date}) is {iotd.image_id}{origin_words(iotd)}"
 
     def _get(self, path: str, params: dict[str, str] | None = None):
         full = dict(params or {})

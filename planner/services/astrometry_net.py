@@ -21,11 +21,10 @@ from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
-from planner.services.credentials import get_secret, register_secret
+from planner.services.client import ServiceClient
+from planner.services.declaration import Secret, declare
 from planner.services.errors import (
-    KEY_HINTS,
     BadResponseError,
-    ConfigurationError,
     InvalidRequestError,
     NetworkError,
     NotAuthorisedError,
@@ -33,10 +32,25 @@ from planner.services.errors import (
     ServiceUnavailableError,
     clean_detail,
 )
-from planner.services.http import POLICIES, Reply, ServiceSession, parse_or_bad_response
+from planner.services.http import Reply, ServiceSession, parse_or_bad_response
+from planner.services.http.redaction import register_secret
 
-SERVICE_KEY = "astrometry"
-SERVICE_NAME = POLICIES[SERVICE_KEY].name
+SERVICE = declare(
+    key="astrometry",
+    name="nova.astrometry.net",
+    default_url="https://nova.astrometry.net/api",
+    # Only finished job results (calibration, annotations, objects, machine tags) are cached:
+    # they never change. Logins, uploads and status never are.
+    expire_after=7 * 24 * 3600,
+    freshness="7 days (results of a finished job only)",
+    min_interval=1.0,
+    secret_params=("apikey", "session"),
+    secrets=(Secret("key", "API key", "PLANNER_ASTROMETRY_KEY"),),
+    where_to_get_a_key="copy your API key from your profile page on nova.astrometry.net",
+    connection_test="a login with the key",
+)
+SERVICE_KEY = SERVICE.key
+SERVICE_NAME = SERVICE.name
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 SCALE_UNITS = ("degwidth", "arcminwidth", "arcsecperpix")
@@ -481,30 +495,23 @@ def _status_of(data: Any) -> str:
 # -- client ------------------------------------------------------------------------------
 
 
-class AstrometryNetClient:
+class AstrometryNetClient(ServiceClient):
     """The nova.astrometry.net web API (or a local astrometry.net server with the same API)."""
 
-    def __init__(self, api_key: str | None, base_url: str | None = None, session: ServiceSession | None = None):
-        if not api_key or not str(api_key).strip():
-            raise ConfigurationError(SERVICE_NAME, "no API key is set", KEY_HINTS[SERVICE_KEY], service_key=SERVICE_KEY)
-        self._api_key = str(api_key).strip()
-        register_secret(self._api_key)
-        if session is None:
-            from planner.config import DEFAULT_BASE_URLS
+    SERVICE = SERVICE
 
-            session = ServiceSession(POLICIES[SERVICE_KEY], base_url or DEFAULT_BASE_URLS[SERVICE_KEY])
-        self.session = session
+    def __init__(self, api_key: str | None, base_url: str | None = None, session: ServiceSession | None = None):
+        key = self._keep_secret(api_key)
+        if key is None:
+            raise self._no_key()
+        self._api_key = key
+        self.session = self._make_session(base_url, session)
         self._session_key: str | None = None
         self._login_lock = threading.Lock()
 
-    def __repr__(self) -> str:
-        return f"AstrometryNetClient(base_url={self.session.base_url!r})"
-
-    @classmethod
-    def from_settings(cls, settings=None) -> "AstrometryNetClient":
-        from planner.services.http import session_for
-
-        return cls(get_secret(SERVICE_KEY), session=session_for(SERVICE_KEY, settings))
+    def check_connection(self) -> str:
+        self.login()
+        return "OK: nova.astrometry.net accepted the key and opened a session"
 
     # -- plumbing ------------------------------------------------------------------------
 
@@ -514,7 +521,7 @@ class AstrometryNetClient:
         base = self.session.base_url
         return base[: -len("/api")] if base.endswith("/api") else base
 
-    def _parse(self, fn, data, what: str, *args):
+    def _parse(self, fn, data, what: str = "answer", *args):
         return parse_or_bad_response(SERVICE_NAME, lambda d: fn(d, *args), data, what=what, service_key=SERVICE_KEY)
 
     def _checked(self, reply: Reply, what: str) -> dict:

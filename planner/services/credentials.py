@@ -15,22 +15,20 @@ from planner.services.http.redaction import known_secrets, redact_text, register
 
 KEYRING_SERVICE = "planner"
 
-# (service key, secret name) -> environment variable. The names are the keyring user names.
-SECRETS: dict[tuple[str, str], str] = {
-    ("aavso", "key"): "PLANNER_AAVSO_KEY",
-    ("astrobin", "key"): "PLANNER_ASTROBIN_KEY",
-    ("astrobin", "secret"): "PLANNER_ASTROBIN_SECRET",
-    ("astrometry", "key"): "PLANNER_ASTROMETRY_KEY",
-    ("arcsecond", "key"): "PLANNER_ARCSECOND_KEY",
-    ("arcsecond", "upload_key"): "PLANNER_ARCSECOND_UPLOAD_KEY",
-}
 
-SERVICE_LABELS = {
-    "aavso": "AAVSO Target Tool",
-    "astrobin": "AstroBin",
-    "astrometry": "nova.astrometry.net",
-    "arcsecond": "Arcsecond",
-}
+
+def secrets_table() -> dict[tuple[str, str], str]:
+    """(service, secret name) -> environment variable, from the services' declarations."""
+    from planner.services.registry import secrets_table as table
+
+    return table()
+
+
+def _label(service: str) -> str:
+    from planner.services.registry import DECLARATIONS
+
+    declaration = DECLARATIONS.get(service)
+    return declaration.name if declaration else service
 
 
 class CredentialError(PlannerError):
@@ -39,9 +37,9 @@ class CredentialError(PlannerError):
 
 def _check(service: str, name: str) -> str:
     try:
-        return SECRETS[(service, name)]
+        return secrets_table()[(service, name)]
     except KeyError:
-        valid = ", ".join(f"{s}/{n}" for s, n in SECRETS)
+        valid = ", ".join(f"{s}/{n}" for s, n in secrets_table())
         raise CredentialError(f"unknown secret '{service}/{name}'; known secrets are {valid}") from None
 
 
@@ -56,13 +54,19 @@ def _username(service: str, name: str) -> str:
 
 def _keyring_error(action: str, service: str, name: str, exc: Exception) -> CredentialError:
     return CredentialError(
-        f"the OS keyring could not {action} the {SERVICE_LABELS.get(service, service)} {name} "
+        f"the OS keyring could not {action} the {_label(service)} {name} "
         f"({exc.__class__.__name__}); set the environment variable {_check(service, name)} instead"
     )
 
 
+# Keys typed in Settings on a computer without a working OS keyring: kept in memory until
+# the program ends (they are never written anywhere else).
+_session_secrets: dict[tuple[str, str], str] = {}
+
+
 def get_secret(service: str, name: str = "key") -> str | None:
-    """The secret from its environment variable, else the keyring, else None.
+    """The secret from its environment variable, else this session's memory (no keyring),
+    else the keyring, else None.
 
     A keyring that does not work counts as empty (the program keeps running without the key).
     """
@@ -70,6 +74,8 @@ def get_secret(service: str, name: str = "key") -> str | None:
     if value:
         register_secret(value)
         return value
+    if (service, name) in _session_secrets:
+        return _session_secrets[(service, name)]
     try:
         import keyring
 
@@ -107,6 +113,42 @@ def _forget_answers(service: str) -> None:
     forget_service(service)
 
 
+def store_secret(service: str, value: str, name: str = "key") -> str:
+    """Store a secret where it can be kept: the OS keyring, or, when there is none that works,
+    this session's memory. Returns ``"keyring"`` or ``"session"``; raises ``CredentialError``
+    only for a value that cannot be a key."""
+    try:
+        set_secret(service, value, name)
+    except CredentialError:
+        if not (value or "").strip() or any(ch in value for ch in "\r\n\t") or keyring_works()[0]:
+            raise
+        _session_secrets[(service, name)] = value.strip()
+        _forget_answers(service)
+        return "session"
+    _session_secrets.pop((service, name), None)
+    return "keyring"
+
+
+def forget_secret(service: str, name: str = "key") -> None:
+    """Remove a secret from this session and, when there is a working keyring, from it."""
+    _check(service, name)
+    had = _session_secrets.pop((service, name), None) is not None
+    if keyring_works()[0]:
+        delete_secret(service, name)
+    elif had:
+        _forget_answers(service)
+
+
+def where_keys_can_go(service: str, name: str = "key") -> str:
+    """Where a key can be kept when the OS keyring does not work, the window way first."""
+    return (
+        f"no OS keyring works here, so it is kept only until you quit planner. To keep it, set the "
+        f"environment variable {_check(service, name)} before starting planner (for example in "
+        "~/.profile), or install and unlock a keyring service (GNOME Keyring, KWallet or another "
+        "Secret Service) and type the key in Settings again"
+    )
+
+
 def delete_secret(service: str, name: str = "key") -> bool:
     """Remove a secret from the keyring; True when there was one. The env var is untouched."""
     _check(service, name)
@@ -131,7 +173,7 @@ class SecretStatus:
     service: str
     name: str
     env_var: str
-    source: str | None  # "env", "keyring" or None (not set); never the value
+    source: str | None  # "env", "session" (no keyring: until quit), "keyring" or None; never the value
 
     @property
     def is_set(self) -> bool:
@@ -150,12 +192,14 @@ class SecretStatus:
 def secret_status(service: str | None = None) -> list[SecretStatus]:
     """Which secrets are set and where (``env`` wins over ``keyring``), never the values."""
     result = []
-    for (svc, name), var in SECRETS.items():
+    for (svc, name), var in secrets_table().items():
         if service is not None and svc != service:
             continue
         source = None
         if os.environ.get(var, "").strip():
             source = "env"
+        elif (svc, name) in _session_secrets:
+            source = "session"
         else:
             try:
                 import keyring
@@ -184,10 +228,10 @@ def keyring_works() -> tuple[bool, str]:
 
 __all__ = [
     "KEYRING_SERVICE",
-    "SECRETS",
     "CredentialError",
     "SecretStatus",
     "delete_secret",
+    "forget_secret",
     "env_var",
     "get_secret",
     "keyring_works",
@@ -195,5 +239,8 @@ __all__ = [
     "redact_text",
     "register_secret",
     "secret_status",
+    "secrets_table",
     "set_secret",
+    "store_secret",
+    "where_keys_can_go",
 ]

@@ -12,23 +12,6 @@ import time
 
 from planner.errors import PlannerError
 
-# Where the user fixes a key, by service key; used by NotAuthorisedError and ConfigurationError.
-KEY_HINTS: dict[str, str] = {
-    "aavso": "check your AAVSO API key in Settings (or the PLANNER_AAVSO_KEY environment variable)",
-    "astrobin": (
-        "check your AstroBin API key and secret in Settings "
-        "(or PLANNER_ASTROBIN_KEY / PLANNER_ASTROBIN_SECRET)"
-    ),
-    "nasa": "the NASA Images API needs no key; check the NASA base URL in Settings",
-    "astrometry": (
-        "check your nova.astrometry.net API key in Settings (or PLANNER_ASTROMETRY_KEY)"
-    ),
-    "arcsecond": (
-        "check your Arcsecond API key in Settings "
-        "(or PLANNER_ARCSECOND_KEY / PLANNER_ARCSECOND_UPLOAD_KEY)"
-    ),
-}
-
 _MAX_DETAIL = 300
 _TAGS = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
@@ -120,8 +103,12 @@ class NotAuthorisedError(ServiceError):
     default_action = "check the API key in Settings"
 
     def __init__(self, service: str, what: str, action: str | None = None, **kw):
-        if action is None and kw.get("service_key") in KEY_HINTS:
-            action = KEY_HINTS[kw["service_key"]]
+        if action is None:
+            from planner.services.declaration import DECLARATIONS  # filled as clients load
+
+            declaration = DECLARATIONS.get(kw.get("service_key") or "")
+            if declaration is not None:
+                action = declaration.key_hint
         super().__init__(service, what, action, **kw)
 
 
@@ -188,7 +175,6 @@ class InvalidRequestError(ServiceError):
 
 
 __all__ = [
-    "KEY_HINTS",
     "BadResponseError",
     "ConfigurationError",
     "GoneError",

@@ -15,12 +15,22 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from planner.services.client import ServiceClient, origin_words
+from planner.services.declaration import declare
 from planner.services.errors import BadResponseError, InvalidRequestError
 from planner.services.origin import with_origin
 
-SERVICE_KEY = "nasa"
-SERVICE_NAME = "NASA Images"
-DEFAULT_BASE_URL = "https://images-api.nasa.gov"
+SERVICE = declare(
+    key="nasa",
+    name="NASA Images",
+    default_url="https://images-api.nasa.gov",
+    expire_after=24 * 3600,
+    freshness="1 day",
+    connection_test="a search for 'Andromeda'",
+)
+SERVICE_KEY = SERVICE.key
+SERVICE_NAME = SERVICE.name
+DEFAULT_BASE_URL = SERVICE.default_url
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 # Text parameters of GET /search, in the API page's order (page/page_size/years are checked apart).
@@ -395,28 +405,22 @@ def parse_metadata(data: Any, nasa_id: str, location: str) -> NasaMetadata:
 
 
 def make_policy():
-    from planner.services.http import POLICIES
-
-    return POLICIES[SERVICE_KEY]
+    return SERVICE.policy()
 
 
-class NasaImagesClient:
-    """images-api.nasa.gov; every call fetches one page or one document."""
+class NasaImagesClient(ServiceClient):
+    """images-api.nasa.gov; every call fetches one page or one document. No key."""
 
-    def __init__(self, base_url: str = DEFAULT_BASE_URL, session=None):
-        self.base_url = base_url.rstrip("/")
-        if session is None:
-            from planner.services.http import ServiceSession
+    SERVICE = SERVICE
 
-            session = ServiceSession(make_policy(), self.base_url)
-        self.session = session
+    def __init__(self, base_url: str | None = None, session=None):
+        self.base_url = (base_url or SERVICE.default_url).rstrip("/")
+        self.session = self._make_session(self.base_url, session)
 
-    @classmethod
-    def from_settings(cls, settings=None, **kwargs) -> "NasaImagesClient":
-        from planner.config import load_settings
-
-        settings = settings or load_settings()
-        return cls(settings.base_url(SERVICE_KEY), **kwargs)
+    def check_connection(self) -> str:
+        found = self.search("Andromeda")
+        hits = found.total_hits if found.total_hits is not None else len(found.items)
+        return f"OK: NASA Images has {hits} results for 'Andromeda'{origin_words(found)}"
 
     def search(self, q: str | None = None, **parameters: Any) -> NasaResults:
         """One page of ``/search``; parameters are those of ``build_search_params``."""

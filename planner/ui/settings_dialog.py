@@ -37,28 +37,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.config import DEFAULT_BASE_URLS, SERVICES, Settings, save_settings
+from planner.config import Settings, save_settings
 from planner.errors import PlannerError
 from planner.sky.site import Site, SiteError, timezone_at
 from planner.ui.workers import LatestRunner
 
 log = logging.getLogger(__name__)
 
-SERVICE_TITLES = {
-    "aavso": "AAVSO Target Tool",
-    "astrobin": "AstroBin",
-    "nasa": "NASA Images",
-    "astrometry": "nova.astrometry.net",
-    "arcsecond": "Arcsecond",
-}
-# The secrets each service takes, in the order shown: (name in credentials.SECRETS, label).
-SERVICE_SECRETS: dict[str, tuple[tuple[str, str], ...]] = {
-    "aavso": (("key", "API key"),),
-    "astrobin": (("key", "API key"), ("secret", "API secret")),
-    "nasa": (),
-    "astrometry": (("key", "API key"),),
-    "arcsecond": (("key", "API key"), ("upload_key", "Upload key")),
-}
 TZ_DEBOUNCE_MS = 300
 
 # Site fields: (attribute of Settings and Site, label, unit)
@@ -125,48 +110,9 @@ def check_connection(service: str, base_url: str, secrets: dict[str, str], setti
 
     Raises the client's ``ServiceError`` (or another ``PlannerError``) when it fails.
     """
-    if service == "aavso":
-        from planner.services.aavso import AavsoClient
+    from planner.services import registry
 
-        scope = AavsoClient(secrets.get("key"), base_url=base_url).get_telescope()
-        limits = ""
-        if scope.targetaltitude is not None:
-            limits += f", target altitude {scope.targetaltitude:g}°"
-        if scope.sunaltitude is not None:
-            limits += f", sun altitude {scope.sunaltitude:g}°"
-        return f"OK: your AAVSO telescope is at {scope.latitude:.4f}, {scope.longitude:.4f}{limits}{_origin(scope)}"
-    if service == "astrobin":
-        from planner.services.astrobin import AstrobinClient
-
-        iotd = AstrobinClient(secrets.get("key"), secrets.get("secret"), base_url).image_of_the_day(resolve=False)
-        return f"OK: AstroBin's image of the day ({iotd.date}) is {iotd.image_id}{_origin(iotd)}"
-    if service == "nasa":
-        from planner.services.nasa_images import NasaImagesClient
-
-        found = NasaImagesClient(base_url).search("Andromeda")
-        hits = found.total_hits if found.total_hits is not None else len(found.items)
-        return f"OK: NASA Images has {hits} results for 'Andromeda'{_origin(found)}"
-    if service == "arcsecond":
-        from planner.services.arcsecond import ArcsecondClient
-
-        client = ArcsecondClient(secrets.get("key"), secrets.get("upload_key"), base_url,
-                                 settings.arcsecond_observatory or None)
-        sites = client.sites()
-        return f"OK: Arcsecond lists {len(sites)} observing site{'s' if len(sites) != 1 else ''} for your key"
-    if service == "astrometry":
-        from planner.services.astrometry_net import AstrometryNetClient
-
-        AstrometryNetClient(secrets.get("key"), base_url=base_url).login()
-        return "OK: nova.astrometry.net accepted the key and opened a session"
-    raise PlannerError(f"unknown service {service!r}")
-
-
-def _origin(answer) -> str:
-    if getattr(answer, "offline", False):
-        return " (offline: last saved answer)"
-    if getattr(answer, "from_cache", False):
-        return " (from the cache)"
-    return ""
+    return registry.check_connection(service, secrets, base_url, settings)
 
 
 # -- the dialog ------------------------------------------------------------------------
@@ -313,17 +259,33 @@ class SettingsDialog(QDialog):
 
     def _services_page(self) -> QWidget:
         from planner.services import credentials
+        from planner.services.registry import DECLARATIONS
 
         page = QWidget()
         layout = QVBoxLayout(page)
         statuses = {(st.service, st.name): st for st in credentials.secret_status()}
-        for service in SERVICES:
-            box = QGroupBox(SERVICE_TITLES[service])
+        keyring_ok, _backend = credentials.keyring_works()
+        self.keyring_note = QLabel()
+        self.keyring_note.setObjectName("keyring_note")
+        self.keyring_note.setProperty("role", "hint")
+        self.keyring_note.setWordWrap(True)
+        self.keyring_note.setVisible(not keyring_ok)
+        self.keyring_note.setText(
+            "No OS keyring works on this computer: keys typed here are used until you quit planner "
+            "and then forgotten. To keep a key, set its environment variable (shown in each field's "
+            "tooltip) before starting planner, or install and unlock a keyring service (GNOME "
+            "Keyring, KWallet or another Secret Service)."
+        )
+        layout.addWidget(self.keyring_note)
+        for service, declaration in DECLARATIONS.items():
+            box = QGroupBox(declaration.name)
             form = QFormLayout(box)
-            for name, label in SERVICE_SECRETS[service]:
+            for secret in declaration.secrets:
+                name, label = secret.name, secret.label
                 edit = QLineEdit()
                 edit.setObjectName(f"{service}_{name}")
                 edit.setEchoMode(QLineEdit.EchoMode.Password)
+                edit.setToolTip(f"Or set the environment variable {secret.env_var}, which wins")
                 status = statuses.get((service, name))
                 if status is not None and status.source == "env":
                     edit.setEnabled(False)
@@ -332,7 +294,10 @@ class SettingsDialog(QDialog):
                 else:
                     initial = credentials.get_secret(service, name) or ""
                     edit.setText(initial)
-                    edit.setPlaceholderText("not set (stored in the OS keyring when you type one)")
+                    edit.setPlaceholderText(
+                        "not set (stored in the OS keyring when you type one)" if keyring_ok
+                        else f"not set (no keyring: kept until you quit, or set {secret.env_var})"
+                    )
                 reveal = QToolButton()
                 reveal.setText("Show")
                 reveal.setCheckable(True)
@@ -351,13 +316,14 @@ class SettingsDialog(QDialog):
                 self._initial_secrets[(service, name)] = initial
                 edit.textChanged.connect(self.validate)
                 form.addRow(label, _with_message(line, field.message))
-            if not SERVICE_SECRETS[service]:
+            if not declaration.secrets:
                 note = QLabel("No key needed.")
                 note.setProperty("role", "hint")
                 form.addRow(note)
             button = QPushButton("Test connection")
             button.setObjectName(f"test_{service}")
-            button.setToolTip(f"Ask {SERVICE_TITLES[service]} a small question with the key and address typed here")
+            button.setToolTip(f"Ask {declaration.name} for {declaration.connection_test}, with the key and "
+                              "address typed here")
             result = QLabel()
             result.setWordWrap(True)
             result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -400,14 +366,22 @@ class SettingsDialog(QDialog):
         note.setProperty("role", "hint")
         note.setWordWrap(True)
         urls_form.addRow(note)
-        for service in SERVICES:
+        from planner.services.registry import DECLARATIONS
+
+        for service, declaration in DECLARATIONS.items():
             edit = QLineEdit(s.base_urls.get(service, ""))
             edit.setObjectName(f"url_{service}")
-            edit.setPlaceholderText(DEFAULT_BASE_URLS[service])
+            edit.setPlaceholderText(declaration.default_url)
+            from_env = declaration.base_url_from_environment()
+            if from_env:
+                # The variable wins everywhere, the connection test included: show it.
+                edit.setEnabled(False)
+                edit.setText("")
+                edit.setPlaceholderText(f"{from_env} (set by {declaration.url_env})")
             field = _Field(edit, _message_label())
             self.url_fields[service] = field
             edit.textChanged.connect(self.validate)
-            urls_form.addRow(SERVICE_TITLES[service], _with_message(edit, field.message))
+            urls_form.addRow(declaration.name, _with_message(edit, field.message))
         layout.addWidget(urls_box)
         layout.addStretch(1)
         return page
@@ -454,13 +428,13 @@ class SettingsDialog(QDialog):
         if not url:
             return ""
         from planner.services.errors import ServiceError
-        from planner.services.http import POLICIES, check_url
+        from planner.services.http import check_url
+        from planner.services.registry import DECLARATIONS
 
-        policy = POLICIES.get(service)
-        if policy is None:
+        if service not in DECLARATIONS:
             return ""
         try:
-            check_url(policy, url.rstrip("/"))
+            check_url(DECLARATIONS[service].policy(), url.rstrip("/"))
         except ServiceError as exc:
             return exc.what[:1].upper() + exc.what[1:] + "."
         return ""
@@ -503,8 +477,10 @@ class SettingsDialog(QDialog):
     # -- services --------------------------------------------------------------------
 
     def typed_secrets(self, service: str) -> dict[str, str]:
+        from planner.services.registry import declaration
+
         out = {}
-        for name, _label in SERVICE_SECRETS[service]:
+        for name in (secret.name for secret in declaration(service).secrets):
             field = self.secret_edits[(service, name)]
             text = field.edit.text().strip()
             if not field.edit.isEnabled():  # set by the environment
@@ -516,7 +492,11 @@ class SettingsDialog(QDialog):
         return out
 
     def typed_base_url(self, service: str) -> str:
-        return self.url_fields[service].edit.text().strip().rstrip("/") or DEFAULT_BASE_URLS[service]
+        """The address the service would be asked at with what is typed: the same resolution as
+        every other caller (``PLANNER_<SERVICE>_URL`` wins, then the field, then the default)."""
+        from planner.services.registry import base_url
+
+        return base_url(service, self._original, typed=self.url_fields[service].edit.text().strip() or None)
 
     def test_connection(self, service: str) -> None:
         """Ask the service in a worker; its answer (or the error's message) goes next to the button."""
@@ -580,9 +560,13 @@ class SettingsDialog(QDialog):
         o = self._original
         where = (float(values["latitude"]), float(values["longitude"]))
         base_urls = dict(o.base_urls)
+        from planner.services.registry import declaration
+
         for service, field in self.url_fields.items():
+            if not field.edit.isEnabled():  # set by the environment: the stored one stays
+                continue
             url = field.edit.text().strip().rstrip("/")
-            if url and url != DEFAULT_BASE_URLS[service]:
+            if url and url != declaration(service).default_url:
                 base_urls[service] = url
             else:
                 base_urls.pop(service, None)
@@ -601,30 +585,58 @@ class SettingsDialog(QDialog):
         ))
 
     def accept(self) -> None:
+        """Save the settings, then the keys; a key that cannot go to the OS keyring never
+        stops the rest from being saved: it is kept for this session and the user is told
+        where keys can be kept instead."""
         if not self.validate():
             return
         from planner.services import credentials
 
         settings = self.build_settings()
         try:
-            for (service, name), field in self.secret_edits.items():
-                if not field.edit.isEnabled():
-                    continue
-                new = field.edit.text().strip()
-                if new == self._initial_secrets[(service, name)]:
-                    continue
-                if new:
-                    credentials.set_secret(service, new, name)
-                else:
-                    credentials.delete_secret(service, name)
-                self._initial_secrets[(service, name)] = new
             save_settings(settings)
         except (PlannerError, OSError) as exc:
-            QMessageBox.warning(self, "Settings not saved", f"{_error_text(exc)}\n\nYour entries are kept; "
-                                "fix the problem and press OK again.")
+            self._tell("warning", "Settings not saved", f"{_error_text(exc)}\n\nYour entries are kept; "
+                       "fix the problem and press OK again.")
             return
         self._result = settings
+        self.key_notes = []
+        failed = []
+        for (service, name), field in self.secret_edits.items():
+            if not field.edit.isEnabled():
+                continue
+            new = field.edit.text().strip()
+            if new == self._initial_secrets[(service, name)]:
+                continue
+            try:
+                if new:
+                    if credentials.store_secret(service, new, name) == "session":
+                        label = self._secret_label(service, name)
+                        self.key_notes.append(f"{label}: {credentials.where_keys_can_go(service, name)}.")
+                else:
+                    credentials.forget_secret(service, name)
+            except PlannerError as exc:
+                failed.append(_error_text(exc))
+                continue
+            self._initial_secrets[(service, name)] = new
+        if failed:
+            self._tell("warning", "Key not saved", "The other settings are saved. " + " ".join(failed)
+                       + "\n\nFix the key and press OK again.")
+            return
+        if self.key_notes:
+            self._tell("information", "Keys kept until you quit", "The settings are saved.\n\n"
+                       + "\n\n".join(self.key_notes))
         super().accept()
+
+    def _secret_label(self, service: str, name: str) -> str:
+        from planner.services.registry import declaration
+
+        d = declaration(service)
+        return f"{d.name} {d.secret(name).label}"
+
+    def _tell(self, kind: str, title: str, text: str) -> None:
+        """A message box (``kind``: information or warning); tests replace it."""
+        getattr(QMessageBox, kind)(self, title, text)
 
     def result_settings(self) -> Settings | None:
         """The settings saved by OK; None when the dialog was cancelled."""

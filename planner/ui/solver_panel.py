@@ -699,7 +699,9 @@ class PlateSolveDock(QDockWidget):
             return
         text = f"Submission {subid}"
         try:
-            base = self.settings.base_url("astrometry")
+            from planner.services.registry import base_url
+
+            base = base_url("astrometry", self.settings)
         except Exception:  # noqa: BLE001 - a settings object without URLs: ids without a link
             base = ""
         if base:

@@ -46,7 +46,7 @@ def test_env_overrides_keyring(monkeypatch):
 
 
 def test_every_documented_env_var():
-    assert set(C.SECRETS.values()) == {
+    assert set(C.secrets_table().values()) == {
         "PLANNER_AAVSO_KEY", "PLANNER_ASTROBIN_KEY", "PLANNER_ASTROBIN_SECRET", "PLANNER_ASTROMETRY_KEY",
         "PLANNER_ARCSECOND_KEY", "PLANNER_ARCSECOND_UPLOAD_KEY",
     }

@@ -29,7 +29,7 @@ def test_message_is_one_sentence():
 
 def test_not_authorised_names_the_key():
     error = E.NotAuthorisedError("AAVSO Target Tool", "refused the API key (HTTP 401)", service_key="aavso")
-    assert "AAVSO API key in Settings" in str(error) and "PLANNER_AAVSO_KEY" in str(error)
+    assert "AAVSO Target Tool API key in Settings" in str(error) and "PLANNER_AAVSO_KEY" in str(error)
 
 
 def test_rate_limited_says_when():

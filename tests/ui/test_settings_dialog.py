@@ -247,3 +247,75 @@ def test_parse_number(text, angle, expected):
         assert value == expected
     else:
         assert value == pytest.approx(expected, abs=1e-3)
+
+
+# -- issue 17 item 6: one resolution of base URLs for every caller ---------------------------
+
+
+def test_connection_test_honours_the_url_environment_variable(qtbot, httpserver, monkeypatch):
+    """Before: the dialog said the variable wins but Test connection asked the public host."""
+    monkeypatch.setenv("PLANNER_NASA_URL", httpserver.url_for("/env-nasa"))
+    httpserver.expect_request("/env-nasa/search").respond_with_json(
+        {"collection": {"items": [], "metadata": {"total_hits": 7}, "links": []}}
+    )
+    dlg = SettingsDialog(Settings(base_urls={"nasa": "https://stored.invalid"}))
+    qtbot.addWidget(dlg)
+    field = dlg.url_fields["nasa"].edit
+    assert not field.isEnabled() and "PLANNER_NASA_URL" in field.placeholderText()
+    dlg.test_connection("nasa")
+    result = dlg.test_results["nasa"]
+    qtbot.waitUntil(lambda: result.property("role") in ("ok", "error"), timeout=10000)
+    assert result.text() == "OK: NASA Images has 7 results for 'Andromeda'"
+    assert dlg.typed_base_url("nasa") == httpserver.url_for("/env-nasa")
+
+
+def test_an_address_set_by_the_environment_keeps_the_stored_one(qtbot, monkeypatch):
+    monkeypatch.setenv("PLANNER_AAVSO_URL", "http://127.0.0.1:9/v1")
+    dlg = SettingsDialog(Settings(base_urls={"aavso": "https://stored.invalid/api"}))
+    qtbot.addWidget(dlg)
+    assert dlg.build_settings().base_urls == {"aavso": "https://stored.invalid/api"}
+
+
+# -- issue 17 item 8: without an OS keyring, Settings still saves everything else ------------
+
+
+@pytest.fixture
+def no_keyring():
+    import keyring
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+def test_without_a_keyring_the_rest_is_saved_and_the_key_kept_for_the_session(qtbot, no_keyring):
+    """Before: 'Settings not saved' and the whole dialog refused to save."""
+    dlg = SettingsDialog(Settings(latitude=52.0, longitude=4.0))
+    qtbot.addWidget(dlg)
+    told = []
+    dlg._tell = lambda kind, title, text: told.append((kind, title, text))
+    assert not dlg.keyring_note.isHidden() and "No OS keyring" in dlg.keyring_note.text()
+    assert "PLANNER_AAVSO_KEY" in dlg.secret_edits[("aavso", "key")].edit.placeholderText()
+    dlg.fields["latitude"].edit.setText("48.5")
+    dlg.secret_edits[("aavso", "key")].edit.setText("session-key-2468")
+    dlg.accept()
+    assert dlg.result() == dlg.DialogCode.Accepted
+    assert load_settings().latitude == 48.5  # everything else is saved
+    assert credentials.get_secret("aavso") == "session-key-2468"  # used until the program ends
+    assert [s.source for s in credentials.secret_status("aavso")] == ["session"]
+    ((kind, _title, text),) = told
+    assert kind == "information"
+    assert "PLANNER_AAVSO_KEY" in text and "keyring service" in text and "until you quit" in text
+    assert "planner keys" not in text  # a window user is never sent to the command line alone
+    assert "session-key-2468" not in settings_path().read_text()
+
+
+def test_a_missing_key_message_offers_the_window_way(httpserver):
+    from planner.services.astrobin import AstrobinClient
+    from planner.services.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError) as info:
+        AstrobinClient(None, None, httpserver.url_for("/api/v1"))
+    assert "Settings > Services" in str(info.value) and "planner keys set astrobin" in str(info.value)

@@ -76,32 +76,52 @@ class ServicePolicy:
     backoff_factor: float = 0.5  # urllib3 backoff; tests set it tiny
 
 
-POLICIES: dict[str, ServicePolicy] = {
-    "aavso": ServicePolicy(
-        "aavso", "AAVSO Target Tool", expire_after=30 * 60, hourly_budget=1000, https_only=True
-    ),
-    "astrobin": ServicePolicy(
-        "astrobin",
-        "AstroBin",
-        expire_after=24 * 3600,
-        min_interval=1.0,
-        secret_params=("api_key", "api_secret"),
-    ),
-    "nasa": ServicePolicy("nasa", "NASA Images", expire_after=24 * 3600),
-    "astrometry": ServicePolicy(
-        "astrometry",
-        "nova.astrometry.net",
-        expire_after=7 * 24 * 3600,  # only finished job results are cached; they never change
-        min_interval=1.0,
-        secret_params=("apikey", "session"),
-    ),
-    "arcsecond": ServicePolicy(
-        "arcsecond",
-        "Arcsecond",
-        expire_after=10 * 60,
-        secret_headers=("Authorization", "X-Arcsecond-API-Authorization"),
-    ),
-}
+class _Policies(dict):
+    """Every service's policy, by key, as each client module declares it
+    (``planner.services.declaration.declare``); reading it loads the declarations first.
+    Tests replace entries to make the services fast."""
+
+    _loading = False
+
+    def _load(self) -> None:
+        if not _Policies._loading:
+            _Policies._loading = True
+            import planner.services.registry  # noqa: F401 - each module declares its service
+
+    def __getitem__(self, key):
+        self._load()
+        return super().__getitem__(key)
+
+    def __iter__(self):
+        self._load()
+        return super().__iter__()
+
+    def __len__(self):
+        self._load()
+        return super().__len__()
+
+    def __contains__(self, key):
+        self._load()
+        return super().__contains__(key)
+
+    def get(self, key, default=None):
+        self._load()
+        return super().get(key, default)
+
+    def keys(self):
+        self._load()
+        return super().keys()
+
+    def values(self):
+        self._load()
+        return super().values()
+
+    def items(self):
+        self._load()
+        return super().items()
+
+
+POLICIES: dict[str, ServicePolicy] = _Policies()
 
 
 @dataclass
@@ -595,16 +615,14 @@ def parse_or_bad_response(service_name: str, fn: Callable[[Any], T], data: Any, 
 
 def session_for(service: str, settings=None, **kw) -> ServiceSession:
     """A ``ServiceSession`` for a service key with its standard policy and the configured base URL."""
-    from planner.config import Settings, load_settings
+    from planner.config import load_settings_or_defaults
+    from planner.services.registry import base_url
 
     if service not in POLICIES:
         raise ValueError(f"unknown service {service!r}; known: {', '.join(POLICIES)}")
     if settings is None:
-        try:
-            settings = load_settings()
-        except Exception:  # noqa: BLE001 - a broken settings file still leaves the defaults
-            settings = Settings()
-    return ServiceSession(POLICIES[service], settings.base_url(service), **kw)
+        settings = load_settings_or_defaults()
+    return ServiceSession(POLICIES[service], base_url(service, settings), **kw)
 
 
 __all__ = [
