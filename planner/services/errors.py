@@ -121,7 +121,7 @@ class NotFoundError(ServiceError):
 class GoneError(ServiceError):
     """HTTP 410: the API has been retired."""
 
-    default_action = "this version of the service's API is no longer in service; update planner or check the base URL in Settings"
+    default_action = "update planner, or check the service's base URL in Settings"
 
 
 class RateLimitedError(ServiceError):

@@ -64,6 +64,10 @@ def test_canary_never_leaks(planted, httpserver, caplog, capsys, closed_port_url
     # AAVSO: success, echoing 400, 401, 429, HTML 500, malformed, refused
     httpserver.expect_request(f"{base}/targets").respond_with_json({"targets": []}, headers={"X-Rate-Limit-Remaining": "5"})
     httpserver.expect_request(f"{base}/nighttime").respond_with_handler(echo_key)
+    # A proxy that repeats the raw request headers, Basic value and all, past the 300-char cut
+    httpserver.expect_request(f"{base}/echo-headers").respond_with_handler(
+        lambda r: Response("x" * 280 + " ".join(f"{k}: {v}" for k, v in r.headers.items()), status=400)
+    )
     httpserver.expect_request(f"{base}/telescope", method="GET").respond_with_data("no", status=401)
     httpserver.expect_request(f"{base}/telescope", method="POST").respond_with_data("slow", status=429, headers={"X-Rate-Limit-Reset": "60"})
     monkeypatch.setenv("PLANNER_AAVSO_URL", httpserver.url_for(base))
@@ -72,6 +76,7 @@ def test_canary_never_leaks(planted, httpserver, caplog, capsys, closed_port_url
     attempt(lambda: aavso.targets())
     attempt(lambda: aavso.targets(refresh=True))
     attempt(lambda: aavso.nighttime())
+    attempt(lambda: aavso.session.get("echo-headers", auth=aavso._auth))
     attempt(lambda: aavso.get_telescope())
     attempt(lambda: aavso.set_telescope(1, 2))
     attempt(lambda: AavsoClient(AAVSO_CANARY, session=ServiceSession(fast(POLICIES["aavso"]), closed_port_url)).targets())
@@ -147,6 +152,16 @@ def test_canary_never_leaks(planted, httpserver, caplog, capsys, closed_port_url
     for blob in blobs:
         for canary in CANARIES:
             assert canary.encode() not in blob, "a secret leaked into the HTTP cache file"
+    # Every other file planner wrote: the credential salt, the AAVSO budget file, settings
+    from planner.config import cache_dir, config_dir, data_dir
+
+    written = [p for folder in (cache_dir(), data_dir(), config_dir()) for p in folder.rglob("*") if p.is_file()]
+    assert any(p.name.startswith("rate-budget-aavso") for p in written)
+    for path in written:
+        content = path.read_bytes()
+        for canary in CANARIES:
+            for form in (canary, base64.b64encode(f"{canary}:api_token".encode()).decode()):
+                assert form.encode() not in content, f"a secret leaked into {path.name}"
 
 
 def test_settings_file_never_holds_keys(planted):
