@@ -419,3 +419,17 @@ def test_session_for_uses_env_base_url(monkeypatch, httpserver):
     assert session.base_url.endswith("/nasa")
     with pytest.raises(ValueError):
         http.session_for("nope")
+
+
+def test_a_live_answer_and_its_offline_copy_carry_the_same_fetch_time(httpserver, test_policy):
+    """Before: the live fetched_at was taken a moment apart from the time the cache kept, so a
+    command comparing 'the answer's time' saw two different times for one answer."""
+    httpserver.expect_request("/t").respond_with_json({"v": 1})
+    session = make(test_policy, httpserver)
+    live = session.get("/t")
+    httpserver.stop()
+    try:
+        stale = session.get("/t", refresh=True)
+    finally:
+        httpserver.start()
+    assert stale.offline and stale.fetched_at == live.fetched_at

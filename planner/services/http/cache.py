@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 CACHE_FILE = "http_cache.sqlite"
 SALT_FILE = "http_cache.salt"
 NO_CREDENTIAL = "-"
+_READ_BACK_BYTES = 1024 * 1024  # answers up to this size are read back for their stored time
 
 
 def cache_path() -> Path:
@@ -125,17 +126,24 @@ class ResponseCache:
             log.warning("HTTP cache lookup failed (%s)", exc.__class__.__name__)
             return None, None
 
-    def store(self, response: requests.Response, key: str | None) -> None:
+    def store(self, response: requests.Response, key: str | None) -> float | None:
+        """Keep an answer; returns the time the cache recorded for it (unix), so the live
+        answer and a later offline copy of it carry the same ``fetched_at``."""
         if self._session is None or key is None:
-            return
+            return None
         from requests_cache.policy.expiration import get_expiration_datetime
 
         try:
             self._session.cache.save_response(
                 response, cache_key=key, expires=get_expiration_datetime(self.expire_after)
             )
+            if len(response.content or b"") <= _READ_BACK_BYTES:
+                stored = self._session.cache.responses.get(key)
+                created = getattr(stored, "created_at", None)
+                return created.timestamp() if created is not None else None
         except Exception as exc:  # noqa: BLE001 - a full disk loses the cache, not the answer
             log.warning("HTTP cache write failed (%s)", exc.__class__.__name__)
+        return None
 
     def forget(self, credential: str | None = None, *, every_credential: bool = False) -> int:
         """Delete this service's answers for one credential (or all of them); how many."""

@@ -395,8 +395,9 @@ class ServiceSession:
         status = response.status_code
         if 200 <= status < 300:
             data = self._decode(body, response, expect, safe_url)
+            fetched_at = None
             if use_cache and status == 200 and (keep is None or keep(data)):
-                self._cache.store(response, key)
+                fetched_at = self._cache.store(response, key)
             elif method not in ("GET", "HEAD") and credential and self._cache is not None:
                 # A write (AAVSO's telescope POST moves the account's site) changes what this
                 # account's cached answers would now be: forget them, not other accounts'.
@@ -408,7 +409,7 @@ class ServiceSession:
                 url=safe_url,
                 from_cache=False,
                 offline=False,
-                fetched_at=time.time(),
+                fetched_at=fetched_at or time.time(),
             )
         if status >= 500 and cached is not None:
             log.info("%s answered HTTP %s; serving the cached answer", self.policy.name, status)
