@@ -4,6 +4,11 @@ Tonight is the night in progress (the Sun is below the site's sun altitude now) 
 day, the coming one, in the site's time zone whatever the computer's. Its date is the
 local date of the evening it began (or begins) on. A chosen date means the night starting
 on that date's evening, computed from local noon so its whole length is shown.
+
+Which night it is is decided with the engine's quick Earth rotation (UT1 taken as UTC, see
+``compute_night(precise=False)``): no IERS table and no astropy, so the window knows its
+night in milliseconds before its first paint, and the commands decide the same way. The
+choice can differ from the precise Sun only within a second of sunrise.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass
 
-from planner.sky import compute_night, night_for_date
+from planner.sky.engine import compute_night, night_for_date
 from planner.sky.site import Site
 from planner.sky.types import SUN_EXITS_ALWAYS_DOWN, SUN_IS_ALWAYS_DOWN, SUN_IS_DOWN
 
@@ -31,7 +36,7 @@ class Tonight:
 
 def tonight(site: Site, now: float) -> Tonight:
     """The night in progress at ``now``, or the coming one."""
-    night = compute_night(site, float(now))
+    night = compute_night(site, float(now), precise=False)
     in_progress = night.status in (SUN_IS_DOWN, SUN_EXITS_ALWAYS_DOWN, SUN_IS_ALWAYS_DOWN)
     if in_progress:
         evening = night.sunset if night.sunset is not None else night.start

@@ -22,6 +22,7 @@ from typing import Sequence
 
 import numpy as np
 
+from planner.sky._offline import configure_astropy_offline
 from planner.sky.site import Site
 from planner.sky.types import SUN_RISE_SET_CORRECTION
 
@@ -34,6 +35,7 @@ TWILIGHT_SUN_ALTITUDE = {"astronomical": -18.0, "nautical": -12.0, "civil": -6.0
 def observer_for(site: Site):
     """An astroplan ``Observer`` at the site, with standard refraction (the engine's limits
     are apparent altitudes); made with ``EarthLocation.from_geodetic`` (offline)."""
+    configure_astropy_offline()  # before astroplan and astropy load
     from astroplan import Observer
     from astropy import units as u
     from astropy.coordinates import EarthLocation
@@ -46,6 +48,7 @@ def observer_for(site: Site):
 def limit_constraints(site: Site, *, min_altitude: float, twilight: str, moon_separation: float | None) -> list:
     """A plan's limits as astroplan constraints: the altitude limit, the darkness the chosen
     twilight asks for (``"site"``: the site's sun altitude) and, when set, the Moon distance."""
+    configure_astropy_offline()
     from astroplan import AltitudeConstraint, AtNightConstraint, MoonSeparationConstraint
     from astropy import units as u
 
@@ -106,6 +109,7 @@ def evaluate(constraints: Sequence, site: Site, ra: np.ndarray, dec: np.ndarray,
     if not constraints or len(ra) == 0:
         return ConstraintGrid(times, tuple((type(c).__name__, np.ones((len(ra), times.size), bool))
                                            for c in constraints))
+    configure_astropy_offline()
     from astropy import units as u
     from astropy.coordinates import SkyCoord
     from astropy.coordinates.baseframe import NonRotationTransformationWarning

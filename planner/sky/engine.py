@@ -27,6 +27,7 @@ from functools import lru_cache
 import erfa
 import numpy as np
 
+from planner.sky._offline import configure_astropy_offline
 from planner.sky.site import Site
 from planner.sky.types import (
     ASTRONOMICAL,
@@ -55,6 +56,7 @@ SIDEREAL_RATE = 360.0 * 1.00273781191135448 / DAY
 SIDEREAL_DAY = 360.0 / SIDEREAL_RATE
 AU_M = 149_597_870_700.0
 LIGHT_TIME_AU_DAYS = 499.004783836 / DAY  # light time for 1 au, in days
+TT_TAI_S = 32.184
 
 # Refraction constants for standard conditions (see module docstring).
 _REFA, _REFB = erfa.refco(1013.25, 10.0, 0.0, 0.55)
@@ -74,6 +76,7 @@ class _TimeScales:
 
 @lru_cache(maxsize=64)
 def _time_scales(day_number: int) -> _TimeScales:
+    configure_astropy_offline()
     from astropy.time import Time
 
     when = Time(day_number * DAY, format="unix", scale="utc")
@@ -89,8 +92,21 @@ def _time_scales(day_number: int) -> _TimeScales:
     return _TimeScales(float(dut1), float(dtt))
 
 
-def _scales(t: float) -> _TimeScales:
-    return _time_scales(int(math.floor(t / DAY)))
+@lru_cache(maxsize=64)
+def _approximate_time_scales(day_number: int) -> _TimeScales:
+    """TT-UTC from ERFA's leap-second table and UT1 taken as UTC: no astropy, no IERS table
+    (whose first read costs seconds). |UT1-UTC| < 0.9 s moves the Sun's crossings by under
+    a second; good for deciding which night it is, not for the times the engine reports."""
+    day = _dt.datetime.fromtimestamp(day_number * DAY, _dt.timezone.utc)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ERFA's "dubious year" beyond its table
+        tai_utc = float(erfa.dat(day.year, day.month, day.day, 0.0))
+    return _TimeScales(0.0, tai_utc + TT_TAI_S)
+
+
+def _scales(t: float, precise: bool = True) -> _TimeScales:
+    day = int(math.floor(t / DAY))
+    return _time_scales(day) if precise else _approximate_time_scales(day)
 
 
 def _jd_parts(t, offset_s: float):
@@ -110,11 +126,12 @@ class _Frame:
     velocity: np.ndarray  # (3,) barycentric velocity of the Earth in units of c
     bm1: float  # sqrt(1 - |v|^2)
     sun_distance: float  # au (for the aberration call)
+    scales: _TimeScales
 
 
 @lru_cache(maxsize=64)
-def _frame_at(t0: float) -> _Frame:
-    s = _scales(t0)
+def _frame_at(t0: float, precise: bool = True) -> _Frame:
+    s = _scales(t0, precise)
     tt1, tt2 = _jd_parts(t0, s.dtt)
     ut1, ut2 = _jd_parts(t0, s.dut1)
     npb = erfa.pnm06a(tt1, tt2)
@@ -123,12 +140,12 @@ def _frame_at(t0: float) -> _Frame:
     v = np.asarray(pvb['v'], dtype=float) * LIGHT_TIME_AU_DAYS  # au/day -> fraction of c
     bm1 = math.sqrt(1.0 - float(v @ v))
     sun_distance = float(np.linalg.norm(np.asarray(pvh['p'], dtype=float)))
-    return _Frame(t0, np.asarray(npb, dtype=float), gast, v, bm1, sun_distance)
+    return _Frame(t0, np.asarray(npb, dtype=float), gast, v, bm1, sun_distance, s)
 
 
-def _frame(t0: float) -> _Frame:
+def _frame(t0: float, precise: bool = True) -> _Frame:
     # Rounded to the second so repeated calls for "now" share one computation.
-    return _frame_at(float(round(t0)))
+    return _frame_at(float(round(t0)), precise)
 
 
 def _lst_deg(frame: _Frame, longitude: float, t) -> np.ndarray:
@@ -217,8 +234,7 @@ def geometric_limit(apparent_limit_deg: float) -> float:
 def _sun_place(t, frame: _Frame):
     """Apparent RA/Dec of date (deg) of the Sun at unix times ``t``."""
     t = np.atleast_1d(np.asarray(t, dtype=float))
-    s = _scales(frame.t0)
-    tt1, tt2 = _jd_parts(t, s.dtt)
+    tt1, tt2 = _jd_parts(t, frame.scales.dtt)
     pvh, pvb = erfa.epv00(tt1, tt2)
     earth_sun = -np.asarray(pvh['p'], dtype=float)
     dist = np.linalg.norm(earth_sun, axis=-1, keepdims=True)
@@ -256,8 +272,7 @@ def _observer_vector_of_date(site: Site, frame: _Frame, t) -> np.ndarray:
 def _moon_topocentric(site: Site, frame: _Frame, t):
     """Topocentric apparent RA/Dec of date (deg) and geocentric direction of the Moon."""
     t = np.atleast_1d(np.asarray(t, dtype=float))
-    s = _scales(frame.t0)
-    tt1, tt2 = _jd_parts(t, s.dtt)
+    tt1, tt2 = _jd_parts(t, frame.scales.dtt)
     pv = erfa.moon98(tt1, tt2)  # GCRS, au
     geo = np.asarray(pv['p'], dtype=float) @ frame.npb.T * AU_M
     topo = geo - _observer_vector_of_date(site, frame, t)
@@ -288,9 +303,9 @@ _AHEAD = 52 * 3600.0
 class _SunTrack:
     """The Sun around one moment: ephemeris knots, and its altitude every 10 minutes."""
 
-    def __init__(self, site: Site, time: float):
+    def __init__(self, site: Site, time: float, precise: bool = True):
         self.site = site
-        self.frame = _frame(time)
+        self.frame = _frame(time, precise)
         knots = np.arange(time - _BACK - _SUN_KNOT, time + _AHEAD + 2 * _SUN_KNOT, _SUN_KNOT)
         ra, dec = _sun_place(knots, self.frame)
         self._knots = knots
@@ -309,8 +324,8 @@ class _SunTrack:
 
 
 @lru_cache(maxsize=32)
-def _sun_track(site: Site, time: float) -> _SunTrack:
-    return _SunTrack(site, time)
+def _sun_track(site: Site, time: float, precise: bool = True) -> _SunTrack:
+    return _SunTrack(site, time, precise)
 
 
 def _all_crossings(track: _SunTrack, levels: tuple[float, ...]) -> dict[float, tuple[np.ndarray, np.ndarray]]:
@@ -370,9 +385,9 @@ def _last_before(values: np.ndarray, before: float, after: float | None = None) 
     return float(sel.max()) if sel.size else None
 
 
-def _night_of(site: Site, time: float) -> Night:
+def _night_of(site: Site, time: float, precise: bool = True) -> Night:
     """The night at ``site`` following ``time``, computed (``compute_night`` memoises it)."""
-    track = _sun_track(site, time)
+    track = _sun_track(site, time, precise)
     level = site.sun_altitude - SUN_RISE_SET_CORRECTION
     crossings = _all_crossings(track, (level,) + tuple(v for _, v in _TWILIGHT_LEVELS))
     sets, rises = crossings[level]
@@ -435,13 +450,18 @@ def _twilight(track, crossings, status, time, sunset, sunrise, start, end) -> Tw
 
 
 @lru_cache(maxsize=64)
-def _night_memo(site: Site, time: float) -> Night:
-    return _night_of(site, time)
+def _night_memo(site: Site, time: float, precise: bool = True) -> Night:
+    return _night_of(site, time, precise)
 
 
-def compute_night(site: Site, time: float) -> Night:
-    """Nighttime for ``site`` following unix ``time``, with the AAVSO status codes."""
-    return _night_memo(site, float(time))
+def compute_night(site: Site, time: float, *, precise: bool = True) -> Night:
+    """Nighttime for ``site`` following unix ``time``, with the AAVSO status codes.
+
+    ``precise=False`` takes UT1 as UTC (no IERS table, no astropy: milliseconds instead of
+    seconds for the first call of a process); its times are then within about a second of
+    the precise ones. The window decides which night "tonight" is that way before its first
+    paint (``planner.app.tonight``)."""
+    return _night_memo(site, float(time), bool(precise))
 
 
 def night_for_date(site: Site, date: _dt.date) -> float:

@@ -23,7 +23,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from astropy.wcs.utils import proj_plane_pixel_scales
+
+from planner.sky._offline import configure_astropy_offline
+
+configure_astropy_offline()
+
+from astropy.wcs.utils import proj_plane_pixel_scales  # noqa: E402
 
 __all__ = [
     "FieldVerdict",

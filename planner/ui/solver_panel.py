@@ -120,6 +120,10 @@ def load_image(source: str, fetcher=None) -> tuple[QImage | None, str]:
 
 def _fits_image(path: str) -> QImage | None:
     import numpy as np
+
+    from planner.sky._offline import configure_astropy_offline
+
+    configure_astropy_offline()
     from astropy.io import fits
 
     with fits.open(path, memmap=False) as hdul:

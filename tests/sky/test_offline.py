@@ -25,10 +25,11 @@ def test_engine_a_year_ahead_without_network(no_sockets):
 
     from planner.sky import Site, compute_observability
 
+    a_year_ahead = time.time() + 400 * 86400
+    obs = compute_observability(np.array([10.0, 200.0]), np.array([40.0, -20.0]), Site(52.0, 4.0), a_year_ahead)
+    # configured by the engine before its first IERS look-up
     assert conf.allow_internet is False
     assert iers.conf.auto_max_age is None
     assert iers.conf.auto_download is False
-    a_year_ahead = time.time() + 400 * 86400
-    obs = compute_observability(np.array([10.0, 200.0]), np.array([40.0, -20.0]), Site(52.0, 4.0), a_year_ahead)
     assert obs.night.status in {"SUN_IS_UP", "SUN_IS_DOWN"}
     assert np.isfinite(obs.altitude).all()
