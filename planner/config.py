@@ -41,6 +41,43 @@ def data_dir() -> Path:
     return Path(os.environ.get("PLANNER_DATA_DIR") or platformdirs.user_data_dir(APP_NAME))
 
 
+TIME_ZONES_FILE = "time-zones.json"
+
+
+def remembered_time_zone(latitude: Any, longitude: Any) -> str:
+    """The time zone at the coordinates, remembered in the cache folder: looking it up loads
+    timezonefinder and its data (about half a second), which the window would otherwise pay
+    before its first paint at every start. '' for coordinates that are not a place (the
+    site's own check then says what is wrong)."""
+    from planner.sky.site import timezone_at
+
+    try:
+        lat, lon = float(latitude), float(longitude)
+    except (TypeError, ValueError):
+        return ""
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+        return ""
+    key = f"{lat:.6f},{lon:.6f}"
+    path = cache_dir() / TIME_ZONES_FILE
+    try:
+        known = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(known, dict):
+            known = {}
+    except (OSError, ValueError):
+        known = {}
+    zone = known.get(key)
+    if isinstance(zone, str) and zone:
+        return zone
+    zone = timezone_at(lat, lon)
+    known = {k: v for k, v in known.items() if isinstance(v, str)}
+    known[key] = zone
+    try:
+        atomic_write_text(path, json.dumps(dict(list(known.items())[-64:]), indent=0))
+    except OSError:
+        pass  # a read-only cache folder: found again next time
+    return zone
+
+
 class SettingsError(ValueError):
     """A settings file or value that cannot be used; the message says what to do."""
 
@@ -73,7 +110,8 @@ class Settings:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def site(self):
-        """The settings' site as a validated ``planner.sky.Site`` (raises ``SiteError``)."""
+        """The settings' site as a validated ``planner.sky.Site`` (raises ``SiteError``).
+        Without a time zone set, the one found from the coordinates (remembered on disk)."""
         from planner.sky.site import Site
 
         return Site(
@@ -82,7 +120,7 @@ class Settings:
             elevation=self.elevation,
             target_altitude=self.target_altitude,
             sun_altitude=self.sun_altitude,
-            timezone=self.timezone,
+            timezone=self.timezone or remembered_time_zone(self.latitude, self.longitude),
             name=self.site_name,
         )
 
