@@ -1,10 +1,13 @@
 """Background work for the window: run a function off the GUI thread and deliver only the newest answer.
 
-Built on superqt's ``create_worker`` (a ``QRunnable`` in the global ``QThreadPool``). A
-``LatestRunner`` numbers its requests; when a newer request is submitted the older worker
-is asked to quit and, should it still finish, its result is dropped. That is what keeps a
-fast-clicking user (next night, next night, next night) from seeing an old night's answer
-land on top of the new one.
+A ``LatestRunner`` numbers its requests and runs each as a ``QRunnable`` in the global
+``QThreadPool``; when a newer request is submitted the older one is forgotten and, should
+it still finish, its result is dropped. That is what keeps a fast-clicking user (next
+night, next night, next night) from seeing an old night's answer land on top of the new one.
+
+Not superqt's ``create_worker`` (used here before): importing ``superqt.utils`` imports the
+whole of superqt (every widget, qtpy, QtOpenGL), which cost more than the window's own
+modules before the first paint, and a plain function needs none of its generator machinery.
 """
 
 from __future__ import annotations
@@ -14,10 +17,44 @@ import traceback
 from typing import Any, Callable
 
 import shiboken6
-from PySide6.QtCore import QObject, Signal
-from superqt.utils import create_worker
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
+
+
+class _Signals(QObject):
+    """The job's way back to the GUI thread (queued: emitted from the pool's thread)."""
+
+    returned = Signal(object)
+    errored = Signal(object)
+    finished = Signal()
+
+
+class _Job(QRunnable):
+    """``func(*args, **kwargs)`` in a pool thread; its answer, or its exception, comes back
+    through ``signals``. ``quit()`` only marks it: a plain function cannot be interrupted."""
+
+    def __init__(self, func: Callable[..., Any], args: tuple, kwargs: dict) -> None:
+        super().__init__()
+        self.setAutoDelete(False)  # kept by its runner until ``finished`` is handled
+        self.signals = _Signals()
+        self._call = (func, args, kwargs)
+        self.abandoned = False
+
+    def quit(self) -> None:
+        self.abandoned = True
+
+    def run(self) -> None:  # the pool thread
+        func, args, kwargs = self._call
+        self._call = None
+        try:
+            result = func(*args, **kwargs)
+        except BaseException as exc:  # noqa: BLE001 - every failure goes to ``failed``
+            self.signals.errored.emit(exc)
+        else:
+            self.signals.returned.emit(result)
+        finally:
+            self.signals.finished.emit()
 
 
 class LatestRunner(QObject):
@@ -53,13 +90,13 @@ class LatestRunner(QObject):
         generation = self._generation
         for old in self._workers.values():
             old.quit()  # a polite request; a plain function cannot be interrupted, its result is dropped
-        worker = create_worker(func, *args, _start_thread=False, _ignore_errors=True, **kwargs)
-        worker.returned.connect(lambda result, g=generation: self._on_returned(g, result))
-        worker.errored.connect(lambda exc, g=generation: self._on_errored(g, exc))
-        worker.finished.connect(lambda g=generation: self._on_finished(g))
+        worker = _Job(func, args, kwargs)
+        worker.signals.returned.connect(lambda result, g=generation: self._on_returned(g, result))
+        worker.signals.errored.connect(lambda exc, g=generation: self._on_errored(g, exc))
+        worker.signals.finished.connect(lambda g=generation: self._on_finished(g))
         self._workers[generation] = worker
         self._set_busy(True)
-        worker.start()
+        QThreadPool.globalInstance().start(worker)
         return generation
 
     def cancel(self) -> None:
