@@ -12,7 +12,6 @@ apart in grey-scale print. It computes no astronomy: it only reads an ``Observab
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Sequence
@@ -22,29 +21,27 @@ from matplotlib import dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
+from planner.plot.hover import (  # noqa: F401 - also the names this module's callers know
+    DAY_S,
+    HOVER_TOLERANCE_PX,
+    SKY_STATE_TEXT,
+    SKY_STATES,
+    TWILIGHT_EDGES,
+    HoverHit,
+    HoverSnapshot,
+    airmass,
+    altitude_for_airmass,
+    describe_hit,
+    sky_segments,
+    sky_state,
+)
 from planner.plot.palette import Theme
 from planner.plot.palette import theme as get_theme
 from planner.sky.types import (
-    ASTRONOMICAL,
-    CIVIL,
-    NAUTICAL,
-    SUN_RISE_SET_CORRECTION,
     Observability,
 )
 
-DAY_S = 86400.0
-# Sun-altitude thresholds (deg) between the sky's five states, darkest first.
-TWILIGHT_EDGES = (ASTRONOMICAL, NAUTICAL, CIVIL, -SUN_RISE_SET_CORRECTION)
-SKY_STATES = ("darkness", "astronomical", "nautical", "civil", "day")
-SKY_STATE_TEXT = {
-    "darkness": "astronomical night",
-    "astronomical": "astronomical twilight",
-    "nautical": "nautical twilight",
-    "civil": "civil twilight",
-    "day": "daylight",
-}
 AIRMASS_TICKS = (1.0, 1.1, 1.2, 1.5, 2.0, 3.0, 5.0)
-HOVER_TOLERANCE_PX = 12.0
 EMPTY_MESSAGE = "No night to show yet.\nLoad targets and pick a night to see their altitudes."
 NO_SELECTION_HINT = "Select targets in the table to plot their altitude."
 
@@ -61,73 +58,9 @@ def num_to_unix(num):
     return (np.asarray(num, dtype=float) - _EPOCH_NUM) * DAY_S
 
 
-def airmass(altitude_deg):
-    """Relative air mass for an apparent altitude (Pickering 2002; NaN below the horizon).
-
-    A display conversion for the chart's second axis and read-out: sec(z) diverges near the
-    horizon where Pickering's formula stays within 1 % of the tabulated values.
-    """
-    h = np.asarray(altitude_deg, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        hp = np.where(h > 0, h, np.nan)
-        return 1.0 / np.sin(np.radians(hp + 244.0 / (165.0 + 47.0 * hp**1.1)))
-
-
-def altitude_for_airmass(x: float) -> float:
-    """The apparent altitude (deg) with air mass ``x``: the inverse of ``airmass``."""
-    h = np.linspace(0.5, 90.0, 2000)
-    am = airmass(h)  # decreasing in h
-    return float(np.interp(x, am[::-1], h[::-1]))
-
-
-def sky_segments(grid: np.ndarray, sun_altitude: np.ndarray) -> list[tuple[float, float, str]]:
-    """(start, end, state) runs of day/civil/nautical/astronomical/darkness over the grid.
-
-    Edges are where the Sun's altitude, interpolated linearly between grid points, crosses
-    a threshold, so a 5-minute grid places them within seconds.
-    """
-    grid = np.asarray(grid, dtype=float)
-    sun = np.asarray(sun_altitude, dtype=float)
-    if grid.size == 0:
-        return []
-    if grid.size == 1:
-        return [(grid[0], grid[0], _state(sun[0]))]
-    cuts = [grid[0], grid[-1]]
-    for edge in TWILIGHT_EDGES:
-        d = sun - edge
-        idx = np.nonzero(np.sign(d[:-1]) * np.sign(d[1:]) < 0)[0]
-        for i in idx:
-            frac = d[i] / (d[i] - d[i + 1])
-            cuts.append(grid[i] + frac * (grid[i + 1] - grid[i]))
-    cuts = np.unique(np.asarray(cuts))
-    out: list[tuple[float, float, str]] = []
-    for a, b in zip(cuts[:-1], cuts[1:]):
-        state = _state(float(np.interp((a + b) / 2.0, grid, sun)))
-        if out and out[-1][2] == state:
-            out[-1] = (out[-1][0], b, state)
-        else:
-            out.append((a, b, state))
-    return out
-
-
-def _state(sun_alt: float) -> str:
-    return SKY_STATES[int(np.searchsorted(TWILIGHT_EDGES, sun_alt, side="right"))]
-
-
 def moon_label(obs: Observability) -> str:
     trend = "waxing" if obs.moon_waxing else "waning"
     return f"Moon {obs.moon_illumination * 100:.0f}% {trend}"
-
-
-@dataclass
-class HoverHit:
-    """What the cursor points at: the time, and the curve under it if any."""
-
-    unix: float
-    name: str | None = None
-    altitude: float | None = None
-    airmass: float | None = None
-    sky: str = ""
 
 
 @dataclass
@@ -368,7 +301,17 @@ class NightPlot:
     def snapshot(self) -> "HoverSnapshot":
         """What the hover read-out needs, copied out of the artists: safe to read from another
         thread while this plot is being changed and drawn."""
-        return HoverSnapshot.of(self)
+        obs = self.obs
+        if obs is None or len(obs.grid) < 2:
+            return HoverSnapshot(tz=self.tz, tz_label=self.tz_label)
+        x0, y0, x1, y1 = self.ax.bbox.extents
+        series = [(self._name(i), np.asarray(obs.altitude[i], dtype=float)) for i in self.selection]
+        series.append(("Moon", np.asarray(obs.moon_altitude, dtype=float)))
+        return HoverSnapshot(bbox=(float(x0), float(y0), float(x1), float(y1)),
+                             xlim=tuple(float(v) for v in num_to_unix(self.ax.get_xlim())),
+                             ylim=tuple(float(v) for v in self.ax.get_ylim()),
+                             grid=np.asarray(obs.grid, dtype=float), sun=np.asarray(obs.sun_altitude, dtype=float),
+                             series=tuple(series), tz=self.tz, tz_label=self.tz_label)
 
     def hit(self, x_px: float, y_px: float) -> HoverHit | None:
         """What lies under display point (x_px, y_px): the nearest curve within a few pixels."""
@@ -376,85 +319,6 @@ class NightPlot:
 
     def describe(self, hit: HoverHit | None) -> str:
         return describe_hit(hit, self.tz, self.tz_label)
-
-
-def describe_hit(hit: HoverHit | None, tz: tzinfo, tz_label: str) -> str:
-    if hit is None:
-        return ""
-    when = datetime.fromtimestamp(round(hit.unix / 60.0) * 60.0, tz=tz).strftime("%H:%M")
-    head = f"{when} {tz_label}"
-    if hit.name is None:
-        return f"{head} · {hit.sky}"
-    am = "—" if hit.airmass is None else f"{hit.airmass:.2f}"
-    return f"{head} · {hit.name}: altitude {hit.altitude:.1f}°, airmass {am} · {hit.sky}"
-
-
-@dataclass(frozen=True, eq=False)
-class HoverSnapshot:
-    """The geometry and data of one drawn chart: the axes' box in display pixels (origin at
-    the bottom left, as matplotlib's), its limits and the curves. The axes are linear in both
-    directions, so mapping a pixel to a time and an altitude needs nothing else."""
-
-    bbox: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # x0, y0, x1, y1
-    xlim: tuple[float, float] = (0.0, 1.0)
-    ylim: tuple[float, float] = (0.0, 1.0)
-    grid: np.ndarray | None = None
-    sun: np.ndarray | None = None
-    series: tuple[tuple[str, np.ndarray], ...] = ()
-    tz: tzinfo = timezone.utc
-    tz_label: str = "UTC"
-
-    @classmethod
-    def of(cls, plot: NightPlot) -> "HoverSnapshot":
-        obs = plot.obs
-        if obs is None or len(obs.grid) < 2:
-            return cls(tz=plot.tz, tz_label=plot.tz_label)
-        x0, y0, x1, y1 = plot.ax.bbox.extents
-        series = [(plot._name(i), np.asarray(obs.altitude[i], dtype=float)) for i in plot.selection]
-        series.append(("Moon", np.asarray(obs.moon_altitude, dtype=float)))
-        return cls(bbox=(float(x0), float(y0), float(x1), float(y1)),
-                   xlim=tuple(float(v) for v in plot.ax.get_xlim()),
-                   ylim=tuple(float(v) for v in plot.ax.get_ylim()),
-                   grid=np.asarray(obs.grid, dtype=float), sun=np.asarray(obs.sun_altitude, dtype=float),
-                   series=tuple(series), tz=plot.tz, tz_label=plot.tz_label)
-
-    def _x_to_num(self, x_px: float) -> float:
-        (x0, _, x1, _), (a, b) = self.bbox, self.xlim
-        return a + (x_px - x0) / (x1 - x0) * (b - a)
-
-    def _alt_to_px(self, alt: float) -> float:
-        (_, y0, _, y1), (a, b) = self.bbox, self.ylim
-        return y0 + (alt - a) / (b - a) * (y1 - y0)
-
-    def hit(self, x_px: float, y_px: float) -> HoverHit | None:
-        """What lies under display point (x_px, y_px): the nearest curve within a few pixels."""
-        x0, y0, x1, y1 = self.bbox
-        if self.grid is None or x1 <= x0 or y1 <= y0 or not (x0 <= x_px <= x1 and y0 <= y_px <= y1):
-            return None
-        unix = float(num_to_unix(self._x_to_num(x_px)))
-        grid = self.grid
-        if not grid[0] <= unix <= grid[-1]:
-            return None
-        sky = SKY_STATE_TEXT[_state(float(np.interp(unix, grid, self.sun)))]
-        best: tuple[float, str, float] | None = None
-        for name, series in self.series:
-            alt = float(np.interp(unix, grid, series))
-            if not math.isfinite(alt):
-                continue
-            distance = abs(self._alt_to_px(alt) - y_px)
-            if distance <= HOVER_TOLERANCE_PX and (best is None or distance < best[0]):
-                best = (distance, name, alt)
-        if best is None:
-            return HoverHit(unix=unix, sky=sky)
-        am = float(airmass(best[2]))
-        return HoverHit(unix=unix, name=best[1], altitude=best[2],
-                        airmass=am if math.isfinite(am) else None, sky=sky)
-
-    def describe(self, hit: HoverHit | None) -> str:
-        return describe_hit(hit, self.tz, self.tz_label)
-
-    def readout(self, x_px: float, y_px: float) -> str:
-        return self.describe(self.hit(x_px, y_px))
 
 
 def draw_night(

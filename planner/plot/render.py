@@ -1,88 +1,28 @@
-"""The chart's drawing, in a process of its own: a figure on a plain Agg canvas that turns
-``ChartState``s into RGBA pixels (``FigureRenderer``), and the child process's loop.
+"""The chart's drawing: a figure on a plain Agg canvas that turns ``ChartState``s into RGBA
+pixels (``FigureRenderer``), and what the helper process's draw lane runs (``render_for``).
 
-Qt-free, so the drawing process never loads Qt (``planner.ui.chart_render`` is the window's
-side: the sender thread, the pipe, the QImage). Drawing the chart costs 100-300 ms of
-matplotlib; on the GUI thread, or in a thread of the GUI process (which holds the GIL every
-Qt-to-Python call needs), that froze the window.
+Qt-free, so the helper never loads Qt (``planner.ui.chart_render`` is the window's side:
+the sender thread and the QImage). Drawing the chart costs 100-300 ms of matplotlib; on
+the GUI thread, or in a thread of the GUI process (which holds the GIL every Qt-to-Python
+call needs), that froze the window.
 """
 
 from __future__ import annotations
 
 import os
 import time
-import traceback
-from dataclasses import dataclass, field, replace
-from datetime import timezone, tzinfo
+from dataclasses import replace
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from planner.plot.night import HoverSnapshot, draw_night
-from planner.plot.palette import Theme
-from planner.plot.palette import theme as get_theme
-from planner.sky.types import Observability
+from planner.plot.night import draw_night
+from planner.plot.picture import KEEP, NEED_NIGHT, ChartState, CurveInfo, Picture  # noqa: F401 - re-exported
 
 MARGINS_PX = (58, 56, 44, 26)  # left (altitude ticks+label), right (airmass), bottom (time), top (title)
 MIN_RENDER_PX = (200, 120)  # below this the margins leave no axes; a hidden widget is drawn this big
 BASE_DPI = 100.0
-_KEEP = "same night as before"  # sent instead of an unchanged Observability
-KEEP = _KEEP
-DRAWING_NICENESS = 10  # the drawing process yields the CPU to the window
-
-
-@dataclass(frozen=True, eq=False)
-class ChartState:
-    """Everything one picture of the chart depends on; the GUI thread makes a new one per change."""
-
-    obs: Observability | None = None
-    names: tuple[str, ...] = ()
-    selection: tuple[int, ...] = ()
-    theme: Theme = field(default_factory=lambda: get_theme("light"))
-    tz: tzinfo = timezone.utc
-    tz_label: str = "UTC"
-    now: float | None = None
-    plan_blocks: tuple[tuple[float, float, str], ...] = ()
-    width: int = 800  # logical pixels
-    height: int = 360
-    dpr: float = 1.0  # device pixels per logical pixel
-
-    def same(self, other: "ChartState | None", *names: str) -> bool:
-        """Whether ``other`` has the same ``names`` fields (all when none given); the night by identity."""
-        if other is None:
-            return False
-        for name in names or ("obs", "names", "selection", "theme", "tz", "tz_label", "now",
-                              "plan_blocks", "width", "height", "dpr"):
-            a, b = getattr(self, name), getattr(other, name)
-            if not (a is b if name == "obs" else a == b):
-                return False
-        return True
-
-
-@dataclass(frozen=True)
-class CurveInfo:
-    """One target curve as drawn: enough to check what the picture shows."""
-
-    label: str
-    gid: str
-    color: str
-    linestyle: object
-    xdata: np.ndarray
-    ydata: np.ndarray
-
-
-@dataclass
-class Picture:
-    """What the drawing process returns for one ChartState."""
-
-    width: int
-    height: int
-    rgba: bytes
-    snapshot: HoverSnapshot
-    curves: tuple[CurveInfo, ...]
-    pid: int
-    seconds: float
 
 
 class FigureRenderer:
@@ -143,25 +83,33 @@ class FigureRenderer:
                                     bottom=bottom / height, top=1 - top / height)
 
 
-def drawing_process_main(conn) -> None:
-    """The child process: receive (state, night) messages, answer with a Picture or an error."""
-    try:  # on a busy machine the window's own process comes first; a picture may wait a little
-        os.nice(DRAWING_NICENESS)
-    except (AttributeError, OSError):  # no nice() on Windows
-        pass
-    renderer = FigureRenderer()
-    obs = None
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            return
-        if message is None:
-            return
-        state, night = message
-        if not isinstance(night, str):  # a new night (else _KEEP)
-            obs = night
-        try:
-            conn.send(("ok", renderer.render(replace(state, obs=obs))))
-        except Exception:  # answer, so the window keeps its last picture and says why in the log
-            conn.send(("error", traceback.format_exc()))
+# -- in the helper process (``planner.app.helper``'s draw lane) ----------------------------------
+
+_clients: dict[str, list] = {}  # chart id -> [FigureRenderer, the night it holds]
+
+
+def render_for(client: str, state: ChartState, night) -> Picture | str:
+    """Draw ``state`` for one chart with the night it sent last (``night`` is ``KEEP``) or a
+    new one; ``NEED_NIGHT`` when this process holds no night for it (a new helper)."""
+    entry = _clients.get(client)
+    if entry is None:
+        if isinstance(night, str):
+            return NEED_NIGHT
+        entry = _clients[client] = [FigureRenderer(), None]
+    if not isinstance(night, str):
+        entry[1] = night
+    return entry[0].render(replace(state, obs=entry[1]))
+
+
+def forget(client: str) -> bool:
+    """The chart is gone: drop its figure."""
+    return _clients.pop(client, None) is not None
+
+
+def client_names() -> list[str]:
+    return sorted(_clients)
+
+
+def warm_up() -> None:
+    """Load matplotlib and draw one empty figure (the helper's draw lane, at its start)."""
+    FigureRenderer().render(ChartState())

@@ -1,7 +1,11 @@
-"""Tonight's chart under the targets table: a Qt widget showing the picture the drawing
-process made (``planner.ui.chart_render`` / ``planner.plot.render``) of the Qt-free plot
+"""Tonight's chart under the targets table: a Qt widget showing the picture the helper
+process drew (``planner.ui.chart_render`` / ``planner.plot.render``) of the Qt-free plot
 (``planner.plot.night.draw_night``), with a hover read-out and a clock for the "now" line.
 It follows the window's ``NightState``.
+
+The window's process never loads matplotlib for it: the hover read-out works from a
+snapshot (``planner.plot.hover``), and until the first picture arrives the widget paints a
+placeholder, so the window is on screen before the helper has even started.
 """
 
 from __future__ import annotations
@@ -12,30 +16,21 @@ from dataclasses import replace
 from datetime import tzinfo
 from typing import Callable, Sequence
 
-from matplotlib.lines import Line2D
 from PySide6.QtCore import QCoreApplication, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from planner.plot.night import (  # noqa: F401 - the chart's vocabulary, for callers and tests
-    EMPTY_MESSAGE,
-    HoverSnapshot,
-    NightPlot,
-    airmass,
-    altitude_for_airmass,
-    draw_night,
-    sky_segments,
-    unix_to_num,
-)
+from planner.plot.hover import HoverSnapshot
 from planner.plot.palette import Theme
 from planner.plot.palette import theme as get_theme
-from planner.plot.render import ChartState, FigureRenderer  # noqa: F401
+from planner.plot.picture import ChartState
 from planner.sky.types import Observability
 from planner.ui.chart_render import ChartRenderer, RenderResult
 from planner.ui.listen import listen
 
 NOW_INTERVAL_MS = 60_000
 RESIZE_DEBOUNCE_MS = 50
+PLACEHOLDER_TEXT = "Drawing the chart…"
 
 
 class ChartView(QWidget):
@@ -47,6 +42,7 @@ class ChartView(QWidget):
         self._chart = chart
         self.image: QImage | None = None
         self.background = QColor(get_theme("light").figure_bg)
+        self.foreground = QColor(get_theme("light").text)
         self.setMouseTracking(True)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -58,8 +54,10 @@ class ChartView(QWidget):
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
         painter = QPainter(self)
-        if self.image is None or self.image.isNull():
+        if self.image is None or self.image.isNull():  # the first picture is on its way
             painter.fillRect(self.rect(), self.background)
+            painter.setPen(self.foreground)
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, PLACEHOLDER_TEXT)
         else:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             painter.drawImage(QRectF(self.rect()), self.image)
@@ -91,15 +89,16 @@ class TonightChart(QWidget):
 
     Every ``set_*`` returns at once: the picture is drawn in the drawing process and shown
     when ready (``rendered`` is emitted then). ``flush()`` waits for it, for tests and
-    screenshots; ``curve_lines()`` flushes first.
+    screenshots; ``curve_lines()`` flushes first. A chart made ``held`` draws nothing until
+    ``release()`` (the window releases it once it is on screen and the helper is starting).
     """
 
     rendered = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, clock: Callable[[], float] | None = time.time,
-                 state=None) -> None:
+                 state=None, held: bool = False) -> None:
         super().__init__(parent)
-        self._renderer = ChartRenderer()
+        self._renderer = ChartRenderer(held=held)
         self._state = ChartState(now=clock() if clock is not None else None)
         self._submitted: ChartState | None = None
         self._shown: RenderResult | None = None
@@ -173,6 +172,7 @@ class TonightChart(QWidget):
     def set_theme(self, theme: Theme | str) -> None:
         t = get_theme(theme)
         self.view.background = QColor(t.figure_bg)
+        self.view.foreground = QColor(t.text)
         self._request(theme=t)
 
     def set_now(self, unix: float | None) -> None:
@@ -194,9 +194,11 @@ class TonightChart(QWidget):
     def state(self) -> ChartState:
         return self._state
 
-    def curve_lines(self) -> list[Line2D]:
+    def curve_lines(self) -> list:
         """The target curves of the latest state as drawn (waits for the picture): unattached
         copies of the drawing process's Line2D objects, with their data, label, gid, colour and style."""
+        from matplotlib.lines import Line2D  # for tests and scripts only: not at the window's start
+
         self.flush()
         result = self._shown
         if result is None:
@@ -235,6 +237,9 @@ class TonightChart(QWidget):
         return (not self._kick.isActive() and not self._resize_timer.isActive()
                 and self._state_for_render().same(self._submitted) and self._renderer.idle
                 and (self._renderer.result is None or self._renderer.result is self._shown))
+
+    def release(self) -> None:
+        self._renderer.release()
 
     def flush(self, timeout_ms: int = 120_000) -> bool:
         """Render what was asked for now and wait until it is shown. Blocks the GUI thread:

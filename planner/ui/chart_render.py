@@ -1,25 +1,35 @@
-"""The window's side of the chart's drawing process: one sender thread ships coalesced
-``ChartState``s to the child (``planner.plot.render``; the night only when it changes),
-waits for the pixels with the GIL released, and hands a ``QImage`` with its hover snapshot
-to the GUI thread. The newest state wins; a render in progress is followed by at most one
-more; a failed render keeps the last picture; a dead process is restarted.
+"""The window's side of the chart's drawing: one sender thread ships coalesced
+``ChartState``s to the helper process's draw lane (``planner.app.helper``, running
+``planner.plot.render.render_for``; the night only when it changes), waits for the pixels
+with the GIL released, and hands a ``QImage`` with its hover snapshot to the GUI thread.
+The newest state wins; a render in progress is followed by at most one more; a failed
+render keeps the last picture; a helper that died is started again for the next change.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import threading
+import uuid
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
-from planner.plot.night import HoverSnapshot
-from planner.plot.render import KEEP as _KEEP
-from planner.plot.render import ChartState, CurveInfo, Picture, drawing_process_main
+from planner.app.helper import DRAW, HelperUnavailable, helper
+from planner.plot.hover import HoverSnapshot
+from planner.plot.picture import (
+    KEEP,
+    NEED_NIGHT,
+    ChartState,
+    CurveInfo,
+    Picture,
+    draw_in_helper,
+    forget_in_helper,
+)
 
 log = logging.getLogger(__name__)
+_NOTHING = object()  # no night sent yet
 
 
 @dataclass
@@ -44,13 +54,14 @@ class _Bridge(QObject):
 
 
 class ChartRenderer:
-    """The GUI process's side: one sender thread and the drawing process it feeds.
+    """The GUI process's side of one chart: a sender thread feeding the helper's draw lane,
+    where the chart has a figure of its own (named ``client``).
 
     ``lock`` is held by the sender thread for each render (tests hold it to keep a render
-    "in progress"). The process is started on the first render and restarted if it dies.
+    "in progress"). The helper is started by the first render if it is not running.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, held: bool = False) -> None:
         self.lock = threading.RLock()
         self.bridge = _Bridge()  # parentless, owned here: never deleted under the thread's feet
         self.renders = 0
@@ -62,10 +73,10 @@ class ChartRenderer:
         self._pending: ChartState | None = None
         self._busy = False
         self._stopped = False
+        self._held = held  # renders wait until release(): the window starts the helper first
         self._thread: threading.Thread | None = None
-        self._process = None
-        self._conn = None
-        self._sent_obs: object = _KEEP  # the night the process holds
+        self.client = uuid.uuid4().hex  # this chart's figure in the helper
+        self._sent_obs: object = _NOTHING  # the night the helper holds for this chart
 
     # -- called from the GUI thread --------------------------------------------------------
 
@@ -80,6 +91,12 @@ class ChartRenderer:
                 self._thread.start()
             self._cond.notify_all()
 
+    def release(self) -> None:
+        """Let a renderer made ``held`` start drawing (what it was asked meanwhile, newest first)."""
+        with self._cond:
+            self._held = False
+            self._cond.notify_all()
+
     @property
     def idle(self) -> bool:
         with self._cond:
@@ -87,12 +104,12 @@ class ChartRenderer:
 
     def wait_idle(self, timeout_s: float) -> bool:
         with self._cond:
-            return self._cond.wait_for(lambda: self._stopped or (not self._busy and self._pending is None),
-                                       timeout=timeout_s)
+            return self._cond.wait_for(
+                lambda: self._stopped or self._held or (not self._busy and self._pending is None), timeout=timeout_s)
 
     def stop(self, join_s: float = 0.0) -> None:
         """No more renders; a render in progress finishes but its picture is not announced.
-        The drawing process is told to leave (and ends with the sender thread)."""
+        The helper drops this chart's figure when the sender thread ends."""
         with self._cond:
             self._stopped = True
             self._pending = None
@@ -111,7 +128,8 @@ class ChartRenderer:
 
     @property
     def process(self):
-        return self._process
+        """The helper process that draws (shared with the window's astronomy)."""
+        return helper().process
 
     # -- the sender thread -----------------------------------------------------------------
 
@@ -120,7 +138,7 @@ class ChartRenderer:
         try:
             while True:
                 with self._cond:
-                    self._cond.wait_for(lambda: self._stopped or self._pending is not None)
+                    self._cond.wait_for(lambda: self._stopped or (self._pending is not None and not self._held))
                     if self._stopped:
                         return
                     state, self._pending = self._pending, None
@@ -143,26 +161,26 @@ class ChartRenderer:
                 if announce:
                     self.bridge.rendered.emit()
         finally:
-            self._close_process()
+            self._forget()
 
     def _render(self, state: ChartState, serial: int) -> RenderResult:
         self.renders += 1
         self.sender_threads.add(threading.get_ident())
-        if self._process is None or not self._process.is_alive():
-            self._start_process()
-        night = _KEEP if state.obs is self._sent_obs else state.obs
+        bare = replace(state, obs=None)
+        night = KEEP if state.obs is self._sent_obs else state.obs
         try:
-            self._conn.send((replace(state, obs=None), night))
+            try:
+                answer = helper().call(DRAW, draw_in_helper, self.client, bare, night)  # GIL released
+                if answer == NEED_NIGHT:  # a new helper since the last picture
+                    answer = helper().call(DRAW, draw_in_helper, self.client, bare, state.obs)
+            finally:
+                self._sent_obs = _NOTHING
             self._sent_obs = state.obs
-            kind, payload = self._conn.recv()  # waits with the GIL released
-        except (EOFError, OSError, BrokenPipeError) as exc:
-            self._close_process()
-            raise RenderError(f"the drawing process ended unexpectedly ({exc!r}); it is restarted "
-                              "for the next change") from exc
-        if kind != "ok":
-            self._sent_obs = _KEEP  # it may hold a half-applied night: send it again next time
-            raise RenderError(payload)
-        picture: Picture = payload
+        except HelperUnavailable as exc:
+            raise RenderError(str(exc)) from exc
+        except Exception as exc:  # the drawing failed over there: its reason, with the traceback
+            raise RenderError(f"{type(exc).__name__}: {exc}") from exc
+        picture: Picture = answer
         self.render_pids.add(picture.pid)
         # converted here, once, to the format the screen paints without converting again
         image = QImage(picture.rgba, picture.width, picture.height, 4 * picture.width,
@@ -171,27 +189,13 @@ class ChartRenderer:
         return RenderResult(serial, image, picture.snapshot, picture.curves, state, picture.pid,
                             picture.seconds)
 
-    def _start_process(self) -> None:
-        self._close_process()
-        ctx = multiprocessing.get_context("spawn")  # never fork a process that runs Qt threads
-        parent, child = ctx.Pipe()
-        process = ctx.Process(target=drawing_process_main, args=(child,), name="planner-chart", daemon=True)
-        process.start()
-        child.close()
-        self._process, self._conn, self._sent_obs = process, parent, _KEEP
-
-    def _close_process(self) -> None:
-        process, conn = self._process, self._conn
-        self._process = self._conn = None
-        self._sent_obs = _KEEP
-        if conn is not None:
-            try:
-                conn.send(None)
-            except (OSError, ValueError):
-                pass
-            conn.close()
-        if process is not None:
-            process.join(2.0)
-            if process.is_alive():
-                process.terminate()
-                process.join(1.0)
+    def _forget(self) -> None:
+        """The chart is gone: the helper drops its figure (if it still runs)."""
+        self._sent_obs = _NOTHING
+        current = helper()
+        if current.stopped or not current.is_alive():
+            return
+        try:
+            current.call(DRAW, forget_in_helper, self.client)
+        except Exception as exc:  # noqa: BLE001 - quitting, or the helper went away: nothing to drop
+            log.debug("chart %s not forgotten by the helper: %s", self.client, exc)

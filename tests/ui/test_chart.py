@@ -1,7 +1,7 @@
 """Tonight's chart and the night summary, on a synthetic night whose shape is known.
 
-The chart widget draws in a child process: tests of what is drawn apply the widget's
-``ChartState`` to a ``FigureRenderer`` (the same code the drawing process runs) and inspect
+The chart widget draws in the helper process: tests of what is drawn apply the widget's
+``ChartState`` to a ``FigureRenderer`` (the same code the helper's draw lane runs) and inspect
 its artists; tests of the widget wait for its picture (``chart.flush()`` or the
 ``rendered`` signal) and check the picture, the curves it reports and the hover read-out.
 """
@@ -22,19 +22,21 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from PySide6.QtCore import QPointF
 
+from planner.app.helper import DRAW, helper
+from planner.plot.picture import charts_in_helper
 from planner.sky.site import Site
 from planner.sky.types import SUN_IS_UP, Night, Observability, Twilight
-from planner.ui.chart import (
+from planner.plot.night import (
     EMPTY_MESSAGE,
-    ChartState,
-    FigureRenderer,
-    TonightChart,
     airmass,
     altitude_for_airmass,
     draw_night,
+    num_to_unix,
     sky_segments,
     unix_to_num,
 )
+from planner.plot.render import ChartState, FigureRenderer
+from planner.ui.chart import TonightChart
 from planner.ui.night_summary import NightSummary, moon_phase_name
 from planner.ui.themes import theme
 from PySide6.QtTest import QTest
@@ -314,7 +316,7 @@ def test_hover_readout_names_the_curve_with_altitude_and_airmass(chart):
     for point in [(x_px, y_px), check.ax.transData.transform((unix_to_num(when), 69.0))]:
         assert chart.readout_for(*point) == check.plot.describe(check.plot.hit(*point))
         xnum, _ = check.ax.transData.inverted().transform(point)
-        assert chart.snapshot._x_to_num(point[0]) == pytest.approx(xnum)
+        assert chart.snapshot._x_to_unix(point[0]) == pytest.approx(float(num_to_unix(xnum)))
     # outside the axes: nothing
     assert chart.readout_for(1, 1) == ""
     move_mouse(chart, 1, 1)
@@ -450,7 +452,9 @@ def test_closing_the_chart_while_it_renders_is_quiet(qtbot):
             assert renderer.stopped
         renderer.thread.join(20)
         assert not renderer.thread.is_alive()
-        assert not process.is_alive()  # the drawing process was told to leave
+        # the helper (shared with the window's astronomy) stays, without this chart's figure
+        assert process.is_alive()
+        assert renderer.client not in helper().call(DRAW, charts_in_helper)
         qtbot.wait(100)  # nothing may be delivered to the deleted widget
     finally:
         threading.excepthook = old_hook
