@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from planner import APP_DISPLAY_NAME, __version__
+from planner import APP_DISPLAY_NAME, __version__, timeline
 from planner.commands import COMMANDS, CommandError, join_dash_values
 from planner.errors import PlannerError
 
@@ -28,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"planner {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="open the window and print its start-up timeline and debug messages on stderr")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS:
         module.register(subparsers)
@@ -43,6 +45,7 @@ def gui_main(argv: list[str] | None = None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    timeline.mark("planner started")
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):

@@ -16,7 +16,7 @@ import os
 import sys
 from pathlib import Path
 
-from planner import APP_DISPLAY_NAME, APP_NAME, __version__
+from planner import APP_DISPLAY_NAME, APP_NAME, __version__, timeline
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -56,29 +56,33 @@ def run_gui(argv: list[str] | None = None) -> int:
     if reason:
         print(f"planner: {reason}", file=sys.stderr)
         return 2
-    multiprocessing.freeze_support()  # the frozen app's sky helper process starts through here
+    multiprocessing.freeze_support()  # the frozen app's helper process starts through here
     args, qt_args = _parser().parse_known_args(list(argv or []))
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    timeline.enable(bool(args.debug))
 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    timeline.mark("Qt imported")
+    install_qt_message_filter()
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else APP_NAME, *qt_args])
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_DISPLAY_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("planner")  # matches packaging/planner.desktop, for the taskbar icon
+    app.setOrganizationName(APP_NAME)
     from planner.ui.icons import app_icon
 
     app.setWindowIcon(app_icon())
-    app.setOrganizationName(APP_NAME)
-    app.setDesktopFileName(APP_NAME)
 
     from planner.ui.main_window import MainWindow
     from planner.ui.targets_model import COLUMN_INDEX
 
+    timeline.mark("window modules imported")
     window = MainWindow()
+    quitter = QuitOnSignals(window)
     if args.theme:
         window.apply_theme(args.theme, save=False)
     if args.size:
@@ -116,8 +120,8 @@ def run_gui(argv: list[str] | None = None) -> int:
 
     def save_and_maybe_quit() -> None:
         shot.parent.mkdir(parents=True, exist_ok=True)
-        # The chart draws in its own process; wait for the picture of the final state.
-        window.chart.flush(10_000)
+        # The chart draws in the helper process; wait for the picture of the final state.
+        window.chart.flush()
         if not window.grab().save(str(shot)):
             print(f"planner: could not save the screenshot to {shot}", file=sys.stderr)
             outcome["code"] = 1
@@ -139,15 +143,131 @@ def run_gui(argv: list[str] | None = None) -> int:
         QTimer.singleShot(max(0, args.quit_after), give_up)
 
     code = app.exec()
+    timeline.mark("event loop left")
+    quitter.uninstall()
     window.save_window_state()
-    # let running workers (a sky computation, a download) end before Python tears down
+    window.stop_work()
+    return finish(outcome["code"] or int(code))
+
+
+def finish(code: int) -> int:
+    """Leave at once, whatever is still in flight: the helper process is stopped (not waited
+    for), and when a worker thread is still busy (a request hanging on a server that never
+    answers) the process exits without waiting for it, after flushing its output. Everything
+    the user has was saved before (plans by the quit prompt, layout and settings on close)."""
     from PySide6.QtCore import QThreadPool
 
-    from planner.app.helper import shutdown_process_pool
+    from planner.app.helper import stop_helper_process
 
-    shutdown_process_pool()
-    QThreadPool.globalInstance().waitForDone(10_000)
-    return outcome["code"] or int(code)
+    stop_helper_process()
+    idle = QThreadPool.globalInstance().waitForDone(EXIT_GRACE_MS)
+    timeline.mark("helper stopped" + ("" if idle else "; workers still busy: not waited for"))
+    if idle:
+        return code
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
+
+
+EXIT_GRACE_MS = 200  # how long quitting waits for workers to notice before leaving without them
+
+
+class QuitOnSignals:
+    """Ctrl+C (SIGINT) and SIGTERM close the window as File > Quit does: the quit prompt
+    asks about unsaved changes, and the process leaves cleanly, without a traceback.
+
+    Python runs signal handlers only between bytecodes, never while Qt's event loop waits in
+    C++; so the handler writes to a socket that a ``QSocketNotifier`` watches (the wake-up
+    file descriptor), and the window is closed from the event loop. A second signal while
+    the prompt is open is ignored; the prompt decides.
+    """
+
+    SIGNALS = ("SIGINT", "SIGTERM")
+
+    def __init__(self, window) -> None:
+        import signal
+        import socket
+
+        from PySide6.QtCore import QSocketNotifier
+
+        self.window = window
+        self._previous: dict = {}
+        self._old_wakeup = -1
+        self._reader, self._writer = socket.socketpair()
+        for end in (self._reader, self._writer):
+            end.setblocking(False)
+        self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Type.Read, window)
+        self._notifier.activated.connect(self._on_wakeup)
+        try:
+            self._old_wakeup = signal.set_wakeup_fd(self._writer.fileno(), warn_on_full_buffer=False)
+            for name in self.SIGNALS:
+                number = getattr(signal, name, None)
+                if number is not None:
+                    self._previous[number] = signal.signal(number, self._note)
+        except (ValueError, OSError):  # not the main thread, or no such signal here
+            pass
+        self._received: list[int] = []
+
+    def _note(self, number, _frame) -> None:
+        self._received.append(number)  # the wake-up fd makes the event loop call _on_wakeup
+
+    def _on_wakeup(self, *_args) -> None:
+        try:
+            while self._reader.recv(64):
+                pass
+        except (BlockingIOError, OSError):
+            pass
+        if not self._received:
+            return
+        import signal
+
+        number = self._received.pop()
+        self._received.clear()
+        timeline.mark(f"signal {signal.Signals(number).name}: closing the window")
+        from PySide6.QtWidgets import QApplication
+
+        if self.window.close():  # False: the user chose to stay (Cancel in the quit prompt)
+            QApplication.instance().quit()
+
+    def uninstall(self) -> None:
+        import signal
+
+        for number, handler in self._previous.items():
+            try:
+                signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+            except (ValueError, OSError):
+                pass
+        try:
+            signal.set_wakeup_fd(self._old_wakeup)
+        except (ValueError, OSError):
+            pass
+        self._notifier.setEnabled(False)
+
+
+# Qt warnings that say nothing a user of planner can act on: Qt's default window-system
+# plugins print them for every window (offscreen: size hints it does not propagate).
+QT_NOISE = ("This plugin does not support propagateSizeHints()",)
+
+
+def install_qt_message_filter() -> None:
+    """Route Qt's messages to logging (``qt`` logger) and drop the known noise."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("qt")
+    levels = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+              QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
+              QtMsgType.QtFatalMsg: logging.CRITICAL}
+
+    def handler(kind, context, message: str) -> None:
+        if any(noise in message for noise in QT_NOISE):
+            return
+        qt_log.log(levels.get(kind, logging.WARNING), "%s", message)
+
+    qInstallMessageHandler(handler)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Callable, Sequence
 
-from PySide6.QtCore import QDate, QSettings, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, QSettings, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QColor,
@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner import APP_DISPLAY_NAME, __version__
+from planner import APP_DISPLAY_NAME, __version__, timeline
 from planner.app import targets as target_lists
 from planner.app.crosscheck import crosscheck_answered, push_site
 from planner.app.helper import start_helper_process
@@ -48,7 +48,7 @@ from planner.app.visibility import compute_visibility_in_helper
 from planner.catalog.target import SECTION_NAMES, Target
 from planner.config import Settings, SettingsError, load_settings, save_settings
 from planner.ui.chart import TonightChart
-from planner.ui.docks import DOCKS
+from planner.ui.docks import DOCKS, PendingDock
 from planner.ui.listen import listen
 from planner.ui.night_summary import NightSummary
 from planner.ui.settings_dialog import SettingsDialog
@@ -65,6 +65,22 @@ from planner.ui.window_state import (
 from planner.ui.workers import LatestRunner
 
 log = logging.getLogger(__name__)
+START_BACKSTOP_MS = 3000
+
+class FirstPaint(QObject):
+    """Calls ``then()`` once, when ``widget`` is first painted, and stops watching."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._then)
+        return False
+
 
 class MainWindow(WindowActions, QMainWindow):
     """The program's window (see the module docstring). ``night_state`` is the shared state
@@ -83,7 +99,6 @@ class MainWindow(WindowActions, QMainWindow):
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__()
-        start_helper_process()  # before anything else: see planner.app.helper.start_helper_process
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_DISPLAY_NAME)
         self._messages: list[str] = []
@@ -102,9 +117,13 @@ class MainWindow(WindowActions, QMainWindow):
         self.refresh_runner = LatestRunner("aavso refresh", self)
         self.crosscheck_runner = LatestRunner("cross-check", self)
         self.push_runner = LatestRunner("push site", self)
+        self.key_runner = LatestRunner("aavso key", self)
+        self.budget_runner = LatestRunner("aavso budget", self)
+        self._started = False
+        self._first_paint = FirstPaint(self, self._on_first_paint)
 
         self._build_table()
-        self._build_central()
+        self._build_central(hold_chart=auto_start)
         self._build_docks()
         self._build_actions()
         self._build_menus()
@@ -123,7 +142,10 @@ class MainWindow(WindowActions, QMainWindow):
         self._budget_timer.timeout.connect(self._update_budget)
         self._budget_timer.start()
         if auto_start:
-            QTimer.singleShot(0, self.start)
+            # after the first paint (see event()); at once for a window that is not shown
+            QTimer.singleShot(0, lambda: self.isVisible() or self.start())
+            QTimer.singleShot(START_BACKSTOP_MS, self.start)  # a shown window that never paints
+        timeline.mark("window built")
 
     # == the state, read through ===============================================================
 
@@ -171,8 +193,9 @@ class MainWindow(WindowActions, QMainWindow):
                        self.proxy.layoutChanged):
             signal.connect(self._update_count)
 
-    def _build_central(self) -> None:
-        self.chart = TonightChart(self, clock=self.night_state.clock, state=self.night_state)
+    def _build_central(self, hold_chart: bool) -> None:
+        # the chart draws once start() has begun the helper process, after the first paint
+        self.chart = TonightChart(self, clock=self.night_state.clock, state=self.night_state, held=hold_chart)
         self.night_summary = NightSummary(self, state=self.night_state)
         lower = QWidget(self)
         lower.setObjectName("chartPane")
@@ -195,46 +218,101 @@ class MainWindow(WindowActions, QMainWindow):
         self.setCentralWidget(self.splitter)
 
     def _build_docks(self) -> None:
-        """Every dock of ``planner.ui.docks.DOCKS``, given the state; an optional one that
-        fails to build is left out with a message rather than taking the window down."""
+        """Every dock of ``planner.ui.docks.DOCKS``: the eager ones built now, given the state;
+        the lazy ones as a ``PendingDock`` in their place, built when first shown. An
+        optional one that fails to build is left out with a message rather than taking the
+        window down."""
         self._docks: list[QDockWidget] = []
+        self._pending: dict[str, PendingDock] = {}
         for spec in DOCKS:
-            try:
-                built = spec.build(self.night_state, self)
-            except Exception as exc:  # noqa: BLE001
-                if not spec.optional:
-                    raise
-                self._messages.append(f"The {spec.title} panel could not start: {exc}")
-                setattr(self, spec.attribute, None)
+            setattr(self, spec.attribute, None)
+            dock = PendingDock(spec, self) if spec.lazy else self._make_dock(spec)
+            if dock is None:
                 continue
-            if isinstance(built, QDockWidget):
-                dock = built
-            else:
-                dock = QDockWidget(spec.title, self)
-                dock.setWidget(built)
-                dock.setAllowedAreas(Qt.DockWidgetArea.AllDockWidgetAreas)
-            dock.setObjectName(spec.object_name)
             self.addDockWidget(spec.area, dock)
             if spec.tab_with_details:
                 self.tabifyDockWidget(self.details_dock, dock)
             if spec.hidden:
                 dock.hide()
-            if spec.messages:
-                dock.message.connect(self.show_message)
-            setattr(self, spec.attribute, dock)
+            if spec.lazy:
+                self._pending[spec.attribute] = dock
+                dock.visibilityChanged.connect(
+                    lambda visible, a=spec.attribute: visible and QTimer.singleShot(0, lambda: self.panel(a)))
             self._docks.append(dock)
         self.details = self.details_dock.widget()
         self.crosscheck_panel = self.crosscheck_dock.widget()
         # the docks that talk to each other or to the window
         self.crosscheck_panel.push_site_requested.connect(self.push_site_to_aavso)
         self.plan_dock.path_changed.connect(self.remember_plan)
-        if self.images_dock is not None and self.solver_dock is not None:
-            self.images_dock.solve_requested.connect(self._solve_image)
         self.details_dock.raise_()
 
+    def _make_dock(self, spec) -> QDockWidget | None:
+        try:
+            built = spec.build(self.night_state, self)
+        except Exception as exc:  # noqa: BLE001
+            if not spec.optional:
+                raise
+            self._messages.append(f"The {spec.title} panel could not start: {exc}")
+            log.warning("the %s panel could not start", spec.title, exc_info=True)
+            return None
+        if isinstance(built, QDockWidget):
+            dock = built
+        else:
+            dock = QDockWidget(spec.title, self)
+            dock.setWidget(built)
+            dock.setAllowedAreas(Qt.DockWidgetArea.AllDockWidgetAreas)
+        dock.setObjectName(spec.object_name)
+        if spec.messages:
+            dock.message.connect(self.show_message)
+        setattr(self, spec.attribute, dock)
+        if spec.attribute == "images_dock":  # the images dock hands an image to the solver
+            dock.solve_requested.connect(self._solve_image)
+        timeline.mark(f"dock built: {spec.title}")
+        return dock
+
+    def panel(self, attribute: str) -> QDockWidget | None:
+        """The dock kept in ``attribute``, built now if it was still pending (in its place:
+        same area, tab group and floating geometry). None when it could not be built."""
+        pending = self._pending.pop(attribute, None)
+        if pending is None:
+            return getattr(self, attribute, None)
+        spec = pending.spec
+        dock = self._make_dock(spec)
+        visible = pending.isVisible()
+        if dock is None:
+            for message in self._messages:
+                self.show_message(message, error=True)
+            self._messages.clear()
+        else:
+            pending.setObjectName(f"{spec.object_name}Pending")  # the layout belongs to the real dock now
+            if pending.isFloating():
+                self.addDockWidget(spec.area, dock)
+                dock.setFloating(True)
+                dock.setGeometry(pending.geometry())
+            else:
+                self.addDockWidget(self.dockWidgetArea(pending), dock)
+                self.tabifyDockWidget(pending, dock)
+            self.panels_menu.insertAction(pending.toggleViewAction(), dock.toggleViewAction())
+            self._docks[self._docks.index(pending)] = dock
+        self.panels_menu.removeAction(pending.toggleViewAction())
+        if dock is None:
+            self._docks.remove(pending)
+        self.removeDockWidget(pending)
+        pending.deleteLater()
+        if dock is not None and visible:
+            dock.show()
+            dock.raise_()
+        return dock
+
     def _solve_image(self, url: str, title: str) -> None:
-        self.solver_dock.solve_url(url, title)
-        self._show_dock(self.solver_dock)
+        solver = self.panel("solver_dock")
+        if solver is not None:
+            solver.solve_url(url, title)
+            self._show_dock(solver)
+
+    def built_docks(self) -> list[QDockWidget]:
+        """The docks built so far (the pending ones are not)."""
+        return [d for d in self._docks if not isinstance(d, PendingDock)]
 
     def _connect_runners(self) -> None:
         self.load_runner.finished.connect(lambda _g, result: self._on_list(result))
@@ -253,6 +331,9 @@ class MainWindow(WindowActions, QMainWindow):
             lambda _g, _r: self.show_message("Site stored at AAVSO; refresh to get matching times."))
         self.push_runner.failed.connect(
             lambda _g, exc: self.show_message(f"Could not store the site at AAVSO: {exc}", error=True))
+        self.key_runner.finished.connect(lambda _g, key: key and self._refresh_quietly())
+        self.budget_runner.finished.connect(
+            lambda _g, budget: self.budget_label.setText(target_lists.describe_budget(budget)))
 
     def _listen(self) -> None:
         """What the window itself shows of the state: the toolbar, the status bar, the theme."""
@@ -266,17 +347,30 @@ class MainWindow(WindowActions, QMainWindow):
 
     # == start-up and data =====================================================================
 
+    def _on_first_paint(self) -> None:  # once the first paint has been handed to the screen
+        timeline.mark("window shown (first paint)")
+        self.start()
+
     def start(self) -> None:
-        """Load the last list (or the sample) in a worker; a refresh follows when a key is set."""
+        """What follows the first paint: the helper process starts (and warms up), the last
+        list (or the sample) loads in a worker, and a refresh follows when a key is set (the
+        keyring is read in a worker too). Runs once."""
+        if self._started:
+            return
+        self._started = True
         for message in self._messages:
             self.show_message(message)
         self._messages.clear()
         self.load_runner.submit(target_lists.load_startup_list)
+        start_helper_process()
+        self.chart.release()
 
     def _on_list(self, target_list: TargetList) -> None:
         self.set_target_list(target_list)
-        if target_lists.aavso_key():
-            self.refresh_from_aavso(quiet=True)
+        self.key_runner.submit(target_lists.aavso_key)
+
+    def _refresh_quietly(self) -> None:
+        self.refresh_runner.submit(target_lists.fetch_live, self.settings, self.site)
 
     def _on_load_failed(self, exc: BaseException) -> None:
         self.source_label.setText("no targets")
@@ -288,6 +382,8 @@ class MainWindow(WindowActions, QMainWindow):
         self.night_state.set_target_list(target_list)
 
     def _on_targets_changed(self, target_list: TargetList | None) -> None:
+        if target_list is not None and timeline.first("table populated") is None:
+            timeline.mark("table populated")
         self._update_source_label()
         self._update_count()
         if target_list is not None and target_list.problems:
@@ -313,6 +409,8 @@ class MainWindow(WindowActions, QMainWindow):
     def _on_observability(self, obs) -> None:
         # refused when computed for a list that has since been replaced: a newer job is on its way
         if self.night_state.set_observability(obs):
+            if timeline.first("visibility shown") is None:
+                timeline.mark("visibility shown")
             self._mark_ready()
 
     def _on_sky_failed(self, exc: BaseException) -> None:
@@ -354,7 +452,9 @@ class MainWindow(WindowActions, QMainWindow):
         self.show_message(f"Refresh from AAVSO failed: {exc}", error=True)
 
     def _update_budget(self) -> None:
-        self.budget_label.setText(target_lists.describe_budget(target_lists.rate_budget()))
+        """The AAVSO budget in the status bar, read in a worker (it reads a shared file under
+        a lock, and its first call loads the HTTP layer)."""
+        self.budget_runner.submit(target_lists.rate_budget)
 
     def run_crosscheck(self) -> None:
         """Compare local visibility with the API's answers carried by the list (cached or live)."""
@@ -649,7 +749,20 @@ class MainWindow(WindowActions, QMainWindow):
                     event.ignore()
                     return
         self.save_window_state()
-        for runner in (self.load_runner, self.sky_runner, self.refresh_runner, self.crosscheck_runner,
-                       self.push_runner):
-            runner.cancel()
+        self.stop_work()
         super().closeEvent(event)
+
+    def stop_work(self) -> None:
+        """Quitting: forget every job in flight (their answers are dropped) and stop the docks'
+        downloads and polls; nothing here waits for them."""
+        for runner in (self.load_runner, self.sky_runner, self.refresh_runner, self.crosscheck_runner,
+                       self.push_runner, self.key_runner, self.budget_runner):
+            runner.cancel()
+        self._budget_timer.stop()
+        for dock in self.built_docks():
+            shutdown = getattr(dock, "shutdown", None)
+            if callable(shutdown):
+                try:
+                    shutdown(0)
+                except Exception:  # noqa: BLE001 - quitting goes on whatever a dock says
+                    log.debug("%s did not shut down cleanly", dock.objectName(), exc_info=True)

@@ -307,7 +307,8 @@ def test_with_a_key_the_list_is_refreshed_from_aavso_and_kept(qtbot, httpserver,
     qtbot.waitUntil(lambda: window.target_list.origin == data_source.LIVE, timeout=30_000)
     assert [t.star_name for t in window.model.targets] == ["R Cyg", "chi Cyg"]
     assert window.source_label.text().startswith("AAVSO live")
-    assert "987/1000" in window.budget_label.text()
+    # the budget is read in a worker (a shared file under a lock)
+    qtbot.waitUntil(lambda: "987/1000" in window.budget_label.text(), timeout=30_000)
     request = httpserver.log[0][0]
     assert request.args.getlist("obs_section") == ["all"]
     assert float(request.args["latitude"]) == pytest.approx(window.site.latitude)
