@@ -25,6 +25,7 @@ from __future__ import annotations
 import atexit
 import logging
 import multiprocessing
+import multiprocessing.util  # noqa: F401 - its atexit hook (which kills daemonic children) is registered
 import os
 import pickle
 import signal
@@ -323,7 +324,9 @@ def helper() -> HelperProcess:
     with _helper_lock:
         if _helper is None:
             _helper = HelperProcess()
-            atexit.register(stop_helper_process)  # before the interpreter tears its modules down
+            # before the interpreter tears its modules down, and before multiprocessing's own
+            # hook kills the helper under a running call (atexit runs the last registered first)
+            atexit.register(stop_helper_process)
         return _helper
 
 

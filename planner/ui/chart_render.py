@@ -149,7 +149,8 @@ class ChartRenderer:
                         result = self._render(state, serial + 1)
                     serial += 1
                 except Exception as exc:  # keep the last picture; the next state gets a fresh try
-                    log.error("the chart could not be drawn: %s", exc)
+                    quitting = self._stopped or helper().stopped
+                    log.log(logging.DEBUG if quitting else logging.ERROR, "the chart could not be drawn: %s", exc)
                     self.last_error = exc
                 with self._cond:
                     if result is not None:

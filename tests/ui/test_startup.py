@@ -74,3 +74,42 @@ def test_no_display_is_a_clear_message_not_a_qt_abort(tmp_path):
         assert done.returncode == 2
         assert "no display" in done.stderr and "planner tonight" in done.stderr
         assert "Traceback" not in done.stderr and "Reinstalling" not in done.stderr
+
+
+FIRST_PAINT_SCRIPT = """
+import sys, os
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from planner.ui.main_window import MainWindow
+
+class Window(MainWindow):
+    def start(self):  # called once the window's first paint is on screen
+        print(" ".join(sorted(sys.modules)), flush=True)
+        os._exit(0)
+
+window = Window()
+window.show()
+app.exec()
+"""
+
+# Not needed for the first paint, each costs from a few hundred ms to seconds on a loaded
+# 2-core laptop: they load after it (in the helper process, in workers, or with their dock).
+NOT_BEFORE_FIRST_PAINT = ("astropy", "astroplan", "matplotlib", "superqt", "qtpy", "requests",
+                          "requests_cache", "keyring", "timezonefinder", "PIL", "scipy",
+                          "planner.ui.images_panel", "planner.ui.solver_panel", "planner.ui.arcsecond_panel",
+                          "planner.services.http", "planner.plot.render", "planner.plot.night")
+
+
+def test_the_first_paint_waits_for_none_of_the_heavy_parts(tmp_path):
+    from planner.config import Settings, remembered_time_zone
+
+    defaults = Settings()
+    remembered_time_zone(defaults.latitude, defaults.longitude)  # as after the first start
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
+    done = subprocess.run([sys.executable, "-c", FIRST_PAINT_SCRIPT], env=env, capture_output=True, text=True,
+                          timeout=300, cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
+    loaded = set(done.stdout.split())
+    assert "planner.ui.main_window" in loaded and "PySide6.QtWidgets" in loaded
+    early = sorted(name for name in NOT_BEFORE_FIRST_PAINT if name in loaded)
+    assert early == [], f"loaded before the first paint: {early}"
