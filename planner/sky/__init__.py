@@ -7,6 +7,7 @@ first asked for, not when the package is: the window imports ``planner.sky.site`
 module that uses astropy calls ``configure_astropy_offline()`` before it does.
 """
 
+from planner.limits import DateRangeError
 from planner.sky.site import Site, SiteError, timezone_at
 from planner.sky.types import (
     Night,
@@ -17,6 +18,7 @@ from planner.sky.types import (
 _ENGINE = ("compute_night", "compute_observability", "night_for_date")
 
 __all__ = [
+    "DateRangeError",
     "Night",
     "Observability",
     "Site",

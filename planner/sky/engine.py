@@ -27,6 +27,7 @@ from functools import lru_cache
 import erfa
 import numpy as np
 
+from planner.limits import check_date, check_time
 from planner.sky._offline import configure_astropy_offline
 from planner.sky.site import Site
 from planner.sky.types import (
@@ -460,13 +461,15 @@ def compute_night(site: Site, time: float, *, precise: bool = True) -> Night:
     ``precise=False`` takes UT1 as UTC (no IERS table, no astropy: milliseconds instead of
     seconds for the first call of a process); its times are then within about a second of
     the precise ones. The window decides which night "tonight" is that way before its first
-    paint (``planner.app.tonight``)."""
-    return _night_memo(site, float(time), bool(precise))
+    paint (``planner.app.tonight``). Raises ``DateRangeError`` outside the span ERFA computes
+    (``planner.limits``)."""
+    return _night_memo(site, check_time(float(time)), bool(precise))
 
 
 def night_for_date(site: Site, date: _dt.date) -> float:
     """Unix time of local noon on ``date`` at the site: pass it as ``time`` to get that
     evening's whole night (the Sun is up at noon, so the window is [sunset, sunrise])."""
+    check_date(date)
     noon = _dt.datetime.combine(date, _dt.time(12, 0), tzinfo=site.tz)
     return noon.timestamp()
 
@@ -515,8 +518,7 @@ def compute_observability(
         raise ValueError("ra_deg and dec_deg must be 1-D arrays of the same length")
     if np.any(~np.isfinite(ra)) or np.any(~np.isfinite(dec)) or np.any(np.abs(dec) > 90):
         raise ValueError("ra_deg and dec_deg must be finite, with |dec| <= 90")
-    if not math.isfinite(float(time)):
-        raise ValueError("time must be a finite unix time")
+    check_time(float(time))
     if grid_step_s <= 0:
         raise ValueError("grid_step_s must be positive")
     time = float(time)

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
+from planner.limits import SiteError, check_site_number, check_timezone
+
+__all__ = ["Site", "SiteError", "timezone_at"]
 
 # The site name planner's first versions stored as the default. It named no real choice of
 # the user's, so a site carrying it is treated as unnamed (shown by its coordinates).
 LEGACY_PLACEHOLDER_NAME = "AAVSO HQ, Cambridge MA (default: set your site in Settings)"
-
-
-class SiteError(ValueError):
-    """A site setting that cannot describe a real place or limit; the message says which and why."""
 
 
 @lru_cache(maxsize=256)
@@ -39,18 +37,6 @@ def _finder():
     return TimezoneFinder(in_memory=True)
 
 
-def _check_number(name: str, value, low: float, high: float, unit: str) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise SiteError(f"{name} must be a number of {unit}, not {value!r}.") from None
-    if not math.isfinite(number):
-        raise SiteError(f"{name} must be a finite number of {unit}, not {value!r}.")
-    if not low <= number <= high:
-        raise SiteError(f"{name} {number:g} {unit} is outside [{low:g}, {high:g}] {unit}.")
-    return number
-
-
 @dataclass(frozen=True)
 class Site:
     """An observing site and its limits.
@@ -71,22 +57,12 @@ class Site:
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
-        set_(self, "latitude", _check_number("Latitude", self.latitude, -90, 90, "degrees"))
-        set_(self, "longitude", _check_number("Longitude", self.longitude, -180, 180, "degrees"))
-        set_(self, "elevation", _check_number("Elevation", self.elevation, -500, 9000, "metres"))
-        set_(
-            self,
-            "target_altitude",
-            _check_number("Target altitude", self.target_altitude, -5, 89, "degrees"),
-        )
-        set_(self, "sun_altitude", _check_number("Sun altitude", self.sun_altitude, -30, 5, "degrees"))
+        for name in ("latitude", "longitude", "elevation", "target_altitude", "sun_altitude"):
+            set_(self, name, check_site_number(name, getattr(self, name)))
         name = " ".join(str(self.name or "").split())
         set_(self, "name", "" if name == LEGACY_PLACEHOLDER_NAME else name)
         tzname = self.timezone or timezone_at(self.latitude, self.longitude)
-        try:
-            tz = ZoneInfo(tzname)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise SiteError(f"Time zone {tzname!r} is not a known IANA time zone name.") from None
+        tz = check_timezone(tzname)
         set_(self, "timezone", tzname)
         set_(self, "_tz", tz)
 
