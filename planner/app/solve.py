@@ -14,6 +14,7 @@ from pathlib import Path
 
 from planner.config import atomic_write_text, data_dir
 from planner.errors import PlannerError
+from planner.files import parse_json
 
 ARCSEC_PER_RADIAN = 206_264.806
 STORE_FILE = "plate_solves.json"
@@ -42,8 +43,8 @@ def store_path() -> Path:
 def load_solves() -> list[dict]:
     """Remembered solves, newest first; an unreadable file is an empty memory, not an error."""
     try:
-        data = json.loads(store_path().read_text("utf-8"))
-    except (OSError, ValueError):
+        data = parse_json(store_path().read_text("utf-8"), "remembered solves", error=ValueError)
+    except (OSError, ValueError):  # RecursionError too: parse_json turns it into a ValueError
         return []
     entries = data.get("solves") if isinstance(data, dict) else None
     return [e for e in entries if isinstance(e, dict) and isinstance(e.get("subid"), int)] if isinstance(entries, list) else []

@@ -18,6 +18,7 @@ from typing import Any, Sequence
 
 from planner.catalog import Target, load_sample, parse_targets, targets_to_payload
 from planner.config import Settings, atomic_write_text, data_dir
+from planner.files import parse_json
 from planner.sky.site import Site
 
 # The service clients (requests, requests-cache, keyring: ~0.2 s) are imported inside the
@@ -86,10 +87,7 @@ def load_last_list(path: Path | None = None) -> TargetList | None:
         return None
     except (OSError, UnicodeDecodeError) as exc:
         raise LastListError(f"the saved AAVSO list {path} cannot be read ({exc.__class__.__name__})") from None
-    try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise LastListError(f"the saved AAVSO list {path} is damaged (JSON error at line {exc.lineno})") from None
+    payload = parse_json(text, f"the saved AAVSO list {path}", error=LastListError, hint="it is damaged")
     if not isinstance(payload, dict) or payload.get("format") != LAST_LIST_FORMAT:
         raise LastListError(f"{path} is not a target list saved by planner")
     version = payload.get("version")

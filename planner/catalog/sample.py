@@ -7,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from planner.catalog.target import ParseResult, TargetParseError, parse_targets
+from planner.files import read_json
 
 SAMPLE_RESOURCE = "sample_targets.json"
 
@@ -22,21 +23,21 @@ def load_sample() -> ParseResult:
 
 
 def load_targets_file(path: str | Path) -> ParseResult:
-    """A file in the API's response shape (``{"targets": [...]}``) or a bare JSON list."""
+    """A file in the API's response shape (``{"targets": [...]}``) or a bare JSON list.
+
+    Raises ``TargetFileError`` when the file cannot be read, is not such a list, or holds
+    records of which not one is a usable target (a list of bad records is a wrong file,
+    not an empty night)."""
     path = Path(path)
+    payload = read_json(path, "targets file", error=TargetFileError)
     try:
-        text = path.read_text("utf-8")
-    except FileNotFoundError:
-        raise TargetFileError(f"{path}: no such file.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TargetFileError(f"{path}: cannot be read ({exc.__class__.__name__}: {exc}).") from None
-    try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise TargetFileError(
-            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})."
-        ) from None
-    try:
-        return parse_targets(payload)
+        result = parse_targets(payload)
     except TargetParseError as exc:
-        raise TargetFileError(f"{path}: {exc}.") from None
+        raise TargetFileError(f"targets file {path}: {exc}.") from None
+    if result.problems and not result.targets:
+        count = len(result.problems)
+        raise TargetFileError(
+            f"targets file {path}: none of its {count} record{'s' if count != 1 else ''} is a usable "
+            f"target ({result.problems[0]}); save the AAVSO Target Tool's answer as it came."
+        )
+    return result

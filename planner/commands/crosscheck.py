@@ -79,24 +79,10 @@ def register(subparsers) -> None:
 
 
 def _read_json(path: Path, what: str):
+    from planner.files import read_json
 
-    try:
-        size = path.stat().st_size
-        if size > _MAX_FILE_BYTES:
-            raise CommandError(f"{what} {path} is {size // 1_000_000} MB, too large for an API answer")
-        text = path.read_text("utf-8")
-    except FileNotFoundError:
-        raise CommandError(f"{what} {path} does not exist") from None
-    except IsADirectoryError:
-        raise CommandError(f"{what} {path} is a folder, not a file") from None
-    except UnicodeDecodeError:
-        raise CommandError(f"{what} {path} is not UTF-8 text; save the API's JSON answer as it came") from None
-    except OSError as exc:
-        raise CommandError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CommandError(f"{what} {path} is not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    return read_json(path, what, error=CommandError, max_bytes=_MAX_FILE_BYTES,
+                     hint="save the API's JSON answer as it came")
 
 
 def _site(args):

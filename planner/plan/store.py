@@ -21,6 +21,7 @@ from typing import Any
 
 from planner.config import atomic_write_text, data_dir
 from planner.errors import PlannerError
+from planner.files import parse_json, write_error_text
 from planner.plan.model import Plan, PlanValueError
 
 FORMAT = "planner-plan"
@@ -75,13 +76,8 @@ def plan_from_document(doc: Any, where: str = "the file") -> Plan:
 
 
 def loads_plan(text: str, where: str = "the file") -> Plan:
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PlanFileError(
-            f"{where} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-            "it may be truncated or damaged. Check for a recovery or backup copy."
-        ) from None
+    doc = parse_json(text, where, error=PlanFileError,
+                     hint="it may be truncated or damaged. Check for a recovery or backup copy")
     return plan_from_document(doc, where)
 
 
@@ -96,7 +92,7 @@ def _read_text(path: Path) -> str:
     except IsADirectoryError:
         raise PlanFileError(f"{path} is a folder, not a plan file.") from None
     except UnicodeDecodeError:
-        raise PlanFileError(f"{path} is not a text file, so not a planner plan.") from None
+        raise PlanFileError(f"{path} is not a UTF-8 JSON file, so not a planner plan.") from None
     except OSError as exc:
         raise PlanFileError(f"{path} cannot be read ({exc.strerror or exc}).") from None
 
@@ -135,8 +131,7 @@ def save_plan(plan: Plan, path: str | os.PathLike, *, force: bool = False) -> Pa
         atomic_write_text(path, text)
     except OSError as exc:
         raise PlanFileError(
-            f"could not save {path} ({exc.strerror or exc}); the previous version is unchanged. "
-            "Free some disk space or choose another folder."
+            f"could not save {path}: {write_error_text(exc, path)}. Any previous version is unchanged."
         ) from None
     return path
 
@@ -182,13 +177,13 @@ def find_recovery() -> Recovery | None:
     if not path.exists():
         return None
     try:
-        doc = json.loads(_read_text(path))
+        doc = parse_json(_read_text(path), "the recovery file", error=PlanFileError)
         if not isinstance(doc, dict) or doc.get("format") != RECOVERY_FORMAT:
             raise PlanFileError("not a recovery file")
         plan = plan_from_document(doc.get("document"), "the recovery file")
         saved_at = float(doc.get("saved_at") or path.stat().st_mtime)
         source = doc.get("source") if isinstance(doc.get("source"), str) else None
-    except (PlanFileError, json.JSONDecodeError, TypeError, ValueError, OSError):
+    except (PlanFileError, TypeError, ValueError, OSError):
         try:
             os.replace(path, path.with_name(path.name + ".damaged"))
         except OSError:

@@ -176,7 +176,11 @@ def test_targets_file_round_trip(tmp_path, sample):
     [
         (b"{not json", "not valid JSON (line 1"),
         (b'{"stars": []}', "no 'targets' list"),
-        (b"\xff\xfe\x00garbage", "cannot be read"),
+        (b"\xff\xfe\x00garbage", "not a UTF-8 JSON file"),
+        (bytes(range(256)) * 8, "not a UTF-8 JSON file"),
+        (b"[" * 100_000, "nested far too deeply"),
+        (b'{"targets": [' + b"[" * 100_000, "nested far too deeply"),
+        (b'[{"star_name": "No position"}, 42, "text"]', "none of its 3 records is a usable target"),
     ],
 )
 def test_bad_targets_files_name_the_file_and_the_cause(tmp_path, content, words):
@@ -185,6 +189,20 @@ def test_bad_targets_files_name_the_file_and_the_cause(tmp_path, content, words)
     with pytest.raises(TargetFileError) as info:
         load_targets_file(path)
     assert str(path) in str(info.value) and words in str(info.value)
+
+
+def test_a_byte_order_mark_is_not_an_error(tmp_path, sample):
+    from planner.catalog import targets_to_payload
+
+    path = tmp_path / "notepad.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(targets_to_payload(sample.targets[:2])).encode())
+    assert load_targets_file(path).targets == sample.targets[:2]
+
+
+def test_an_empty_list_is_no_error(tmp_path):
+    path = tmp_path / "empty.json"
+    path.write_text('{"targets": []}', "utf-8")
+    assert len(load_targets_file(path)) == 0
 
 
 def test_missing_targets_file(tmp_path):

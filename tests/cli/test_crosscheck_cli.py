@@ -95,11 +95,12 @@ def test_bad_records_are_skipped_with_a_warning(capsys, tmp_path):
 @pytest.mark.parametrize(
     "content, message",
     [
-        (None, "does not exist"),
+        (None, "no such file"),
         ("not json", "not valid JSON"),
         ('{"items": []}', "no 'targets' list"),
         ('{"targets": [{"star_name": "A", "ra": 1, "dec": 2}]}', "no target with observability_times"),
-        (b"\xff\xfe\x00garbage", "not UTF-8"),
+        (b"\xff\xfe\x00garbage", "not a UTF-8 JSON file"),
+        ("[" * 100_000, "nested far too deeply"),
     ],
 )
 def test_unusable_api_files_give_one_clean_line(capsys, tmp_path, content, message):

@@ -20,6 +20,7 @@ from pathlib import Path, PurePath
 from planner.config import atomic_write_bytes
 from planner.formatting import dec_dms, ra_hms  # noqa: F401 - the exporters' sexagesimal, one copy
 from planner.errors import PlannerError
+from planner.files import write_error_text
 from planner.formatting import dec_dms, ra_hms  # noqa: F401 - the exporters read them from here
 from planner.plan.filters import CameraFilters, FilterNames
 from planner.plan.model import Plan, PlanEntry
@@ -132,7 +133,7 @@ def export_plan(plan: Plan, fmt: str, path: str | os.PathLike, options: ExportOp
         try:
             atomic_write_bytes(target, data)
         except OSError as exc:
-            raise ExportError(f"could not write {target} ({exc.strerror or exc}); choose another folder.") from None
+            raise ExportError(f"could not write {target}: {write_error_text(exc, target)}.") from None
         written.append(target)
     return ExportResult(path, tuple(written), tuple(rendered.notes))
 
