@@ -9,6 +9,7 @@ platformdirs config folder, written atomically; secrets never go here (see
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import stat
@@ -25,6 +26,7 @@ except ImportError:  # Windows: an open file cannot be deleted, which protects i
     fcntl = None  # type: ignore[assignment]
 
 from planner import APP_NAME
+from planner.errors import PlannerError
 
 SETTINGS_VERSION = 1
 SETTINGS_FILE = "settings.json"
@@ -60,7 +62,9 @@ def remembered_time_zone(latitude: Any, longitude: Any) -> str:
     key = f"{lat:.6f},{lon:.6f}"
     path = cache_dir() / TIME_ZONES_FILE
     try:
-        known = json.loads(path.read_text(encoding="utf-8"))
+        from planner.files import parse_json
+
+        known = parse_json(path.read_text(encoding="utf-8"), str(path), error=ValueError)
         if not isinstance(known, dict):
             known = {}
     except (OSError, ValueError):
@@ -78,13 +82,27 @@ def remembered_time_zone(latitude: Any, longitude: Any) -> str:
     return zone
 
 
-class SettingsError(ValueError):
+class SettingsError(PlannerError, ValueError):
     """A settings file or value that cannot be used; the message says what to do."""
+
+
+THEMES = ("light", "dark", "night")
+# The fields that say where the site is. A bad latitude or longitude sends them all back
+# to the default site: the latitude of one place with the longitude of another is nowhere.
+PLACE_FIELDS = ("latitude", "longitude", "elevation", "timezone", "site_name")
+_PLACE_TRIGGERS = ("latitude", "longitude")
+# A bad value of these falls back to this instead of the default, which belongs to the default site.
+_FALLBACKS = {"site_name": ("", "no name"), "timezone": ("", "the time zone found from the coordinates")}
+FIX_HINT = "fix it with `planner site set` or in Settings"
 
 
 @dataclass
 class Settings:
-    """Everything the user sets, with the defaults a first start uses."""
+    """Everything the user sets, with the defaults a first start uses.
+
+    ``warnings`` is filled by the loader (never saved): one sentence per value in the file
+    that could not be used, naming the field and saying which default replaced it.
+    """
 
     site_name: str = ""  # empty: the site is shown by its coordinates (Site.label)
     latitude: float = 42.3736
@@ -95,7 +113,7 @@ class Settings:
     timezone: str = ""  # empty: found from the coordinates
     base_urls: dict[str, str] = field(default_factory=dict)  # addresses the user set, by service key
     crosscheck_tolerance_s: float = 120.0
-    theme: str = "light"  # light | dark | night
+    theme: str = "light"  # one of THEMES
     show_utc: bool = False
     telescope_focal_length_mm: float | None = None
     camera_pixel_size_um: float | None = None
@@ -108,10 +126,13 @@ class Settings:
     observer_code: str = ""  # AAVSO observer code
     ekos_image_dir: str = ""  # where Ekos saves frames ('' = an images folder beside the .esl)
     extra: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def site(self):
         """The settings' site as a validated ``planner.sky.Site`` (raises ``SiteError``).
-        Without a time zone set, the one found from the coordinates (remembered on disk)."""
+        Without a time zone set, the one found from the coordinates (remembered on disk).
+        This is the one place settings become a ``Site``; settings from ``load_settings``
+        always give one, since the loader replaced every unusable site field already."""
         from planner.sky.site import Site
 
         return Site(
@@ -124,14 +145,24 @@ class Settings:
             name=self.site_name,
         )
 
+    @property
+    def is_default_site(self) -> bool:
+        """True until the user has set a site of their own (the window and commands say so)."""
+        default = Settings()
+        return (self.latitude, self.longitude) == (default.latitude, default.longitude)
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        data.pop("warnings")
         data["format"] = "planner-settings"
         data["version"] = SETTINGS_VERSION
         return data
 
     @classmethod
     def from_json(cls, data: Any) -> "Settings":
+        """Settings from a parsed file. Each value is checked on its own: an unusable one
+        falls back to its default (the whole place, for a bad place field) and a sentence
+        in ``warnings`` says so; the rest is kept."""
         if not isinstance(data, dict):
             raise SettingsError("the settings file does not hold a JSON object")
         version = data.get("version", SETTINGS_VERSION)
@@ -140,28 +171,127 @@ class Settings:
                 f"the settings file was written by a newer planner (version {version}); "
                 "update planner or remove the file"
             )
-        known = {f.name: f for f in fields(cls)}
-        kwargs = {k: v for k, v in data.items() if k in known}
-        from planner.sky.site import LEGACY_PLACEHOLDER_NAME  # lazily: planner.sky loads astropy
-
-        if kwargs.get("site_name") == LEGACY_PLACEHOLDER_NAME:
-            kwargs["site_name"] = ""  # the old default named nothing the user chose
         defaults = cls()
-        for key, value in list(kwargs.items()):
-            default = getattr(defaults, key)
-            if isinstance(default, bool):
-                ok = isinstance(value, bool)
-            elif isinstance(default, (int, float)) and not isinstance(default, bool):
-                ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-            elif isinstance(default, str):
-                ok = isinstance(value, str)
-            elif isinstance(default, dict):
-                ok = isinstance(value, dict)
-            else:
-                ok = value is None or isinstance(value, (int, float))
-            if not ok:
-                kwargs.pop(key)  # a bad value falls back to its default, the rest is kept
-        return cls(**kwargs)
+        known = {f.name for f in fields(cls)} - {"warnings"}
+        warnings: list[str] = []
+        kwargs: dict[str, Any] = {}
+        for key, value in data.items():
+            if key in ("format", "version"):
+                continue
+            if key not in known:
+                warnings.append(f'"{key}" is not a setting planner knows; it is ignored.')
+                continue
+            try:
+                kwargs[key] = _check_setting(key, value)
+            except (SettingsError, ValueError) as exc:
+                if key in _PLACE_TRIGGERS:
+                    kwargs["_place_problem"] = kwargs.get("_place_problem") or f'"{key}": {_sentence(exc)}'
+                elif key in _FALLBACKS:
+                    kwargs[key], said = _FALLBACKS[key]
+                    warnings.append(f'"{key}": {_sentence(exc)} Using {said}.')
+                else:
+                    warnings.append(f'"{key}": {_sentence(exc)} Using the default, {_shown(getattr(defaults, key))}.')
+        place_problem = kwargs.pop("_place_problem", None)
+        if place_problem is None and ("latitude" in kwargs) != ("longitude" in kwargs):
+            given, missing = ("latitude", "longitude") if "latitude" in kwargs else ("longitude", "latitude")
+            place_problem = f'"{given}" is set but "{missing}" is not.'
+        if place_problem is not None:
+            for key in PLACE_FIELDS:
+                kwargs.pop(key, None)
+            warnings.append(
+                f"{place_problem} Using the default site for the place ({defaults.latitude:g}, "
+                f"{defaults.longitude:g}, AAVSO HQ); {FIX_HINT}."
+            )
+        settings = cls(**kwargs)
+        settings.warnings = tuple(warnings)
+        return settings
+
+
+def _sentence(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text if text.endswith(".") else text + "."
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    return repr(value) if isinstance(value, str) else json.dumps(value)
+
+
+def _number(value: Any, what: str, low: float, high: float, *, integer: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SettingsError(f"{value!r} is not {what}")
+    if not math.isfinite(value) or not low <= value <= high:
+        raise SettingsError(f"{value!r} is outside {low:g} to {high:g} ({what})")
+    if integer and value != int(value):
+        raise SettingsError(f"{value!r} is not a whole number ({what})")
+    return int(value) if integer else float(value)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise SettingsError(f"{_shown(value)} is not text")
+    return value
+
+
+def _check_setting(key: str, value: Any) -> Any:
+    """The value to keep for one settings field, or ``SettingsError``/``SiteError`` saying why not."""
+    from planner.limits import SITE_LIMITS, check_site_number, check_timezone
+
+    if key in SITE_LIMITS:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            limit = SITE_LIMITS[key]
+            raise SettingsError(f"{_shown(value)} is not a number of {limit.unit}")
+        return check_site_number(key, value)
+    if key == "timezone":
+        value = _text(value).strip()
+        if value:
+            check_timezone(value)
+        return value
+    if key == "site_name":
+        from planner.limits import LEGACY_PLACEHOLDER_NAME
+
+        name = _text(value)
+        return "" if " ".join(name.split()) == LEGACY_PLACEHOLDER_NAME else name  # the old default named nothing
+    if key in ("arcsecond_observatory", "observer_name", "observer_code", "ekos_image_dir"):
+        return _text(value)
+    if key == "theme":
+        if value not in THEMES:
+            raise SettingsError(f"{_shown(value)} is not one of {', '.join(THEMES)}")
+        return value
+    if key == "show_utc":
+        if not isinstance(value, bool):
+            raise SettingsError(f"{_shown(value)} is not true or false")
+        return value
+    if key == "crosscheck_tolerance_s":
+        return _number(value, "seconds", 0, 3600)
+    if key == "image_cache_mb":
+        return _number(value, "megabytes", 10, 100_000, integer=True)
+    if key in ("telescope_focal_length_mm", "camera_pixel_size_um"):
+        if value is None:
+            return None
+        high = 100_000 if key == "telescope_focal_length_mm" else 100
+        unit = "millimetres" if key == "telescope_focal_length_mm" else "micrometres"
+        number = _number(value, unit, 0, high)
+        if number <= 0:
+            raise SettingsError(f"{value!r} is not a positive number of {unit}")
+        return number
+    if key == "base_urls":
+        if not isinstance(value, dict):
+            raise SettingsError(f"{_shown(value)} is not an object of service addresses")
+        for service, url in value.items():  # service keys are the registry's (planner.services)
+            if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+                raise SettingsError(f"the address of {service} ({_shown(url)}) is not an http(s) address")
+        return dict(value)
+    if key == "filter_names":
+        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            raise SettingsError(f"{_shown(value)} is not an object of filter codes and wheel names (text)")
+        return dict(value)
+    if key == "extra":
+        if not isinstance(value, dict):
+            raise SettingsError(f"{_shown(value)} is not an object")
+        return value
+    raise AssertionError(f"no check for the setting {key!r}")  # a new field needs its check here
 
 
 def settings_path() -> Path:
@@ -169,20 +299,16 @@ def settings_path() -> Path:
 
 
 def load_settings(path: Path | None = None) -> Settings:
-    """Settings from disk; the defaults when there is no file yet. Raises ``SettingsError``."""
+    """Settings from disk; the defaults when there is no file yet. Raises ``SettingsError``
+    for a file that cannot be used at all; single unusable values are listed in the
+    result's ``warnings`` and replaced by defaults."""
+    from planner.files import read_json
+
     path = path or settings_path()
-    try:
-        text = path.read_text("utf-8")
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return Settings()
-    except OSError as exc:
-        raise SettingsError(f"cannot read settings {path}: {exc}") from None
-    try:
-        return Settings.from_json(json.loads(text))
-    except json.JSONDecodeError as exc:
-        raise SettingsError(
-            f"settings {path} are not valid JSON ({exc.msg}, line {exc.lineno}); fix or delete the file"
-        ) from None
+    data = read_json(path, "settings", error=SettingsError, hint="fix or delete the file")
+    return Settings.from_json(data)
 
 
 def load_settings_or_defaults() -> Settings:
@@ -195,8 +321,14 @@ def load_settings_or_defaults() -> Settings:
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> Path:
+    """Write the settings atomically; ``SettingsError`` says why a write failed."""
+    from planner.files import write_error_text
+
     path = path or settings_path()
-    atomic_write_text(path, json.dumps(settings.to_json(), indent=2, sort_keys=True))
+    try:
+        atomic_write_text(path, json.dumps(settings.to_json(), indent=2, sort_keys=True))
+    except OSError as exc:
+        raise SettingsError(f"could not save the settings to {path}: {write_error_text(exc, path)}") from None
     return path
 
 

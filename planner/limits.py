@@ -30,6 +30,10 @@ class Limit:
     unit: str  # plural: "degrees"
 
 
+# The site name planner's first versions stored as the default. It named no real choice of
+# the user's, so a site (or settings file) carrying it is treated as unnamed.
+LEGACY_PLACEHOLDER_NAME = "AAVSO HQ, Cambridge MA (default: set your site in Settings)"
+
 # The numbers of a site, by their field name in ``Site`` and in the settings.
 SITE_LIMITS: dict[str, Limit] = {
     "latitude": Limit("Latitude", -90.0, 90.0, "degrees"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 
 import pytest
@@ -36,13 +37,78 @@ def test_round_trip_keeps_every_field(tmp_path):
     assert load_settings() == settings
 
 
-def test_bad_values_fall_back_to_defaults_and_the_rest_is_kept():
+def write_settings(data) -> None:
     settings_path().parent.mkdir(parents=True, exist_ok=True)
-    settings_path().write_text(json.dumps({"latitude": "north", "longitude": 4.0, "show_utc": "yes", "theme": "dark"}))
+    settings_path().write_text(json.dumps(data))
+
+
+def test_bad_values_fall_back_to_defaults_and_the_rest_is_kept():
+    write_settings({"site_name": "Backyard", "latitude": 52.0, "longitude": 4.0, "show_utc": "yes",
+                    "theme": "dark", "sun_altitude": 12})
     settings = load_settings()
-    assert settings.latitude == Settings().latitude  # unusable: default
-    assert settings.longitude == 4.0 and settings.theme == "dark"
-    assert settings.show_utc is False
+    assert (settings.site_name, settings.latitude, settings.longitude, settings.theme) == ("Backyard", 52.0, 4.0, "dark")
+    assert settings.show_utc is False and settings.sun_altitude == -5.0
+    assert len(settings.warnings) == 2
+    show_utc, sun = settings.warnings
+    assert show_utc.startswith('"show_utc"') and "'yes' is not true or false" in show_utc and "default, false" in show_utc
+    assert sun.startswith('"sun_altitude"') and "outside [-30, 5]" in sun and "default, -5" in sun
+
+
+@pytest.mark.parametrize(
+    "place, words",
+    [
+        ({"latitude": "abc", "longitude": 4.0}, "'abc' is not a number of degrees"),
+        ({"latitude": 52.0, "longitude": 400}, "Longitude 400 degrees is outside [-180, 180]"),
+        ({"latitude": True, "longitude": 4.0}, "true is not a number of degrees"),
+        ({"latitude": None, "longitude": 4.0}, "null is not a number of degrees"),
+        ({"latitude": 52.0}, '"latitude" is set but "longitude" is not'),
+    ],
+)
+def test_a_bad_place_gives_the_whole_default_site_not_a_made_up_one(place, words):
+    """The latitude of one place with the longitude of another is nowhere: a bad latitude or
+    longitude sends the place (and its name, elevation and time zone) back to the default."""
+    write_settings({"site_name": "Backyard", "elevation": 3.0, "timezone": "Europe/Amsterdam",
+                    "target_altitude": 25.0, **place})
+    settings = load_settings()
+    default = Settings()
+    assert (settings.latitude, settings.longitude, settings.elevation, settings.site_name, settings.timezone) == (
+        default.latitude, default.longitude, default.elevation, default.site_name, default.timezone)
+    assert settings.target_altitude == 25.0  # a limit is not part of the place
+    (warning,) = settings.warnings
+    assert words in warning and "default site" in warning and "planner site set" in warning
+    assert settings.site().describe().startswith("AAVSO HQ")
+
+
+@pytest.mark.parametrize(
+    "key, value, words, kept",
+    [
+        ("elevation", 20000, "outside [-500, 9000]", 10.0),
+        ("target_altitude", "low", "not a number of degrees", 20.0),
+        ("timezone", "Mars/Olympus", "not a known IANA time zone", ""),
+        ("site_name", 7, "7 is not text", ""),
+        ("theme", "pink", "not one of light, dark, night", "light"),
+        ("crosscheck_tolerance_s", -1, "outside 0 to 3600", 120.0),
+        ("image_cache_mb", 2.5, "outside 10 to 100000", 500),
+        ("telescope_focal_length_mm", 0, "not a positive number", None),
+        ("base_urls", {"aavso": "ftp://example.org"}, "not an http(s) address", {}),
+        ("extra", [], "is not an object", {}),
+    ],
+)
+def test_each_unusable_field_is_named_and_replaced(key, value, words, kept):
+    write_settings({"latitude": 52.0, "longitude": 4.0, key: value})
+    settings = load_settings()
+    assert getattr(settings, key) == kept
+    assert (settings.latitude, settings.longitude) == (52.0, 4.0)
+    (warning,) = settings.warnings
+    assert warning.startswith(f'"{key}"') and words in warning and "Using" in warning
+
+
+def test_unknown_keys_are_named_and_good_files_have_no_warnings():
+    write_settings({"latitude": 52.0, "longitude": 4.0, "lattitude": 3})
+    assert load_settings().warnings == ('"lattitude" is not a setting planner knows; it is ignored.',)
+    save_settings(Settings(latitude=52.0, longitude=4.0))
+    assert load_settings().warnings == ()
+    assert "warnings" not in json.loads(settings_path().read_text())  # never saved
 
 
 @pytest.mark.parametrize(
@@ -51,12 +117,14 @@ def test_bad_values_fall_back_to_defaults_and_the_rest_is_kept():
         ("{not json", "not valid JSON"),
         ("[1, 2]", "does not hold a JSON object"),
         (json.dumps({"version": 99}), "newer planner"),
+        ("[" * 100_000, "nested far too deeply"),
+        (b"\x89PNG\r\n\x1a\n\xff\xfe", "not a UTF-8 JSON file"),
     ],
 )
 def test_unreadable_settings_are_refused_with_a_message(text, words):
     settings_path().parent.mkdir(parents=True, exist_ok=True)
-    settings_path().write_text(text)
-    with pytest.raises(SettingsError, match=words):
+    settings_path().write_bytes(text if isinstance(text, bytes) else text.encode())
+    with pytest.raises(SettingsError, match=re.escape(words)):
         load_settings()
 
 

@@ -6,13 +6,9 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from planner.limits import SiteError, check_site_number, check_timezone
+from planner.limits import LEGACY_PLACEHOLDER_NAME, SiteError, check_site_number, check_timezone
 
-__all__ = ["Site", "SiteError", "timezone_at"]
-
-# The site name planner's first versions stored as the default. It named no real choice of
-# the user's, so a site carrying it is treated as unnamed (shown by its coordinates).
-LEGACY_PLACEHOLDER_NAME = "AAVSO HQ, Cambridge MA (default: set your site in Settings)"
+__all__ = ["LEGACY_PLACEHOLDER_NAME", "Site", "SiteError", "timezone_at"]
 
 
 @lru_cache(maxsize=256)

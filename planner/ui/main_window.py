@@ -566,7 +566,7 @@ class MainWindow(WindowActions, QMainWindow):
     def _save_settings_quietly(self) -> None:
         try:
             save_settings(self.settings)
-        except OSError as exc:
+        except (OSError, SettingsError) as exc:
             self.show_message(f"Settings could not be saved ({exc}).", error=True)
 
     # == theme =================================================================================
