@@ -5,20 +5,23 @@ from __future__ import annotations
 import argparse
 
 from planner.commands._output import emit
-from planner.commands.common import CommandError, time_argument
+from planner.commands.common import CommandError, add_site_arguments, add_time_argument, check_place_pair
 
 _SERVICE = "AAVSO Target Tool"
 
 
 def _site_options(parser: argparse.ArgumentParser, *, target_alt: bool = True, time: bool = True) -> None:
-    group = parser.add_argument_group("site (default: the settings stored with your AAVSO account)")
-    group.add_argument("--lat", "--latitude", dest="latitude", type=float, metavar="DEG", help="latitude, north positive")
-    group.add_argument("--lon", "--longitude", dest="longitude", type=float, metavar="DEG", help="longitude, east positive")
-    if target_alt:
-        group.add_argument("--target-alt", dest="targetaltitude", type=float, metavar="DEG", help="lowest usable altitude")
-    group.add_argument("--sun-alt", dest="sunaltitude", type=float, metavar="DEG", help="Sun altitude at dusk and dawn")
+    add_site_arguments(parser, title="site (default: the settings stored with your AAVSO account)",
+                       elevation=False, target=target_alt)
     if time:
-        group.add_argument("--time", type=time_argument, metavar="WHEN", help="unix time or ISO date/time (UTC); default now")
+        add_time_argument(parser, help="unix time or ISO date/time (UTC unless it has an offset); default now")
+
+
+def _site_params(args) -> dict:
+    """The API's names for the site options given (``--lat`` needs ``--lon``)."""
+    check_place_pair(args)
+    return dict(latitude=args.lat, longitude=args.lon, targetaltitude=getattr(args, "target_altitude", None),
+                sunaltitude=args.sun_altitude)
 
 
 def register(subparsers) -> None:
@@ -65,30 +68,32 @@ def run_targets(args) -> int:
     sections = []
     for item in args.sections or ["ac"]:
         sections.extend(s for s in item.split(",") if s.strip())
+    site = _site_params(args)
     reply = _client().targets(
         sections=sections, observable=args.observable, orderby=args.orderby, reverse=args.reverse,
-        latitude=args.latitude, longitude=args.longitude, targetaltitude=args.targetaltitude,
-        sunaltitude=args.sunaltitude, time=args.time, refresh=args.refresh,
+        time=args.time, refresh=args.refresh, **site,
     )
     emit(reply.to_json(), reply, service=_SERVICE, command="aavso")
     return 0
 
 
 def run_nighttime(args) -> int:
-    night = _client().nighttime(latitude=args.latitude, longitude=args.longitude, sunaltitude=args.sunaltitude, time=args.time)
+    site = _site_params(args)
+    night = _client().nighttime(latitude=site["latitude"], longitude=site["longitude"],
+                                sunaltitude=site["sunaltitude"], time=args.time)
     emit(night.to_json(), night, service=_SERVICE, command="aavso")
     return 0
 
 
 def run_telescope(args) -> int:
-    client = _client()
+    given = (args.lat, args.lon, args.target_altitude, args.sun_altitude)
     if args.set:
-        if args.latitude is None or args.longitude is None:
+        if args.lat is None or args.lon is None:
             raise CommandError("telescope --set needs --lat and --lon")
-        scope = client.set_telescope(args.latitude, args.longitude, args.targetaltitude, args.sunaltitude)
+        scope = _client().set_telescope(args.lat, args.lon, args.target_altitude, args.sun_altitude)
     else:
-        if any(v is not None for v in (args.latitude, args.longitude, args.targetaltitude, args.sunaltitude)):
+        if any(v is not None for v in given):
             raise CommandError("add --set to change the telescope settings; without it they are only shown")
-        scope = client.get_telescope()
+        scope = _client().get_telescope()
     emit(scope.to_json(), scope, service=_SERVICE, command="aavso")
     return 0

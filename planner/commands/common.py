@@ -1,6 +1,16 @@
-"""What the headless commands share: ``CommandError``, the one ``--time`` parser and the
-site arguments. Imports of the sky engine stay inside the functions that need them so
-that ``planner --help`` does not load astropy (start-up time)."""
+"""What the headless commands share: ``CommandError``, the argument types with their
+ranges, the site options, and the helpers for targets and times.
+
+Each type refuses a bad value while the arguments are parsed, before any work, with one
+sentence that gives the range (from ``planner.limits``, the table the ``Site`` and the
+settings loader check against too). The site options are the same in every command
+(``--lat/--latitude``, ``--lon/--longitude``, ``--elevation``,
+``--target-altitude/--target-alt``, ``--sun-altitude/--sun-alt``), and ``--lat`` without
+``--lon`` (or the reverse) is refused everywhere. Numeric options are marked with
+``value_may_start_with_dash`` so a negative value needs no ``=`` (``--time -1e12``).
+Imports of the sky engine stay inside the functions that need them so that
+``planner --help`` does not load astropy (start-up time).
+"""
 
 from __future__ import annotations
 
@@ -9,77 +19,173 @@ import datetime as dt
 import math
 import sys
 import time as _time
+from typing import Callable
 
 from planner.errors import PlannerError
 from planner.formatting import format_clock
+from planner.limits import SITE_LIMITS, SPAN_TEXT, DateRangeError, check_date, check_time
 
 
 class CommandError(PlannerError):
     """A headless command failed for a reason the user can act on; the message says which."""
 
 
-def parse_time(text: str | None, *, option: str = "--time") -> float:
-    """Unix seconds, or ISO 8601 (a time without an offset is taken as UTC); None means now.
-
-    Raises ``CommandError`` naming ``option`` with an example of what it accepts."""
-    if text is None:
+def parse_time(value: float | str | None, *, option: str = "--time") -> float:
+    """The moment asked for, or now: a float already checked by ``time_argument`` (the
+    ``--time`` type), or text parsed the same way (``CommandError`` naming ``option``)."""
+    if value is None:
         return _time.time()
-    value = text.strip()
-    try:
-        number = float(value)
-    except ValueError:
-        pass
-    else:
-        if not math.isfinite(number):
-            raise CommandError(f"{option} {text!r} is not a finite number of unix seconds.")
-        return number
-    try:
-        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
-    except ValueError:
-        raise CommandError(
-            f"{option} {text!r} is neither unix seconds nor ISO 8601 (e.g. 2026-11-23T20:00:00Z)."
-        ) from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return when.timestamp()
+    if isinstance(value, str):
+        try:
+            return time_argument(value)
+        except argparse.ArgumentTypeError as exc:
+            raise CommandError(f"{option} {exc}.") from None
+    return float(value)
+
+
+PAIR_MESSAGE = (
+    "give both --lat and --lon, or neither (then the site comes from your settings: see `planner site show`)"
+)
+
+
+def number(low: float | None = None, high: float | None = None, *, unit: str = "",
+           integer: bool = False, above: float | None = None, label: str = "") -> Callable[[str], float]:
+    """An argparse type: a finite number in [low, high] (``above``: strictly greater);
+    ``label`` names the value in the message ("Latitude 95 must be from -90 to 90")."""
+    named = f"{label} " if label else ""
+
+    def parse(text: str):
+        try:
+            value = int(text) if integer else float(text)
+        except ValueError:
+            kind = "a whole number" if integer else "a number"
+            raise argparse.ArgumentTypeError(f"{text!r} is not {kind}{_unit(unit)}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+        if (low is not None and value < low) or (high is not None and value > high) or (
+            above is not None and value <= above
+        ):
+            raise argparse.ArgumentTypeError(f"{named}{text} {_range(low, high, above)}{_unit(unit)}")
+        return value
+
+    return parse
+
+
+def _unit(unit: str) -> str:
+    return f" ({unit})" if unit else ""
+
+
+def _range(low, high, above) -> str:
+    if above is not None:
+        return f"must be more than {above:g}" + (f" and at most {high:g}" if high is not None else "")
+    if high is None:
+        return f"must be {low:g} or more"
+    if low is None:
+        return f"must be {high:g} or less"
+    return f"must be from {low:g} to {high:g}"
+
+
+def site_number(name: str) -> Callable[[str], float]:
+    limit = SITE_LIMITS[name]
+    return number(limit.low, limit.high, unit=limit.unit, label=limit.label)
 
 
 def time_argument(text: str) -> float:
-    """``parse_time`` as an argparse ``type=`` (argparse then prints the usage line with it)."""
+    """An argparse type: unix seconds, or ISO 8601 (UTC unless it carries an offset), inside
+    the span of dates the sky engine computes."""
+    text = text.strip()
     try:
-        return parse_time(text)
-    except CommandError as exc:
-        raise argparse.ArgumentTypeError(str(exc).removeprefix("--time ")) from None
+        value = float(text)
+    except ValueError:
+        try:
+            when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is neither unix seconds nor ISO 8601 (e.g. 2026-11-23T20:00:00Z)"
+            ) from None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.timezone.utc)
+        try:
+            value = when.timestamp()
+        except (OverflowError, OSError, ValueError):
+            raise argparse.ArgumentTypeError(f"{text!r} is outside {SPAN_TEXT}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number of unix seconds")
+    try:
+        return check_time(value, repr(text))
+    except DateRangeError as exc:
+        raise argparse.ArgumentTypeError(str(exc).rstrip(".")) from None
 
 
-def add_site_arguments(parser: argparse.ArgumentParser, *, limits: bool = True) -> None:
-    group = parser.add_argument_group("site (defaults: your settings)")
-    group.add_argument("--lat", type=float, metavar="DEG", help="latitude, north positive")
-    group.add_argument("--lon", type=float, metavar="DEG", help="longitude, east positive")
-    group.add_argument("--elevation", type=float, metavar="M", help="elevation in metres")
-    if limits:
-        group.add_argument("--target-altitude", type=float, metavar="DEG", help="lowest apparent altitude observable (default 20)")
-    group.add_argument("--sun-altitude", type=float, metavar="DEG", help="Sun altitude ending dusk / starting dawn (default -5)")
+def evening(text: str) -> dt.date:
+    """An argparse type: a local date YYYY-MM-DD inside the span the sky engine computes."""
+    try:
+        date = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-23") from None
+    try:
+        return check_date(date, "")
+    except DateRangeError as exc:
+        raise argparse.ArgumentTypeError(str(exc).strip().rstrip(".")) from None
+
+
+def add_number_argument(parser, *flags: str, **kwargs):
+    """``parser.add_argument`` for an option whose value may be negative (``--time -1e12``):
+    argparse would take ``-1e12`` for an option of its own."""
+    return value_may_start_with_dash(parser.add_argument(*flags, **kwargs))
+
+
+def add_time_argument(parser, *, help: str = "unix seconds or ISO 8601 (UTC unless it has an offset); default: now"):
+    return add_number_argument(parser, "--time", type=time_argument, metavar="T", help=help)
+
+
+def add_site_arguments(
+    parser: argparse.ArgumentParser,
+    *,
+    title: str = "site (default: your settings, see `planner site show`)",
+    place: bool = True,
+    elevation: bool = True,
+    target: bool = True,
+    sun: bool = True,
+):
+    """The site options, the same in every command that has them; returns the group."""
+    group = parser.add_argument_group(title)
+    add = lambda *flags, **kw: add_number_argument(group, *flags, **kw)  # noqa: E731
+    if place:
+        add("--lat", "--latitude", dest="lat", type=site_number("latitude"), metavar="DEG",
+            help="latitude, north positive (give --lon too)")
+        add("--lon", "--longitude", dest="lon", type=site_number("longitude"), metavar="DEG",
+            help="longitude, east positive, -180 to 180 (give --lat too)")
+    if elevation:
+        add("--elevation", type=site_number("elevation"), metavar="M", help="metres above sea level")
+    if target:
+        add("--target-altitude", "--target-alt", dest="target_altitude", type=site_number("target_altitude"),
+            metavar="DEG", help="lowest apparent altitude observable, -5 to 89 degrees")
+    if sun:
+        add("--sun-altitude", "--sun-alt", dest="sun_altitude", type=site_number("sun_altitude"), metavar="DEG",
+            help="Sun altitude ending dusk and starting dawn, -30 to 5 degrees")
+    return group
+
+
+def check_place_pair(args) -> None:
+    """``--lat`` without ``--lon`` (or the reverse) would mix a place with another's coordinate."""
+    if (getattr(args, "lat", None) is None) != (getattr(args, "lon", None) is None):
+        raise CommandError(PAIR_MESSAGE)
 
 
 def site_from_args(args):
-    """The settings' site with any --lat/--lon/... given on the command line applied."""
+    """The site of this run: the settings' site with the command line's options applied."""
+    from planner.app.site import site_for_run
     from planner.config import load_settings
-    from planner.sky import Site
 
-    settings = load_settings()
-    lat = settings.latitude if args.lat is None else args.lat
-    lon = settings.longitude if args.lon is None else args.lon
-    custom_place = args.lat is not None or args.lon is not None
-    target_altitude = getattr(args, "target_altitude", None)
-    return Site(
-        latitude=lat,
-        longitude=lon,
-        elevation=(0.0 if custom_place else settings.elevation) if args.elevation is None else args.elevation,
-        target_altitude=settings.target_altitude if target_altitude is None else target_altitude,
-        sun_altitude=settings.sun_altitude if args.sun_altitude is None else args.sun_altitude,
-        timezone="" if custom_place else settings.timezone,
-        name="" if custom_place else settings.site_name,
+    check_place_pair(args)
+    return site_for_run(
+        load_settings(),
+        latitude=getattr(args, "lat", None),
+        longitude=getattr(args, "lon", None),
+        elevation=getattr(args, "elevation", None),
+        target_altitude=getattr(args, "target_altitude", None),
+        sun_altitude=getattr(args, "sun_altitude", None),
     )
 
 

@@ -15,7 +15,14 @@ import time as _time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from planner.commands.common import CommandError, parse_time
+from planner.commands.common import (
+    CommandError,
+    add_number_argument,
+    add_site_arguments,
+    add_time_argument,
+    number,
+    site_from_args,
+)
 
 HELP = "compare local visibility with the AAVSO Target Tool's own answers"
 
@@ -34,21 +41,18 @@ def register(subparsers) -> None:
             "Exit status 0 when the comparison was made, whatever it found."
         ),
     )
-    site = parser.add_argument_group("site and limits (default: Settings)")
-    site.add_argument("--lat", type=float, metavar="DEG", help="latitude, north positive")
-    site.add_argument("--lon", type=float, metavar="DEG", help="longitude, east positive")
-    site.add_argument("--target-altitude", type=float, metavar="DEG", help="lowest target altitude")
-    site.add_argument("--sun-altitude", type=float, metavar="DEG", help="Sun altitude ending dusk / starting dawn")
-    parser.add_argument(
-        "--time",
-        metavar="T",
+    add_site_arguments(parser, title="site and limits (default: your settings, see `planner site show`)",
+                       elevation=False)
+    add_time_argument(
+        parser,
         help=(
             "moment of interest: unix seconds or ISO 8601 (UTC unless it carries an offset); "
             "default: the saved answer's meta.fetched_utc with --api-file, else now"
         ),
     )
-    parser.add_argument(
-        "--tolerance", type=float, metavar="S", help="seconds two times may differ and still agree (default: Settings, 120)"
+    add_number_argument(
+        parser, "--tolerance", type=number(0, 86400, unit="seconds"), metavar="S",
+        help="seconds two times may differ and still agree (default: Settings, 120)",
     )
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
     parser.add_argument(
@@ -88,29 +92,8 @@ def _read_json(path: Path, what: str):
 def _site(args):
     from planner.config import load_settings
 
-    settings = load_settings()
-    site = settings.site()
-    changes = {}
-    if args.lat is not None:
-        changes["latitude"] = args.lat
-    if args.lon is not None:
-        changes["longitude"] = args.lon
-    if args.target_altitude is not None:
-        changes["target_altitude"] = args.target_altitude
-    if args.sun_altitude is not None:
-        changes["sun_altitude"] = args.sun_altitude
-    if changes:
-        from dataclasses import replace
-
-        # A moved site gets its own time zone, not the one of the settings' site.
-        if "latitude" in changes or "longitude" in changes:
-            changes["timezone"] = ""
-            changes["name"] = ""
-        site = replace(site, **changes)  # Site validates (SiteError is a ValueError)
-    tolerance = args.tolerance if args.tolerance is not None else settings.crosscheck_tolerance_s
-    if not (math.isfinite(tolerance) and tolerance >= 0):
-    
-        raise CommandError(f"--tolerance {tolerance:g} must be a number of seconds >= 0")
+    site = site_from_args(args)
+    tolerance = args.tolerance if args.tolerance is not None else load_settings().crosscheck_tolerance_s
     return site, float(tolerance)
 
 
@@ -156,8 +139,15 @@ def _fetch_live(site, when: float | None, sections, warnings: list[str]):
     exact moment; if it cannot be had, the targets are compared without it."""
     from planner.app.crosscheck import fetch_nighttime  # start-up time, as every handler import here
     from planner.services.aavso import AavsoClient
+    from planner.services.errors import ConfigurationError
 
-    client = AavsoClient.from_settings()
+    try:
+        client = AavsoClient.from_settings()
+    except ConfigurationError as exc:
+        raise CommandError(
+            f"{str(exc).rstrip('.')}. Without a key, compare with a saved answer instead: "
+            "--api-file FILE (the Target Tool's /targets answer) and optionally --nighttime-file FILE."
+        ) from None
     limits = dict(
         latitude=site.latitude,
         longitude=site.longitude,
@@ -196,7 +186,7 @@ def run(args) -> int:
     if args.nighttime_file is not None and args.api_file is None:
         raise CommandError("--nighttime-file goes with --api-file; without it the nighttime is fetched")
     warnings: list[str] = []
-    when = parse_time(args.time) if args.time is not None else None
+    when = args.time
     if args.api_file is not None:
         targets, nighttime, fetched, warnings = _load_api_file(args)
         if when is None:

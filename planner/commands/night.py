@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from planner.commands.common import add_site_arguments, parse_time, site_from_args
+from planner.commands.common import add_site_arguments, add_time_argument, parse_time, site_from_args
 
 
 def cmd_night(args) -> int:
@@ -22,6 +22,6 @@ def register(subparsers) -> None:
         help="print the nighttime after a moment as JSON, in the AAVSO API's shape",
         description="Print the nighttime (status, sunset, sunrise as unix times) computed locally, as the AAVSO API's nighttime endpoint does.",
     )
-    add_site_arguments(night, limits=False)
-    night.add_argument("--time", metavar="T", help="unix seconds or ISO 8601 (default: now; no offset = UTC)")
+    add_site_arguments(night, target=False)
+    add_time_argument(night)
     night.set_defaults(func=cmd_night)

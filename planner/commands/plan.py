@@ -8,12 +8,17 @@ offline sample, optionally narrowed to observing sections; the site from Setting
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import datetime as _dt
 import sys
 from pathlib import Path
 
-from planner.commands.common import CommandError
+from planner.commands.common import (
+    CommandError,
+    add_number_argument,
+    add_site_arguments,
+    evening,
+    number,
+    site_from_args,
+)
 
 HELP = "schedule a night from targets and write a plan file"
 
@@ -29,55 +34,35 @@ def register(subparsers) -> None:
             "'planner export' turns into CSV, N.I.N.A., ACP, Ekos, OAL, iCalendar or PDF."
         ),
     )
-    parser.add_argument("--date", metavar="YYYY-MM-DD",
-                        help="local date of the evening (default: tonight, the night in progress or the coming one)")
+    parser.add_argument("--date", type=evening, metavar="YYYY-MM-DD",
+                        help="local date of the evening, 1900-01-03 to 2099-12-29 "
+                             "(default: tonight, the night in progress or the coming one)")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--targets-file", type=Path, metavar="FILE",
                         help='targets in the AAVSO API shape ({"targets": [...]} or a list); default: the bundled sample')
     source.add_argument("--section", action="append", metavar="CODE",
                         help="use the bundled sample's targets of this section (ac, cv, eb, lpv, ...); repeatable")
-    parser.add_argument("--max", type=int, metavar="N", help="at most N entries")
-    parser.add_argument("--duration", type=float, default=30.0, metavar="MIN", help="minutes per target (default 30)")
+    parser.add_argument("--max", type=number(1, integer=True), metavar="N", help="at most N entries (1 or more)")
+    add_number_argument(parser, "--duration", type=number(above=0, high=24 * 60, unit="minutes"), default=30.0,
+                        metavar="MIN", help="minutes per target (default 30)")
     parser.add_argument("--twilight", choices=("astronomical", "nautical", "civil", "site"), default="astronomical",
                         help="how dark the night must be (default astronomical; 'site' = the Sun altitude from Settings)")
-    parser.add_argument("--moon-separation", type=float, metavar="DEG", help="keep at least DEG from the Moon")
-    parser.add_argument("--gap", type=float, default=0.0, metavar="MIN", help="minutes kept free between blocks (slew)")
+    add_number_argument(parser, "--moon-separation", type=number(0, 180, unit="degrees"), metavar="DEG",
+                        help="keep at least DEG (0 to 180) from the Moon")
+    add_number_argument(parser, "--gap", type=number(0, 24 * 60, unit="minutes"), default=0.0, metavar="MIN",
+                        help="minutes kept free between blocks (slew)")
     parser.add_argument("--filters", metavar="LIST", help="comma list of filters for every entry (default: the AAVSO-requested ones)")
-    parser.add_argument("--exposure", type=float, default=60.0, metavar="S", help="seconds per frame (default 60)")
-    parser.add_argument("--count", type=int, default=1, metavar="N", help="frames per filter (default 1)")
+    add_number_argument(parser, "--exposure", type=number(above=0, high=86400, unit="seconds"), default=60.0,
+                        metavar="S", help="seconds per frame (default 60)")
+    parser.add_argument("--count", type=number(1, 10_000, integer=True), default=1, metavar="N",
+                        help="frames per filter (default 1)")
     parser.add_argument("--title", default="", help="plan title")
-    site = parser.add_argument_group("site and limits (default: Settings)")
-    site.add_argument("--lat", type=float, metavar="DEG", help="latitude, north positive")
-    site.add_argument("--lon", type=float, metavar="DEG", help="longitude, east positive")
-    site.add_argument("--elevation", type=float, metavar="M", help="metres above sea level")
-    site.add_argument("--target-altitude", type=float, metavar="DEG", help="lowest target altitude")
-    site.add_argument("--sun-altitude", type=float, metavar="DEG", help="Sun altitude of the site's night")
+    add_site_arguments(parser, title="site and limits (default: your settings, see `planner site show`)")
     parser.add_argument("-o", "--output", type=Path, required=True, metavar="FILE", help="plan file to write (.plan.json)")
     parser.add_argument("--force", action="store_true",
                         help="replace FILE even if it is not a plan this planner can read "
                              "(a newer planner's plan, a damaged file, another kind of file)")
     parser.set_defaults(func=run)
-
-
-def _site(args):
-    from planner.config import load_settings
-    from planner.sky.site import Site, SiteError
-
-    settings = load_settings()
-    if (args.lat is None) != (args.lon is None):
-        raise CommandError("give both --lat and --lon, or neither (then the site comes from Settings).")
-    try:
-        if args.lat is None:
-            site = settings.site()
-        else:
-            site = Site(latitude=args.lat, longitude=args.lon,
-                        elevation=args.elevation if args.elevation is not None else 0.0,
-                        target_altitude=settings.target_altitude, sun_altitude=settings.sun_altitude)
-        if args.elevation is not None and args.lat is None:
-            site = dataclasses.replace(site, elevation=args.elevation)
-        return site.with_limits(target_altitude=args.target_altitude, sun_altitude=args.sun_altitude)
-    except SiteError as exc:
-        raise CommandError(str(exc)) from None
 
 
 def _targets(args):
@@ -123,19 +108,10 @@ def run(args: argparse.Namespace) -> int:
         if reason is not None:
             raise CommandError(f"not replacing {args.output}: {reason} Use --force to replace it, "
                                "or write to another file with -o.")
-    if args.duration <= 0:
-        raise CommandError("--duration must be a positive number of minutes.")
-    if args.max is not None and args.max < 1:
-        raise CommandError("--max must be at least 1.")
-    if args.count < 1 or args.exposure <= 0 or args.gap < 0:
-        raise CommandError("--count must be at least 1, --exposure positive and --gap not negative.")
-    site = _site(args)
+    site = site_from_args(args)
     now = time.time()
     if args.date:
-        try:
-            date = _dt.date.fromisoformat(args.date)
-        except ValueError:
-            raise CommandError(f"--date {args.date!r} is not a date like 2026-11-23.") from None
+        date = args.date  # checked by the --date type: a date the sky engine computes
         which = f"Night of {date.isoformat()}"
     else:  # tonight: the night in progress, or the coming one (the window's definition)
         night = tonight(site, now)

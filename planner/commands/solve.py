@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from pathlib import Path
 from typing import Any
 
-from planner.commands.common import CommandError
+from planner.commands.common import CommandError, add_number_argument
 
 
 def _angle(kind: str):
@@ -50,7 +52,7 @@ def register(subparsers) -> None:
     parser.add_argument("source", metavar="FILE_OR_URL", help="an image file, or an http(s) address of one")
     hint = parser.add_argument_group("hints (make the solve faster)")
     hint.add_argument("--center-ra", type=_angle("ra"), metavar="RA", help="approximate field centre RA (deg or hh:mm:ss)")
-    hint.add_argument("--center-dec", type=_angle("dec"), metavar="DEC", help="approximate field centre Dec (deg or dd:mm:ss)")
+    add_number_argument(hint, "--center-dec", type=_angle("dec"), metavar="DEC", help="approximate field centre Dec (deg or dd:mm:ss)")
     hint.add_argument("--radius", type=float, metavar="DEG", help="search radius around the centre, degrees")
     hint.add_argument("--scale-units", choices=("degwidth", "arcminwidth", "arcsecperpix"))
     hint.add_argument("--scale-lower", type=float, metavar="X")
@@ -75,7 +77,7 @@ def register(subparsers) -> None:
     wait.add_argument("--poll-interval", type=float, default=5.0, metavar="S", help="seconds between status checks (default 5)")
     wait.add_argument("--timeout", type=float, default=600.0, metavar="S", help="give up waiting after this long (default 600)")
     wait.add_argument("--target-ra", type=_angle("ra"), metavar="RA", help="your target's RA, to report its distance from the centre")
-    wait.add_argument("--target-dec", type=_angle("dec"), metavar="DEC")
+    add_number_argument(wait, "--target-dec", type=_angle("dec"), metavar="DEC")
     wait.add_argument("--target", dest="target_name", metavar="NAME", help="a star of the bundled sample (e.g. 'SS CYG'): report whether it is in the field")
     parser.set_defaults(func=run_solve)
 
@@ -132,6 +134,8 @@ def run_solve(args) -> int:
         raise CommandError("--poll-interval and --timeout must be positive")
     options = UploadOptions(**{name: getattr(args, name) for name in OPTION_FIELDS})
     options.to_request()  # refuse bad options before logging in
+    if "://" not in args.source:
+        _check_image_file(args.source)  # a missing file is the first thing to fix, before the key
     client = AstrometryNetClient.from_settings()
     progress = sys.stderr.isatty()
 
@@ -164,6 +168,16 @@ def run_solve(args) -> int:
         print(f"planner solve: not solved: {final.message}", file=sys.stderr)
         return 1
     return 0
+
+
+def _check_image_file(source: str) -> None:
+    path = Path(source)
+    if not path.exists():
+        raise CommandError(f"the file {source!r} does not exist; check the path (or give an http(s) address)")
+    if path.is_dir():
+        raise CommandError(f"{source!r} is a folder, not an image; choose an image file")
+    if not os.access(path, os.R_OK):
+        raise CommandError(f"{source!r} cannot be read (permission denied); check the file's permissions")
 
 
 def _sample_position(name: str, ra, dec) -> tuple[float, float]:

@@ -11,6 +11,7 @@ import sys
 from planner.commands.common import (
     SECTION_CHOICES,
     add_site_arguments,
+    add_time_argument,
     fmt_local,
     load_targets,
     parse_time,
@@ -110,7 +111,7 @@ def register(subparsers) -> None:
     )
     targets.add_argument("--targets-file", metavar="FILE", help='{"targets": [...]} or a bare JSON list (default: bundled sample)')
     add_site_arguments(targets)
-    targets.add_argument("--time", metavar="T", help="unix seconds or ISO 8601 (default: now)")
+    add_time_argument(targets)
     targets.add_argument("--section", nargs="+", choices=SECTION_CHOICES, metavar="SECTION",
                          help="observing sections: " + ", ".join(SECTION_CHOICES) + " (default: all)")
     targets.add_argument("--observable", action="store_true", help="only targets above the limit during the night")

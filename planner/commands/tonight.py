@@ -9,7 +9,9 @@ import math
 from planner.commands.common import (
     SECTION_CHOICES,
     add_site_arguments,
+    add_time_argument,
     fmt_local,
+    number,
     parse_time,
 )
 from planner.commands.targets import computed_targets
@@ -85,8 +87,8 @@ def register(subparsers) -> None:
     )
     tonight.add_argument("--targets-file", metavar="FILE", help="targets file (default: bundled sample)")
     add_site_arguments(tonight)
-    tonight.add_argument("--time", metavar="T", help="unix seconds or ISO 8601 (default: now)")
+    add_time_argument(tonight)
     tonight.add_argument("--section", nargs="+", choices=SECTION_CHOICES, metavar="SECTION")
-    tonight.add_argument("--limit", type=int, default=0, metavar="N", help="show at most N targets")
+    tonight.add_argument("--limit", type=number(1, integer=True), metavar="N", help="show at most N targets (1 or more)")
     tonight.add_argument("--utc", action="store_true", help="times in UTC instead of the site's time zone")
     tonight.set_defaults(func=cmd_tonight)

@@ -78,11 +78,11 @@ def test_plan_options_reach_the_entries(capsys, tmp_path):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["--date", "23/11/2026"], "--date '23/11/2026' is not a date"),
+        (["--date", "23/11/2026"], "--date: '23/11/2026' is not a date like 2026-11-23"),
         (["--lat", "52"], "give both --lat and --lon"),
         (["--lat", "95", "--lon", "4"], "Latitude 95"),
-        (["--duration", "0"], "--duration must be a positive"),
-        (["--max", "0"], "--max must be at least 1"),
+        (["--duration", "0"], "--duration: 0 must be more than 0"),
+        (["--max", "0"], "--max: 0 must be 1 or more"),
         (["--section", "xyz"], "unknown section 'xyz'"),
         (["--targets-file", "/nonexistent/t.json"], "no such file"),
     ],

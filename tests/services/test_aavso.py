@@ -279,13 +279,17 @@ def test_cli_targets(cli_env, capsys):
     from planner.cli import main
 
     cli_env.expect_request(f"{BASE}/targets").respond_with_handler(authorised(lambda r: json_response(fixture("targets.json"))))
-    assert main(["aavso", "targets", "-s", "cv,lpv", "--section", "eb", "--lat", "52", "--time", "2026-02-21T20:00"]) == 0
+    assert main(["aavso", "targets", "-s", "cv,lpv", "--section", "eb", "--lat", "52", "--lon", "-4.5",
+                 "--time", "2026-02-21T20:00"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert [t["star_name"] for t in out["targets"]][:2] == ["CH Cyg", "AG Dra"]
     assert out["rate_limit"]["remaining"] == 997 and out["offline"] is False
     request = cli_env.log[0][0]
     assert request.args.getlist("obs_section") == ["cv", "lpv", "eb"]
-    assert request.args["time"] == "1771704000"
+    assert request.args["time"] == "1771704000" and float(request.args["longitude"]) == -4.5
+    # Half a place would mix it with the account's other coordinate: refused before asking.
+    assert main(["aavso", "targets", "--lat", "52"]) == 2
+    assert "give both --lat and --lon" in capsys.readouterr().err and len(cli_env.log) == 1
 
 
 def test_cli_nighttime_and_telescope(cli_env, capsys):
