@@ -332,6 +332,24 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
     return path
 
 
+def keep_settings_copy(path: Path | None = None) -> Path | None:
+    """Copy the settings file aside (``settings.json.bak``) before a save replaces values
+    the loader could not use, so what the user wrote is not lost; None if there is no file."""
+    import shutil
+
+    path = path or settings_path()
+    if not path.is_file():
+        return None
+    copy = path.with_name(path.name + ".bak")
+    try:
+        shutil.copy2(path, copy)
+    except OSError as exc:
+        from planner.files import write_error_text
+
+        raise SettingsError(f"could not keep a copy of the settings as {copy}: {write_error_text(exc, copy)}") from None
+    return copy
+
+
 def _process_umask() -> int:
     """The process umask, read without changing it (``os.umask`` can only be read by setting
     it, which races with other threads creating files)."""
