@@ -1,7 +1,7 @@
 """The ranges every layer checks against: a site's numbers and the dates the sky engine computes.
 
 One table, read by the ``Site`` (``planner.sky.site``), the settings loader
-(``planner.config``) and the commands' argument types (``planner.commands._args``). It
+(``planner.config``) and the commands' argument types (``planner.commands.common``). It
 imports nothing heavy, so loading settings and parsing arguments stay fast (importing
 ``planner.sky`` costs astropy, about two seconds).
 """

@@ -16,6 +16,7 @@ from planner.commands import (
     keys,
     night,
     plan,
+    site,
     solve,
     targets,
     tonight,
@@ -27,6 +28,6 @@ from planner.commands.common import (
 )
 
 # The everyday commands first, then the rest alphabetically.
-COMMANDS = (tonight, night, targets, aavso, arcsecond, crosscheck, export, images, keys, plan, solve)
+COMMANDS = (tonight, night, targets, site, aavso, arcsecond, crosscheck, export, images, keys, plan, solve)
 
 __all__ = ["COMMANDS", "CommandError", "join_dash_values", "value_may_start_with_dash"]

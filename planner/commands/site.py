@@ -14,7 +14,7 @@ HELP = "show or set your observing site (by hand, or from your AAVSO or Arcsecon
 
 
 def register(subparsers) -> None:
-    from planner.commands._args import add_site_arguments
+    from planner.commands.common import add_site_arguments
 
     parser = subparsers.add_parser(
         "site",
@@ -85,7 +85,7 @@ def _dry_run(parser) -> None:
 
 
 def _elevation():
-    from planner.commands._args import site_number
+    from planner.commands.common import site_number
 
     return site_number("elevation")
 
@@ -188,15 +188,14 @@ def _apply(args, change, *, source: str = "", origin: str = "") -> int:
 
 def run_set(args) -> int:
     from planner.app.site import SiteChange
-    from planner.commands._args import check_place_pair
-    from planner.errors import PlannerError
+    from planner.commands.common import CommandError, check_place_pair
 
     check_place_pair(args)
     change = SiteChange(latitude=args.lat, longitude=args.lon, elevation=args.elevation, name=args.name,
                         target_altitude=args.target_altitude, sun_altitude=args.sun_altitude,
                         timezone=args.timezone)
     if change.is_empty():
-        raise PlannerError("nothing to change: give --lat and --lon, --elevation, --name, --target-altitude, "
+        raise CommandError("nothing to change: give --lat and --lon, --elevation, --name, --target-altitude, "
                            "--sun-altitude or --timezone (see `planner site set --help`)")
     return _apply(args, change)
 

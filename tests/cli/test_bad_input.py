@@ -218,13 +218,13 @@ def test_both_spellings_of_the_limits_everywhere(capsys, tmp_path, target, sun):
 
 
 def test_an_unexpected_error_is_one_line_and_the_details_are_kept(capsys, monkeypatch):
-    import planner.commands.sky as sky
+    import planner.commands.night as night_command
     from planner.config import cache_dir
 
     def broken(args):
         raise RuntimeError("a bug nobody foresaw")
 
-    monkeypatch.setattr(sky, "cmd_night", broken)
+    monkeypatch.setattr(night_command, "cmd_night", broken)
     code, out, err = run(capsys, "night", *SITE)
     line = one_line(err)
     assert code == 70 and out == ""
