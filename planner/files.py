@@ -37,15 +37,15 @@ def parse_json(text: str, where: str, *, error: type[Exception] = JsonFileError,
         raise error(f"{where} is not usable JSON: its arrays or objects are nested far too deeply{_hint(hint)}") from None
 
 
-def read_json(
+def read_text(
     path: str | os.PathLike,
     what: str,
     *,
     error: type[Exception] = JsonFileError,
     max_bytes: int = MAX_JSON_BYTES,
     hint: str = "",
-) -> Any:
-    """The parsed content of a UTF-8 JSON file (a byte-order mark is allowed).
+) -> str:
+    """The text of a UTF-8 file the user gave (a byte-order mark is allowed).
 
     ``what`` names the file for the user ("targets file"); every failure raises ``error``
     with a sentence that names the file and says what is wrong with it."""
@@ -65,12 +65,24 @@ def read_json(
     except OSError as exc:
         raise error(f"{where} cannot be read ({exc.strerror or exc}).") from None
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise error(
             f"{where} is not a UTF-8 JSON file (it holds binary data or text in another encoding){_hint(hint)}"
         ) from None
-    return parse_json(text, where, error=error, hint=hint)
+
+
+def read_json(
+    path: str | os.PathLike,
+    what: str,
+    *,
+    error: type[Exception] = JsonFileError,
+    max_bytes: int = MAX_JSON_BYTES,
+    hint: str = "",
+) -> Any:
+    """The parsed content of a UTF-8 JSON file: ``read_text`` then ``parse_json``."""
+    text = read_text(path, what, error=error, max_bytes=max_bytes, hint=hint)
+    return parse_json(text, f"{what} {Path(path)}", error=error, hint=hint)
 
 
 def _hint(hint: str) -> str:

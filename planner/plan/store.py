@@ -21,7 +21,7 @@ from typing import Any
 
 from planner.config import atomic_write_text, data_dir
 from planner.errors import PlannerError
-from planner.files import parse_json, write_error_text
+from planner.files import parse_json, read_text, write_error_text
 from planner.plan.model import Plan, PlanValueError
 
 FORMAT = "planner-plan"
@@ -82,19 +82,7 @@ def loads_plan(text: str, where: str = "the file") -> Plan:
 
 
 def _read_text(path: Path) -> str:
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise PlanFileError(f"{path} is {size // (1024 * 1024)} MB, far too large to be a plan.")
-        return path.read_text("utf-8")
-    except FileNotFoundError:
-        raise PlanFileError(f"{path}: no such file.") from None
-    except IsADirectoryError:
-        raise PlanFileError(f"{path} is a folder, not a plan file.") from None
-    except UnicodeDecodeError:
-        raise PlanFileError(f"{path} is not a UTF-8 JSON file, so not a planner plan.") from None
-    except OSError as exc:
-        raise PlanFileError(f"{path} cannot be read ({exc.strerror or exc}).") from None
+    return read_text(path, "plan file", error=PlanFileError, max_bytes=MAX_FILE_BYTES, hint="it is not a planner plan")
 
 
 def load_plan(path: str | os.PathLike) -> Plan:
