@@ -147,7 +147,7 @@ class Settings:
 
     @property
     def is_default_site(self) -> bool:
-        """True until the user has set a site of their own (the window and commands say so)."""
+        """True while the place is still the default one (AAVSO HQ), the user's own not set yet."""
         default = Settings()
         return (self.latitude, self.longitude) == (default.latitude, default.longitude)
 
@@ -291,7 +291,12 @@ def _check_setting(key: str, value: Any) -> Any:
         if not isinstance(value, dict):
             raise SettingsError(f"{_shown(value)} is not an object")
         return value
-    raise AssertionError(f"no check for the setting {key!r}")  # a new field needs its check here
+    # A field without a check of its own above: at least the type of its default.
+    default = getattr(Settings(), key)
+    kinds = (type(default),) if default is not None else (int, float, type(None))
+    if isinstance(value, bool) != isinstance(default, bool) or not isinstance(value, kinds):
+        raise SettingsError(f"{_shown(value)} is not of the right kind ({type(default).__name__})")
+    return value
 
 
 def settings_path() -> Path:

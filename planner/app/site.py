@@ -12,7 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from planner.config import DEFAULT_SITE_NAME, Settings
+from planner.config import Settings
 from planner.limits import SiteError
 
 
@@ -37,7 +37,7 @@ def change_site(settings: Settings, change: SiteChange) -> Settings:
 
     Moving the place (new latitude/longitude) finds the time zone from the coordinates
     again unless one is given. It keeps a name and elevation the user gave this site; the
-    default site's name and elevation belong to AAVSO HQ and do not move with it."""
+    default site's elevation belongs to AAVSO HQ and does not move with it."""
     if (change.latitude is None) != (change.longitude is None):
         raise SiteError("A latitude needs a longitude (and the reverse): give both, or neither.")
     values: dict[str, Any] = {}
@@ -47,16 +47,13 @@ def change_site(settings: Settings, change: SiteChange) -> Settings:
     if moved:
         values["timezone"] = ""
         if settings.is_default_site:
-            values.update(site_name="", elevation=0.0)
+            values["elevation"] = 0.0
     for key, field in (("elevation", "elevation"), ("target_altitude", "target_altitude"),
                        ("sun_altitude", "sun_altitude")):
         if getattr(change, key) is not None:
             values[field] = float(getattr(change, key))
     if change.name is not None:
-        name = change.name.strip()
-        if name == DEFAULT_SITE_NAME:
-            raise SiteError("That is the default site's name; give your site its own name.")
-        values["site_name"] = name
+        values["site_name"] = change.name.strip()
     if change.timezone is not None:
         values["timezone"] = change.timezone.strip()
     new = dataclasses.replace(settings, **values, warnings=())

@@ -25,6 +25,13 @@ def test_longitudes_of_0_to_360_become_east_positive_180(given, east):
     assert normalise_longitude(given) == pytest.approx(east)
 
 
+def test_moving_the_default_place_drops_aavso_hqs_elevation_only():
+    moved = change_site(Settings(), SiteChange(latitude=10.0, longitude=20.0))
+    assert moved.elevation == 0.0 and not moved.is_default_site and Settings().is_default_site
+    mine = change_site(Settings(latitude=52.0, longitude=4.0, elevation=3.0), SiteChange(latitude=10.0, longitude=20.0))
+    assert mine.elevation == 3.0
+
+
 def test_a_change_is_checked_whole_and_returns_new_settings():
     old = Settings(site_name="Backyard", latitude=52.0, longitude=4.0, theme="night")
     new = change_site(old, SiteChange(sun_altitude=-12.0))
@@ -33,8 +40,10 @@ def test_a_change_is_checked_whole_and_returns_new_settings():
         change_site(old, SiteChange(sun_altitude=12.0))
     with pytest.raises(SiteError, match="needs a longitude"):
         change_site(old, SiteChange(latitude=10.0))
-    with pytest.raises(SiteError, match="default site's name"):
-        change_site(old, SiteChange(name=Settings().site_name))
+    # The name the first versions stored as the default names nothing: it reads as no name.
+    from planner.limits import LEGACY_PLACEHOLDER_NAME
+
+    assert change_site(old, SiteChange(name=LEGACY_PLACEHOLDER_NAME)).site().name == ""
 
 
 def test_a_run_site_is_another_place_with_the_settings_limits():

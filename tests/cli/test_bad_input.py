@@ -246,4 +246,4 @@ def test_settings_problems_are_said_once_per_run(capsys):
     code, out, err = run(capsys, "tonight", *WHEN, "--limit", "1")
     assert code == 0
     assert err.count("\n") == 1 and '"latitude"' in err and "default site" in err
-    assert out.startswith("Site: AAVSO HQ")  # not 'AAVSO HQ' at the file's longitude
+    assert out.startswith("Site: 42.3736°N 71.1097°W")  # the default place, not its latitude at 4° E
