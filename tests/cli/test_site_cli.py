@@ -223,7 +223,8 @@ def serve_sites(httpserver, payload, status=200):
             return json_response({"detail": "Invalid API key."}, status=401)
         return json_response(payload, status=status)
 
-    httpserver.expect_request("/observingsites/").respond_with_handler(handler)
+    # A self-hosted (non-cloud) server keeps its resources under /local/, as Arcsecond.local does.
+    httpserver.expect_request("/local/observingsites/").respond_with_handler(handler)
 
 
 def test_import_arcsecond_takes_the_only_site(arcsecond, capsys):
