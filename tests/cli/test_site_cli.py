@@ -177,7 +177,7 @@ def test_import_aavso_without_limits_keeps_yours(aavso, capsys):
 @pytest.mark.parametrize(
     "answer, words",
     [
-        (lambda r: Response("Invalid API key", status=401, content_type="text/plain"), "AAVSO API key"),
+        (lambda r: Response("Invalid API key", status=401, content_type="text/plain"), "refused the API key"),
         (lambda r: Response(HTML_500, status=500, content_type="text/html"), "AAVSO Target Tool"),
         (lambda r: Response("{not json", status=200, content_type="application/json"), "AAVSO Target Tool"),
         (lambda r: json_response({"latitude": 95, "longitude": 4}), "AAVSO Target Tool"),
