@@ -47,6 +47,7 @@ from planner.sky.types import (
     TARGET_SETS,
     Night,
     Observability,
+    TargetEvents,
     Twilight,
 )
 
@@ -194,8 +195,26 @@ def _altitude_grid(lat_deg: float, ra_deg: np.ndarray, dec_deg: np.ndarray, lst_
     sin_alt = (np.float32(math.sin(lat)) * np.sin(dec))[:, None] + (a * np.cos(ra)[:, None]) * np.cos(lst)[None, :]
     sin_alt += (a * np.sin(ra)[:, None]) * np.sin(lst)[None, :]
     np.clip(sin_alt, -1.0, 1.0, out=sin_alt)
-    geometric = np.degrees(np.arcsin(sin_alt))
-    return apparent_altitude(geometric).astype(np.float32)
+    geometric = np.arcsin(sin_alt, out=sin_alt)
+    geometric *= np.float32(180.0 / math.pi)
+    return _refract_in_place(geometric)
+
+
+def _refract_in_place(g: np.ndarray) -> np.ndarray:
+    """``apparent_altitude`` of a float32 grid, computed in place (the chart grid is the
+    engine's largest array: every temporary of the float64 version cost as much again)."""
+    r = np.maximum(g, np.float32(-1.5))
+    x = r + np.float32(5.11)
+    np.divide(np.float32(10.3), x, out=x)
+    x += r
+    x *= np.float32(math.pi / 180.0)
+    sin = np.sin(x)  # 1/tan as cos/sin: float32 tan has no fast (SIMD) path in numpy, sin and cos do
+    np.cos(x, out=x)
+    x /= sin
+    x *= np.float32(0.9626 * 1.02 / 60.0)
+    x[g < np.float32(-1.5)] = 0.0
+    g += x
+    return g
 
 
 def refraction_from_apparent(apparent_deg) -> np.ndarray:
@@ -324,9 +343,18 @@ class _SunTrack:
         return _altitude(self.site.latitude, dec, _lst_deg(self.frame, self.site.longitude, t) - ra)
 
 
-@lru_cache(maxsize=32)
+_SUN_TRACK_BASE = 3600.0  # one track serves every moment of the hour it starts (its span has hours to spare)
+
+
 def _sun_track(site: Site, time: float, precise: bool = True) -> _SunTrack:
-    return _SunTrack(site, time, precise)
+    """The Sun around ``time``: the track made for the start of its hour, so that a night
+    recomputed for "now" a minute later (the window's clock) reuses it."""
+    return _sun_track_at(site, math.floor(time / _SUN_TRACK_BASE) * _SUN_TRACK_BASE, bool(precise))
+
+
+@lru_cache(maxsize=32)
+def _sun_track_at(site: Site, base: float, precise: bool) -> _SunTrack:
+    return _SunTrack(site, base, precise)
 
 
 def _all_crossings(track: _SunTrack, levels: tuple[float, ...]) -> dict[float, tuple[np.ndarray, np.ndarray]]:
@@ -557,41 +585,29 @@ def compute_observability(
     ha_signed = ((ha_start + 180.0) % 360.0) - 180.0
     up_at_start = always_above | (crossing & (np.abs(ha_signed) < semi_arc))
 
-    events: list[list[tuple[str, float | None]]] = []
-    hours = np.zeros(n)
-    first_rise = np.full(n, np.nan)
-    first_set = np.full(n, np.nan)
-    rises_l, sets_l, up_l = rises.tolist(), sets.tolist(), up_at_start.tolist()
-    for i in range(n):
-        if not has_window:
-            events.append([])
-            continue
-        r = [t for t in rises_l[i] if t == t]  # t == t drops NaN
-        s = [t for t in sets_l[i] if t == t]
-        if not r and not s:
-            if up_l[i]:
-                events.append([(TARGET_IS_ALWAYS_UP, None)])
-                hours[i] = (end - start) / 3600.0
-            else:
-                events.append([])
-            continue
-        merged = sorted([(t, TARGET_RISES) for t in r] + [(t, TARGET_SETS) for t in s])
-        events.append([(code, t) for t, code in merged])
-        if r:
-            first_rise[i] = min(r)
-        if s:
-            first_set[i] = min(s)
-        up_since = start if up_l[i] else None
-        total = 0.0
-        for t, code in merged:
-            if code == TARGET_RISES:
-                up_since = t
-            elif up_since is not None:
-                total += t - up_since
-                up_since = None
-        if up_since is not None:
-            total += end - up_since
-        hours[i] = total / 3600.0
+    # Hours above the limit: the state flips at each rise (up) and set (down); sorted per target.
+    if has_window:
+        times = np.concatenate([rises, sets], axis=1)
+        is_rise = np.concatenate([np.ones_like(rises, bool), np.zeros_like(sets, bool)], axis=1)
+        order = np.argsort(np.where(np.isnan(times), np.inf, times), axis=1)
+        times = np.take_along_axis(times, order, axis=1)
+        is_rise = np.take_along_axis(is_rise, order, axis=1)
+        have = ~np.isnan(times)
+        nxt = np.concatenate([times[:, 1:], np.full((n, 1), np.nan)], axis=1)
+        nxt = np.where(np.isnan(nxt), end, nxt)
+        up_segments = np.where(have & is_rise, nxt - times, 0.0).sum(axis=1)
+        first_event = np.where(have[:, 0], times[:, 0], end)
+        hours = (up_segments + np.where(up_at_start, first_event - start, 0.0)) / 3600.0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: no rise (or set) tonight
+            first_rise = np.nanmin(rises, axis=1)
+            first_set = np.nanmin(sets, axis=1)
+        events = TargetEvents(rises, sets, up_at_start & ~have[:, 0])
+    else:
+        hours = np.zeros(n)
+        first_rise = np.full(n, np.nan)
+        first_set = np.full(n, np.nan)
+        events = TargetEvents(np.full((n, 0), np.nan), np.full((n, 0), np.nan), np.zeros(n, bool))
 
     # Highest apparent altitude inside the window: at an end or at an upper transit inside it.
     lst_start = _lst_deg(frame, site.longitude, start)

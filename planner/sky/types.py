@@ -5,6 +5,7 @@ Plain dataclasses over numpy arrays; times are unix seconds (UTC floats), angles
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -107,7 +108,7 @@ class Observability:
     night: Night
     ra: np.ndarray  # (N,) J2000 degrees, as given
     dec: np.ndarray  # (N,)
-    events: list[list[tuple[str, float | None]]]  # AAVSO observability_times per target
+    events: Sequence[list[tuple[str, float | None]]]  # AAVSO observability_times per target (TargetEvents)
     rise: np.ndarray  # (N,) first TARGET_RISES in the window, NaN if none
     set: np.ndarray  # (N,) first TARGET_SETS in the window, NaN if none
     observable: np.ndarray  # (N,) bool: above the limit at some moment in the window
@@ -140,6 +141,48 @@ class Observability:
     def altitude_at(self, index: int, when: np.ndarray | float) -> np.ndarray:
         """Apparent altitude of one target at arbitrary times (interpolated on the grid)."""
         return np.interp(np.asarray(when, dtype=float), self.grid, self.altitude[index])
+
+
+class TargetEvents(Sequence):
+    """Every target's ``observability_times`` (AAVSO's shape: ``[(TARGET_RISES, t), ...]``,
+    ``[(TARGET_IS_ALWAYS_UP, None)]`` or ``[]``), made on demand from arrays.
+
+    The engine finds the rises and sets of all targets with array arithmetic; building 2,000
+    Python lists of tuples from them cost more than all of that arithmetic, and pickling
+    them to the window more again. ``rises``/``sets`` are (N, K) unix times with NaN where
+    there is none; ``always_up`` (N,) marks a target above the limit the whole window.
+    Reads like a list of lists (index, slice, iterate, compare with a list).
+    """
+
+    __slots__ = ("rises", "sets", "always_up")
+
+    def __init__(self, rises: np.ndarray, sets: np.ndarray, always_up: np.ndarray) -> None:
+        self.rises = np.asarray(rises, dtype=float)
+        self.sets = np.asarray(sets, dtype=float)
+        self.always_up = np.asarray(always_up, dtype=bool)
+
+    def __len__(self) -> int:
+        return len(self.always_up)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        rises, sets = self.rises[index], self.sets[index]
+        merged = sorted([(float(t), TARGET_RISES) for t in rises if t == t]
+                        + [(float(t), TARGET_SETS) for t in sets if t == t])
+        if merged:
+            return [(code, t) for t, code in merged]
+        return [(TARGET_IS_ALWAYS_UP, None)] if self.always_up[index] else []
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str) or len(other) != len(self):
+            return NotImplemented if not isinstance(other, Sequence) else False
+        return all(a == list(b) for a, b in zip(self, other))
+
+    __hash__ = None  # mutable arrays inside
+
+    def __repr__(self) -> str:
+        return f"TargetEvents({len(self)} targets)"
 
 
 def _windows_from_events(events, start: float, end: float) -> list[tuple[float, float]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -158,3 +159,40 @@ def test_bad_coordinates_are_refused(bad):
 def test_empty_target_list():
     obs = compute_observability([], [], Site(52, 4), 1771675200.0)
     assert len(obs) == 0 and obs.altitude.shape[0] == 0
+
+
+def test_events_read_like_lists_and_agree_with_the_hours_and_first_times():
+    """``Observability.events`` is made on demand from arrays (TargetEvents): each item is the
+    AAVSO list, sorted by time, and what the hours and first rise/set say follows from it."""
+    rng = np.random.default_rng(3)
+    ra, dec = rng.uniform(0, 360, 400), np.degrees(np.arcsin(rng.uniform(-1, 1, 400)))
+    obs = compute_observability(ra, dec, Site(52.0, 4.0), 1771705415.0)
+    events = obs.events
+    assert len(events) == 400 and events[-1] == events[399] and events[2:4] == [events[2], events[3]]
+    assert list(events) == [events[i] for i in range(400)] and events == [list(e) for e in events]
+    start, end = obs.night.start, obs.night.end
+    kinds = set()
+    for i, entry in enumerate(events):
+        times = [t for _, t in entry if t is not None]
+        assert times == sorted(times) and all(start < t < end for t in times)
+        kinds.add(entry[0][0] if entry else "none")
+        # the hours above the limit are the sum of the windows these events describe
+        assert obs.hours_observable[i] * 3600 == pytest.approx(sum(b - a for a, b in obs.windows(i)), abs=1e-6)
+        rises = [t for code, t in entry if code == "TARGET_RISES"]
+        assert (math.isnan(obs.rise[i]) and not rises) or obs.rise[i] == min(rises)
+    assert kinds >= {"TARGET_RISES", "TARGET_SETS", "TARGET_IS_ALWAYS_UP", "none"}
+
+
+def test_the_quick_night_agrees_with_the_precise_one_within_a_second():
+    """``precise=False`` (UT1 taken as UTC, no IERS table: how the window decides which night
+    it is before its first paint) moves the Sun's crossings by |UT1-UTC| < 0.9 s at most."""
+    for lat, lon in [(52.0, 4.0), (-33.9, 18.4), (42.37, -71.11), (69.6, 18.9)]:
+        site = Site(lat, lon)
+        for when in (1771705415.0, 1771705415.0 + 100 * 86400, 1771705415.0 + 200 * 86400 + 40000):
+            precise, quick = compute_night(site, when), compute_night(site, when, precise=False)
+            assert quick.status == precise.status
+            for name in ("sunset", "sunrise", "start", "end"):
+                a, b = getattr(precise, name), getattr(quick, name)
+                assert (a is None) == (b is None)
+                if a is not None:
+                    assert abs(a - b) < 1.5, (site, when, name, a - b)
