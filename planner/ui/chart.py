@@ -20,6 +20,7 @@ from PySide6.QtCore import QCoreApplication, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from planner import timeline
 from planner.plot.hover import HoverSnapshot
 from planner.plot.palette import Theme
 from planner.plot.palette import theme as get_theme
@@ -130,7 +131,7 @@ class TonightChart(QWidget):
         app = QCoreApplication.instance()
         if app is not None:
             ref = weakref.ref(renderer)
-            app.aboutToQuit.connect(lambda: (r := ref()) is not None and r.stop(join_s=2.0))
+            app.aboutToQuit.connect(lambda: (r := ref()) is not None and r.stop())  # never waits
         self._clock = clock
         self._timer = QTimer(self)
         self._timer.setInterval(NOW_INTERVAL_MS)
@@ -291,6 +292,8 @@ class TonightChart(QWidget):
         if result is None or result is self._shown:
             return
         self._shown = result
+        if result.state.obs is not None and timeline.first("chart drawn") is None:
+            timeline.mark("chart drawn")
         self._snapshot = result.snapshot  # the read-out describes the picture on screen
         self.view.set_image(result.image)
         if self._hover_at is not None:

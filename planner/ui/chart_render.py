@@ -102,6 +102,18 @@ class ChartRenderer:
         with self._cond:
             return not self._busy and self._pending is None
 
+    @property
+    def rendering(self) -> bool:
+        """The sender thread has taken a state and is drawing it."""
+        with self._cond:
+            return self._busy
+
+    @property
+    def waiting(self) -> ChartState | None:
+        """The newest state asked for and not yet taken by the sender thread."""
+        with self._cond:
+            return self._pending
+
     def wait_idle(self, timeout_s: float) -> bool:
         with self._cond:
             return self._cond.wait_for(

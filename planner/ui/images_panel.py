@@ -995,7 +995,7 @@ class ReferenceImagesDock(QDockWidget):
             tab.set_message("Select a target to see reference images.")
         app = QCoreApplication.instance()
         if app is not None:  # quitting must not wait for downloads nobody will see
-            app.aboutToQuit.connect(self.shutdown)
+            app.aboutToQuit.connect(lambda: self.shutdown(0))  # quitting never waits for them
         if state is not None:  # the window's night: follow its selection and settings
             listen(self, state.selection_changed, lambda _rows: self.set_target(state.current_target()))
             listen(self, state.settings_changed, self.set_settings)

@@ -310,7 +310,7 @@ class PlateSolveDock(QDockWidget):
         self._offer_resume()
         app = QCoreApplication.instance()
         if app is not None:  # quitting mid-solve must not wait for the poll to time out
-            app.aboutToQuit.connect(self.shutdown)
+            app.aboutToQuit.connect(lambda: self.shutdown(0))  # quitting never waits for them
         if state is not None:  # the window's night: hints follow its selection and telescope
             listen(self, state.selection_changed, lambda _rows: self.set_target(state.current_target()))
             listen(self, state.settings_changed, self.set_settings)

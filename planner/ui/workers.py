@@ -84,6 +84,11 @@ class LatestRunner(QObject):
     def busy(self) -> bool:
         return self._busy
 
+    @property
+    def running(self) -> int:
+        """Jobs still running, superseded ones included (their answers will be dropped)."""
+        return len(self._workers)
+
     def submit(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
         """Start ``func(*args, **kwargs)`` in the thread pool; returns its generation number."""
         self._generation += 1

@@ -112,7 +112,7 @@ def arcsecond(monkeypatch):
 
 def idle(qtbot, dock):
     """Wait until the worker is done (buttons are disabled while it runs)."""
-    qtbot.waitUntil(lambda: not dock.runner.busy, timeout=10_000)
+    qtbot.waitUntil(lambda: not dock.runner.busy, timeout=60_000)
 
 
 def make_dock(qtbot, settings=None, **kw):
@@ -150,7 +150,7 @@ def test_import_site_and_telescope_from_arcsecond_local(qtbot, arcsecond):
     dock = make_dock(qtbot)
     dock.server_combo.setCurrentIndex(1)  # Arcsecond.local
     dock.url_edit.setText(arcsecond.server.url_for("/"))
-    with qtbot.waitSignal(dock.runner.finished, timeout=10_000):
+    with qtbot.waitSignal(dock.runner.finished, timeout=60_000):
         dock.load_button.click()
     idle(qtbot, dock)
     assert [dock.site_combo.itemText(i) for i in range(dock.site_combo.count())] == ["Backyard Observatory"]
@@ -158,7 +158,7 @@ def test_import_site_and_telescope_from_arcsecond_local(qtbot, arcsecond):
     assert tels == ["(none)", "C11 EdgeHD (Schmidt-Cassegrain)", "FSQ-106 (refractor)"]  # not the other site's
     assert "46.2000°, 6.1400°, 420 m" in dock.site_info.text()
     dock.telescope_combo.setCurrentIndex(2)
-    with qtbot.waitSignal(dock.settings_changed, timeout=2000):
+    with qtbot.waitSignal(dock.settings_changed, timeout=60_000):
         dock.import_button.click()
     saved = load_settings()
     assert saved.site_name == "Backyard Observatory"
@@ -185,7 +185,7 @@ def test_push_a_plan_to_the_night_log_of_its_date(qtbot, arcsecond, monkeypatch)
     assert dock.date_edit.date().toString("yyyy-MM-dd") == "2024-03-01"
     dock.set_plan(Plan(site=site, date="2024-03-01", entries=entries))
     assert dock.plan_label.text() == "2 plan entries to push."
-    with qtbot.waitSignal(dock.pushed, timeout=10_000) as blocker:
+    with qtbot.waitSignal(dock.pushed, timeout=60_000) as blocker:
         dock.push_button.click()
     assert blocker.args[0]["created"] is True
     assert len(arcsecond.nightlogs) == 1
@@ -195,7 +195,7 @@ def test_push_a_plan_to_the_night_log_of_its_date(qtbot, arcsecond, monkeypatch)
     assert "22:00–22:30  SS Cyg  V 10×60s" in notes and "01:30–01:45  R Leo  1×60s  check focus" in notes
     # Pushing again updates the same night log.
     idle(qtbot, dock)
-    with qtbot.waitSignal(dock.pushed, timeout=10_000) as blocker:
+    with qtbot.waitSignal(dock.pushed, timeout=60_000) as blocker:
         dock.push_button.click()
     assert blocker.args[0]["created"] is False and len(arcsecond.nightlogs) == 1 and len(arcsecond.patches) == 2
     assert "Updated the night log of 2024-03-01 with 2 plan entries" in dock.message_label.text()
@@ -207,7 +207,7 @@ def test_empty_plan_and_missing_key_are_messages(qtbot, arcsecond, monkeypatch):
     dock.push_button.click()
     assert "plan is empty" in dock.message_label.text()
     monkeypatch.delenv("PLANNER_ARCSECOND_KEY")
-    with qtbot.waitSignal(dock.runner.failed, timeout=5000):
+    with qtbot.waitSignal(dock.runner.failed, timeout=60_000):
         dock.load_button.click()
     idle(qtbot, dock)
     assert "no API key" in dock.message_label.text() and "planner keys set arcsecond" in dock.message_label.text()
@@ -222,7 +222,7 @@ def test_upload_fails_half_way_and_the_second_run_sends_only_the_rest(qtbot, arc
         files.append(str(path))
     arcsecond.fail_once = {"sscyg_003.xisf"}
     dock = make_dock(qtbot)
-    with qtbot.waitSignal(dock.runner.finished, timeout=10_000):
+    with qtbot.waitSignal(dock.runner.finished, timeout=60_000):
         dock.load_button.click()
     idle(qtbot, dock)
     assert dock.dataset_combo.currentData() == DATASET
@@ -230,7 +230,7 @@ def test_upload_fails_half_way_and_the_second_run_sends_only_the_rest(qtbot, arc
     assert dock.files() == files
     progress = []
     dock.upload_progress.connect(lambda name, sent, total: progress.append((name, sent, total)))
-    with qtbot.waitSignal(dock.upload_finished, timeout=10_000) as blocker:
+    with qtbot.waitSignal(dock.upload_finished, timeout=60_000) as blocker:
         dock.upload_button.click()
     report = blocker.args[0]
     assert [p.rsplit("/", 1)[-1] for p in report.uploaded] == ["sscyg_001.fits", "sscyg_002.fit.gz"]
@@ -240,7 +240,7 @@ def test_upload_fails_half_way_and_the_second_run_sends_only_the_rest(qtbot, arc
     assert ("sscyg_001.fits", 2880 + 30, 2880 + 30) in progress  # final progress per file, in bytes
 
     idle(qtbot, dock)
-    with qtbot.waitSignal(dock.upload_finished, timeout=10_000) as blocker:
+    with qtbot.waitSignal(dock.upload_finished, timeout=60_000) as blocker:
         dock.upload_button.click()
     second = blocker.args[0]
     assert second.ok and len(second.skipped) == 2 and len(second.uploaded) == 2
@@ -257,7 +257,7 @@ def test_upload_to_a_new_dataset(qtbot, arcsecond, monkeypatch, tmp_path):
     dock = make_dock(qtbot, Settings(extra={"arcsecond": {"telescope_uuid": C11}}))
     dock.dataset_combo.setEditText("R Leo 2024-03-01")
     dock.add_files([str(path)])
-    with qtbot.waitSignal(dock.upload_finished, timeout=10_000) as blocker:
+    with qtbot.waitSignal(dock.upload_finished, timeout=60_000) as blocker:
         dock.upload_button.click()
     assert blocker.args[0].ok
     assert dock.dataset_combo.currentText() == "R Leo 2024-03-01"

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QCoreApplication, QPointF
 
 from planner.app.helper import DRAW, helper
 from planner.plot.picture import charts_in_helper
@@ -333,7 +333,7 @@ def pixels(image) -> np.ndarray:
 
 
 def test_rendering_happens_off_the_gui_thread_in_the_drawing_process(chart, qtbot):
-    with qtbot.waitSignal(chart.rendered, timeout=20_000):
+    with qtbot.waitSignal(chart.rendered, timeout=60_000):
         chart.set_data(synthetic_observability(), NAMES)
         chart.set_selection([0, 1])
     renderer = chart.renderer
@@ -349,10 +349,10 @@ def test_set_calls_return_before_the_picture_is_drawn(chart, qtbot):
     with renderer.lock:  # the sender thread cannot render while we hold this
         chart.set_data(synthetic_observability(), NAMES)
         chart.set_selection([2])
-        qtbot.wait(50)
+        qtbot.waitUntil(lambda: renderer.rendering, timeout=60_000)  # taken, and held by our lock
         assert not chart.is_idle()
         shown = chart.image
-    with qtbot.waitSignal(chart.rendered, timeout=20_000):
+    with qtbot.waitSignal(chart.rendered, timeout=60_000):
         pass
     assert chart.image is not shown
     assert chart.is_idle()
@@ -370,11 +370,12 @@ def test_rapid_selection_changes_coalesce_into_few_renders(chart, qtbot):
     before = renderer.renders
     with renderer.lock:  # a render in progress (blocked) while ten more requests arrive
         chart.set_selection([0])
-        qtbot.wait(50)
-        for k in range(1, 11):
+        qtbot.waitUntil(lambda: renderer.rendering and renderer.waiting is None, timeout=60_000)
+        for k in range(1, 11):  # each in a turn of its own, reaching the renderer while it is busy
             chart.set_selection([k % 4])
-            qtbot.wait(5)
-    qtbot.waitUntil(chart.is_idle, timeout=20_000)
+            qtbot.waitUntil(lambda k=k: renderer.waiting is not None and renderer.waiting.selection == (k % 4,),
+                            timeout=60_000)
+    qtbot.waitUntil(chart.is_idle, timeout=60_000)
     # the one in progress, then only the newest of the ten
     assert renderer.renders - before == 2
     assert chart_curves(chart) == [NAMES[10 % 4]]
@@ -386,7 +387,7 @@ def test_night_theme_changes_the_shown_picture(chart, qtbot):
     chart.flush()
     light = pixels(chart.image)[..., :3].astype(float)
     assert light.mean() > 150  # mostly light
-    with qtbot.waitSignal(chart.rendered, timeout=20_000):
+    with qtbot.waitSignal(chart.rendered, timeout=60_000):
         chart.set_theme("night")
     assert chart.theme.name == "night"
     night = pixels(chart.image)[..., :3].astype(float)
@@ -402,7 +403,7 @@ def test_resizing_renders_again_at_the_new_size(chart, qtbot):
     chart.flush()
     assert chart.image.width() == chart.view.width()
     old = chart.image
-    with qtbot.waitSignal(chart.rendered, timeout=20_000):
+    with qtbot.waitSignal(chart.rendered, timeout=60_000):
         chart.resize(640, 300)
         assert chart.image is old  # the old picture stays (scaled) until the new one is drawn
     assert (chart.image.width(), chart.image.height()) == (chart.view.width(), chart.view.height())
@@ -418,11 +419,11 @@ def test_hover_works_while_a_render_is_in_progress_and_after_it(chart, qtbot):
     renderer = chart.renderer
     with renderer.lock:  # the sender thread is stuck mid-render
         chart.set_selection([1])
-        qtbot.wait(50)
+        qtbot.waitUntil(lambda: renderer.rendering, timeout=60_000)
         move_mouse(chart, x_px, y_px - 3)
         # the read-out answers at once, for the picture on screen (R Leo's curve)
         assert "R Leo: altitude 70.0°" in chart.readout.text()
-    with qtbot.waitSignal(chart.rendered, timeout=20_000):
+    with qtbot.waitSignal(chart.rendered, timeout=60_000):
         pass
     # the new picture has SS Cyg instead: the read-out under the still mouse follows it
     assert "R Leo" not in chart.readout.text()
@@ -444,18 +445,20 @@ def test_closing_the_chart_while_it_renders_is_quiet(qtbot):
         with renderer.lock:
             widget.set_data(synthetic_observability(), NAMES)
             widget.set_selection([0, 1, 2])
-            qtbot.wait(50)  # the thread has taken the state and waits to render it
+            qtbot.waitUntil(lambda: renderer.rendering, timeout=60_000)  # taken; waits for our lock
             assert not renderer.idle
+            gone = []
+            widget.destroyed.connect(lambda *_: gone.append(True))
             widget.close()
             widget.deleteLater()
-            qtbot.wait(50)  # the widget is gone; the render still pending
+            qtbot.waitUntil(lambda: bool(gone), timeout=60_000)  # the widget is gone; the render still pending
             assert renderer.stopped
         renderer.thread.join(20)
         assert not renderer.thread.is_alive()
         # the helper (shared with the window's astronomy) stays, without this chart's figure
         assert process.is_alive()
         assert renderer.client not in helper().call(DRAW, charts_in_helper)
-        qtbot.wait(100)  # nothing may be delivered to the deleted widget
+        QCoreApplication.processEvents()  # anything the thread posted before it ended: nothing may reach the widget
     finally:
         threading.excepthook = old_hook
     assert errors == []

@@ -126,7 +126,7 @@ def test_wholesale_report_explains_and_offers_the_push(panel, qtbot):
     assert "telescope settings stored in your account" in panel.cause_label.text()
     assert "nighttime differs" in panel.night_label.text()
     assert panel.push_button.isEnabled()
-    with qtbot.waitSignal(panel.push_site_requested, timeout=1000):
+    with qtbot.waitSignal(panel.push_site_requested, timeout=60_000):
         qtbot.mouseClick(panel.push_button, Qt.MouseButton.LeftButton)
 
 
@@ -147,7 +147,7 @@ def test_badge_colour_follows_the_theme(panel, qapp, qtbot):
         panel.set_report(few_differences())
         assert theme("night").error in panel.badge.styleSheet()
         apply_theme(qapp, "light")
-        qtbot.waitUntil(lambda: theme("light").error in panel.badge.styleSheet(), timeout=1000)
+        qtbot.waitUntil(lambda: theme("light").error in panel.badge.styleSheet(), timeout=60_000)
         panel.set_report(crosscheck(NIGHT, None, API_EVENTS, API_EVENTS))
         assert theme("light").ok in panel.badge.styleSheet()
     finally:
@@ -160,7 +160,7 @@ def test_double_click_names_the_target(panel, qtbot):
     index = panel.table.model().index(2, NAME)
     rect = panel.table.visualRect(index)
     qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    with qtbot.waitSignal(panel.target_activated, timeout=1000) as blocker:
+    with qtbot.waitSignal(panel.target_activated, timeout=60_000) as blocker:
         qtbot.mouseDClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert blocker.args == ["CH Cyg"]
 

@@ -195,7 +195,7 @@ def make_dock(qtbot, server, *, page_size=12, key=True, **kw) -> ReferenceImages
     return dock
 
 
-def wait_settled(qtbot, tab, count=None, timeout=10_000):
+def wait_settled(qtbot, tab, count=None, timeout=60_000):
     def settled():
         assert tab.page is not None
         if count is not None:
@@ -219,7 +219,7 @@ def test_thumbnails_appear_progressively_and_the_query_follows_the_target(qtbot,
     dock.set_target(SS_CYG)
     assert tab.query_edit.currentText() == "SS Cyg"
     assert [tab.query_edit.itemText(i) for i in range(tab.query_edit.count())][:2] == ["SS Cyg", "V* SS Cyg"]
-    qtbot.waitUntil(lambda: tab.model.rowCount() == 12, timeout=5000)
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 12, timeout=60_000)
     # The grid is there with placeholders before any image has arrived.
     assert {item.state for item in tab.model.items} == {LOADING}
     assert tab._spin_timer.isActive()
@@ -239,7 +239,7 @@ def test_tiles_fill_one_by_one(qtbot, server):
     dock = make_dock(qtbot, server, page_size=6)
     dock.set_target(SS_CYG)
     tab = dock.astrobin
-    qtbot.waitUntil(lambda: tab.model.count(READY) == 3, timeout=5000)
+    qtbot.waitUntil(lambda: tab.model.count(READY) == 3, timeout=60_000)
     assert tab.model.count(LOADING) == 3
     assert [item.state for item in tab.model.items] == [READY, LOADING] * 3
     gate.set()
@@ -318,7 +318,7 @@ def test_a_new_selection_cancels_the_old_downloads(qtbot, server):
     dock = make_dock(qtbot, server, page_size=24)
     dock.set_target(SS_CYG)
     tab = dock.astrobin
-    qtbot.waitUntil(lambda: len(astrobin.thumb_requests) >= 6, timeout=5000)
+    qtbot.waitUntil(lambda: len(astrobin.thumb_requests) >= 6, timeout=60_000)
     old_generation = tab.generation
     dock.set_target(R_LEO)
     assert tab.query_edit.currentText() == "R Leo"
@@ -342,7 +342,7 @@ def test_missing_key_is_a_message_in_the_panel(qtbot, server, monkeypatch):
     dock.show()
     dock.set_target(SS_CYG)
     tab = dock.astrobin
-    qtbot.waitUntil(lambda: "API key" in tab.message_label.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "API key" in tab.message_label.text(), timeout=60_000)
     assert "AstroBin" in tab.message_label.text() and "planner keys set astrobin" in tab.message_label.text()
     assert tab.model.rowCount() == 0
     assert tab.message_label.property("error") is True
@@ -361,7 +361,7 @@ def test_a_lasting_failure_reaches_the_window_once(qtbot, server, monkeypatch):
     for target in (SS_CYG, R_LEO, SS_CYG):
         dock.set_target(target)
         generation = tab.generation
-        qtbot.waitUntil(lambda: "API key" in tab.message_label.text() and not tab.page_runner.busy, timeout=5000)
+        qtbot.waitUntil(lambda: "API key" in tab.message_label.text() and not tab.page_runner.busy, timeout=60_000)
         assert tab.generation == generation
     assert len(heard) == 1 and "API key" in heard[0]
 
@@ -371,7 +371,7 @@ def test_wrong_key_and_no_results(qtbot, server):
     dock = make_dock(qtbot, server, key=True)
     tab = dock.astrobin
     dock.set_target(Target(star_name="Nothing", ra=1, dec=1))
-    qtbot.waitUntil(lambda: "no images" in tab.message_label.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "no images" in tab.message_label.text(), timeout=60_000)
     assert tab.page_label.text() == "no results"
 
     def bad(_settings):
@@ -380,14 +380,14 @@ def test_wrong_key_and_no_results(qtbot, server):
     dock.astrobin_factory = bad
     tab.reset_client()
     tab.search("SS Cyg")
-    qtbot.waitUntil(lambda: "HTTP 401" in tab.message_label.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "HTTP 401" in tab.message_label.text(), timeout=60_000)
 
 
 def test_image_of_the_day_and_the_detail_view(qtbot, server):
     FakeAstrobin(server)
     dock = make_dock(qtbot, server)
     tab = dock.astrobin
-    with qtbot.waitSignal(dock.page_filled, timeout=5000):
+    with qtbot.waitSignal(dock.page_filled, timeout=60_000):
         tab.iotd_button.click()
     assert tab.page_label.text() == "Image of the day, 2024-03-01"
     assert tab.model.rowCount() == 1
@@ -396,10 +396,10 @@ def test_image_of_the_day_and_the_detail_view(qtbot, server):
     html = tab.detail_text.toPlainText()
     for text in ("astro7", "Takahashi FSQ-106", "ASI2600MM", "1.25 × 0.83 degrees", "2024-02-01", '1.5"/px'):
         assert text in html
-    qtbot.waitUntil(lambda: tab.solve_button.isEnabled(), timeout=5000)
-    qtbot.waitUntil(lambda: not tab.detail_image.pixmap().isNull(), timeout=5000)
+    qtbot.waitUntil(lambda: tab.solve_button.isEnabled(), timeout=60_000)
+    qtbot.waitUntil(lambda: not tab.detail_image.pixmap().isNull(), timeout=60_000)
     assert tab.open_button.isEnabled()
-    with qtbot.waitSignal(dock.solve_requested, timeout=2000) as blocker:
+    with qtbot.waitSignal(dock.solve_requested, timeout=60_000) as blocker:
         tab.solve_button.click()
     url, title = blocker.args
     assert url.endswith("_regular.png") and title == "Image of the day: Veil"
@@ -420,7 +420,7 @@ def test_nasa_search_paging_album_and_detail(qtbot, server):
     tab.view.setCurrentIndex(tab.model.index(0))
     text = tab.detail_text.toPlainText()
     assert "NASA/ESA Hubble" in text and "Hubble, nebula" in text and "2019-05-04" in text
-    qtbot.waitUntil(lambda: tab.large_url is not None, timeout=5000)
+    qtbot.waitUntil(lambda: tab.large_url is not None, timeout=60_000)
     assert tab.large_url.endswith("hubble-2~medium.jpg")
     tab.album_edit.setText("apollo")
     tab.album_button.click()

@@ -117,7 +117,7 @@ def test_schedule_runs_in_a_worker_and_emits_blocks(dock, qtbot):
     dock.add_targets(TARGETS)
     blocks = []
     dock.blocks_changed.connect(blocks.append)
-    with qtbot.waitSignal(dock.schedule_finished, timeout=30000) as blocker:
+    with qtbot.waitSignal(dock.schedule_finished, timeout=60_000) as blocker:
         assert dock.schedule()
     result = blocker.args[0]
     assert result.placed and dock.plan.conflicts() == []
@@ -133,7 +133,7 @@ def test_schedule_runs_in_a_worker_and_emits_blocks(dock, qtbot):
 
 def test_an_edit_that_overlaps_is_marked_as_a_conflict(dock, qtbot):
     dock.add_targets(TARGETS[:3])
-    with qtbot.waitSignal(dock.schedule_finished, timeout=30000):
+    with qtbot.waitSignal(dock.schedule_finished, timeout=60_000):
         dock.schedule()
     m = dock.model
     row = next(i for i, e in enumerate(dock.plan.entries) if e.start is not None)
@@ -234,7 +234,7 @@ def test_a_new_dock_offers_the_recovery_after_a_crash(qtbot, monkeypatch):
 def test_export_runs_in_a_worker(dock, qtbot, tmp_path):
     dock.add_targets(TARGETS[:3])
     out = tmp_path / "plan.csv"
-    with qtbot.waitSignal(dock.export_finished, timeout=30000) as blocker:
+    with qtbot.waitSignal(dock.export_finished, timeout=60_000) as blocker:
         assert dock.export("csv", out)
     assert blocker.args == [str(out)]
     rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8-sig"))))
@@ -249,7 +249,7 @@ def test_ekos_export_writes_the_sequences_and_says_what_it_left_out(dock, qtbot,
     dock.plan.update(1, filters=("Vis",))
     dock.plan.update(2, filters=())
     out = tmp_path / "night.esl"
-    with qtbot.waitSignal(dock.export_finished, timeout=30000):
+    with qtbot.waitSignal(dock.export_finished, timeout=60_000):
         assert dock.export("esl", out)
     schedule = load_ekos_schedule(out, ["Clear", "V", "B"])
     assert [j.name for j in schedule.jobs] == [dock.plan.entries[0].name, dock.plan.entries[2].name]
@@ -262,7 +262,7 @@ def test_export_failure_is_reported_not_raised(dock, qtbot, tmp_path):
     dock.add_targets(TARGETS[:1])
     blocker_file = tmp_path / "file"
     blocker_file.write_text("x")
-    with qtbot.waitSignal(dock.export_failed, timeout=30000) as blocker:
+    with qtbot.waitSignal(dock.export_failed, timeout=60_000) as blocker:
         dock.export("pdf", blocker_file / "sub" / "plan.pdf")
     assert "could not write" in blocker.args[0]
 

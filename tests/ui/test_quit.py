@@ -39,7 +39,7 @@ def test_a_signal_asks_about_the_unsaved_plan_and_cancel_stays(qtbot, monkeypatc
 
     monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
     os.kill(os.getpid(), getattr(signal, how))
-    qtbot.waitUntil(lambda: bool(asked), timeout=30_000)
+    qtbot.waitUntil(lambda: bool(asked), timeout=60_000)
     assert asked == ["Unsaved plan"]
     assert unsaved_window.isVisible() and unsaved_window.plan_dock.has_unsaved_changes()
 
@@ -48,4 +48,4 @@ def test_a_signal_with_discard_closes_the_window(qtbot, monkeypatch, unsaved_win
     monkeypatch.setattr(QMessageBox, "question",
                         staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard))
     os.kill(os.getpid(), signal.SIGTERM)
-    qtbot.waitUntil(lambda: not unsaved_window.isVisible(), timeout=30_000)
+    qtbot.waitUntil(lambda: not unsaved_window.isVisible(), timeout=60_000)

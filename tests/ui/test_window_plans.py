@@ -38,7 +38,7 @@ def test_dragging_rows_carries_their_targets_to_the_plan(qtbot):
     # Dropped on the plan's table, they become entries in that order.
     plan_model = window.plan_dock.model
     assert plan_model.dropMimeData(mime, Qt.DropAction.CopyAction, 0, 0, QModelIndex())
-    qtbot.waitUntil(lambda: len(window.plan_dock.plan.entries) == 3, timeout=5000)
+    qtbot.waitUntil(lambda: len(window.plan_dock.plan.entries) == 3, timeout=60_000)
     assert [e.target.name for e in window.plan_dock.plan.entries] == shown
 
 
