@@ -163,7 +163,7 @@ def finish(code: int) -> int:
     idle = QThreadPool.globalInstance().waitForDone(EXIT_GRACE_MS)
     timeline.mark("helper stopped" + ("" if idle else "; workers still busy: not waited for"))
     if idle:
-        return code
+        return code  # the interpreter's own exit follows (tear-down, atexit)
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -734,6 +734,7 @@ class MainWindow(WindowActions, QMainWindow):
         restore_layout(self, self._layout_store)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
+        timeline.mark("window closing")
         plan = self.plan_dock
         if plan.has_unsaved_changes():
             answer = QMessageBox.question(
