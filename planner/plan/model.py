@@ -4,6 +4,8 @@ Plain dataclasses, no Qt. Each entry carries a ``PlanTarget``, a copy of the tar
 fields an export needs, so a saved plan re-exports without the catalog. Editing never
 silently "fixes" an entry: ``Plan.conflicts()`` lists every entry that leaves its
 observable window, leaves the night or overlaps another, and the views mark them.
+Every edit of a ``Plan`` goes through its methods and announces itself on ``Plan.events``
+(``planner.plan.events``), which the plan table follows row by row.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import math
 import time as _time
 import uuid
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from planner.catalog.target import Target
 from planner.catalog.target import is_due as catalog_is_due
 from planner.catalog.target import urgency as catalog_urgency
+from planner.plan.events import PlanEvents
 from planner.sky.site import Site
 
 STATUSES = ("planned", "observed", "skipped")
@@ -418,6 +421,24 @@ class Plan:
             raise PlanValueError("title, date and notes must be text")
 
     # -- editing -------------------------------------------------------------------------
+    # Each edit announces itself on ``events`` (planner.plan.events); views follow them. A
+    # plan somebody listens to is edited only through these methods, never by assigning to
+    # ``entries``; the scheduler and the exporters work on copies.
+
+    @property
+    def events(self) -> PlanEvents:
+        """The plan's change notifications, made on first use. Not part of the plan's data:
+        pickling (to the sky helper process) and ``copy.deepcopy`` leave them behind, so a
+        copy starts with no listeners."""
+        events = self.__dict__.get("_events")
+        if events is None:
+            events = self.__dict__["_events"] = PlanEvents()
+        return events
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_events", None)
+        return state
 
     def touch(self) -> None:
         self.modified = float(round(_time.time(), 3))
@@ -429,29 +450,69 @@ class Plan:
         raise KeyError(entry_id)
 
     def add(self, entry: PlanEntry, index: int | None = None) -> PlanEntry:
-        if any(e.id == entry.id for e in self.entries):
-            raise PlanValueError(f"the plan already has an entry with id {entry.id!r} ({entry.name})")
-        self.entries.insert(len(self.entries) if index is None else index, entry)
-        self.touch()
+        self.insert(len(self.entries) if index is None else index, [entry])
         return entry
 
+    def insert(self, index: int, entries: Sequence[PlanEntry]) -> list[PlanEntry]:
+        """Insert ``entries`` (in their order) so the first is at ``index`` (clamped to the
+        list, like ``list.insert``). An id the plan already has, or twice among them, is
+        refused before anything changes."""
+        entries = list(entries)
+        taken = {e.id for e in self.entries}
+        for entry in entries:
+            if entry.id in taken:
+                raise PlanValueError(f"the plan already has an entry with id {entry.id!r} ({entry.name})")
+            taken.add(entry.id)
+        if not entries:
+            return entries
+        n = len(self.entries)
+        index = max(0, min(index + n if index < 0 else index, n))
+        self.events.inserting.emit(index, len(entries))
+        self.entries[index:index] = entries
+        self.touch()
+        self.events.inserted.emit(index, tuple(entries))
+        return entries
+
     def add_targets(self, targets: Iterable[Target | PlanTarget], **entry_kwargs) -> list[PlanEntry]:
-        added = []
-        for target in targets:
-            pt = target if isinstance(target, PlanTarget) else PlanTarget.from_target(target)
-            added.append(self.add(PlanEntry(target=pt, **entry_kwargs)))
-        return added
+        entries = [PlanEntry(target=t if isinstance(t, PlanTarget) else PlanTarget.from_target(t), **entry_kwargs)
+                   for t in targets]
+        return self.insert(len(self.entries), entries)
 
     def remove(self, index: int) -> PlanEntry:
+        index = range(len(self.entries))[index]  # IndexError before anything is announced
+        self.events.removing.emit(index)
         entry = self.entries.pop(index)
         self.touch()
+        self.events.removed.emit(index, entry)
         return entry
 
     def move(self, source: int, destination: int) -> None:
         """Move the entry at ``source`` so it ends up at index ``destination``."""
+        rows = range(len(self.entries))
+        source, destination = rows[source], rows[destination]
+        if source == destination:
+            return
+        self.events.moving.emit(source, destination)
         entry = self.entries.pop(source)
         self.entries.insert(destination, entry)
         self.touch()
+        self.events.moved.emit(source, destination, entry)
+
+    def move_before(self, rows: Iterable[int], destination: int) -> None:
+        """Move the entries at ``rows`` (kept in their order) so they sit just before the
+        entry now at ``destination`` (``len(entries)``: at the end) -- what dragging rows
+        in a table asks. Rows outside the plan are ignored."""
+        entries = self.entries
+        rows = sorted({r for r in rows if 0 <= r < len(entries)})
+        if not rows:
+            return
+        moving = [entries[r].id for r in rows]
+        dragged = set(moving)
+        anchor = next((e.id for e in entries[max(destination, 0):] if e.id not in dragged), None)
+        for ident in moving:
+            source = self.index_of(ident)
+            before = self.index_of(anchor) if anchor is not None else len(self.entries)
+            self.move(source, before if before < source else before - 1)
 
     def set_times(self, index: int, start: float | None, end: float | None = None) -> PlanEntry:
         """Move or resize an entry. Nothing is clamped: a block outside its window or over
@@ -463,19 +524,48 @@ class Plan:
         else:
             end = start + entry.duration if end is None else end
             new = replace(entry, start=float(start), end=float(end), duration=max(float(end) - float(start), 1.0))
-        self.entries[index] = new
-        self.touch()
-        return new
+        return self._replace_entry(index, new)
 
     def update(self, index: int, **changes) -> PlanEntry:
         """Replace fields of one entry (validated); a new duration resizes a scheduled block."""
         entry = self.entries[index]
         if "duration" in changes and entry.start is not None and "end" not in changes:
             changes["end"] = entry.start + float(changes["duration"])
-        new = replace(entry, **changes)
+        return self._replace_entry(index, replace(entry, **changes))
+
+    def _replace_entry(self, index: int, new: PlanEntry) -> PlanEntry:
+        index = range(len(self.entries))[index]
         self.entries[index] = new
         self.touch()
+        self.events.changed.emit(index, new)
         return new
+
+    def set_limits(self, **changes) -> PlanLimits:
+        """Change the limits the plan is scheduled with (validated, as ``PlanLimits`` is)."""
+        limits = replace(self.limits, **changes)
+        if limits != self.limits:
+            self.limits = limits
+            self.touch()
+            self.events.details_changed.emit()
+        return limits
+
+    def apply_schedule(self, scheduled: "Plan") -> None:
+        """Take the layout a scheduled copy of this plan was given (the scheduler's answer,
+        from the sky helper process): its order, its entries' times and windows, its site,
+        night, date and limits. Each step is announced (moves, then changes), so a view
+        keeps its rows and selection. Raises ``PlanValueError``, changing nothing, when
+        ``scheduled`` does not hold exactly this plan's entries."""
+        order = [e.id for e in scheduled.entries]
+        if sorted(order) != sorted(e.id for e in self.entries):
+            raise PlanValueError("the scheduled plan does not hold this plan's entries")
+        for position, new in enumerate(scheduled.entries):
+            self.move(self.index_of(new.id), position)
+            if self.entries[position] != new:
+                self._replace_entry(position, new)
+        self.site, self.date, self.limits = scheduled.site, scheduled.date, replace(scheduled.limits)
+        self.night_start, self.night_end = scheduled.night_start, scheduled.night_end
+        self.touch()
+        self.events.details_changed.emit()
 
     # -- reading -------------------------------------------------------------------------
 

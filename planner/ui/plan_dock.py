@@ -1,11 +1,6 @@
 """The night-plan dock: the plan's entries as an editable table, scheduling, files and exports.
 
-``PlanTableModel`` adapts a ``planner.plan.Plan`` to a ``QAbstractTableModel`` the way
-napari's ``_base_item_model`` adapts its lists: every change to the entry list goes
-through ``beginInsertRows``/``beginRemoveRows``/``beginMoveRows`` so views keep their
-selection. Rows are dragged to reorder; targets dropped from the targets table (MIME
-``application/x-planner-targets+json``, the AAVSO JSON of the targets) become entries.
-
+The table is ``planner.ui.plan_table.PlanTableModel``, which follows the plan's own events.
 ``PlanDock`` owns the open plan: schedule (sky computation in a worker), new/open/save/
 save-as, export (rendering in a worker), autosave to the recovery file a few seconds after
 each change, and ``blocks_changed`` for the night chart.
@@ -15,21 +10,11 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
-import json
 import logging
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QCoreApplication,
-    QMimeData,
-    QModelIndex,
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -41,7 +26,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
-    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -49,296 +33,18 @@ from PySide6.QtWidgets import (
 
 from planner.app.schedule import reschedule_plan
 from planner.app.state import site_from_settings
-from planner.catalog.target import Target, parse_targets, targets_to_payload
+from planner.catalog.target import Target
 from planner.config import load_settings_or_defaults
-from planner.formatting import format_clock
 from planner.plan import store
-from planner.plan.export import FORMATS
-from planner.plan.model import (
-    STATUSES,
-    TWILIGHTS,
-    Plan,
-    PlanEntry,
-    PlanTarget,
-    PlanValueError,
-)
+from planner.plan.export import FORMATS, ExportOptions, export_plan
+from planner.plan.model import TWILIGHTS, Plan, PlanEntry, PlanTarget, PlanValueError
 from planner.ui.listen import listen
+from planner.ui.plan_table import PlanTableModel
 from planner.ui.workers import LatestRunner
 
 log = logging.getLogger(__name__)
 
-TARGETS_MIME = "application/x-planner-targets+json"
-ROWS_MIME = "application/x-planner-plan-rows"
 AUTOSAVE_DELAY_MS = 3000
-ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
-CONFLICT_ROLE = Qt.ItemDataRole.UserRole + 2
-
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("name", "Target"),
-    ("start", "Start"),
-    ("end", "End"),
-    ("duration", "Min"),
-    ("filters", "Filters"),
-    ("exposure", "Exp (s)"),
-    ("count", "×"),
-    ("status", "Status"),
-    ("notes", "Notes"),
-)
-EDITABLE = {"duration", "filters", "exposure", "count", "status", "notes"}
-
-
-def mime_for_targets(targets: Sequence[Target]) -> QMimeData:
-    """What the targets table puts on the clipboard/drag so the plan dock accepts it."""
-    mime = QMimeData()
-    mime.setData(TARGETS_MIME, json.dumps(targets_to_payload(targets)).encode("utf-8"))
-    return mime
-
-
-def targets_from_mime(mime: QMimeData) -> list[Target]:
-    if not mime.hasFormat(TARGETS_MIME):
-        return []
-    try:
-        payload = json.loads(bytes(mime.data(TARGETS_MIME)).decode("utf-8"))
-        return parse_targets(payload).targets
-    except (ValueError, UnicodeDecodeError):
-        return []
-
-
-class PlanTableModel(QAbstractTableModel):
-    """The plan's entries, one row each, in the plan's order."""
-
-    edited = Signal()  # any change made through the model (edit, insert, remove, move)
-    targets_dropped = Signal(list, int)  # (targets, row) dropped from elsewhere
-
-    def __init__(self, plan: Plan, parent=None) -> None:
-        super().__init__(parent)
-        self._plan = plan
-        self._conflicts: dict[str, list[str]] = {}
-        self._refresh_conflicts()
-
-    # -- the plan ------------------------------------------------------------------------
-
-    @property
-    def plan(self) -> Plan:
-        return self._plan
-
-    def set_plan(self, plan: Plan) -> None:
-        self.beginResetModel()
-        self._plan = plan
-        self._refresh_conflicts()
-        self.endResetModel()
-
-    def refresh(self) -> None:
-        """The plan changed underneath (e.g. scheduled): redraw every row."""
-        self.beginResetModel()
-        self._refresh_conflicts()
-        self.endResetModel()
-
-    def insert_entries(self, row: int, entries: Sequence[PlanEntry]) -> None:
-        if not entries:
-            return
-        row = max(0, min(row, len(self._plan.entries)))
-        self.beginInsertRows(QModelIndex(), row, row + len(entries) - 1)
-        for offset, entry in enumerate(entries):
-            self._plan.add(entry, row + offset)
-        self.endInsertRows()
-        self._changed()
-
-    def removeRows(self, row: int, count: int, parent=QModelIndex()) -> bool:  # noqa: N802
-        if parent.isValid() or row < 0 or count < 1 or row + count > len(self._plan.entries):
-            return False
-        self.beginRemoveRows(QModelIndex(), row, row + count - 1)
-        for _ in range(count):
-            self._plan.remove(row)
-        self.endRemoveRows()
-        self._changed()
-        return True
-
-    def move_row(self, source: int, destination: int) -> bool:
-        """Move row ``source`` so it is shown before the row now at ``destination``."""
-        n = len(self._plan.entries)
-        if not (0 <= source < n and 0 <= destination <= n) or destination in (source, source + 1):
-            return False
-        self.beginMoveRows(QModelIndex(), source, source, QModelIndex(), destination)
-        self._plan.move(source, destination if destination < source else destination - 1)
-        self.endMoveRows()
-        self._changed()
-        return True
-
-    def conflicts_of(self, row: int) -> list[str]:
-        return self._conflicts.get(self._plan.entries[row].id, [])
-
-    def _refresh_conflicts(self) -> None:
-        self._conflicts = {}
-        for c in self._plan.conflicts():
-            self._conflicts.setdefault(c.entry_id, []).append(c.message)
-
-    def _changed(self) -> None:
-        before = self._conflicts
-        self._refresh_conflicts()
-        if before != self._conflicts and self.rowCount():
-            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
-        self.edited.emit()
-
-    # -- Qt model ------------------------------------------------------------------------
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._plan.entries)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section][1]
-        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
-            return str(section + 1)
-        return None
-
-    def _time(self, t: float | None) -> str:
-        return format_clock(t, self._plan.site.tz, missing="")
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._plan.entries):
-            return None
-        entry = self._plan.entries[index.row()]
-        key = COLUMNS[index.column()][0]
-        problems = self._conflicts.get(entry.id)
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            edit = role == Qt.ItemDataRole.EditRole
-            if key == "name":
-                return entry.name
-            if key == "start":
-                return self._time(entry.start)
-            if key == "end":
-                return self._time(entry.end)
-            if key == "duration":
-                minutes = entry.duration / 60.0
-                return minutes if edit else f"{minutes:g}"
-            if key == "filters":
-                return ", ".join(entry.filters) if edit else " ".join(entry.filters)
-            if key == "exposure":
-                return entry.exposure if edit else f"{entry.exposure:g}"
-            if key == "count":
-                return entry.count if edit else str(entry.count)
-            if key == "status":
-                return entry.status
-            if key == "notes":
-                return entry.notes
-        if role == ENTRY_ROLE:
-            return entry
-        if role == CONFLICT_ROLE:
-            return list(problems or [])
-        if role == Qt.ItemDataRole.BackgroundRole and problems:
-            return QBrush(QColor(220, 40, 40, 70))
-        if role == Qt.ItemDataRole.ForegroundRole and entry.status != "planned":
-            return QBrush(QColor(128, 128, 128))
-        if role == Qt.ItemDataRole.DecorationRole and key == "name" and problems:
-            app = QCoreApplication.instance()
-            if app is not None and hasattr(app, "style"):
-                return app.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            lines = [f"{entry.name}: RA {entry.target.ra:.4f}°, Dec {entry.target.dec:+.4f}°"]
-            if entry.target.var_type or entry.target.magnitude_text():
-                lines.append(" ".join(x for x in (entry.target.var_type, entry.target.magnitude_text()) if x))
-            if entry.start is None:
-                lines.append("Not scheduled yet: press Schedule.")
-            lines.extend(f"⚠ {p}" for p in problems or [])
-            return "\n".join(lines)
-        return None
-
-    def flags(self, index) -> Qt.ItemFlag:
-        base = Qt.ItemFlag.ItemIsDropEnabled
-        if not index.isValid():
-            return base
-        flags = base | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
-        if COLUMNS[index.column()][0] in EDITABLE:
-            flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
-
-    def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
-        if role != Qt.ItemDataRole.EditRole or not index.isValid():
-            return False
-        key = COLUMNS[index.column()][0]
-        row = index.row()
-        try:
-            if key == "duration":
-                minutes = float(value)
-                if not minutes > 0:
-                    return False
-                self._plan.update(row, duration=minutes * 60.0)
-            elif key == "filters":
-                parts = str(value).replace(";", ",").replace(" ", ",").split(",")
-                self._plan.update(row, filters=tuple(p for p in parts if p))
-            elif key == "exposure":
-                self._plan.update(row, exposure=float(value))
-            elif key == "count":
-                self._plan.update(row, count=int(value))
-            elif key == "status":
-                if str(value) not in STATUSES:
-                    return False
-                self._plan.update(row, status=str(value))
-            elif key == "notes":
-                self._plan.update(row, notes=str(value))
-            else:
-                return False
-        except (PlanValueError, TypeError, ValueError):
-            return False
-        self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
-        self._changed()
-        return True
-
-    # -- drag and drop -------------------------------------------------------------------
-
-    def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802
-        return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
-
-    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802
-        return Qt.DropAction.MoveAction
-
-    def mimeTypes(self) -> list[str]:  # noqa: N802
-        return [ROWS_MIME, TARGETS_MIME]
-
-    def mimeData(self, indexes) -> QMimeData:  # noqa: N802
-        rows = sorted({i.row() for i in indexes if i.isValid()})
-        mime = QMimeData()
-        mime.setData(ROWS_MIME, json.dumps(rows).encode("ascii"))
-        return mime
-
-    def canDropMimeData(self, data, action, row, column, parent) -> bool:  # noqa: N802
-        return data.hasFormat(ROWS_MIME) or data.hasFormat(TARGETS_MIME)
-
-    def dropMimeData(self, data, action, row, column, parent) -> bool:  # noqa: N802
-        if row < 0:
-            row = parent.row() if parent.isValid() else self.rowCount()
-        if data.hasFormat(ROWS_MIME):
-            try:
-                rows = [r for r in json.loads(bytes(data.data(ROWS_MIME)).decode("ascii")) if isinstance(r, int)]
-            except (ValueError, TypeError):
-                return False
-            self.move_rows(rows, row)
-            # Moved in place; "not accepted" keeps the view from also removing the dragged
-            # rows, which a successful MoveAction would make it do.
-            return False
-        targets = targets_from_mime(data)
-        if not targets:
-            return False
-        self.targets_dropped.emit(targets, row)
-        return True
-
-    def move_rows(self, rows: Sequence[int], destination: int) -> None:
-        """Move ``rows`` (kept in their order) so they sit before the row now at ``destination``."""
-        entries = self._plan.entries
-        rows = sorted({r for r in rows if 0 <= r < len(entries)})
-        if not rows:
-            return
-        dragged = {entries[r].id for r in rows}
-        moving = [entries[r].id for r in rows]
-        anchor = next((e.id for e in entries[max(destination, 0):] if e.id not in dragged), None)
-        for ident in moving:
-            source = self._plan.index_of(ident)
-            before = self._plan.index_of(anchor) if anchor is not None else len(self._plan.entries)
-            self.move_row(source, before)
 
 
 def _plan_date(site, time: float) -> str:
@@ -367,6 +73,8 @@ class PlanDock(QDockWidget):
         self._path: Path | None = None
         self._dirty = False
         self._revision = 0
+        self._applying_schedule = False
+        self._schedule_revision: int | None = None
         self.last_unplaced: list = []
 
         self.model = PlanTableModel(self._blank_plan(), self)
@@ -490,13 +198,8 @@ class PlanDock(QDockWidget):
         self._site = site
         self._night_time = float(observability.night.time) if observability is not None else None
         self._targets = list(targets or [])
-        plan = self.plan
-        if not plan.entries and not self._dirty and self._path is None:
-            plan.site = site
-            plan.limits.min_altitude = site.target_altitude
-            if self._night_time is not None:
-                plan.date = _plan_date(site, self._night_time)
-            self._update_labels()
+        if not self.plan.entries and not self._dirty and self._path is None:
+            self._replace_plan(self._blank_plan(), None)  # an untouched plan follows the night shown
 
     def add_targets(self, targets: Sequence[Target], row: int | None = None) -> list[PlanEntry]:
         entries = [
@@ -504,7 +207,7 @@ class PlanDock(QDockWidget):
                       filters=PlanTarget.from_target(t).requested_filters)
             for t in targets
         ]
-        self.model.insert_entries(len(self.plan.entries) if row is None else row, entries)
+        self.plan.insert(len(self.plan.entries) if row is None else row, entries)
         if entries:
             self._say(f"Added {len(entries)} target{'s' if len(entries) != 1 else ''}; press Schedule to lay out the night.")
         return entries
@@ -512,7 +215,7 @@ class PlanDock(QDockWidget):
     def remove_selected(self) -> None:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()}, reverse=True)
         for row in rows:
-            self.model.removeRows(row, 1)
+            self.plan.remove(row)
 
     def new_plan(self) -> bool:
         if not self._confirm_discard():
@@ -591,9 +294,6 @@ class PlanDock(QDockWidget):
                 path += FORMATS[fmt].suffix
         if fmt not in FORMATS:
             raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
-        from planner.config import load_settings_or_defaults
-        from planner.plan.export import ExportOptions, export_plan
-
         options = ExportOptions.from_settings(load_settings_or_defaults())
         self.export_runner.submit(export_plan, copy.deepcopy(self.plan), fmt, Path(path), options)
         self._say(f"Exporting {FORMATS[fmt].label} to {path}…")
@@ -691,6 +391,8 @@ class PlanDock(QDockWidget):
         return answer == QMessageBox.StandardButton.Discard
 
     def _on_edited(self) -> None:
+        if self._applying_schedule:
+            return  # _on_scheduled does this once for the whole layout
         self._revision += 1
         self._set_dirty(True)
         self._emit_blocks()
@@ -707,15 +409,11 @@ class PlanDock(QDockWidget):
         self.add_targets(targets, row)
 
     def _on_twilight(self, text: str) -> None:
-        if text and text != self.plan.limits.twilight:
-            self.plan.limits.twilight = text
-            self._on_edited()
+        if text:
+            self.plan.set_limits(twilight=text)
 
     def _on_moon(self, value: float) -> None:
-        new = None if value <= 0 else float(value)
-        if new != self.plan.limits.moon_separation:
-            self.plan.limits.moon_separation = new
-            self._on_edited()
+        self.plan.set_limits(moon_separation=None if value <= 0 else float(value))
 
     def _sync_limits_widgets(self) -> None:
         for widget in (self.twilight_combo, self.moon_spin):
@@ -726,10 +424,18 @@ class PlanDock(QDockWidget):
             widget.blockSignals(False)
 
     def _on_scheduled(self, _generation: int, result) -> None:
-        if self._revision != getattr(self, "_schedule_revision", None):
+        if self._revision != self._schedule_revision:
             self._say("The plan changed while scheduling; press Schedule again.")
             return
-        self.model.set_plan(result.plan)
+        self._applying_schedule = True
+        try:
+            self.plan.apply_schedule(result.plan)  # in place: the table moves and redraws its rows
+        except PlanValueError:
+            self._say("The plan changed while scheduling; press Schedule again.")
+            return
+        finally:
+            self._applying_schedule = False
+        self._sync_limits_widgets()
         self.last_unplaced = list(result.unplaced)
         self._revision += 1
         self._set_dirty(True)

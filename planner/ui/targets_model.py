@@ -45,6 +45,7 @@ from planner.ui.columns import (  # noqa: F401
     Column,
 )
 from planner.ui.listen import listen
+from planner.ui.plan_table import TARGETS_MIME, mime_for_targets
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # the value a column sorts by (float, str or None)
 TARGET_ROLE = Qt.ItemDataRole.UserRole + 2  # the row's Target
@@ -236,13 +237,9 @@ class TargetsModel(QAbstractTableModel):
         return flags | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else flags
 
     def mimeTypes(self) -> list[str]:  # noqa: N802
-        from planner.ui.plan_dock import TARGETS_MIME
-
         return [TARGETS_MIME]
 
     def mimeData(self, indexes):  # noqa: N802
-        from planner.ui.plan_dock import mime_for_targets
-
         rows = sorted({index.row() for index in indexes if index.isValid()})
         return mime_for_targets([self.target(row) for row in rows])
 

@@ -13,13 +13,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from planner.catalog import load_targets_file
 from planner.plan import PlanFileError, load_plan, store
-from planner.ui.plan_dock import (
-    COLUMNS,
-    CONFLICT_ROLE,
-    PlanDock,
-    mime_for_targets,
-    targets_from_mime,
-)
+from planner.ui.plan_dock import PlanDock
+from planner.ui.plan_table import COLUMNS, CONFLICT_ROLE, mime_for_targets, targets_from_mime
 from tests.plan.helpers import SITE, sample_plan
 
 TARGETS = load_targets_file("tests/data/plan/targets.json").targets
@@ -129,6 +124,24 @@ def test_schedule_runs_in_a_worker_and_emits_blocks(dock, qtbot):
     assert "eta Car" in dock.status_label.text()
     assert len(dock.plan.entries) == len(TARGETS)  # unplaced ones stay, unscheduled
     assert dock.plan.date == "2026-11-23"
+
+
+def test_schedule_lays_out_the_open_plan_in_place_without_resetting_the_table(dock, qtbot):
+    dock.add_targets(TARGETS)
+    plan = dock.plan
+    dock.table.selectRow(names(dock).index("eta Car"))  # never rises high enough: it goes to the end
+    resets, moves, announced = [], [], []
+    dock.model.modelAboutToBeReset.connect(lambda: resets.append(1))
+    dock.model.rowsMoved.connect(lambda *a: moves.append(a[1]))
+    dock.plan_changed.connect(lambda: announced.append(1))
+    with qtbot.waitSignal(dock.schedule_finished, timeout=120000):
+        assert dock.schedule()
+    assert dock.plan is plan and resets == [] and moves
+    selected = [dock.model.index(i.row(), 0).data() for i in dock.table.selectionModel().selectedRows()]
+    assert selected == ["eta Car"]
+    assert dock.plan.entries[names(dock).index("eta Car")].start is None
+    assert announced == [1]  # one plan_changed for the whole layout, not one per row
+    assert dock.has_unsaved_changes()
 
 
 def test_an_edit_that_overlaps_is_marked_as_a_conflict(dock, qtbot):

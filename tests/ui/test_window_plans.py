@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QMessageBox
 
-from planner.ui.plan_dock import TARGETS_MIME, targets_from_mime
+from planner.ui.plan_table import TARGETS_MIME, targets_from_mime
 from tests.ui.test_main_window import _open, close_windows, open_window  # noqa: F401 (fixture)
 
 
