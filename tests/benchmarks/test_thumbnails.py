@@ -24,7 +24,8 @@ from planner.config import Settings
 from planner.services.http import reset_limiters
 from planner.services.image_cache import ImageCache, ImageFetcher
 from planner.services.nasa_images import NasaImagesClient
-from planner.ui.images_panel import READY, ReferenceImagesDock
+from planner.ui.images_panel import ReferenceImagesDock
+from planner.ui.thumbnails import READY
 
 LATENCY_S = 0.3
 COUNT = 24
