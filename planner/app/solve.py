@@ -1,6 +1,7 @@
 """Plate solving, the parts the window's solver dock and ``planner solve`` share: the
 telescope's pixel-scale hints, the memory of submissions (so a solve can be resumed after a
-restart), the WCS of a solved job, and the field verdict.
+restart), what a solved job tells (objects, annotations, the WCS), the field verdict, and
+a FITS image's pixels for display.
 
 Qt-free; the solve itself is the astrometry.net client's ``solve`` generator, followed by
 the caller (a worker of the dock, or the command's loop).
@@ -10,11 +11,18 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from planner.config import atomic_write_text, data_dir
 from planner.errors import PlannerError
 from planner.files import parse_json
+
+# planner.sky.field (astropy.wcs) and astropy.io.fits load on the first verdict and the first
+# FITS file, not with the window's solver dock or `planner solve --help` (start-up time).
 
 ARCSEC_PER_RADIAN = 206_264.806
 STORE_FILE = "plate_solves.json"
@@ -75,3 +83,74 @@ def fetch_wcs(client, job_id: int) -> bytes | None:
         return client.wcs_header(job_id)
     except (PlannerError, OSError, KeyError):
         return None
+
+
+@dataclass
+class SolvedJob:
+    """What a solved job tells beyond its calibration; what could not be fetched is a note."""
+
+    subid: int | None
+    job_id: int
+    calibration: Any  # the client's Calibration
+    objects: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    annotations: list = field(default_factory=list)
+    wcs_header: bytes | None = None
+    notes: list[str] = field(default_factory=list)
+    status_url: str = ""
+
+
+def gather_solution(client, final) -> SolvedJob:
+    """Everything the service says of a solved job (``final``: the last ``SolveStatus``,
+    stage solved). Each part that fails is a note, not a failed solve."""
+    job = SolvedJob(final.subid, final.job_id, final.calibration,
+                    status_url=client.status_page_url(final.subid) if final.subid is not None else "")
+    try:
+        info = client.job_info(final.job_id)
+        job.objects, job.tags = info.objects_in_field, info.machine_tags
+        if info.calibration is not None:
+            job.calibration = info.calibration
+    except Exception as exc:  # noqa: BLE001 - the solve stands without the list of objects
+        job.notes.append(f"objects in the field unavailable: {exc}")
+    try:
+        job.annotations = client.annotations(final.job_id)
+    except Exception as exc:  # noqa: BLE001
+        job.notes.append(f"annotations unavailable: {exc}")
+    job.wcs_header = fetch_wcs(client, final.job_id)
+    return job
+
+
+def target_verdict(calibration, ra: float, dec: float, *, name: str = "", width_px: float | None = None,
+            height_px: float | None = None, wcs_header: bytes | None = None):
+    """Whether a target (``ra``, ``dec`` degrees) is inside the solved field and how far it
+    is from the centre (a ``planner.sky.field.FieldVerdict``): the same question for the
+    dock and the command."""
+    from planner.sky.field import field_verdict
+
+    return field_verdict(calibration.ra, calibration.dec, calibration.radius, ra, dec,
+                         orientation_deg=calibration.orientation, pixscale_arcsec=calibration.pixscale,
+                         width_px=width_px, height_px=height_px, wcs_header=wcs_header, name=name)
+
+
+FITS_SUFFIXES = (".fits", ".fit", ".fts", ".fits.gz", ".fit.gz")
+
+
+def fits_preview(path: str) -> np.ndarray | None:
+    """The first image in a FITS file as 8-bit grey levels (rows top-down, stretched between
+    its 1st and 99.7th percentiles), or None when the file holds no image."""
+    from planner.sky._offline import configure_astropy_offline
+
+    configure_astropy_offline()
+    from astropy.io import fits
+
+    with fits.open(path, memmap=False) as hdul:
+        data = next((h.data for h in hdul if h.data is not None and getattr(h.data, "ndim", 0) >= 2), None)
+    if data is None:
+        return None
+    data = np.asarray(data, dtype=float)
+    while data.ndim > 2:
+        data = data[0]
+    low, high = np.nanpercentile(data, [1.0, 99.7])
+    scaled = np.clip((data - low) / max(high - low, 1e-9), 0, 1)
+    # FITS rows run bottom-up; astrometry.net draws its annotations on the image shown top-down.
+    return np.ascontiguousarray((np.flipud(scaled) * 255).astype(np.uint8))

@@ -92,7 +92,8 @@ OPTION_FIELDS = (
 def build_report(source: str, final, client, target: tuple[float, float] | None, *, target_name: str = "", wcs_header=None) -> dict[str, Any]:
     """The JSON report of a finished wait (``final`` is the last ``SolveStatus``); with a
     target, ``verdict`` says whether it is inside the solved field (``planner.sky.field``)."""
-    from planner.sky.field import angular_separation_deg, field_verdict
+    from planner.app.solve import target_verdict
+    from planner.sky.field import angular_separation_deg
 
     report: dict[str, Any] = {
         "source": source,
@@ -114,9 +115,8 @@ def build_report(source: str, final, client, target: tuple[float, float] | None,
             cal = final.calibration
             separation = angular_separation_deg(cal.ra, cal.dec, target[0], target[1])
             entry.update(separation_deg=round(separation, 5), within_field_radius=separation <= cal.radius)
-            report["verdict"] = field_verdict(cal.ra, cal.dec, cal.radius, target[0], target[1], orientation_deg=cal.orientation,
-                                              pixscale_arcsec=cal.pixscale, width_px=cal.width_px, height_px=cal.height_px,
-                                              wcs_header=wcs_header, name=target_name).to_json()
+            report["verdict"] = target_verdict(cal, target[0], target[1], name=target_name, width_px=cal.width_px,
+                                               height_px=cal.height_px, wcs_header=wcs_header).to_json()
         report["target"] = entry
     return report
 

@@ -3,47 +3,32 @@
 ``PlateSolveDock`` solves a local file (FITS, JPEG, PNG), an image URL, or a reference image
 the images dock hands over (``solve_url``). Hints come from the selected target (centre
 RA/Dec and a search radius) and from the telescope in Settings (focal length and pixel size
-give the arcsec/pixel bounds, ``planner.app.solve``); every documented upload option sits in the collapsible
-"Advanced" section. The solve runs in a worker that follows the client's ``solve`` /
-``wait_for_solution`` generator (cancel sets its ``threading.Event``); each stage, the
-elapsed time and the submission and job ids are shown, and the ids are remembered in
+give the arcsec/pixel bounds); every documented upload option sits in the collapsible
+"Advanced" section (the form: ``planner.ui.solve_form``). The solve runs in a worker
+(``planner.ui.solve_job``) that follows the client's ``solve`` / ``wait_for_solution``
+generator (cancel sets its ``threading.Event``); each stage, the elapsed time and the
+submission and job ids are shown, and the ids are remembered in
 ``data_dir()/plate_solves.json`` (``planner.app.solve``) so that a solve can be resumed
 after a restart.
 
 The result shows the calibration, the image with the annotations drawn at their pixel
 positions (and the target's own position when the WCS places it), the objects in the field,
-and the verdict from ``planner.sky.field``: how far the target is from the field centre and
-whether it lies inside the field.
+and the verdict (``planner.app.solve.target_verdict``): how far the target is from the field
+centre and whether it lies inside the field.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import (
-    QCoreApplication,
-    QObject,
-    QRectF,
-    QRunnable,
-    Qt,
-    QThreadPool,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPixmap
+from PySide6.QtCore import QCoreApplication, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QDockWidget,
-    QDoubleSpinBox,
     QFileDialog,
-    QFormLayout,
-    QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -52,212 +37,26 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
-from superqt import QCollapsible
 
-from planner.app.solve import (
-    fetch_wcs,
-    load_solves,
-    remember_solve,
-    scale_bounds,
-    unfinished_solve,
-)
+from planner.app.solve import load_solves, remember_solve, target_verdict, unfinished_solve
+from planner.config import load_settings_or_defaults
+from planner.errors import PlannerError
+from planner.services.image_cache import ImageCache, ImageFetcher
 from planner.ui.listen import listen
+from planner.ui.solve_form import SolveForm
+from planner.ui.solve_job import SolveJob, SolveResult, SolveSignals, annotate
 
-DISPLAY_MAX = 1600
 STAGES = ("uploading", "queued", "solving", "solved")
 
 
-# ----------------------------------------------------------------------------- worker
-
-
-@dataclass
-class SolveResult:
-    source: str
-    title: str
-    subid: int | None
-    job_id: int | None
-    calibration: Any
-    annotations: list = field(default_factory=list)
-    objects: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    wcs_header: bytes | None = None
-    image: QImage | None = None  # the original, possibly scaled down for display
-    image_scale: float = 1.0  # display pixels per image pixel
-    width: int | None = None  # original image size in pixels
-    height: int | None = None
-    notes: list[str] = field(default_factory=list)
-    status_url: str = ""
-
-
-class _Signals(QObject):
-    progress = Signal(int, object)  # generation, SolveStatus
-    done = Signal(int, object, object)  # generation, final SolveStatus, SolveResult | None
-    failed = Signal(int, object)
-
-
-def load_image(source: str, fetcher=None) -> tuple[QImage | None, str]:
-    """The image to draw on: a local JPEG/PNG/FITS or the bytes at a URL. (image, problem)."""
-    try:
-        if "://" in source:
-            from planner.services.image_cache import IMAGE_MAX_BYTES
-
-            data = fetcher.fetch(source, max_bytes=IMAGE_MAX_BYTES).data
-            image = QImage.fromData(data)
-        elif source.lower().endswith((".fits", ".fit", ".fts", ".fits.gz", ".fit.gz")):
-            image = _fits_image(source)
-        else:
-            image = QImage(source)
-    except Exception as exc:  # noqa: BLE001 - no picture is a note, not a failed solve
-        return None, f"the image could not be shown ({exc})"
-    if image is None or image.isNull():
-        return None, "the image could not be shown (not a format Qt can display)"
-    return image, ""
-
-
-def _fits_image(path: str) -> QImage | None:
-    import numpy as np
-
-    from planner.sky._offline import configure_astropy_offline
-
-    configure_astropy_offline()
-    from astropy.io import fits
-
-    with fits.open(path, memmap=False) as hdul:
-        data = next((h.data for h in hdul if h.data is not None and getattr(h.data, "ndim", 0) >= 2), None)
-    if data is None:
-        return None
-    data = np.asarray(data, dtype=float)
-    while data.ndim > 2:
-        data = data[0]
-    low, high = np.nanpercentile(data, [1.0, 99.7])
-    scaled = np.clip((data - low) / max(high - low, 1e-9), 0, 1)
-    # FITS rows run bottom-up; astrometry.net draws its annotations on the image shown top-down.
-    pixels = np.ascontiguousarray((np.flipud(scaled) * 255).astype(np.uint8))
-    height, width = pixels.shape
-    return QImage(pixels.data, width, height, width, QImage.Format.Format_Grayscale8).copy()
-
-
-class _SolveJob(QRunnable):
-    def __init__(self, dock: "PlateSolveDock", generation: int, source: str, title: str, options, cancel: threading.Event,
-                 resume_subid: int | None = None):
-        super().__init__()
-        self.dock, self.generation, self.source, self.title = dock, generation, source, title
-        self.options, self.cancel, self.resume_subid = options, cancel, resume_subid
-        self.signals = dock._signals
-        self.factory, self.settings = dock.client_factory, dock.settings
-        self.poll, self.timeout, self.fetcher = dock.poll_interval, dock.timeout, dock.fetcher
-
-    def run(self) -> None:
-        try:
-            client = self.factory(self.settings)
-            if self.resume_subid is not None:
-                steps = client.wait_for_solution(self.resume_subid, poll_interval=self.poll, timeout=self.timeout,
-                                                 cancel=self.cancel)
-            else:
-                steps = client.solve(self.source, self.options, poll_interval=self.poll, timeout=self.timeout,
-                                     cancel=self.cancel)
-            final = None
-            for status in steps:
-                final = status
-                self.signals.progress.emit(self.generation, status)
-            result = None
-            if final is not None and final.stage == "solved" and final.job_id is not None:
-                result = self._gather(client, final)
-            self.signals.done.emit(self.generation, final, result)
-        except Exception as exc:  # noqa: BLE001 - every failure ends as a message in the panel
-            self.signals.failed.emit(self.generation, exc)
-
-    def _gather(self, client, final) -> SolveResult:
-        result = SolveResult(self.source, self.title, final.subid, final.job_id, final.calibration,
-                             status_url=client.status_page_url(final.subid) if final.subid is not None else "")
-        try:
-            info = client.job_info(final.job_id)
-            result.objects, result.tags = info.objects_in_field, info.machine_tags
-            if info.calibration is not None:
-                result.calibration = info.calibration
-        except Exception as exc:  # noqa: BLE001
-            result.notes.append(f"objects in the field unavailable: {exc}")
-        try:
-            result.annotations = client.annotations(final.job_id)
-        except Exception as exc:  # noqa: BLE001
-            result.notes.append(f"annotations unavailable: {exc}")
-        result.wcs_header = fetch_wcs(client, final.job_id)
-        if self.source:
-            image, problem = load_image(self.source, self.fetcher)
-            if image is not None:
-                result.width, result.height = image.width(), image.height()
-                factor = min(1.0, DISPLAY_MAX / max(image.width(), image.height()))
-                if factor < 1.0:
-                    image = image.scaled(int(image.width() * factor), int(image.height() * factor),
-                                         Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
-                result.image, result.image_scale = image.convertToFormat(QImage.Format.Format_RGB32), factor
-            elif problem:
-                result.notes.append(problem)
-        return result
-
-
-# ----------------------------------------------------------------------------- drawing
-
-
-def annotate(image: QImage, annotations, scale: float = 1.0, verdict=None, target_name: str = "") -> QPixmap:
-    """The image with every annotation circled and named at its pixel position, and the target
-    marked with a cross-hair when its pixel position is known."""
-    pixmap = QPixmap.fromImage(image)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    font = QFont(painter.font())
-    font.setPixelSize(max(11, int(pixmap.height() / 45)))
-    painter.setFont(font)
-    colour = QColor(120, 220, 120)
-    for note in annotations:
-        x, y = note.pixelx * scale, note.pixely * scale
-        r = max(note.radius * scale, 6.0)
-        painter.setPen(QPen(colour, 2))
-        painter.drawEllipse(QRectF(x - r, y - r, 2 * r, 2 * r))
-        name = note.names[0] if note.names else note.type
-        _label(painter, x + r + 3, y - r, name, colour)
-    if verdict is not None and verdict.pixel_x is not None and verdict.pixel_y is not None:
-        x, y = verdict.pixel_x * scale, verdict.pixel_y * scale
-        cross = QColor(255, 80, 80)
-        painter.setPen(QPen(cross, 2))
-        for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1)):
-            painter.drawLine(int(x + dx * 6), int(y + dy * 6), int(x + dx * 18), int(y + dy * 18))
-        _label(painter, x + 20, y + 20, target_name or "target", cross)
-    painter.end()
-    return pixmap
-
-
-def _label(painter: QPainter, x: float, y: float, text: str, colour: QColor) -> None:
-    metrics = painter.fontMetrics()
-    rect = metrics.boundingRect(text).adjusted(-2, -1, 2, 1)
-    rect.moveTo(int(x), int(y))
-    painter.fillRect(rect, QColor(0, 0, 0, 150))
-    painter.setPen(colour)
-    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-
-
-# ----------------------------------------------------------------------------- dock
-
-
 def _default_client(settings):
+    # The client module (requests, requests-cache) loads on the first solve (start-up time).
     from planner.services.astrometry_net import AstrometryNetClient
 
     return AstrometryNetClient.from_settings(settings)
-
-
-def _spin(minimum: float, maximum: float, decimals: int, value: float, suffix: str = "", step: float = 1.0) -> QDoubleSpinBox:
-    box = QDoubleSpinBox()
-    box.setRange(minimum, maximum)
-    box.setDecimals(decimals)
-    box.setSingleStep(step)
-    box.setValue(value)
-    if suffix:
-        box.setSuffix(suffix)
-    return box
 
 
 class PlateSolveDock(QDockWidget):
@@ -276,20 +75,14 @@ class PlateSolveDock(QDockWidget):
         if state is not None:
             settings = state.settings
         if settings is None:
-            from planner.config import load_settings_or_defaults
-
             settings = load_settings_or_defaults()
         self.settings = settings
         self.client_factory = client_factory or _default_client
         self.poll_interval, self.timeout = poll_interval, timeout
-        if fetcher is None:
-            from planner.services.image_cache import ImageCache, ImageFetcher
-
-            fetcher = ImageFetcher(ImageCache.from_settings(settings))
-        self.fetcher = fetcher
+        self.fetcher = fetcher if fetcher is not None else ImageFetcher(ImageCache.from_settings(settings))
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(2)
-        self._signals = _Signals(self)
+        self._signals = SolveSignals(self)
         self._signals.progress.connect(self._on_progress)
         self._signals.done.connect(self._on_done)
         self._signals.failed.connect(self._on_failed)
@@ -331,69 +124,8 @@ class PlateSolveDock(QDockWidget):
         source_row.addWidget(self.browse_button)
         layout.addLayout(source_row)
 
-        hints = QGroupBox("Hints", body)
-        grid = QGridLayout(hints)
-        self.use_position = QCheckBox("Near the target", hints)
-        self.use_position.setToolTip("Search only around the selected target (faster)")
-        self.ra_spin = _spin(0, 360, 4, 0, "°")
-        self.dec_spin = _spin(-90, 90, 4, 0, "°")
-        self.radius_spin = _spin(0.05, 180, 2, 2.0, "°", 0.5)
-        grid.addWidget(self.use_position, 0, 0, 1, 4)
-        grid.addWidget(QLabel("RA"), 1, 0)
-        grid.addWidget(self.ra_spin, 1, 1)
-        grid.addWidget(QLabel("Dec"), 1, 2)
-        grid.addWidget(self.dec_spin, 1, 3)
-        grid.addWidget(QLabel("radius"), 2, 0)
-        grid.addWidget(self.radius_spin, 2, 1)
-        self.use_scale = QCheckBox("Telescope scale (from Settings)", hints)
-        self.use_scale.setToolTip("Pixel-scale bounds from the focal length and pixel size in Settings")
-        self.scale_lower = _spin(0.01, 3600, 3, 0.5, '"/px', 0.1)
-        self.scale_upper = _spin(0.01, 3600, 3, 2.0, '"/px', 0.1)
-        grid.addWidget(self.use_scale, 3, 0, 1, 4)
-        grid.addWidget(QLabel("from"), 4, 0)
-        grid.addWidget(self.scale_lower, 4, 1)
-        grid.addWidget(QLabel("to"), 4, 2)
-        grid.addWidget(self.scale_upper, 4, 3)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(3, 1)
-        layout.addWidget(hints)
-
-        self.advanced = QCollapsible("Advanced", body)
-        advanced = QWidget()
-        form = QFormLayout(advanced)
-        self.downsample_spin = _spin(0, 16, 1, 0, "", 1)
-        self.downsample_spin.setSpecialValueText("service default")
-        self.tweak_spin = QSpinBox()
-        self.tweak_spin.setRange(-1, 10)
-        self.tweak_spin.setSpecialValueText("service default (2)")
-        self.tweak_spin.setValue(-1)
-        self.parity_combo = QComboBox()
-        for text, value in (("try both", None), ("positive", 0), ("negative", 1)):
-            self.parity_combo.addItem(text, value)
-        self.positional_spin = _spin(0, 20, 2, 0, " px", 0.5)
-        self.positional_spin.setSpecialValueText("service default (1 px)")
-        self.sextractor_check = QCheckBox("use SourceExtractor")
-        self.crpix_check = QCheckBox("reference point at the image centre")
-        self.public_combo = QComboBox()
-        for text, value in (("service default", None), ("yes", "y"), ("no (private)", "n")):
-            self.public_combo.addItem(text, value)
-        self.commercial_combo = QComboBox()
-        for text, value in (("service default", None), ("yes", "y"), ("no", "n")):
-            self.commercial_combo.addItem(text, value)
-        self.modifications_combo = QComboBox()
-        for text, value in (("service default", None), ("yes", "y"), ("share-alike", "sa"), ("no", "n")):
-            self.modifications_combo.addItem(text, value)
-        form.addRow("Downsample by", self.downsample_spin)
-        form.addRow("Tweak order", self.tweak_spin)
-        form.addRow("Parity", self.parity_combo)
-        form.addRow("Positional error", self.positional_spin)
-        form.addRow("", self.sextractor_check)
-        form.addRow("", self.crpix_check)
-        form.addRow("Publicly visible", self.public_combo)
-        form.addRow("Commercial use", self.commercial_combo)
-        form.addRow("Modifications", self.modifications_combo)
-        self.advanced.addWidget(advanced)
-        layout.addWidget(self.advanced)
+        self.form = SolveForm(body)
+        layout.addWidget(self.form)
 
         actions = QHBoxLayout()
         self.solve_button = QPushButton("Solve", body)
@@ -460,55 +192,16 @@ class PlateSolveDock(QDockWidget):
     def set_target(self, target) -> None:
         """Hints (and the verdict of a shown result) follow the selected target."""
         self._target = target
-        if target is not None:
-            self.ra_spin.setValue(float(target.ra) % 360.0)
-            self.dec_spin.setValue(float(target.dec))
-            self.use_position.setChecked(True)
-        else:
-            self.use_position.setChecked(False)
+        self.form.set_target(target)
         self._update_verdict()
 
     def set_settings(self, settings) -> None:
         self.settings = settings
-        bounds = scale_bounds(getattr(settings, "telescope_focal_length_mm", None),
-                              getattr(settings, "camera_pixel_size_um", None))
-        self.use_scale.setEnabled(bounds is not None)
-        if bounds is not None:
-            self.scale_lower.setValue(round(bounds[0], 3))
-            self.scale_upper.setValue(round(bounds[1], 3))
-            self.use_scale.setChecked(True)
-            self.use_scale.setToolTip(f"{bounds[0]:.3f}–{bounds[1]:.3f}\"/px from the telescope in Settings (±20 %)")
-        else:
-            self.use_scale.setChecked(False)
-            self.use_scale.setToolTip("Set the focal length and the camera's pixel size in Settings to use this")
+        self.form.set_settings(settings)
 
     def options(self):
         """The upload options the form describes (validated when the solve starts)."""
-        from planner.services.astrometry_net import UploadOptions
-
-        values: dict[str, Any] = {}
-        if self.use_position.isChecked():
-            values.update(center_ra=self.ra_spin.value(), center_dec=self.dec_spin.value(), radius=self.radius_spin.value())
-        if self.use_scale.isChecked() and self.use_scale.isEnabled():
-            values.update(scale_units="arcsecperpix", scale_type="ul", scale_lower=self.scale_lower.value(),
-                          scale_upper=self.scale_upper.value())
-        if self.downsample_spin.value() >= 1:
-            values["downsample_factor"] = self.downsample_spin.value()
-        if self.tweak_spin.value() >= 0:
-            values["tweak_order"] = self.tweak_spin.value()
-        if self.parity_combo.currentData() is not None:
-            values["parity"] = self.parity_combo.currentData()
-        if self.positional_spin.value() > 0:
-            values["positional_error"] = self.positional_spin.value()
-        if self.sextractor_check.isChecked():
-            values["use_sextractor"] = True
-        if self.crpix_check.isChecked():
-            values["crpix_center"] = True
-        for key, combo in (("publicly_visible", self.public_combo), ("allow_commercial_use", self.commercial_combo),
-                           ("allow_modifications", self.modifications_combo)):
-            if combo.currentData() is not None:
-                values[key] = combo.currentData()
-        return UploadOptions(**values)
+        return self.form.options()
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Image to plate-solve", "",
@@ -530,8 +223,6 @@ class PlateSolveDock(QDockWidget):
         self.solve(str(path))
 
     def solve(self, source: str | None = None, *, title: str = "") -> bool:
-        from planner.errors import PlannerError
-
         source = (self.source_edit.text() if source is None else source).strip()
         if not source:
             self._message("Choose an image file or paste an image address first.", error=True)
@@ -585,7 +276,7 @@ class PlateSolveDock(QDockWidget):
         self._message(f"Resuming submission {resume_subid}…" if resume_subid is not None else f"Solving {title or source}…")
         self._show_stage("queued" if resume_subid is not None else "uploading")
         self._show_ids()
-        self.pool.start(_SolveJob(self, self.generation, source, title, options, self._cancel, resume_subid))
+        self.pool.start(SolveJob(self, self.generation, source, title, options, self._cancel, resume_subid))
 
     def cancel(self) -> None:
         """Stop waiting (the service may still finish the job; it can be resumed later)."""
@@ -644,8 +335,6 @@ class PlateSolveDock(QDockWidget):
         if generation != self.generation:
             return
         self._stop()
-        from planner.errors import PlannerError
-
         text = str(exc) if isinstance(exc, PlannerError) else f"the solve stopped unexpectedly ({exc.__class__.__name__}); try again"
         self._message(text, error=True)
         self._show_stage("failed")
@@ -749,13 +438,8 @@ class PlateSolveDock(QDockWidget):
         if target is None:
             self.verdict_label.setText("Select a target to see whether it is in this field.")
         else:
-            from planner.sky.field import field_verdict
-
-            cal = result.calibration
-            self.verdict = field_verdict(cal.ra, cal.dec, cal.radius, target.ra, target.dec,
-                                         orientation_deg=cal.orientation, pixscale_arcsec=cal.pixscale,
-                                         width_px=result.width, height_px=result.height,
-                                         wcs_header=result.wcs_header, name=target.star_name)
+            self.verdict = target_verdict(result.calibration, target.ra, target.dec, name=target.star_name,
+                                   width_px=result.width, height_px=result.height, wcs_header=result.wcs_header)
             mark = "✔ " if self.verdict.inside else "✘ "
             self.verdict_label.setText(mark + self.verdict.describe())
         if result.image is not None:
@@ -789,4 +473,4 @@ class PlateSolveDock(QDockWidget):
             self._show_ids()
 
 
-__all__ = ["PlateSolveDock", "SolveResult", "annotate", "load_solves", "remember_solve", "scale_bounds"]
+__all__ = ["PlateSolveDock"]

@@ -22,7 +22,8 @@ from planner.catalog.target import Target
 from planner.config import Settings
 from planner.services.astrometry_net import AstrometryNetClient
 from planner.services.http import POLICIES, ServiceSession, reset_limiters
-from planner.ui.solver_panel import PlateSolveDock, load_solves, remember_solve, scale_bounds
+from planner.app.solve import load_solves, remember_solve, scale_bounds
+from planner.ui.solver_panel import PlateSolveDock
 
 KEY = "nova-test-key"
 SUBID, JOB = 16714, 1493115
@@ -192,10 +193,10 @@ def test_hints_from_target_and_telescope_reach_the_upload(qtbot, nova, tmp_path)
     settings = Settings(telescope_focal_length_mm=1000.0, camera_pixel_size_um=3.76)
     dock = make_dock(qtbot, nova, settings=settings)
     dock.set_target(INSIDE)
-    dock.advanced.expand()
-    dock.downsample_spin.setValue(2)
-    dock.parity_combo.setCurrentIndex(2)
-    dock.public_combo.setCurrentIndex(2)
+    dock.form.advanced.expand()
+    dock.form.downsample_spin.setValue(2)
+    dock.form.parity_combo.setCurrentIndex(2)
+    dock.form.public_combo.setCurrentIndex(2)
     with qtbot.waitSignal(dock.finished, timeout=60_000):
         dock.solve_file(str(dark_png(tmp_path / "leo.png")))
     sent = nova.uploads[0]
@@ -210,10 +211,10 @@ def test_bad_options_and_missing_file_are_messages(qtbot, nova, tmp_path):
     dock = make_dock(qtbot, nova)
     assert dock.solve(str(tmp_path / "missing.fits")) is False
     assert "is not a file" in dock.message_label.text()
-    dock.use_scale.setEnabled(True)
-    dock.use_scale.setChecked(True)
-    dock.scale_lower.setValue(5)
-    dock.scale_upper.setValue(1)
+    dock.form.use_scale.setEnabled(True)
+    dock.form.use_scale.setChecked(True)
+    dock.form.scale_lower.setValue(5)
+    dock.form.scale_upper.setValue(1)
     assert dock.solve(str(dark_png(tmp_path / "a.png"))) is False
     assert "scale_lower" in dock.message_label.text()
     assert nova.uploads == []
