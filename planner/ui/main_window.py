@@ -51,7 +51,7 @@ from planner.ui.chart import TonightChart
 from planner.ui.docks import DOCKS, PendingDock
 from planner.ui.listen import listen
 from planner.ui.night_summary import NightSummary
-from planner.ui.settings_dialog import SettingsDialog
+from planner.ui.settings.dialog import SettingsDialog
 from planner.ui.targets_model import TargetsModel, TargetsProxy
 from planner.ui.targets_view import TargetsView
 from planner.ui.themes import THEME_NAMES, apply_theme

@@ -11,7 +11,8 @@ from werkzeug import Response
 
 from planner.config import Settings, load_settings, settings_path
 from planner.services import credentials
-from planner.ui.settings_dialog import SettingsDialog, parse_number
+from planner.ui.settings.dialog import SettingsDialog
+from planner.ui.settings.site import parse_number
 
 
 @pytest.fixture
@@ -23,40 +24,40 @@ def dialog(qtbot):
 
 def test_starts_valid_with_the_settings_shown(dialog):
     assert dialog.is_valid()
-    assert dialog.fields["latitude"].edit.text() == "52"
-    assert dialog.name_edit.text() == "Leiden"
+    assert dialog.page("site").fields["latitude"].edit.text() == "52"
+    assert dialog.page("site").name_edit.text() == "Leiden"
 
 
 def test_invalid_latitude_is_refused_with_a_message_and_ok_disabled(dialog):
-    dialog.fields["latitude"].edit.setText("95")
-    field = dialog.fields["latitude"]
+    dialog.page("site").fields["latitude"].edit.setText("95")
+    field = dialog.page("site").fields["latitude"]
     assert not dialog.ok_button.isEnabled()
     assert field.message.isVisibleTo(dialog)
     assert "Latitude 95" in field.message.text() and "[-90, 90]" in field.message.text()
     assert field.edit.property("invalid") is True
     assert "Latitude" in dialog.problems.text()
-    dialog.fields["latitude"].edit.setText("north")
+    dialog.page("site").fields["latitude"].edit.setText("north")
     assert "must be a number" in field.message.text()
-    dialog.fields["latitude"].edit.setText("")
+    dialog.page("site").fields["latitude"].edit.setText("")
     assert field.message.text() == "Latitude is needed."
-    dialog.fields["latitude"].edit.setText("51.5")
+    dialog.page("site").fields["latitude"].edit.setText("51.5")
     assert dialog.ok_button.isEnabled()
     assert field.message.text() == ""
 
 
 def test_every_bad_field_gets_its_own_message(dialog):
-    dialog.fields["longitude"].edit.setText("200")
-    dialog.fields["target_altitude"].edit.setText("95")
-    dialog.fields["sun_altitude"].edit.setText("10")
-    dialog.fields["elevation"].edit.setText("high")
+    dialog.page("site").fields["longitude"].edit.setText("200")
+    dialog.page("site").fields["target_altitude"].edit.setText("95")
+    dialog.page("site").fields["sun_altitude"].edit.setText("10")
+    dialog.page("site").fields["elevation"].edit.setText("high")
     for key in ("longitude", "target_altitude", "sun_altitude", "elevation"):
-        assert dialog.fields[key].message.text(), key
-    assert dialog.fields["latitude"].message.text() == ""
+        assert dialog.page("site").fields[key].message.text(), key
+    assert dialog.page("site").fields["latitude"].message.text() == ""
     assert "and 3 more" in dialog.problems.text()
 
 
 def test_ok_with_invalid_values_saves_nothing(dialog):
-    dialog.fields["latitude"].edit.setText("-91")
+    dialog.page("site").fields["latitude"].edit.setText("-91")
     dialog.accept()  # e.g. Enter pressed; must not save
     assert not settings_path().exists()
     assert dialog.result_settings() is None
@@ -64,14 +65,14 @@ def test_ok_with_invalid_values_saves_nothing(dialog):
 
 
 def test_valid_settings_are_saved_on_ok(dialog, qtbot):
-    dialog.name_edit.setText("Backyard")
-    dialog.fields["latitude"].edit.setText("-33:52:00")  # sexagesimal, south
-    dialog.fields["longitude"].edit.setText("151,2")  # decimal comma
-    dialog.fields["elevation"].edit.setText("58")
-    dialog.fields["target_altitude"].edit.setText("25")
-    dialog.fields["sun_altitude"].edit.setText("-12")
-    dialog.tolerance_spin.setValue(60)
-    dialog.url_fields["nasa"].edit.setText("http://127.0.0.1:9999/nasa/")
+    dialog.page("site").name_edit.setText("Backyard")
+    dialog.page("site").fields["latitude"].edit.setText("-33:52:00")  # sexagesimal, south
+    dialog.page("site").fields["longitude"].edit.setText("151,2")  # decimal comma
+    dialog.page("site").fields["elevation"].edit.setText("58")
+    dialog.page("site").fields["target_altitude"].edit.setText("25")
+    dialog.page("site").fields["sun_altitude"].edit.setText("-12")
+    dialog.page("site").tolerance_spin.setValue(60)
+    dialog.page("advanced").url_fields["nasa"].edit.setText("http://127.0.0.1:9999/nasa/")
     dialog.accept()
     saved = load_settings()
     assert saved.site_name == "Backyard"
@@ -85,8 +86,8 @@ def test_valid_settings_are_saved_on_ok(dialog, qtbot):
 
 
 def test_keys_go_to_the_keyring_never_to_the_settings_file(dialog, memory_keyring):
-    dialog.secret_edits[("aavso", "key")].edit.setText("aavso-secret-1234")
-    dialog.secret_edits[("astrobin", "secret")].edit.setText("astrobin-secret-5678")
+    dialog.page("services").secret_edits[("aavso", "key")].edit.setText("aavso-secret-1234")
+    dialog.page("services").secret_edits[("astrobin", "secret")].edit.setText("astrobin-secret-5678")
     dialog.accept()
     assert credentials.get_secret("aavso") == "aavso-secret-1234"
     assert credentials.get_secret("astrobin", "secret") == "astrobin-secret-5678"
@@ -100,7 +101,7 @@ def test_stored_key_is_shown_masked_and_clearing_it_deletes_it(qtbot, memory_key
     credentials.set_secret("aavso", "stored-key-999")
     dlg = SettingsDialog(Settings())
     qtbot.addWidget(dlg)
-    edit = dlg.secret_edits[("aavso", "key")].edit
+    edit = dlg.page("services").secret_edits[("aavso", "key")].edit
     assert edit.text() == "stored-key-999"
     assert edit.echoMode() == edit.EchoMode.Password
     edit.clear()
@@ -112,20 +113,20 @@ def test_key_from_the_environment_is_not_editable(qtbot, monkeypatch):
     monkeypatch.setenv("PLANNER_AAVSO_KEY", "from-env-0000")
     dlg = SettingsDialog(Settings())
     qtbot.addWidget(dlg)
-    edit = dlg.secret_edits[("aavso", "key")].edit
+    edit = dlg.page("services").secret_edits[("aavso", "key")].edit
     assert not edit.isEnabled()
     assert "PLANNER_AAVSO_KEY" in edit.placeholderText()
     assert edit.text() == ""
 
 
 def test_key_with_a_line_break_is_refused(dialog):
-    dialog.secret_edits[("arcsecond", "key")].edit.setText("abc def")
+    dialog.page("services").secret_edits[("arcsecond", "key")].edit.setText("abc def")
     assert not dialog.ok_button.isEnabled()
-    assert "spaces or line breaks" in dialog.secret_edits[("arcsecond", "key")].message.text()
+    assert "spaces or line breaks" in dialog.page("services").secret_edits[("arcsecond", "key")].message.text()
 
 
 def test_bad_base_url_is_refused(dialog):
-    field = dialog.url_fields["aavso"]
+    field = dialog.page("advanced").url_fields["aavso"]
     field.edit.setText("ftp://example.org")
     assert "not a usable http(s) URL" in field.message.text()
     field.edit.setText("http://example.org/api")
@@ -136,16 +137,16 @@ def test_bad_base_url_is_refused(dialog):
 
 
 def test_time_zone_is_found_live_from_the_coordinates(dialog, qtbot):
-    qtbot.waitUntil(lambda: dialog.timezone_label.text().startswith("Europe/Amsterdam"), timeout=60_000)
-    dialog.fields["latitude"].edit.setText("40.7")
-    dialog.fields["longitude"].edit.setText("-74.0")
-    qtbot.waitUntil(lambda: dialog.timezone_label.text().startswith("America/New_York"), timeout=60_000)
-    dialog.fields["longitude"].edit.setText("-400")
-    qtbot.waitUntil(lambda: "needs a valid" in dialog.timezone_label.text(), timeout=60_000)
+    qtbot.waitUntil(lambda: dialog.page("site").timezone_label.text().startswith("Europe/Amsterdam"), timeout=60_000)
+    dialog.page("site").fields["latitude"].edit.setText("40.7")
+    dialog.page("site").fields["longitude"].edit.setText("-74.0")
+    qtbot.waitUntil(lambda: dialog.page("site").timezone_label.text().startswith("America/New_York"), timeout=60_000)
+    dialog.page("site").fields["longitude"].edit.setText("-400")
+    qtbot.waitUntil(lambda: "needs a valid" in dialog.page("site").timezone_label.text(), timeout=60_000)
 
 
 def test_cancel_saves_nothing(dialog, memory_keyring):
-    dialog.secret_edits[("aavso", "key")].edit.setText("never-saved-key")
+    dialog.page("services").secret_edits[("aavso", "key")].edit.setText("never-saved-key")
     dialog.reject()
     assert not settings_path().exists()
     assert memory_keyring.store == {}
@@ -157,10 +158,10 @@ def test_connection_reports_the_services_answer(dialog, qtbot, httpserver):
     httpserver.expect_request("/api/v1/telescope", headers={"Authorization": f"Basic {token}"}).respond_with_json(
         {"latitude": 52.0, "longitude": 4.0, "targetaltitude": 20, "sunaltitude": -5}
     )
-    dialog.secret_edits[("aavso", "key")].edit.setText("typed-key-4321")
-    dialog.url_fields["aavso"].edit.setText(httpserver.url_for("/api/v1"))
-    dialog.test_connection("aavso")
-    result = dialog.test_results["aavso"]
+    dialog.page("services").secret_edits[("aavso", "key")].edit.setText("typed-key-4321")
+    dialog.page("advanced").url_fields["aavso"].edit.setText(httpserver.url_for("/api/v1"))
+    dialog.page("services").test_connection("aavso")
+    result = dialog.page("services").test_results["aavso"]
     qtbot.waitUntil(lambda: result.text().startswith("OK"), timeout=60_000)
     assert result.text() == "OK: your AAVSO telescope is at 52.0000, 4.0000, target altitude 20°, sun altitude -5°"
     assert result.property("role") == "ok"
@@ -169,18 +170,18 @@ def test_connection_reports_the_services_answer(dialog, qtbot, httpserver):
 
 def test_connection_failure_says_what_to_do(dialog, qtbot, httpserver):
     httpserver.expect_request("/api/v1/telescope").respond_with_response(Response("Unauthorized", status=401))
-    dialog.secret_edits[("aavso", "key")].edit.setText("wrong-key-0000")
-    dialog.url_fields["aavso"].edit.setText(httpserver.url_for("/api/v1"))
-    dialog.test_connection("aavso")
-    result = dialog.test_results["aavso"]
+    dialog.page("services").secret_edits[("aavso", "key")].edit.setText("wrong-key-0000")
+    dialog.page("advanced").url_fields["aavso"].edit.setText(httpserver.url_for("/api/v1"))
+    dialog.page("services").test_connection("aavso")
+    result = dialog.page("services").test_results["aavso"]
     qtbot.waitUntil(lambda: result.property("role") == "error", timeout=60_000)
     assert "AAVSO" in result.text() and "key" in result.text()
     assert "wrong-key-0000" not in result.text()
 
 
 def test_connection_without_a_key_says_so(dialog, qtbot):
-    dialog.test_connection("aavso")
-    result = dialog.test_results["aavso"]
+    dialog.page("services").test_connection("aavso")
+    result = dialog.page("services").test_results["aavso"]
     qtbot.waitUntil(lambda: result.property("role") == "error", timeout=60_000)
     assert "no API key" in result.text()
 
@@ -190,9 +191,9 @@ def test_nasa_connection_against_a_local_server(dialog, qtbot, httpserver):
         {"collection": {"version": "1.0", "href": httpserver.url_for("/search"), "items": [],
                         "metadata": {"total_hits": 42}, "links": []}}
     )
-    dialog.url_fields["nasa"].edit.setText(httpserver.url_for("/"))
-    dialog.test_connection("nasa")
-    result = dialog.test_results["nasa"]
+    dialog.page("advanced").url_fields["nasa"].edit.setText(httpserver.url_for("/"))
+    dialog.page("services").test_connection("nasa")
+    result = dialog.page("services").test_results["nasa"]
     qtbot.waitUntil(lambda: result.property("role") in ("ok", "error"), timeout=60_000)
     assert result.text() == "OK: NASA Images has 42 results for 'Andromeda'"
 
@@ -201,10 +202,10 @@ def test_astrometry_connection_logs_in_with_the_typed_key(dialog, qtbot, httpser
     httpserver.expect_request("/api/login", method="POST").respond_with_json(
         {"status": "success", "message": "authenticated user: x", "session": "s3ss10nkey"}
     )
-    dialog.secret_edits[("astrometry", "key")].edit.setText("astro-key-777")
-    dialog.url_fields["astrometry"].edit.setText(httpserver.url_for("/api"))
-    dialog.test_connection("astrometry")
-    result = dialog.test_results["astrometry"]
+    dialog.page("services").secret_edits[("astrometry", "key")].edit.setText("astro-key-777")
+    dialog.page("advanced").url_fields["astrometry"].edit.setText(httpserver.url_for("/api"))
+    dialog.page("services").test_connection("astrometry")
+    result = dialog.page("services").test_results["astrometry"]
     qtbot.waitUntil(lambda: result.property("role") in ("ok", "error"), timeout=60_000)
     assert result.text() == "OK: nova.astrometry.net accepted the key and opened a session"
     request = httpserver.log[0][0]
@@ -223,17 +224,17 @@ def test_cache_size_and_clear(qtbot):
     store.close()
     dlg = SettingsDialog(Settings())
     qtbot.addWidget(dlg)
-    assert "kB" in dlg.cache_label.text() or "MB" in dlg.cache_label.text()
-    assert dlg.clear_cache_button.isEnabled()
-    dlg.clear_cache()
+    assert "kB" in dlg.page("advanced").cache_label.text() or "MB" in dlg.page("advanced").cache_label.text()
+    assert dlg.page("advanced").clear_cache_button.isEnabled()
+    dlg.page("advanced").clear_cache()
     from planner.services.http import cache_size_bytes
 
     store = requests_cache.SQLiteCache(str(path))
     assert len(store.responses) == 0
     store.close()
-    from planner.ui.settings_dialog import _human_size
+    from planner.ui.settings.advanced import human_size
 
-    assert dlg.cache_label.text().startswith(_human_size(cache_size_bytes()))
+    assert dlg.page("advanced").cache_label.text().startswith(human_size(cache_size_bytes()))
 
 
 @pytest.mark.parametrize(
@@ -260,13 +261,13 @@ def test_connection_test_honours_the_url_environment_variable(qtbot, httpserver,
     )
     dlg = SettingsDialog(Settings(base_urls={"nasa": "https://stored.invalid"}))
     qtbot.addWidget(dlg)
-    field = dlg.url_fields["nasa"].edit
+    field = dlg.page("advanced").url_fields["nasa"].edit
     assert not field.isEnabled() and "PLANNER_NASA_URL" in field.placeholderText()
-    dlg.test_connection("nasa")
-    result = dlg.test_results["nasa"]
+    dlg.page("services").test_connection("nasa")
+    result = dlg.page("services").test_results["nasa"]
     qtbot.waitUntil(lambda: result.property("role") in ("ok", "error"), timeout=60_000)
     assert result.text() == "OK: NASA Images has 7 results for 'Andromeda'"
-    assert dlg.typed_base_url("nasa") == httpserver.url_for("/env-nasa")
+    assert dlg.page("advanced").typed_base_url("nasa") == httpserver.url_for("/env-nasa")
 
 
 def test_an_address_set_by_the_environment_keeps_the_stored_one(qtbot, monkeypatch):
@@ -296,10 +297,10 @@ def test_without_a_keyring_the_rest_is_saved_and_the_key_kept_for_the_session(qt
     qtbot.addWidget(dlg)
     told = []
     dlg._tell = lambda kind, title, text: told.append((kind, title, text))
-    assert not dlg.keyring_note.isHidden() and "No OS keyring" in dlg.keyring_note.text()
-    assert "PLANNER_AAVSO_KEY" in dlg.secret_edits[("aavso", "key")].edit.placeholderText()
-    dlg.fields["latitude"].edit.setText("48.5")
-    dlg.secret_edits[("aavso", "key")].edit.setText("session-key-2468")
+    assert not dlg.page("services").keyring_note.isHidden() and "No OS keyring" in dlg.page("services").keyring_note.text()
+    assert "PLANNER_AAVSO_KEY" in dlg.page("services").secret_edits[("aavso", "key")].edit.placeholderText()
+    dlg.page("site").fields["latitude"].edit.setText("48.5")
+    dlg.page("services").secret_edits[("aavso", "key")].edit.setText("session-key-2468")
     dlg.accept()
     assert dlg.result() == dlg.DialogCode.Accepted
     assert load_settings().latitude == 48.5  # everything else is saved

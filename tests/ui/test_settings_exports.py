@@ -7,8 +7,8 @@ import pytest
 
 from planner.config import Settings, load_settings
 from planner.plan.filters import AAVSO_FILTER_CODES, FilterNames
-from planner.ui.settings_dialog import SettingsDialog
-from planner.ui.settings_exports import NAME_COLUMN
+from planner.ui.settings.dialog import SettingsDialog
+from planner.ui.settings.exports import NAME_COLUMN
 
 
 @pytest.fixture
@@ -20,19 +20,19 @@ def dialog(qtbot):
 
 def cell(dialog, code):
     row = [c for c, _ in AAVSO_FILTER_CODES].index(code)
-    return dialog.exports_page.table.item(row, NAME_COLUMN)
+    return dialog.page("exports").table.item(row, NAME_COLUMN)
 
 
 def test_the_table_shows_every_code_with_its_current_name(dialog):
     titles = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
     assert "Exports" in titles
-    assert dialog.exports_page.table.rowCount() == len(AAVSO_FILTER_CODES)
+    assert dialog.page("exports").table.rowCount() == len(AAVSO_FILTER_CODES)
     assert cell(dialog, "V").text() == "V" and cell(dialog, "CV").text() == "L" and cell(dialog, "Vis").text() == ""
     assert cell(dialog, "All").text() == "V"
 
 
 def test_names_observer_and_folder_are_saved_and_all_follows_v(dialog):
-    page = dialog.exports_page
+    page = dialog.page("exports")
     cell(dialog, "V").setText("Johnson V")
     assert cell(dialog, "All").text() == "Johnson V"  # follows until given its own name
     cell(dialog, "Spectroscopy").setText("Grating")
@@ -49,7 +49,7 @@ def test_names_observer_and_folder_are_saved_and_all_follows_v(dialog):
 
 
 def test_bad_names_and_a_relative_folder_are_refused_next_to_the_table(dialog):
-    page = dialog.exports_page
+    page = dialog.page("exports")
     cell(dialog, "B").setText("B;blue")
     assert not dialog.ok_button.isEnabled() and "B: a filter name cannot hold" in page.message.text()
     assert "Fix the marked fields" in dialog.problems.text()

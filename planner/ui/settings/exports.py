@@ -1,9 +1,9 @@
 """Settings > Exports: the observer (for the observing log), the filter-wheel names the
 telescope exports use for AAVSO's filter codes, and where Ekos saves frames.
 
-A self-contained page: ``ExportsPage(settings)`` shows the values, ``errors()`` lists what
-cannot be saved, ``apply(settings)`` returns the settings with the page's values. The
-codes and defaults come from ``planner.plan.filters``.
+A settings page (``planner.ui.settings.page``): ``ExportsPage(settings)`` shows the values,
+``errors()`` lists what cannot be saved, ``apply(settings)`` returns the settings with the
+page's values. The codes and defaults come from ``planner.plan.filters``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import PurePosixPath, PureWindowsPath
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -26,16 +26,17 @@ from PySide6.QtWidgets import (
 
 from planner.config import Settings
 from planner.plan.filters import AAVSO_FILTER_CODES, FilterNames, bad_wheel_name
+from planner.ui.settings.page import SettingsPage
 
-TITLE = "Exports"
 CODE_COLUMN, NAME_COLUMN, MEANING_COLUMN = range(3)
 
 
-class ExportsPage(QWidget):
-    changed = Signal()
+class ExportsPage(SettingsPage):
+    KEY = "exports"
+    TITLE = "Exports"
 
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(settings, parent)
         layout = QVBoxLayout(self)
 
         observer = QGroupBox("Observer (for the observing log, OAL)")
