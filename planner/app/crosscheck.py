@@ -22,6 +22,9 @@ from planner.sky.site import Site
 
 log = logging.getLogger(__name__)
 
+# The AAVSO client (requests, requests-cache) is imported inside the functions that ask the
+# service, so the window shows before it loads (start-up time).
+
 
 def _in_helper(ra, dec, site, time):
     return run_in_process(compute_observability, ra, dec, site, time)

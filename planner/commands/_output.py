@@ -8,11 +8,11 @@ import json
 import sys
 from typing import Any
 
+from planner.services.origin import Origin
+
 
 def emit(payload: dict[str, Any], *parts: Any, service: str, command: str) -> None:
     """Print ``payload`` with the origin of ``parts`` (client results) merged in."""
-    from planner.services.origin import Origin
-
     origin = Origin.combine(parts)
     json.dump({**payload, **origin.to_json()}, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")

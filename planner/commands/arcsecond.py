@@ -8,6 +8,7 @@ import json
 import sys
 from typing import Any
 
+from planner.commands._output import emit
 from planner.commands.common import CommandError
 from planner.services.origin import record_json
 
@@ -64,8 +65,6 @@ def register(subparsers) -> None:
 
 
 def _emit(payload: dict[str, Any], *parts: Any) -> None:
-    from planner.commands._output import emit
-
     emit(payload, *parts, service="Arcsecond", command="arcsecond")
 
 

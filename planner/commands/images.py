@@ -11,6 +11,7 @@ from typing import Any
 
 from planner.commands._output import emit
 from planner.commands.common import CommandError, value_may_start_with_dash
+from planner.services.origin import record_json
 
 
 def register(subparsers) -> None:
@@ -98,8 +99,6 @@ def register(subparsers) -> None:
 
 
 def _image_json(image) -> dict[str, Any]:
-    from planner.services.origin import record_json
-
     data = record_json(image)
     data["urls"] = asdict(image.urls)
     data["page_url"] = image.page_url

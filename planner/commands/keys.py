@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 
 from planner.commands.common import CommandError
-
 
 
 def register(subparsers) -> None:
@@ -51,8 +51,6 @@ def _check_name(service: str, name: str):
 
 def _read_secret(label: str) -> str:
     if sys.stdin is not None and sys.stdin.isatty():
-        import getpass
-
         value = getpass.getpass(f"{label} (input hidden): ")
     else:
         value = sys.stdin.readline() if sys.stdin is not None else ""

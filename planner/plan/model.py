@@ -14,6 +14,7 @@ import math
 import time as _time
 import uuid
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from typing import Any, Iterable, Sequence
 
 from planner.catalog.target import Target
@@ -51,8 +52,6 @@ def _finite(name: str, value: Any, *, allow_none: bool = False) -> float | None:
 
 
 def _utc_text(t: float | None) -> str:
-    from datetime import datetime, timezone
-
     try:
         return datetime.fromtimestamp(t, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")  # type: ignore[arg-type]
     except (OverflowError, OSError, ValueError, TypeError):

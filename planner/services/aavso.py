@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from planner.catalog import Target, parse_targets
-from planner.services.client import ServiceClient
+from planner.services.client import ServiceClient, origin_words
 from planner.services.declaration import Secret, declare
 from planner.services.errors import InvalidRequestError
 from planner.services.http import RateLimitState, Reply, ServiceSession
@@ -223,8 +223,6 @@ class AavsoClient(ServiceClient):
         self.session = self._make_session(base_url, session)
 
     def check_connection(self) -> str:
-        from planner.services.client import origin_words
-
         scope = self.get_telescope()
         limits = ""
         if scope.targetaltitude is not None:

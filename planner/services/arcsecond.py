@@ -10,6 +10,7 @@ sends only what is missing.
 
 from __future__ import annotations
 
+import datetime as _dt
 import io
 import os
 import re
@@ -351,8 +352,6 @@ def parse_telescope(data: Any) -> Telescope:
 
 def _iso_date(value: Any) -> str:
     """A night log's date as ``YYYY-MM-DD`` (a ``date`` or such a string), refused otherwise."""
-    import datetime as _dt
-
     text = value.isoformat() if isinstance(value, _dt.date) else value
     try:
         return _dt.date.fromisoformat(text).isoformat()

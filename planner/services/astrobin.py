@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 from planner.services.client import ServiceClient, origin_words
 from planner.services.declaration import Secret, declare, with_policy
-from planner.services.errors import BadResponseError, InvalidRequestError
+from planner.services.errors import BadResponseError, InvalidRequestError, NotFoundError
+from planner.services.http import ServiceSession
 from planner.services.origin import with_origin
 
 MIN_INTERVAL_S = 1.0
@@ -521,8 +522,6 @@ class AstrobinClient(ServiceClient):
         self.cdn_base = cdn_base
         self._download_session = download_session
         if session is None:
-            from planner.services.http import ServiceSession
-
             session = ServiceSession(make_policy(min_interval), self.base_url)
         elif download_session is None:
             self._download_session = session  # an injected session serves everything
@@ -557,8 +556,6 @@ class AstrobinClient(ServiceClient):
         reply = self._get("imageoftheday/", _paging(1, days_ago))
         entries = parse_iotd_page(reply.data)
         if not entries:
-            from planner.services.errors import NotFoundError
-
             raise NotFoundError(SERVICE_NAME, "there is no image of the day for that date", "try another day", service_key=SERVICE_KEY)
         date, image_id = entries[0]
         image = self.image(image_id) if resolve else None
@@ -566,8 +563,6 @@ class AstrobinClient(ServiceClient):
 
     def _downloads(self):
         if self._download_session is None:
-            from planner.services.http import ServiceSession
-
             self._download_session = ServiceSession(make_download_policy(), self.cdn_base)
         return self._download_session
 
@@ -582,8 +577,6 @@ class AstrobinClient(ServiceClient):
 def make_download_policy():
     """Image files come from AstroBin's CDN, not the API: a gentler throttle of their own, so
     a page of thumbnails does not queue behind the API's one request per second."""
-    from dataclasses import replace
-
     return replace(make_policy(CDN_MIN_INTERVAL_S), key=f"{SERVICE_KEY}-cdn", secret_params=())
 
 

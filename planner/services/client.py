@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, ClassVar, TypeVar
 
+from planner.config import load_settings_or_defaults
+from planner.services.credentials import get_secret
 from planner.services.declaration import ServiceDeclaration
 from planner.services.errors import BadResponseError, ConfigurationError, InvalidRequestError
 from planner.services.http.redaction import register_secret
@@ -44,9 +46,7 @@ class ServiceClient:
     @classmethod
     def from_settings(cls, settings=None, **kwargs: Any):
         """A client with the stored secrets (environment or keyring) and the resolved address."""
-        from planner.config import load_settings_or_defaults
-        from planner.services.credentials import get_secret
-        from planner.services.registry import base_url
+        from planner.services.registry import base_url  # the registry imports every client: a cycle
 
         settings = settings if settings is not None else load_settings_or_defaults()
         secrets = [get_secret(cls.SERVICE.key, s.name) for s in cls.SERVICE.secrets]

@@ -11,7 +11,12 @@ import os
 from dataclasses import dataclass
 
 from planner.errors import PlannerError
+from planner.services.http.cache import forget_service
 from planner.services.http.redaction import known_secrets, redact_text, register_secret
+
+# keyring (about 0.1 s, more with its backends) is imported where a key is read or stored,
+# not when the window or a command starts (start-up time); the registry inside the
+# functions that read it, since it imports every client and they import this module (a cycle).
 
 KEYRING_SERVICE = "planner"
 
@@ -108,8 +113,6 @@ def set_secret(service: str, value: str, name: str = "key") -> None:
 
 def _forget_answers(service: str) -> None:
     """A changed key may belong to another account: its service's cached answers go."""
-    from planner.services.http.cache import forget_service
-
     forget_service(service)
 
 

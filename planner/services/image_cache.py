@@ -26,7 +26,10 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from planner.config import Settings, atomic_write_bytes, cache_dir, load_settings
 from planner.errors import PlannerError
+from planner.services.errors import looks_like_html
+from planner.services.http import USER_AGENT
 from planner.services.images_util import image_format
 
 THUMB_MAX_BYTES = 4 * 1024 * 1024
@@ -68,8 +71,6 @@ class ImageCache:
 
     def __init__(self, folder: str | os.PathLike | None = None, max_bytes: int | None = None):
         if folder is None:
-            from planner.config import cache_dir
-
             folder = cache_dir() / "images"
         self.folder = Path(folder)
         self.max_bytes = int(max_bytes if max_bytes is not None else DEFAULT_CACHE_MB * 1024 * 1024)
@@ -80,8 +81,6 @@ class ImageCache:
     @classmethod
     def from_settings(cls, settings=None) -> "ImageCache":
         if settings is None:
-            from planner.config import Settings, load_settings
-
             try:
                 settings = load_settings()
             except Exception:  # noqa: BLE001 - a broken settings file still leaves the defaults
@@ -121,8 +120,6 @@ class ImageCache:
         """Keep ``data``; a full disk or a read-only folder loses the cache entry, never the image."""
         if not data or len(data) > self.max_bytes:
             return
-        from planner.config import atomic_write_bytes
-
         try:
             atomic_write_bytes(self.path_for(url), data)
         except OSError:
@@ -206,8 +203,6 @@ class ImageFetcher:
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=retry)
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
-        from planner.services.http import USER_AGENT
-
         self._session.headers["User-Agent"] = USER_AGENT
 
     def close(self) -> None:
@@ -241,8 +236,6 @@ class ImageFetcher:
         data = self._download(url, max_bytes, cancel)
         fmt = image_format(data)
         if fmt is None:
-            from planner.services.errors import looks_like_html
-
             what = "a web page" if looks_like_html(data) else f"{_human(len(data))} of data"
             raise ImageFetchError("not_image", f"{_short(url)} is not an image that can be shown (the server sent {what})")
         self.cache.put(url, data)

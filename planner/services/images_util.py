@@ -6,16 +6,14 @@ from __future__ import annotations
 import io
 import warnings
 
+from PIL import Image
+
 MAX_PIXELS = 200_000_000  # larger claims are decompression bombs, not astrophotos
 
 
 def image_format(data: bytes | bytearray | memoryview | None) -> str | None:
     """The Pillow format name (``"JPEG"``, ``"PNG"``, ...) of fully decodable image bytes, else ``None``."""
     if not data:
-        return None
-    try:
-        from PIL import Image
-    except ImportError:  # pragma: no cover - Pillow is a dependency
         return None
     try:
         with warnings.catch_warnings():

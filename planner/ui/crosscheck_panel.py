@@ -40,6 +40,7 @@ from planner.sky.crosscheck import (
     format_time,
 )
 from planner.ui.listen import listen
+from planner.ui.themes import current_theme
 
 _THEME_EVENTS = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange, QEvent.Type.StyleChange)
 
@@ -276,8 +277,6 @@ class CrossCheckPanel(QWidget):
         if ok is None or not text:
             self.push_status.setStyleSheet("")
         else:
-            from planner.ui.themes import current_theme
-
             t = current_theme()
             self.push_status.setStyleSheet(f"color: {t.ok if ok else t.error};")
 
@@ -323,8 +322,6 @@ class CrossCheckPanel(QWidget):
         self._apply_badge_colour(report.all_agree)
 
     def _apply_badge_colour(self, ok: bool | None) -> None:
-        from planner.ui.themes import current_theme
-
         if ok is None:
             self.badge.setStyleSheet("")
             return

@@ -392,7 +392,7 @@ class PlateSolveDock(QDockWidget):
             return
         text = f"Submission {subid}"
         try:
-            from planner.services.registry import base_url
+            from planner.services.registry import base_url  # every client module: not at start-up
 
             base = base_url("astrometry", self.settings)
         except Exception:  # noqa: BLE001 - a settings object without URLs: ids without a link

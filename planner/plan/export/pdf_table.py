@@ -17,6 +17,9 @@ from functools import lru_cache
 from planner.plan.export import dec_dms, ra_hms, utc
 from planner.plan.model import Plan, PlanEntry
 
+# matplotlib is imported inside the functions that measure and draw: the exporters are
+# loaded with the window and every command, matplotlib only when a PDF is made (start-up time).
+
 A4_LANDSCAPE = (11.69, 8.27)  # inches
 FONT_PT = 7.0
 MIN_FONT_PT = 4.5

@@ -17,6 +17,11 @@ from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
+from planner.config import cache_dir
+
+# requests-cache (about 0.3 s) is imported where the cache is opened, so a process that never
+# asks a service does not load it (start-up time).
+
 log = logging.getLogger(__name__)
 
 CACHE_FILE = "http_cache.sqlite"
@@ -26,8 +31,6 @@ _READ_BACK_BYTES = 1024 * 1024  # answers up to this size are read back for thei
 
 
 def cache_path() -> Path:
-    from planner.config import cache_dir
-
     return cache_dir() / CACHE_FILE
 
 

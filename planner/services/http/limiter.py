@@ -21,7 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from planner.config import atomic_write_text, data_dir
 from planner.services.errors import RateLimitedError
+
+# filelock is imported only when a budget is kept on disk (the AAVSO one), not by every
+# process that loads the HTTP layer (start-up time).
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +68,6 @@ class ServiceLimiter:
         self._persistent = True
 
     def budget_path(self) -> Path:
-        from planner.config import data_dir
-
         return data_dir() / BUDGET_FILE.format(key=self.key)
 
     @contextlib.contextmanager
@@ -116,8 +118,6 @@ class ServiceLimiter:
             self._sent = deque(sorted(float(t) for t in sent if isinstance(t, (int, float)) and not isinstance(t, bool)))
 
     def _save(self, path: Path) -> None:
-        from planner.config import atomic_write_text
-
         now = time.time()
         while self._sent and self._sent[0] <= now - 3600:
             self._sent.popleft()
