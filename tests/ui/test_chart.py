@@ -265,7 +265,9 @@ def test_no_data_in_the_widget_is_not_an_error(chart):
 def test_now_line_follows_the_clock_on_each_tick(qtbot):
     obs = synthetic_observability()
     moments = iter([obs.grid[0] - 10, obs.grid[20]])
-    widget = TonightChart(clock=lambda: next(moments))
+    # The last moment stays: under load the real minute timer may tick again before the
+    # widget is gone, which must not end the clock (a StopIteration in the next test).
+    widget = TonightChart(clock=lambda: next(moments, obs.grid[20]))
     qtbot.addWidget(widget)
     widget.set_data(obs, NAMES)
     widget.flush()
