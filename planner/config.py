@@ -115,8 +115,19 @@ class Settings:
     crosscheck_tolerance_s: float = 120.0
     theme: str = "light"  # one of THEMES
     show_utc: bool = False
+    # Telescope and camera (Settings > Telescope; planner.app.telescope reads them): the
+    # field charts are drawn for, the plate solver's scale hints, the visual limit.
+    telescope_aperture_mm: float | None = None
     telescope_focal_length_mm: float | None = None
+    eyepiece_focal_length_mm: float | None = None
+    eyepiece_field_deg: float | None = None  # the eyepiece's apparent field
+    camera_sensor_width_mm: float | None = None
+    camera_sensor_height_mm: float | None = None
     camera_pixel_size_um: float | None = None
+    observing_mode: str = "visual"  # visual | imaging: whose field a chart shows
+    chart_scale: str = ""  # '' = the field of the telescope; else an AAVSO scale A-G
+    chart_north: str = ""  # '' (VSP's default, up) | up | down
+    chart_east: str = ""  # '' (VSP's default) | left | right
     arcsecond_observatory: str = ""  # subdomain or portal id for the Arcsecond cloud
     image_cache_mb: int = 500
     # Exports: AAVSO filter code -> filter-wheel name, only where it differs from
@@ -234,6 +245,25 @@ def _text(value: Any) -> str:
     return value
 
 
+# Telescope and camera fields (Settings > Telescope): unit and a generous ceiling; the
+# page's own, tighter ranges are planner.app.telescope.FIELDS (config sits below app).
+_OPTICS = {
+    "telescope_aperture_mm": ("millimetres", 100_000),
+    "telescope_focal_length_mm": ("millimetres", 100_000),
+    "eyepiece_focal_length_mm": ("millimetres", 1_000),
+    "eyepiece_field_deg": ("degrees", 180),
+    "camera_sensor_width_mm": ("millimetres", 1_000),
+    "camera_sensor_height_mm": ("millimetres", 1_000),
+    "camera_pixel_size_um": ("micrometres", 100),
+}
+_OPTICS_CHOICES = {
+    "observing_mode": ("visual", "imaging"),
+    "chart_scale": ("", "A", "B", "C", "D", "E", "F", "G"),
+    "chart_north": ("", "up", "down"),
+    "chart_east": ("", "left", "right"),
+}
+
+
 def _check_setting(key: str, value: Any) -> Any:
     """The value to keep for one settings field, or ``SettingsError``/``SiteError`` saying why not."""
     from planner.limits import SITE_LIMITS, check_site_number, check_timezone
@@ -267,15 +297,19 @@ def _check_setting(key: str, value: Any) -> Any:
         return _number(value, "seconds", 0, 3600)
     if key == "image_cache_mb":
         return _number(value, "megabytes", 10, 100_000, integer=True)
-    if key in ("telescope_focal_length_mm", "camera_pixel_size_um"):
+    if key in _OPTICS:
         if value is None:
             return None
-        high = 100_000 if key == "telescope_focal_length_mm" else 100
-        unit = "millimetres" if key == "telescope_focal_length_mm" else "micrometres"
+        unit, high = _OPTICS[key]
         number = _number(value, unit, 0, high)
         if number <= 0:
             raise SettingsError(f"{value!r} is not a positive number of {unit}")
         return number
+    if key in _OPTICS_CHOICES:
+        choices = _OPTICS_CHOICES[key]
+        if value not in choices:
+            raise SettingsError(f"{_shown(value)} is not one of {', '.join(repr(c) for c in choices)}")
+        return value
     if key == "base_urls":
         if not isinstance(value, dict):
             raise SettingsError(f"{_shown(value)} is not an object of service addresses")

@@ -10,13 +10,13 @@ the caller (a worker of the dock, or the command's loop).
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from planner.app.telescope import pixel_scale_of
 from planner.config import atomic_write_text, data_dir
 from planner.errors import PlannerError
 from planner.files import parse_json
@@ -24,20 +24,16 @@ from planner.files import parse_json
 # planner.sky.field (astropy.wcs) and astropy.io.fits load on the first verdict and the first
 # FITS file, not with the window's solver dock or `planner solve --help` (start-up time).
 
-ARCSEC_PER_RADIAN = 206_264.806
 STORE_FILE = "plate_solves.json"
 STORE_KEEP = 20
 
 
 def scale_bounds(focal_length_mm: float | None, pixel_size_um: float | None, tolerance: float = 0.2):
-    """(lower, upper) arcsec/pixel for a telescope and camera, or None when either is unknown."""
-    try:
-        focal, pixel = float(focal_length_mm), float(pixel_size_um)
-    except (TypeError, ValueError):
+    """(lower, upper) arcsec/pixel for a telescope and camera, or None when either is unknown
+    (the scale itself is ``planner.app.telescope``'s)."""
+    scale = pixel_scale_of(focal_length_mm, pixel_size_um)
+    if scale is None:
         return None
-    if not (math.isfinite(focal) and math.isfinite(pixel)) or focal <= 0 or pixel <= 0:
-        return None
-    scale = ARCSEC_PER_RADIAN * pixel * 1e-3 / focal
     return scale * (1 - tolerance), scale * (1 + tolerance)
 
 
