@@ -21,7 +21,8 @@ from planner.ui.settings.exports import ExportsPage
 from planner.ui.settings.page import SettingsPage
 from planner.ui.settings.services import ServicesPage
 from planner.ui.settings.site import SitePage
+from planner.ui.settings.telescope import TelescopePage
 
-PAGES: tuple[type[SettingsPage], ...] = (SitePage, ExportsPage, ServicesPage, AdvancedPage)
+PAGES: tuple[type[SettingsPage], ...] = (SitePage, TelescopePage, ExportsPage, ServicesPage, AdvancedPage)
 
 __all__ = ["PAGES", "SettingsPage"]
