@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from planner.services import aavso, arcsecond, astrobin, astrometry_net, nasa_images
+from planner.services import aavso, arcsecond, astrobin, astrometry_net, nasa_images, vsp
 from planner.services.declaration import ServiceDeclaration
 
 _CLIENTS = {
@@ -15,6 +15,7 @@ _CLIENTS = {
     "nasa": nasa_images.NasaImagesClient,
     "astrometry": astrometry_net.AstrometryNetClient,
     "arcsecond": arcsecond.ArcsecondClient,
+    "vsp": vsp.VspClient,
 }
 DECLARATIONS: dict[str, ServiceDeclaration] = {key: cls.SERVICE for key, cls in _CLIENTS.items()}
 SERVICE_KEYS: tuple[str, ...] = tuple(DECLARATIONS)

@@ -14,8 +14,8 @@ from planner.services.errors import NotAuthorisedError
 from planner.services.http import POLICIES
 
 
-def test_five_services_in_order_each_declared_in_its_own_module():
-    assert registry.SERVICE_KEYS == ("aavso", "astrobin", "nasa", "astrometry", "arcsecond")
+def test_every_service_in_order_each_declared_in_its_own_module():
+    assert registry.SERVICE_KEYS == ("aavso", "astrobin", "nasa", "astrometry", "arcsecond", "vsp")
     for key, declaration in registry.DECLARATIONS.items():
         cls = registry.client_class(key)
         assert cls.SERVICE is declaration

@@ -579,6 +579,15 @@ def _explanation(body: bytes) -> bytes | str:
         for field in ("error", "detail", "errormessage", "message", "reason"):
             if isinstance(data.get(field), str) and data[field].strip():
                 return data[field]
+        # {"errors": ["...", ...]} (AAVSO VSP) or {"errors": {"field": ["...", ...]}}
+        errors = data.get("errors")
+        if isinstance(errors, dict):
+            errors = [f"{k}: {v}" if isinstance(v, str) else f"{k}: {'; '.join(map(str, v))}"
+                      for k, v in errors.items() if isinstance(v, (str, list))]
+        if isinstance(errors, list):
+            words = [str(e).strip() for e in errors if isinstance(e, (str, int, float)) and str(e).strip()]
+            if words:
+                return "; ".join(words)
     return body
 
 
