@@ -11,6 +11,7 @@ Every edit of a ``Plan`` goes through its methods and announces itself on ``Plan
 from __future__ import annotations
 
 import math
+import re
 import time as _time
 import uuid
 from dataclasses import dataclass, field, replace
@@ -161,12 +162,57 @@ class PlanTarget:
         return cls(**known)
 
 
+# AAVSO's visual comment codes (the Visual File Format's COMMENTCODE), in its order.
+COMMENT_CODES: dict[str, str] = {
+    "B": "sky is bright (Moon, twilight, light pollution, aurora)",
+    "U": "clouds, dust, smoke, haze",
+    "W": "poor seeing",
+    "L": "low in the sky, near the horizon, in trees, obstructed view",
+    "D": "unusual activity (fading, flare, bizarre behaviour)",
+    "Y": "outburst",
+    "K": "non-AAVSO chart",
+    "S": "comparison-sequence problem",
+    "Z": "magnitude uncertain",
+    "I": "identification of the star uncertain",
+    "V": "faint star, near the observing limit, only glimpsed",
+}
+MAGNITUDE_TYPES = ("STD", "DIF")  # standardized, differential (AAVSO's MTYPE)
+_CHART_ID_TEXT = re.compile(r"^[A-Za-z0-9]{0,24}$")
+
+
+def _optional_finite(name: str, value: Any, low: float, high: float) -> float | None:
+    number = _finite(name, value, allow_none=True)
+    if number is not None and not low <= number <= high:
+        raise PlanValueError(f"{name} {number:g} is outside {low:g} to {high:g}")
+    return number
+
+
+def normalise_comment_codes(codes: str) -> str:
+    """AAVSO comment codes as letters in AAVSO's order (``"z b"`` -> ``"BZ"``); raises
+    ``PlanValueError`` naming any letter that is not a code."""
+    if not isinstance(codes, str):
+        raise PlanValueError("comment codes must be text")
+    letters = [c for c in codes.upper() if not c.isspace() and c not in ",;"]
+    unknown = sorted({c for c in letters if c not in COMMENT_CODES})
+    if unknown:
+        raise PlanValueError(f"comment code{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} "
+                             f"{'are' if len(unknown) > 1 else 'is'} not AAVSO's (they are {''.join(COMMENT_CODES)})")
+    return "".join(c for c in COMMENT_CODES if c in letters)
+
+
 @dataclass(frozen=True)
 class Observation:
     """One estimate or measurement of an entry's star: when (unix UTC), the magnitude (or
-    the limit it was fainter than), the band (``Vis.`` for a visual estimate), the
-    comparison-star labels used and the chart's id. The observing log (OAL) writes it as a
-    variable-star finding; observing mode details beyond these live in ``notes``."""
+    the limit it was fainter than) and its error, the band (``Vis.`` for a visual
+    estimate), the comparison stars used (chart labels, with their AUIDs and chart
+    magnitudes in the same order) and the check star, the chart's id, the airmass at that
+    moment, AAVSO's comment codes, and notes.
+
+    ``comparison_instrumental``/``check_instrumental`` are the measured (instrumental)
+    magnitudes of the comparison and check stars, which AAVSO's Extended format asks for
+    as CMAG/KMAG; ``transformed`` and ``mtype`` (STD or DIF) are its TRANS and MTYPE. The
+    observing log (OAL) writes the estimate as a variable-star finding, the AAVSO reports
+    as one line each."""
 
     time: float
     magnitude: float
@@ -176,6 +222,18 @@ class Observation:
     comparison: tuple[str, ...] = ()
     chart_id: str = ""
     notes: str = ""
+    error: float | None = None
+    comparison_auids: tuple[str, ...] = ()
+    comparison_magnitudes: tuple[float | None, ...] = ()
+    comparison_instrumental: float | None = None
+    check: str = ""
+    check_auid: str = ""
+    check_magnitude: float | None = None
+    check_instrumental: float | None = None
+    airmass: float | None = None
+    comment_codes: str = ""
+    transformed: bool = False
+    mtype: str = "STD"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "time", _finite("observation time", self.time))
@@ -183,20 +241,49 @@ class Observation:
         if not -30.0 <= magnitude <= 40.0:  # type: ignore[operator]
             raise PlanValueError(f"magnitude {magnitude:g} is not a star's magnitude")
         object.__setattr__(self, "magnitude", magnitude)
-        for key in ("band", "chart_id", "notes"):
+        for key in ("band", "chart_id", "notes", "check", "check_auid", "comment_codes", "mtype"):
             if not isinstance(getattr(self, key), str):
                 raise PlanValueError(f"observation field '{key}' must be text")
-        for key in ("fainter_than", "uncertain"):
+        for key in ("fainter_than", "uncertain", "transformed"):
             if not isinstance(getattr(self, key), bool):
                 raise PlanValueError(f"observation field '{key}' must be true or false")
         comparison = tuple(self.comparison)
         if not all(isinstance(c, str) and c.strip() for c in comparison):
             raise PlanValueError("comparison stars must be labels (text)")
         object.__setattr__(self, "comparison", tuple(c.strip() for c in comparison))
+        auids = tuple(self.comparison_auids)
+        if auids and (len(auids) != len(comparison) or not all(isinstance(a, str) for a in auids)):
+            raise PlanValueError("comparison_auids must give one AUID (or '') per comparison star")
+        object.__setattr__(self, "comparison_auids", tuple(a.strip() for a in auids))
+        mags = tuple(self.comparison_magnitudes)
+        if mags and len(mags) != len(comparison):
+            raise PlanValueError("comparison_magnitudes must give one magnitude (or null) per comparison star")
+        object.__setattr__(self, "comparison_magnitudes", tuple(
+            _optional_finite("comparison magnitude", m, -30.0, 40.0) for m in mags))
+        object.__setattr__(self, "error", _optional_finite("magnitude error", self.error, 0.0, 10.0))
+        for key in ("comparison_instrumental", "check_instrumental", "check_magnitude"):
+            object.__setattr__(self, key, _optional_finite(key.replace("_", " "), getattr(self, key), -50.0, 50.0))
+        object.__setattr__(self, "airmass", _optional_finite("airmass", self.airmass, 1.0, 40.0))
+        object.__setattr__(self, "check", self.check.strip())
+        object.__setattr__(self, "check_auid", self.check_auid.strip())
+        object.__setattr__(self, "chart_id", self.chart_id.strip())
+        object.__setattr__(self, "comment_codes", normalise_comment_codes(self.comment_codes))
+        mtype = self.mtype.strip().upper() or "STD"
+        if mtype not in MAGNITUDE_TYPES:
+            raise PlanValueError(f"magnitude type {self.mtype!r} is not STD or DIF")
+        if mtype == "DIF" and not comparison:
+            raise PlanValueError("a differential magnitude (DIF) needs its comparison star")
+        object.__setattr__(self, "mtype", mtype)
+
+    @property
+    def visual(self) -> bool:
+        """A visual estimate (band ``Vis.``), reported in AAVSO's Visual format."""
+        return self.band.strip().rstrip(".").casefold() in ("vis", "visual")
 
     def to_dict(self) -> dict[str, Any]:
         data = {k: getattr(self, k) for k in self.__dataclass_fields__}
-        data["comparison"] = list(self.comparison)
+        for key in ("comparison", "comparison_auids", "comparison_magnitudes"):
+            data[key] = list(data[key])
         return data
 
     @classmethod
@@ -207,10 +294,11 @@ class Observation:
             if key not in data:
                 raise PlanValueError(f"an observation has no '{key}'")
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        comparison = known.get("comparison", [])
-        if not isinstance(comparison, list):
-            raise PlanValueError("'comparison' must be a list of labels")
-        known["comparison"] = tuple(comparison)
+        for key in ("comparison", "comparison_auids", "comparison_magnitudes"):
+            value = known.get(key, [])
+            if not isinstance(value, list):
+                raise PlanValueError(f"'{key}' must be a list")
+            known[key] = tuple(value)
         return cls(**known)
 
 
@@ -235,6 +323,7 @@ class PlanEntry:
     windows: tuple[tuple[float, float], ...] = ()
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     observations: tuple[Observation, ...] = ()
+    chart_id: str = ""  # the AAVSO chart prepared for this entry (planner.app.charts)
 
     def __post_init__(self) -> None:
         self.duration = _finite("duration", self.duration)  # type: ignore[assignment]
@@ -273,6 +362,9 @@ class PlanEntry:
         self.observations = tuple(self.observations)
         if not all(isinstance(o, Observation) for o in self.observations):
             raise PlanValueError("observations must be Observation records")
+        if not isinstance(self.chart_id, str) or not _CHART_ID_TEXT.match(self.chart_id.strip()):
+            raise PlanValueError(f"chart id {self.chart_id!r} of {self.target.name!r} must be letters and digits")
+        self.chart_id = self.chart_id.strip()
 
     @property
     def name(self) -> str:
@@ -299,6 +391,7 @@ class PlanEntry:
             "status": self.status,
             "windows": [list(w) for w in self.windows],
             "observations": [o.to_dict() for o in self.observations],
+            "chart_id": self.chart_id,
         }
 
     @classmethod
@@ -332,6 +425,7 @@ class PlanEntry:
             windows=tuple(tuple(w) for w in windows),
             id=ident,
             observations=tuple(Observation.from_dict(o) for o in observations),
+            chart_id=data.get("chart_id", ""),
         )
 
 

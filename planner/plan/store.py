@@ -1,6 +1,8 @@
 """The native plan file (versioned JSON), atomic saving, and the autosave/recovery file.
 
-A plan file is ``{"format": "planner-plan", "version": 1, "plan": {...}}``. Saving goes
+A plan file is ``{"format": "planner-plan", "version": 2, "plan": {...}}``. Version 2 added
+the estimates' error, check star, airmass, comment codes and AAVSO report fields, and each
+entry's chart id; version 1 files open as they are (every new field has a default). Saving goes
 through ``planner.config.atomic_write_text`` (temporary file, fsync, rename), so a crash
 or a full disk mid-save leaves the previous file as it was. Opening anything that is not
 a plan this version understands raises ``PlanFileError`` and changes nothing.
@@ -25,7 +27,7 @@ from planner.files import parse_json, read_text, write_error_text
 from planner.plan.model import Plan, PlanValueError
 
 FORMAT = "planner-plan"
-VERSION = 1
+VERSION = 2  # 2: estimates with errors, check stars, airmass, comment codes; entry chart ids
 RECOVERY_FORMAT = "planner-plan-recovery"
 RECOVERY_FILE = "recovery-plan.json"
 SUFFIX = ".plan.json"

@@ -105,7 +105,7 @@ def test_any_plan_survives_save_and_open_unchanged(plan, tmp_path):
 def test_file_carries_format_and_version(tmp_path):
     path = save_plan(sample_plan(), tmp_path / "p.json")
     doc = json.loads(path.read_text("utf-8"))
-    assert doc["format"] == "planner-plan" and doc["version"] == 1
+    assert doc["format"] == "planner-plan" and doc["version"] == store.VERSION == 2
     assert doc["plan"]["entries"][0]["target"]["name"] == "SS Cyg"
 
 
@@ -168,7 +168,7 @@ def test_a_crash_mid_save_leaves_the_old_file_intact(tmp_path, monkeypatch):
     [
         ('{"format": "planner-plan", "version": 1, "plan": {"site": ', "not valid JSON"),
         ("", "not valid JSON"),
-        ('{"format": "planner-plan", "version": 2, "plan": {}}', "newer planner"),
+        ('{"format": "planner-plan", "version": 3, "plan": {}}', "newer planner"),
         ('{"format": "planner-settings", "version": 1}', "not a planner plan"),
         ('{"targets": []}', "not a planner plan"),
         ("[1, 2, 3]", "not a planner plan"),
