@@ -525,6 +525,29 @@ def _grid_bounds(night: Night) -> tuple[float, float]:
     return lo, hi
 
 
+def altitudes_at(ra_deg, dec_deg, site: Site, times) -> np.ndarray:
+    """Apparent (refracted) altitude in degrees of stars at J2000 ``ra_deg``/``dec_deg`` at
+    unix ``times``: ``ra_deg``/``dec_deg`` of shape (N,) and ``times`` of shape (N, S) give
+    (N, S), one row of times per star (an event's window, say).
+
+    The same arithmetic as the chart grid: one apparent place per star at the middle of
+    all the times, the hour angle advancing with sidereal time; good to about 0.01 deg
+    within a few days of that middle."""
+    ra = np.atleast_1d(np.asarray(ra_deg, dtype=float))
+    dec = np.atleast_1d(np.asarray(dec_deg, dtype=float))
+    times = np.asarray(times, dtype=float)
+    if times.ndim == 1:
+        times = np.broadcast_to(times, (ra.size, times.size))
+    if ra.shape != dec.shape or times.shape[0] != ra.size:
+        raise ValueError("ra_deg, dec_deg and the rows of times must describe the same stars")
+    if times.size == 0:
+        return np.zeros(times.shape)
+    frame = _frame(float(np.median(times)))
+    app_ra, app_dec = _apparent_of_date(frame, ra, dec)
+    hour_angle = _lst_deg(frame, site.longitude, times) - app_ra[:, None]
+    return apparent_altitude(_altitude(site.latitude, app_dec[:, None], hour_angle))
+
+
 def compute_observability(
     ra_deg,
     dec_deg,
