@@ -52,6 +52,8 @@ class ExportOptions:
     observer_code: str = ""  # AAVSO observer code
     sequence_dir: PurePath | None = None
     image_dir: str = ""
+    obstype: str = "CCD"  # AAVSO Extended report: CCD, DSLR, PEP, CMOS, PTG
+    date_type: str = "JD"  # AAVSO reports: JD (or HJD, Extended only)
 
     @classmethod
     def from_settings(cls, settings, **changes) -> "ExportOptions":
@@ -96,6 +98,10 @@ FORMATS: dict[str, ExportFormat] = {
         ExportFormat("ics", ".ics", "iCalendar", "ics", "calendar programs"),
         ExportFormat("pdf", ".pdf", "Printable PDF", "pdf", "any PDF viewer or printer"),
         ExportFormat("json", ".json", "Plan JSON", "json_export", "planner and scripts"),
+        ExportFormat("aavso-extended", ".txt", "AAVSO Extended File Format report", "aavso_extended",
+                     "AAVSO WebObs (Submit observations > Upload a file)"),
+        ExportFormat("aavso-visual", ".txt", "AAVSO Visual File Format report", "aavso_visual",
+                     "AAVSO WebObs (Submit observations > Upload a file)"),
     )
 }
 

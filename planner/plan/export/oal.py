@@ -8,9 +8,10 @@ Following the schema:
 - magnitudes follow OAL: ``apparentMag`` is the faintest, ``maxApparentMag`` the brightest;
 - an observation needs an observer, a target, a begin time and a result. Each estimate the
   observer recorded (``PlanEntry.observations``) becomes one observation whose result is a
-  ``oal:findingsVariableStarType`` (magnitude, comparison stars, chart id) when it names
-  comparison stars and a chart, which that type requires, and a plain description
-  otherwise; an observed entry without estimates gets one observation describing what was
+  ``oal:findingsVariableStarType`` (magnitude, comparison stars, chart id, AAVSO's comment
+  codes as its flags) when it is a visual estimate naming comparison stars and a chart,
+  which that type requires, and a plain description otherwise (an instrumental
+  measurement's band, error, check star and airmass are in the description); an observed entry without estimates gets one observation describing what was
   taken.
 """
 
@@ -114,14 +115,33 @@ def _target(targets: ET.Element, e: PlanEntry, ident: str) -> None:
 
 def _estimate_text(o: Observation) -> str:
     mag = ("fainter than " if o.fainter_than else "") + f"{o.magnitude:g}" + (" (uncertain)" if o.uncertain else "")
+    if o.error is not None:
+        mag += f" ± {o.error:g}"
     parts = [f"{o.band or 'magnitude'} {mag}"]
     if o.comparison:
-        parts.append("comparison stars " + ", ".join(o.comparison))
+        labelled = []
+        for i, label in enumerate(o.comparison):
+            known = o.comparison_magnitudes[i] if i < len(o.comparison_magnitudes) else None
+            labelled.append(label if known is None else f"{label} ({known:g})")
+        parts.append("comparison stars " + ", ".join(labelled))
+    if o.check:
+        parts.append(f"check star {o.check}" + (f" ({o.check_magnitude:g})" if o.check_magnitude is not None else ""))
     if o.chart_id:
         parts.append(f"chart {o.chart_id}")
+    if o.airmass is not None:
+        parts.append(f"airmass {o.airmass:.3f}")
+    if o.comment_codes:
+        parts.append(f"AAVSO comment codes {o.comment_codes}")
     if o.notes:
         parts.append(o.notes)
     return "; ".join(parts)
+
+
+# AAVSO comment codes as the attributes of oal:findingsVariableStarType (K and Z are
+# attributes of chartID and visMag).
+COMMENT_ATTRIBUTES = {"B": "brightSky", "U": "clouds", "W": "poorSeeing", "L": "nearHorizion",
+                      "D": "unusualActivity", "Y": "outburst", "S": "comparismSequenceProblem",
+                      "I": "starIdentificationUncertain", "V": "faintStar"}
 
 
 def _observation(root: ET.Element, number: int, target_id: str, begin: float, end: float | None,
@@ -139,17 +159,20 @@ def _observation(root: ET.Element, number: int, target_id: str, begin: float, en
 
 
 def _finding(observation: ET.Element, o: Observation) -> None:
-    if o.comparison and o.chart_id:
-        result = _sub(observation, "result", **{XSI_TYPE: "oal:findingsVariableStarType"})
+    if o.visual and o.comparison and o.chart_id:
+        flags = {attr: "true" for code, attr in COMMENT_ATTRIBUTES.items() if code in o.comment_codes}
+        result = _sub(observation, "result", **{XSI_TYPE: "oal:findingsVariableStarType"}, **flags)
         _sub(result, "description", _estimate_text(o))
         vis = _sub(result, "visMag", f"{o.magnitude:g}")
         if o.fainter_than:
             vis.set("fainterThan", "true")
-        if o.uncertain:
+        if o.uncertain or "Z" in o.comment_codes:
             vis.set("uncertain", "true")
         for label in o.comparison:
             _sub(result, "comparisonStar", label)
-        _sub(result, "chartID", o.chart_id)
+        chart = _sub(result, "chartID", o.chart_id)
+        if "K" in o.comment_codes:
+            chart.set("nonAAVSOchart", "true")
     else:
         result = _sub(observation, "result")
         _sub(result, "description", _estimate_text(o))
