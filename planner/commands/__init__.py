@@ -15,11 +15,13 @@ from planner.commands import (
     images,
     keys,
     night,
+    observe,
     plan,
     site,
     solve,
     targets,
     tonight,
+    vsp,
 )
 from planner.commands.common import (
     CommandError,
@@ -28,6 +30,7 @@ from planner.commands.common import (
 )
 
 # The everyday commands first, then the rest alphabetically.
-COMMANDS = (tonight, night, targets, site, aavso, arcsecond, crosscheck, export, images, keys, plan, solve)
+COMMANDS = (tonight, night, targets, site, aavso, arcsecond, crosscheck, export, images, keys, observe, plan, solve,
+            vsp)
 
 __all__ = ["COMMANDS", "CommandError", "join_dash_values", "value_may_start_with_dash"]

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from planner.commands.common import CommandError
 
-HELP = "export a plan file as CSV, N.I.N.A. CSV, ACP, Ekos .esl, OAL, iCalendar, PDF or JSON"
-FORMAT_KEYS = ("csv", "nina-csv", "acp", "esl", "oal", "ics", "pdf", "json")
+HELP = ("export a plan file as CSV, N.I.N.A. CSV, ACP, Ekos .esl, OAL, iCalendar, PDF or JSON, or its estimates "
+        "as an AAVSO report")
+FORMAT_KEYS = ("csv", "nina-csv", "acp", "esl", "oal", "ics", "pdf", "json", "aavso-extended", "aavso-visual")
 
 
 def register(subparsers) -> None:
@@ -19,7 +20,9 @@ def register(subparsers) -> None:
             "Write a plan made by 'planner plan' (or saved from the window) in another format: "
             "csv (spreadsheet), nina-csv (N.I.N.A. / Target Scheduler import), acp (ACP plan), "
             "esl (KStars Ekos scheduler), oal (OpenAstronomyLog 2.1), ics (calendar), pdf (printout), "
-            "json (the plan document). The telescope formats (acp, esl, nina-csv) list the entries "
+            "json (the plan document); aavso-extended and aavso-visual report the plan's estimates to AAVSO "
+            "(WebObs > Upload a file: instrumental and visual estimates respectively). The telescope formats "
+            "(acp, esl, nina-csv) list the entries "
             "still planned, with the filter-wheel names from Settings > Exports; a visual-only star "
             "is left out and the command says so. esl also writes one capture sequence (.esq) per "
             "filter/exposure/count set beside the list."
@@ -36,6 +39,11 @@ def register(subparsers) -> None:
     ekos.add_argument("--image-dir", metavar="DIR",
                       help="absolute folder Ekos saves the frames in (default: Settings, else an 'images' "
                            "folder beside the sequences)")
+    report = parser.add_argument_group("AAVSO reports (aavso-extended, aavso-visual)")
+    report.add_argument("--obscode", metavar="CODE",
+                        help="your AAVSO observer code (default: Settings > Exports)")
+    report.add_argument("--obstype", metavar="TYPE", type=str.upper, choices=("CCD", "DSLR", "PEP", "CMOS", "PTG"),
+                        help="aavso-extended: CCD (default), DSLR, PEP, CMOS or PTG")
     parser.set_defaults(func=run)
 
 
@@ -49,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
     output = args.output
     if output is None:
         stem = args.plan.name.removesuffix(".json").removesuffix(".plan")
-        output = args.plan.with_name(stem + ("-nina" if args.format == "nina-csv" else "") + fmt.suffix)
+        extra = {"nina-csv": "-nina", "aavso-extended": "-aavso-extended", "aavso-visual": "-aavso-visual"}
+        output = args.plan.with_name(stem + extra.get(args.format, "") + fmt.suffix)
     if output.resolve() == args.plan.resolve():
         raise CommandError(f"{output} is the plan itself; choose another output file with -o.")
     changes = {}
@@ -59,11 +68,21 @@ def run(args: argparse.Namespace) -> int:
                 raise CommandError(f"--{key.replace('_', '-')} {option!r} must be an absolute folder "
                                    "(KStars finds files by absolute path only).")
             changes[key] = option
+    if args.obscode is not None:
+        changes["observer_code"] = args.obscode.strip().upper()
+    if args.obstype is not None:
+        changes["obstype"] = args.obstype
     options = ExportOptions.from_settings(load_settings(), **changes)
     result = export_plan(plan, args.format, output, options)
     scheduled = sum(1 for e in plan.entries if e.start is not None)
-    print(f"Wrote {fmt.label} ({len(plan.entries)} entries, {scheduled} scheduled) to {result.path}; "
-          f"read it with {fmt.reader}.")
+    if args.format.startswith("aavso-"):
+        lines = result.path.read_text("ascii").splitlines()
+        count = sum(1 for line in lines if not line.startswith("#"))
+        print(f"Wrote {fmt.label} ({count} estimate{'s' if count != 1 else ''}) to {result.path}; "
+              f"upload it with {fmt.reader}.")
+    else:
+        print(f"Wrote {fmt.label} ({len(plan.entries)} entries, {scheduled} scheduled) to {result.path}; "
+              f"read it with {fmt.reader}.")
     for extra in result.files[1:]:
         print(f"  and {extra}")
     for note in result.notes:
