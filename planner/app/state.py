@@ -41,8 +41,9 @@ class NightState:
     Signals: ``settings_changed(Settings)``, ``site_changed(Site)``,
     ``night_changed(date | None)`` (None: tonight), ``targets_changed(TargetList | None)``,
     ``observability_changed(Observability | None)``, ``selection_changed(list[int])``
-    (indices into the list's targets), ``plan_changed(Plan)``, ``crosscheck_changed(report)``
-    and ``time_zone_changed()`` (UTC or the site's zone; its abbreviation follows the night).
+    (indices into the list's targets), ``plan_changed(Plan)``, ``crosscheck_changed(report)``,
+    ``time_zone_changed()`` (UTC or the site's zone; its abbreviation follows the night),
+    ``plan_selection_changed(entry id | None)`` and ``chart_kept(star, chart id)``.
     """
 
     settings_changed = Signal(object)
@@ -54,6 +55,8 @@ class NightState:
     plan_changed = Signal(object)
     crosscheck_changed = Signal(object)
     time_zone_changed = Signal()  # the zone times are shown in: read display_tz() and tz_label()
+    plan_selection_changed = Signal(object)  # the plan entry chosen in the Plan dock: its id, or None
+    chart_kept = Signal(str, str)  # (star, chart id): a comparison chart was fetched and kept
 
     def __init__(self, settings: Settings | None = None, *, clock: Callable[[], float] = time.time) -> None:
         self.clock = clock
@@ -67,6 +70,7 @@ class NightState:
         self._observability: Observability | None = None
         self._selection: list[int] = []
         self._plan: Any = None
+        self._plan_selection: str | None = None
         self._crosscheck: CrossCheckReport | None = None
 
     # -- settings and site ---------------------------------------------------------------
@@ -210,6 +214,27 @@ class NightState:
     def set_plan(self, plan) -> None:
         self._plan = plan
         self.plan_changed.emit(plan)
+
+    @property
+    def plan_selection(self) -> str | None:
+        """The id of the plan entry chosen in the Plan dock, or None."""
+        return self._plan_selection
+
+    def set_plan_selection(self, entry_id: str | None) -> None:
+        if entry_id != self._plan_selection:
+            self._plan_selection = entry_id
+            self.plan_selection_changed.emit(entry_id)
+
+    def current_plan_entry(self):
+        """The chosen plan entry (a ``PlanEntry``), or None."""
+        if self._plan is None or self._plan_selection is None:
+            return None
+        return next((e for e in self._plan.entries if e.id == self._plan_selection), None)
+
+    def announce_chart(self, star: str, chart_id: str) -> None:
+        """A comparison chart of ``star`` was fetched and kept (the Chart tab, Prepare
+        tonight's charts): the Plan dock gives it to the star's entries that have none."""
+        self.chart_kept.emit(star, chart_id)
 
     @property
     def crosscheck(self) -> CrossCheckReport | None:

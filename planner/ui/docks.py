@@ -70,9 +70,9 @@ class PendingDock(QDockWidget):
 # dock is first shown, not before the window's first paint.
 
 def _details(state: NightState, parent: QWidget) -> QWidget:
-    from planner.ui.targets_view import TargetDetails
+    from planner.ui.details_pane import DetailsPane  # the target's details and its AAVSO chart
 
-    return TargetDetails(parent, state=state)
+    return DetailsPane(parent, state=state)
 
 
 def _crosscheck(state: NightState, parent: QWidget) -> QWidget:

@@ -239,7 +239,8 @@ class MainWindow(WindowActions, QMainWindow):
                 dock.visibilityChanged.connect(
                     lambda visible, a=spec.attribute: visible and QTimer.singleShot(0, lambda: self.panel(a)))
             self._docks.append(dock)
-        self.details = self.details_dock.widget()
+        self.details_pane = self.details_dock.widget()  # tabs: the target's details, its AAVSO chart
+        self.details = self.details_pane.target
         self.crosscheck_panel = self.crosscheck_dock.widget()
         # the docks that talk to each other or to the window
         self.crosscheck_panel.push_site_requested.connect(self.push_site_to_aavso)

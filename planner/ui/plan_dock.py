@@ -11,10 +11,11 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 import logging
+import threading
 from pathlib import Path
 from typing import Sequence
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -25,7 +26,9 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
+    QProgressBar,
     QPushButton,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -38,6 +41,7 @@ from planner.config import load_settings_or_defaults
 from planner.plan import store
 from planner.plan.export import FORMATS, ExportOptions, export_plan
 from planner.plan.model import TWILIGHTS, Plan, PlanEntry, PlanTarget, PlanValueError
+from planner.ui.estimate_box import EstimateBox
 from planner.ui.listen import listen
 from planner.ui.plan_table import PlanTableModel
 from planner.ui.workers import LatestRunner
@@ -51,6 +55,32 @@ def _plan_date(site, time: float) -> str:
     return _dt.datetime.fromtimestamp(time, tz=site.tz).date().isoformat()
 
 
+class _Progress(QObject):
+    """Carries "Prepare tonight's charts" progress from its worker to the dock (queued)."""
+
+    changed = Signal(int, int, str)
+
+
+def _kept_chart(name: str, chart_id: str):
+    """Worker: the kept chart of a plan entry (its chart id first, else the star's newest)."""
+    from planner.app.charts import ChartStore
+
+    store = ChartStore()
+    kept = store.load(chart_id) if chart_id else None
+    if kept is None:
+        kept = store.latest_for(name)
+    return name, (kept.chart if kept is not None else None)
+
+
+def _check_estimate(plan: Plan, estimate, chart):
+    """Worker: the estimate checked against a copy of the plan and the chart; returns
+    (entry id, observation, notes) for the GUI thread to add to the live plan."""
+    from planner.app.observe import build_observation
+
+    index, observation, notes = build_observation(plan, estimate, chart=chart)
+    return plan.entries[index].id, observation, notes
+
+
 class PlanDock(QDockWidget):
     """The open night plan. Emits ``blocks_changed(list[(start_unix, end_unix, label)])``."""
 
@@ -62,6 +92,7 @@ class PlanDock(QDockWidget):
     export_failed = Signal(str)  # message
     dirty_changed = Signal(bool)
     path_changed = Signal(object)  # Path of the file the plan was opened from or saved to
+    charts_prepared = Signal(object)  # planner.app.charts.PrepareReport
 
     def __init__(self, parent=None, *, state=None) -> None:
         super().__init__("Plan", parent)
@@ -76,6 +107,7 @@ class PlanDock(QDockWidget):
         self._applying_schedule = False
         self._schedule_revision: int | None = None
         self.last_unplaced: list = []
+        self.last_prepare = None  # the last "Prepare tonight's charts" report
 
         self.model = PlanTableModel(self._blank_plan(), self)
         self.model.edited.connect(self._on_edited)
@@ -104,7 +136,17 @@ class PlanDock(QDockWidget):
                                    | QAbstractItemView.EditTrigger.SelectedClicked)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
-        layout.addWidget(self.table, 1)
+        self.estimate_box = EstimateBox(body)
+        self.estimate_box.add_requested.connect(self._on_add_estimate)
+        self.estimate_box.remove_requested.connect(self._on_remove_estimate)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, body)
+        self.splitter.setObjectName("planSplitter")
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.estimate_box)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(True)
+        layout.addWidget(self.splitter, 1)
 
         options = QHBoxLayout()
         options.addWidget(QLabel("Block", body))
@@ -146,6 +188,22 @@ class PlanDock(QDockWidget):
         self.remove_button.setObjectName("planRemove")
         self.remove_button.clicked.connect(self.remove_selected)
         buttons.addWidget(self.remove_button)
+        self.prepare_button = QPushButton("Prepare tonight's charts", body)
+        self.prepare_button.setObjectName("planPrepareCharts")
+        self.prepare_button.setToolTip("Fetch and keep the AAVSO comparison-star chart and photometry of every star "
+                                       "of the plan, so they open at a dark site with no network")
+        self.prepare_button.clicked.connect(self.prepare_charts)
+        buttons.addWidget(self.prepare_button)
+        self.prepare_progress = QProgressBar(body)
+        self.prepare_progress.setObjectName("planPrepareProgress")
+        self.prepare_progress.setVisible(False)
+        self.prepare_progress.setFormat("%v of %m")
+        buttons.addWidget(self.prepare_progress, 1)
+        self.prepare_cancel = QPushButton("Cancel", body)
+        self.prepare_cancel.setObjectName("planPrepareCancel")
+        self.prepare_cancel.setVisible(False)
+        self.prepare_cancel.clicked.connect(self.cancel_prepare)
+        buttons.addWidget(self.prepare_cancel)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         self.status_label = QLabel(body)
@@ -161,6 +219,21 @@ class PlanDock(QDockWidget):
         self.export_runner = LatestRunner("plan-export", self)
         self.export_runner.finished.connect(self._on_exported)
         self.export_runner.failed.connect(self._on_export_failed)
+        self.estimate_runner = LatestRunner("plan-estimate", self)
+        self.estimate_runner.finished.connect(self._on_estimate_checked)
+        self.estimate_runner.failed.connect(self._on_estimate_failed)
+        self.estimate_runner.busy_changed.connect(lambda busy: self.estimate_box.add_button.setEnabled(not busy))
+        self.entry_chart_runner = LatestRunner("plan-entry-chart", self)
+        self.entry_chart_runner.finished.connect(self._on_entry_chart)
+        self.prepare_runner = LatestRunner("plan-prepare-charts", self)
+        self.prepare_runner.finished.connect(self._on_prepared)
+        self.prepare_runner.failed.connect(self._on_prepare_failed)
+        self.prepare_runner.busy_changed.connect(self._on_prepare_busy)
+        self._prepare_progress = _Progress(self)
+        self._prepare_progress.changed.connect(self._on_prepare_progress)
+        self._prepare_cancel = threading.Event()
+        self.table.selectionModel().currentRowChanged.connect(lambda _now, _before: self._on_current_entry())
+        self.model.modelReset.connect(self._on_current_entry)
 
         self._autosave_timer = QTimer(self)
         self._autosave_timer.setSingleShot(True)
@@ -178,6 +251,7 @@ class PlanDock(QDockWidget):
             listen(self, state.observability_changed,
                    lambda obs: self.set_context(state.site, obs, state.targets) if obs is not None else None)
             listen(self, state.site_changed, lambda site: setattr(self, "_site", site))
+            listen(self, state.chart_kept, self._on_chart_kept)
             state.set_plan(self.plan)
 
     # -- public API ----------------------------------------------------------------------
@@ -380,6 +454,7 @@ class PlanDock(QDockWidget):
         self._publish()
 
     def _on_quit(self) -> None:
+        self._prepare_cancel.set()  # a chart download in progress stops after the star in hand
         store.clear_recovery()
 
     def _confirm_discard(self) -> bool:
@@ -456,6 +531,128 @@ class PlanDock(QDockWidget):
     def _on_export_failed(self, _generation: int, exc) -> None:
         self._say(f"Export failed: {exc}")
         self.export_failed.emit(str(exc))
+
+    # -- estimates and charts ------------------------------------------------------------
+
+    def current_entry(self) -> tuple[int, PlanEntry] | None:
+        """(row, entry) of the entry with the table's focus, or None."""
+        index = self.table.selectionModel().currentIndex()
+        row = index.row() if index.isValid() else -1
+        return (row, self.plan.entries[row]) if 0 <= row < len(self.plan.entries) else None
+
+    def select_entry(self, row: int) -> None:
+        self.table.selectRow(row)
+        self.table.setCurrentIndex(self.model.index(row, 0))
+
+    def _on_current_entry(self) -> None:
+        current = self.current_entry()
+        entry = current[1] if current else None
+        self.estimate_box.set_entry(entry, self.plan.site.tz)
+        if self._state is not None:
+            self._state.set_plan_selection(entry.id if entry is not None else None)
+        if entry is not None:
+            self.entry_chart_runner.submit(_kept_chart, entry.name, entry.chart_id)
+        else:
+            self.entry_chart_runner.cancel()
+
+    def _on_entry_chart(self, _generation: int, value) -> None:
+        name, chart = value
+        current = self.current_entry()
+        if current is not None and current[1].name == name:
+            self.estimate_box.set_chart(chart)
+
+    def _on_add_estimate(self, estimate) -> None:
+        """Check the estimate (with the airmass) in a worker; ``_on_estimate_checked`` adds it."""
+        self.estimate_box.show_message("Checking…")
+        self.estimate_runner.submit(_check_estimate, copy.deepcopy(self.plan), estimate, self.estimate_box._chart)
+
+    def _on_estimate_checked(self, _generation: int, result) -> None:
+        from planner.app.observe import add_observation
+
+        entry_id, observation, notes = result
+        try:
+            row = self.plan.index_of(entry_id)
+        except KeyError:
+            self.estimate_box.show_message("The entry was removed from the plan meanwhile; nothing was added.",
+                                           error=True)
+            return
+        entry = add_observation(self.plan, row, observation)
+        value = ("<" if observation.fainter_than else "") + f"{observation.magnitude:g}"
+        airmass = f", airmass {observation.airmass:.2f}" if observation.airmass is not None else ""
+        self.estimate_box.refresh_list(entry)
+        self.estimate_box.added(f"Added {observation.band} {value} of {entry.name}{airmass}. " + " ".join(notes))
+        self._say(f"Added an estimate of {entry.name} ({len(entry.observations)} now); save the plan to keep it.")
+
+    def _on_estimate_failed(self, _generation: int, exc) -> None:
+        from planner.errors import PlannerError
+
+        text = str(exc) if isinstance(exc, PlannerError) else f"The estimate could not be checked ({exc})."
+        self.estimate_box.show_message(text[:1].upper() + text[1:] + ("" if text.endswith(".") else "."), error=True)
+
+    def _on_remove_estimate(self, position: int) -> None:
+        from planner.app.observe import remove_observation
+
+        current = self.current_entry()
+        if current is None or not 0 <= position < len(current[1].observations):
+            return
+        entry = remove_observation(self.plan, current[0], position)
+        self.estimate_box.refresh_list(entry)
+        self.estimate_box.show_message(f"Removed the estimate; {len(entry.observations)} left.")
+
+    def _on_chart_kept(self, star: str, chart_id: str) -> None:
+        """A chart of ``star`` was kept (the Chart tab): entries of the star without one get it."""
+        key = " ".join(star.split()).casefold()
+        for row, entry in enumerate(self.plan.entries):
+            if " ".join(entry.name.split()).casefold() == key and not entry.chart_id:
+                self.plan.update(row, chart_id=chart_id)
+        current = self.current_entry()
+        if current is not None and " ".join(current[1].name.split()).casefold() == key:
+            self.entry_chart_runner.submit(_kept_chart, current[1].name, current[1].chart_id)
+
+    def prepare_charts(self) -> bool:
+        """Fetch and keep every plan star's chart in a worker (progress and cancel in the dock)."""
+        from planner.app.charts import prepare_charts
+
+        if not self.plan.entries:
+            self._say("Add targets to the plan first; then prepare their charts.")
+            return False
+        self._prepare_cancel.clear()
+        settings = self._state.settings if self._state is not None else load_settings_or_defaults()
+        self.prepare_progress.setRange(0, len(self.plan.entries))
+        self.prepare_progress.setValue(0)
+        self.prepare_runner.submit(prepare_charts, copy.deepcopy(self.plan), settings,
+                                   progress=self._prepare_progress.changed.emit, cancelled=self._prepare_cancel.is_set)
+        self._say("Preparing tonight's charts…")
+        return True
+
+    def cancel_prepare(self) -> None:
+        self._prepare_cancel.set()
+        self._say("Stopping after the chart in hand…")
+
+    def _on_prepare_progress(self, done: int, total: int, star: str) -> None:
+        self.prepare_progress.setRange(0, total)
+        self.prepare_progress.setValue(done)
+        if star:
+            self._say(f"Preparing charts: {star} ({done + 1} of {total})…")
+
+    def _on_prepared(self, _generation: int, report) -> None:
+        from planner.app.charts import apply_chart_ids
+
+        apply_chart_ids(self.plan, report.chart_ids)  # the plan announces each entry it changes
+        if self._state is not None:
+            for item in {c.star: c for c in report.charts if c.chart_id}.values():
+                self._state.announce_chart(item.star, item.chart_id)
+        self.last_prepare = report
+        self._say(report.summary())
+        self.charts_prepared.emit(report)
+
+    def _on_prepare_failed(self, _generation: int, exc) -> None:
+        self._say(f"Preparing the charts failed: {exc}")
+
+    def _on_prepare_busy(self, busy: bool) -> None:
+        self.prepare_button.setEnabled(not busy)
+        self.prepare_progress.setVisible(busy)
+        self.prepare_cancel.setVisible(busy)
 
     def _set_dirty(self, dirty: bool) -> None:
         if dirty:
