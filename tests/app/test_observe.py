@@ -42,6 +42,9 @@ def test_airmass_agrees_with_astropy_altaz(hours):
     """Pickering's air mass of the engine's apparent altitude is sec z of astropy's AltAz
     (no refraction) made smaller by the atmosphere's curvature (and a little by
     refraction): under 1 % smaller above 25° altitude, the tolerance here."""
+    from planner.sky._offline import configure_astropy_offline
+
+    configure_astropy_offline()  # the bundled IERS tables, no download (as the program runs)
     import astropy.units as u
     from astropy.coordinates import AltAz, EarthLocation, SkyCoord
     from astropy.time import Time

@@ -121,3 +121,18 @@ def filter_plan() -> Plan:
     plan.add(PlanEntry(target=target("chi Cyg", ra=297.6414, dec=32.9143, var_type="M"), duration=600,
                        start=T0 + 13000, end=T0 + 13600, filters=("V",), status="observed"))
     return plan
+
+
+def with_estimates(plan: Plan) -> Plan:
+    """``plan`` with a visual and an instrumental estimate of its first entry (what the AAVSO
+    report formats need to have something to write)."""
+    from planner.plan.model import Observation
+
+    first = plan.entries[0]
+    when = first.start if first.start is not None else (plan.night_start or T0 + 7200)
+    plan.update(0, status="observed", observations=(
+        Observation(time=when + 60, magnitude=11.6, comparison=("104", "117"), chart_id="X28471AB", notes="clear"),
+        Observation(time=when + 120, magnitude=11.53, band="V", error=0.02, comparison=("104",),
+                    comparison_auids=("000-BCP-194",), chart_id="X28471AB", airmass=1.2)))
+    return plan
+
