@@ -65,3 +65,17 @@ def moon_phase_name(illumination: float, waxing: bool) -> str:
         return "First quarter" if waxing else "Last quarter"
     trend = "Waxing" if waxing else "Waning"
     return f"{trend} {'crescent' if k < 0.5 else 'gibbous'}"
+
+
+def parse_decimal(text: str) -> float | str | None:
+    """A number as a person types it into a field: None when the field is empty, a float
+    (a decimal comma accepted: ``11,6``), or the text itself when it is not a number, so
+    the caller can say so naming the field."""
+    raw = (text or "").strip()
+    if not raw:
+        return None
+    candidate = raw.replace(",", ".") if raw.count(",") == 1 and "." not in raw else raw
+    try:
+        return float(candidate)
+    except ValueError:
+        return raw

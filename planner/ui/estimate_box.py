@@ -31,20 +31,10 @@ from PySide6.QtWidgets import (
 )
 
 from planner.app.observe import VISUAL_BAND, Estimate
+from planner.formatting import parse_decimal
 from planner.plan.model import COMMENT_CODES
 
 BANDS = (VISUAL_BAND, "V", "B", "R", "I", "CV", "TG", "TB", "TR", "U", "J", "H", "K")
-
-
-def _number(text: str):
-    raw = text.strip()
-    if not raw:
-        return None
-    candidate = raw.replace(",", ".") if raw.count(",") == 1 and "." not in raw else raw
-    try:
-        return float(candidate)
-    except ValueError:
-        return raw
 
 
 class EstimateBox(QGroupBox):
@@ -256,12 +246,12 @@ class EstimateBox(QGroupBox):
         """The estimate as typed, or the reason it cannot be one (naming the field)."""
         if self._entry is None:
             return "Choose the plan entry the estimate is of."
-        magnitude = _number(self.mag_edit.text())
+        magnitude = parse_decimal(self.mag_edit.text())
         if magnitude is None:
             return "Magnitude: type the magnitude (or the limit, with 'fainter than')."
         if isinstance(magnitude, str):
             return f"Magnitude: {magnitude!r} is not a number."
-        error = _number(self.err_edit.text())
+        error = parse_decimal(self.err_edit.text())
         if isinstance(error, str):
             return f"Error: {error!r} is not a number."
         fainter = self.fainter_check.isChecked()

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from planner.commands.common import fmt_local
-from planner.formatting import dec_dms, format_clock, moon_phase_name, ra_hms
+from planner.formatting import dec_dms, format_clock, moon_phase_name, parse_decimal, ra_hms
 
 T = datetime(2026, 12, 1, 16, 12, 40, tzinfo=timezone.utc).timestamp()
 
@@ -30,3 +30,12 @@ def test_moon_phase_names_are_one_definition():
     assert moon_phase_name(0.5, True) == "First quarter"
     assert moon_phase_name(0.46, True) == "Waxing crescent"
     assert moon_phase_name(0.99, False) == "Full Moon"
+
+
+def test_typed_numbers_are_read_one_way_in_every_field():
+    # the Estimate box and the Telescope page both read numbers through parse_decimal
+    assert parse_decimal("") is None and parse_decimal("   ") is None
+    assert parse_decimal(" 11.6 ") == 11.6
+    assert parse_decimal("11,6") == 11.6  # a decimal comma as many observers type it
+    assert parse_decimal("1,234.5") == "1,234.5"  # not a decimal comma: handed back to be named
+    assert parse_decimal("eleven") == "eleven"

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from planner import __version__
-from planner.plan.export import ExportError, ExportOptions, one_line
+from planner.plan.export import ExportError, ExportOptions, Rendered, one_line
 from planner.plan.model import Observation, Plan, PlanEntry
 
 NA = "na"
@@ -103,6 +103,32 @@ def header(kind: str, code: str, delimiter: str, date_type: str, obstype: str) -
     ]
 
 
+def render_report(plan: Plan, options: ExportOptions, *, visual: bool, fields: tuple[str, ...], fields_of,
+                  date_type: str, obstype: str) -> Rendered:
+    """One report: the observer code checked, the estimates of the kind asked for (the other
+    kind left out with a note; none at all refused), a delimiter no field uses, the six
+    parameters, the column names as a comment, one line per estimate."""
+    code = observer_code(options)
+    chosen, other = rows(plan, visual=visual)
+    mine, theirs = ("visual", "instrumental") if visual else ("instrumental", "visual")
+    report, elsewhere = ("Visual", "Extended") if visual else ("Extended", "Visual")
+    notes = []
+    if other:
+        notes.append(f"Left out {other} {theirs} estimate{'s' if other != 1 else ''}: report "
+                     f"{'them' if other != 1 else 'it'} with the AAVSO {elsewhere} format "
+                     f"(aavso-{elsewhere.lower()}).")
+    if not chosen:
+        raise ExportError(f"the plan has no {mine} estimates to report"
+                          + (f"; its {other} {theirs} estimates go in an aavso-{elsewhere.lower()} report" if other
+                             else "; add them with 'planner observe' or the Plan dock's Estimate box"))
+    table = [fields_of(row) for row in chosen]
+    delimiter = choose_delimiter(table)
+    lines = header(report, code, delimiter, date_type, obstype)
+    lines.append("#" + delimiter.join(fields))
+    lines += [delimiter.join(values) for values in table]
+    return Rendered(render_lines(lines), notes=notes)
+
+
 def render_lines(lines: list[str]) -> bytes:
     """The report's bytes: ASCII text (the formats are plain ASCII), one line each."""
     text = "\n".join(lines) + "\n"
@@ -124,6 +150,7 @@ __all__ = [
     "julian_date",
     "observer_code",
     "render_lines",
+    "render_report",
     "rows",
     "text_field",
 ]

@@ -18,18 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from planner.plan.export import ExportError, ExportOptions, Rendered
-from planner.plan.export.aavso import (
-    NA,
-    Row,
-    check_length,
-    choose_delimiter,
-    header,
-    julian_date,
-    observer_code,
-    render_lines,
-    rows,
-    text_field,
-)
+from planner.plan.export.aavso import NA, Row, check_length, julian_date, render_report, text_field
 from planner.plan.model import Plan
 
 OBSTYPES = ("CCD", "DSLR", "PEP", "CMOS", "PTG")
@@ -111,25 +100,11 @@ def fields_of(row: Row, date_type: str) -> list[str]:
 
 
 def render(plan: Plan, options: ExportOptions, path: Path) -> Rendered:
-    code = observer_code(options)
     obstype = (options.obstype or "CCD").strip().upper()
     if obstype not in OBSTYPES:
         raise ExportError(f"observation type {obstype!r} is not one of {', '.join(OBSTYPES)} (--obstype)")
     date_type = (options.date_type or "JD").strip().upper()
     if date_type not in DATE_TYPES:
         raise ExportError(f"date type {date_type!r} is not one planner writes ({', '.join(DATE_TYPES)})")
-    chosen, visual = rows(plan, visual=False)
-    notes = []
-    if visual:
-        notes.append(f"Left out {visual} visual estimate{'s' if visual != 1 else ''}: report "
-                     f"{'them' if visual != 1 else 'it'} with the AAVSO Visual format (aavso-visual).")
-    if not chosen:
-        raise ExportError("the plan has no instrumental estimates to report (CCD, DSLR, ...)"
-                          + (f"; its {visual} visual estimates go in an aavso-visual report" if visual else
-                             "; add them with 'planner observe' or the Plan dock's Estimate box"))
-    table = [fields_of(row, date_type) for row in chosen]
-    delimiter = choose_delimiter(table)
-    lines = header("Extended", code, delimiter, date_type, obstype)
-    lines.append("#" + delimiter.join(FIELDS))
-    lines += [delimiter.join(fields) for fields in table]
-    return Rendered(render_lines(lines), notes=notes)
+    return render_report(plan, options, visual=False, fields=FIELDS, fields_of=lambda row: fields_of(row, date_type),
+                         date_type=date_type, obstype=obstype)

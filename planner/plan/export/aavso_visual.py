@@ -12,19 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from planner.plan.export import ExportError, ExportOptions, Rendered
-from planner.plan.export.aavso import (
-    NA,
-    Row,
-    check_length,
-    choose_delimiter,
-    header,
-    julian_date,
-    observer_code,
-    render_lines,
-    rows,
-    text_field,
-)
+from planner.plan.export import ExportOptions, Rendered
+from planner.plan.export.aavso import NA, Row, check_length, julian_date, render_report, text_field
 from planner.plan.model import Plan, normalise_comment_codes
 
 FIELDS = ("NAME", "DATE", "MAG", "COMMENTCODE", "COMP1", "COMP2", "CHART", "NOTES")
@@ -54,19 +43,5 @@ def fields_of(row: Row) -> list[str]:
 
 
 def render(plan: Plan, options: ExportOptions, path: Path) -> Rendered:
-    code = observer_code(options)
-    chosen, instrumental = rows(plan, visual=True)
-    notes = []
-    if instrumental:
-        notes.append(f"Left out {instrumental} instrumental estimate{'s' if instrumental != 1 else ''}: report "
-                     f"{'them' if instrumental != 1 else 'it'} with the AAVSO Extended format (aavso-extended).")
-    if not chosen:
-        raise ExportError("the plan has no visual estimates to report"
-                          + (f"; its {instrumental} instrumental estimates go in an aavso-extended report"
-                             if instrumental else "; add them with 'planner observe' or the Plan dock's Estimate box"))
-    table = [fields_of(row) for row in chosen]
-    delimiter = choose_delimiter(table)
-    lines = header("Visual", code, delimiter, "JD", "Visual")
-    lines.append("#" + delimiter.join(FIELDS))
-    lines += [delimiter.join(fields) for fields in table]
-    return Rendered(render_lines(lines), notes=notes)
+    return render_report(plan, options, visual=True, fields=FIELDS, fields_of=fields_of, date_type="JD",
+                         obstype="Visual")

@@ -34,6 +34,7 @@ from planner.app.telescope import (
     check_value,
 )
 from planner.config import Settings
+from planner.formatting import parse_decimal
 from planner.ui.settings.page import SettingsPage
 
 TITLE = "Telescope"
@@ -52,19 +53,6 @@ _PLACEHOLDERS = {
     "camera_sensor_height_mm": "e.g. 13.4",
     "camera_pixel_size_um": "e.g. 3.76",
 }
-
-
-def _number(text: str) -> float | str | None:
-    """None for an empty field, a float, or the text when it is not a number (decimal comma
-    accepted)."""
-    raw = text.strip()
-    if not raw:
-        return None
-    candidate = raw.replace(",", ".") if raw.count(",") == 1 and "." not in raw else raw
-    try:
-        return float(candidate)
-    except ValueError:
-        return raw
 
 
 class TelescopePage(SettingsPage):
@@ -158,7 +146,7 @@ class TelescopePage(SettingsPage):
     # -- values --------------------------------------------------------------------------
 
     def values(self) -> dict[str, float | str | None]:
-        return {name: _number(edit.text()) for name, edit in self.edits.items()}
+        return {name: parse_decimal(edit.text()) for name, edit in self.edits.items()}
 
     def _field_errors(self) -> dict[str, str]:
         out = {}
