@@ -11,8 +11,13 @@ from astropy import units as u
 from astropy.coordinates import SkyCoord
 from astropy.wcs import WCS
 
+from planner import config
 from planner.app.telescope import (
     CHART_SCALES,
+    EAST,
+    FIELDS,
+    MODES,
+    NORTH,
     Optics,
     TelescopeError,
     chart_defaults,
@@ -134,3 +139,19 @@ def test_settings_keep_the_new_keys_and_drop_unusable_values():
     again = load_settings()
     assert again.camera_sensor_width_mm == 17.7 and again.observing_mode == "imaging" and again.chart_scale == "E"
     assert Settings.from_json({"telescope_aperture_mm": True, "eyepiece_field_deg": "wide"}).telescope_aperture_mm is None
+
+
+def test_the_settings_file_guards_the_same_telescope_fields_and_choices():
+    # config sits below app, so it keeps its own list of the telescope keys: it must be this one
+    assert set(config._OPTICS) == {name for name, *_ in FIELDS}
+    assert config._OPTICS_CHOICES == {"observing_mode": MODES, "chart_scale": ("", *CHART_SCALES),
+                                      "chart_north": NORTH, "chart_east": EAST}
+    for name, _label, _unit, low, high in FIELDS:  # the page's range fits inside the file's guard
+        assert 0 < low and high <= config._OPTICS[name][1]
+    loaded = Settings.from_json({"telescope_focal_length_mm": -200, "chart_scale": "H", "observing_mode": "imaging",
+                                 "eyepiece_field_deg": 68})
+    assert loaded.telescope_focal_length_mm is None and loaded.chart_scale == ""
+    assert (loaded.observing_mode, loaded.eyepiece_field_deg) == ("imaging", 68.0)
+    focal, scale = loaded.warnings
+    assert focal.startswith('"telescope_focal_length_mm"') and "millimetres" in focal
+    assert scale.startswith('"chart_scale"') and "'H'" in scale
