@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -142,7 +143,14 @@ class PlanDock(QDockWidget):
         self.splitter = QSplitter(Qt.Orientation.Vertical, body)
         self.splitter.setObjectName("planSplitter")
         self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.estimate_box)
+        # The box scrolls rather than making the dock (and the window) taller than a laptop's
+        # screen: the table and the estimate share what height there is.
+        self.estimate_scroll = QScrollArea(body)
+        self.estimate_scroll.setObjectName("planEstimateScroll")
+        self.estimate_scroll.setWidgetResizable(True)
+        self.estimate_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.estimate_scroll.setWidget(self.estimate_box)
+        self.splitter.addWidget(self.estimate_scroll)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(True)

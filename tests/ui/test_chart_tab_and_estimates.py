@@ -248,6 +248,14 @@ def test_an_estimate_entered_beside_the_chart_goes_into_the_plan(qtbot, dock, pa
     assert dock.plan.entries[0].observations == () and box.list.count() == 0
 
 
+def test_the_estimate_box_scrolls_instead_of_making_the_dock_taller_than_a_laptop_screen(dock):
+    # the whole dock (table, buttons, box) needs less height than the box laid out in full:
+    # beside the other docks on a 768-pixel-high screen the window still fits
+    assert dock.minimumSizeHint().height() < dock.estimate_box.minimumSizeHint().height()
+    assert dock.minimumSizeHint().height() < 360
+    assert dock.estimate_scroll.widget() is dock.estimate_box
+
+
 def test_bad_typing_is_refused_before_anything_is_checked(qtbot, dock):
     box = dock.estimate_box
     dock.select_entry(0)
