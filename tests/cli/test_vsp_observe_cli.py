@@ -4,32 +4,22 @@ prepared at home, then estimates and the report with no network at all."""
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 import pytest
 from PIL import Image
-from werkzeug import Response
 
 from planner.cli import main
 from planner.plan import load_plan, save_plan
 from planner.plan.model import Plan, PlanEntry, PlanTarget
-from planner.services.http import POLICIES, reset_limiters
 from planner.sky.site import Site
 from tests.plan.aavso_reader import read_report
-from tests.services.conftest import fast
+from tests.vsp_service import png, serve_vsp
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "vsp"
 SITE = Site(latitude=52.0, longitude=4.0, elevation=5.0, timezone="Europe/Amsterdam", name="Backyard")
 DATE = "2026-11-23"
 EVENING = "2026-11-23T19:30:00Z"  # SS Cyg high in the west from 52°N
-
-
-def png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("L", (60, 40), 255).save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 def run(capsys, *argv):
@@ -41,26 +31,7 @@ def run(capsys, *argv):
 @pytest.fixture
 def vsp(httpserver, monkeypatch):
     """A VSP at a local address: charts by star and by id, and their pictures."""
-    reset_limiters()
-    from planner.services import vsp as module
-
-    monkeypatch.setitem(POLICIES, module.SERVICE_KEY, fast(module.policy()))
-    monkeypatch.setenv("PLANNER_VSP_URL", httpserver.url_for("/vsp/api"))
-    answer = json.loads((DATA / "chart_ss_cyg.json").read_text())
-    answer["image_uri"] = httpserver.url_for("/vsp/chart/X28471AB.png")
-    asked = []
-
-    def chart(request):
-        asked.append(dict(request.args))
-        if request.args.get("star", "").casefold() == "ss foo":
-            return Response(json.dumps({"errors": ["SS Foo: star not found"]}), status=400,
-                            content_type="application/json")
-        return Response(json.dumps(answer), content_type="application/json")
-
-    httpserver.expect_request("/vsp/api/chart/").respond_with_handler(chart)
-    httpserver.expect_request("/vsp/api/chart/X28471AB/").respond_with_json(answer)
-    httpserver.expect_request("/vsp/chart/X28471AB.png").respond_with_data(png(), content_type="image/png")
-    httpserver.asked = asked
+    httpserver.asked = serve_vsp(httpserver, monkeypatch, unknown=("SS Foo",), picture=png(60, 40, "L"))
     return httpserver
 
 

@@ -7,26 +7,19 @@ beside the chart, refused with the field named, and in the plan."""
 from __future__ import annotations
 
 import datetime as dt
-import io
-import json
-from pathlib import Path
 
 import pytest
-from PIL import Image
 from PySide6.QtGui import QGuiApplication
-from werkzeug import Response
 
 from planner.app.state import NightState
 from planner.app.targets import SAMPLE, TargetList
 from planner.catalog.target import Target
 from planner.config import Settings
 from planner.plan.model import PlanTarget
-from planner.services.http import POLICIES, reset_limiters
 from planner.ui.details_pane import DetailsPane
 from planner.ui.plan_dock import PlanDock
-from tests.services.conftest import fast
+from tests.vsp_service import serve_vsp
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "vsp"
 SETTINGS = Settings(site_name="Backyard", latitude=52.0, longitude=4.0, elevation=5.0, timezone="Europe/Amsterdam",
                     telescope_aperture_mm=200.0, telescope_focal_length_mm=1200.0, eyepiece_focal_length_mm=25.0,
                     eyepiece_field_deg=52.0)
@@ -34,32 +27,9 @@ EVENING = dt.datetime(2026, 11, 23, 19, 30, tzinfo=dt.timezone.utc).timestamp()
 SS_CYG = Target(star_name="SS Cyg", ra=325.6787, dec=43.5861, min_mag=12.2, min_mag_band="V", max_mag=8.2)
 
 
-def png(width: int = 80, height: int = 60) -> bytes:
-    page = Image.new("RGB", (width, height), (255, 255, 255))
-    page.putpixel((10, 10), (0, 0, 0))
-    buffer = io.BytesIO()
-    page.save(buffer, "PNG")
-    return buffer.getvalue()
-
-
 @pytest.fixture
 def vsp(httpserver, monkeypatch):
-    reset_limiters()
-    from planner.services import vsp as module
-
-    monkeypatch.setitem(POLICIES, module.SERVICE_KEY, fast(module.policy()))
-    monkeypatch.setenv("PLANNER_VSP_URL", httpserver.url_for("/vsp/api"))
-    answer = json.loads((DATA / "chart_ss_cyg.json").read_text())
-    answer["image_uri"] = httpserver.url_for("/vsp/chart/X28471AB.png")
-
-    def chart(request):
-        if request.args.get("star") == "T Cen":
-            return Response(json.dumps({"errors": ["T Cen: star not found"]}), status=400,
-                            content_type="application/json")
-        return Response(json.dumps(answer), content_type="application/json")
-
-    httpserver.expect_request("/vsp/api/chart/").respond_with_handler(chart)
-    httpserver.expect_request("/vsp/chart/X28471AB.png").respond_with_data(png(), content_type="image/png")
+    serve_vsp(httpserver, monkeypatch, unknown=("T Cen",))
     return httpserver
 
 
