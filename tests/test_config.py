@@ -89,7 +89,7 @@ def test_a_bad_place_gives_the_whole_default_site_not_a_made_up_one(place, words
         ("theme", "pink", "not one of light, dark, night", "light"),
         ("crosscheck_tolerance_s", -1, "outside 0 to 3600", 120.0),
         ("image_cache_mb", 2.5, "outside 10 to 100000", 500),
-        ("telescope_focal_length_mm", 0, "not a positive number", None),
+        ("telescope_focal_length_mm", 0, "outside 10–100000 mm", None),
         ("base_urls", {"aavso": "ftp://example.org"}, "not an http(s) address", {}),
         ("extra", [], "is not an object", {}),
     ],

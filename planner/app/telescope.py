@@ -24,35 +24,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from planner.config.telescope import CHART_SCALES, EAST, MODES, NORTH, OPTICS_FIELDS, TELESCOPE, ChartScale
+
 ARCSEC_PER_RADIAN = math.degrees(1.0) * 3600.0  # 206 264.806...
-MODES = ("visual", "imaging")
-NORTH = ("", "up", "down")
-EAST = ("", "left", "right")
-
-
-@dataclass(frozen=True)
-class ChartScale:
-    """One of AAVSO's chart scales as VSP offers it: the chart's width and its usual limit."""
-
-    code: str
-    fov_arcmin: float
-    maglimit: float
-    use: str
-
-
-# The scales of AAVSO's printed charts (a: naked eye/binoculars ... g: large telescopes).
-CHART_SCALES: dict[str, ChartScale] = {
-    s.code: s
-    for s in (
-        ChartScale("A", 900.0, 9.0, "naked eye and binoculars (15°)"),
-        ChartScale("B", 180.0, 11.0, "binoculars and finders (3°)"),
-        ChartScale("C", 120.0, 12.0, "small telescopes, low power (2°)"),
-        ChartScale("D", 60.0, 14.5, "telescopes, low power (1°)"),
-        ChartScale("E", 30.0, 16.5, "telescopes, medium power (30′)"),
-        ChartScale("F", 15.0, 18.5, "large telescopes, high power (15′)"),
-        ChartScale("G", 7.5, 18.5, "large telescopes and cameras (7.5′)"),
-    )
-}
 DEFAULT_SCALE = "D"
 MIN_FOV_ARCMIN = 3.0
 MAX_FOV_ARCMIN = 900.0
@@ -76,29 +50,15 @@ def _positive(value: Any) -> float | None:
     return number if math.isfinite(number) and number > 0 else None
 
 
-# (attribute, label, unit, lowest, highest): what Settings > Telescope checks.
-FIELDS: tuple[tuple[str, str, str, float, float], ...] = (
-    ("telescope_aperture_mm", "Aperture", "mm", 5.0, 10_000.0),
-    ("telescope_focal_length_mm", "Focal length", "mm", 10.0, 100_000.0),
-    ("eyepiece_focal_length_mm", "Eyepiece focal length", "mm", 1.0, 100.0),
-    ("eyepiece_field_deg", "Eyepiece apparent field", "°", 10.0, 120.0),
-    ("camera_sensor_width_mm", "Sensor width", "mm", 1.0, 100.0),
-    ("camera_sensor_height_mm", "Sensor height", "mm", 1.0, 100.0),
-    ("camera_pixel_size_um", "Pixel size", "µm", 0.5, 50.0),
-)
-_LIMITS = {name: (label, unit, low, high) for name, label, unit, low, high in FIELDS}
+# (attribute, label, unit, lowest, highest): what Settings > Telescope checks (declared once,
+# in the settings section, so the settings file is judged by the same ranges).
+FIELDS = OPTICS_FIELDS
 
 
 def check_value(name: str, value: Any) -> str:
-    """Why ``value`` cannot be the telescope setting ``name`` ('' when it can, or is unset)."""
-    label, unit, low, high = _LIMITS[name]
-    if value is None:
-        return ""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(float(value)):
-        return f"{label} must be a number in {unit}"
-    if not low <= float(value) <= high:
-        return f"{label} {float(value):g} {unit} is outside {low:g}–{high:g} {unit}; check the unit"
-    return ""
+    """Why ``value`` cannot be the telescope setting ``name`` ('' when it can, or is unset):
+    the telescope settings section's check."""
+    return TELESCOPE[name].problem(value).rstrip(".")
 
 
 @dataclass(frozen=True)

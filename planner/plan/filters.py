@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
+from planner.config.exports import bad_wheel_name  # the rule is the Exports settings section's
+
 # (code, what it is), in the order Settings lists them.
 AAVSO_FILTER_CODES: tuple[tuple[str, str], ...] = (
     ("U", "Johnson U"),
@@ -49,15 +51,6 @@ DEFAULT_WHEEL_NAMES: dict[str, str] = {
 
 UNFILTERED = "CV"  # the code an entry without filters is imaged under
 _BY_FOLDED = {code.casefold(): code for code, _ in AAVSO_FILTER_CODES if len(code) > 1}
-
-
-def bad_wheel_name(name: str) -> str | None:
-    """Why ``name`` cannot be a filter-wheel name in the exports ('' is fine: no filter)."""
-    if "," in name or ";" in name:
-        return "a filter name cannot hold ',' or ';' (they separate lists and start comments in ACP plans)"
-    if name.strip().startswith("#"):
-        return "a filter name cannot start with '#'"
-    return None
 
 
 def canonical_code(name: str) -> str | None:

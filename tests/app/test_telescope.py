@@ -14,10 +14,7 @@ from astropy.wcs import WCS
 from planner import config
 from planner.app.telescope import (
     CHART_SCALES,
-    EAST,
     FIELDS,
-    MODES,
-    NORTH,
     Optics,
     TelescopeError,
     chart_defaults,
@@ -27,6 +24,7 @@ from planner.app.telescope import (
     pixel_scale_of,
 )
 from planner.config import Settings
+from planner.config.telescope import TELESCOPE
 
 
 def _imaging(**kw) -> Settings:
@@ -141,17 +139,21 @@ def test_settings_keep_the_new_keys_and_drop_unusable_values():
     assert Settings.from_json({"telescope_aperture_mm": True, "eyepiece_field_deg": "wide"}).telescope_aperture_mm is None
 
 
-def test_the_settings_file_guards_the_same_telescope_fields_and_choices():
-    # config sits below app, so it keeps its own list of the telescope keys: it must be this one
-    assert set(config._OPTICS) == {name for name, *_ in FIELDS}
-    assert config._OPTICS_CHOICES == {"observing_mode": MODES, "chart_scale": ("", *CHART_SCALES),
-                                      "chart_north": NORTH, "chart_east": EAST}
-    for name, _label, _unit, low, high in FIELDS:  # the page's range fits inside the file's guard
-        assert 0 < low and high <= config._OPTICS[name][1]
+def test_the_settings_file_judges_the_telescope_by_the_pages_own_ranges_and_choices():
+    # one declaration (planner.config.telescope), read by the loader, the page and this module
+    assert FIELDS == tuple((s.name, s.label, s.unit, s.low, s.high) for s in TELESCOPE if s.low is not None)
+    assert {name for name, *_ in FIELDS} | {"observing_mode", "chart_scale", "chart_north", "chart_east"} == set(
+        TELESCOPE.names)
+    assert config.SETTINGS["chart_scale"] is TELESCOPE["chart_scale"]
+    for name, _label, _unit, low, high in FIELDS:
+        assert check_value(name, low) == check_value(name, high) == ""
+        assert check_value(name, high * 2) and TELESCOPE[name].problem(high * 2).rstrip(".") == check_value(name, high * 2)
     loaded = Settings.from_json({"telescope_focal_length_mm": -200, "chart_scale": "H", "observing_mode": "imaging",
                                  "eyepiece_field_deg": 68})
     assert loaded.telescope_focal_length_mm is None and loaded.chart_scale == ""
     assert (loaded.observing_mode, loaded.eyepiece_field_deg) == ("imaging", 68.0)
     focal, scale = loaded.warnings
-    assert focal.startswith('"telescope_focal_length_mm"') and "millimetres" in focal
-    assert scale.startswith('"chart_scale"') and "'H'" in scale
+    assert focal.startswith('"telescope_focal_length_mm": Focal length -200 mm is outside 10–100000 mm')
+    assert scale.startswith('"chart_scale"') and "'H'" in scale and "'A'" in scale
+    # a value the page refuses is refused in the file too (it was kept before: two ranges)
+    assert Settings.from_json({"camera_pixel_size_um": 60}).camera_pixel_size_um is None

@@ -78,3 +78,30 @@ def test_a_new_page_is_one_class_and_one_entry(qtbot, monkeypatch):
     assert dialog.ok_button.isEnabled()
     dialog.accept()
     assert load_settings().extra["notes"] == "dew heater" and ObserverNotesPage.saved == ["dew heater"]
+
+
+def test_the_pages_judge_values_by_the_settings_sections(qtbot):
+    """The dialog, the settings loader and the commands ask the same declarations
+    (planner.config.<section>): a bad value gets the section's sentence on the page, and
+    the page's ranges are the section's."""
+    from planner.config.advanced import ADVANCED
+    from planner.config.exports import EXPORTS
+    from planner.config.site import SITE
+
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    site = dialog.page("site")
+    site.fields["sun_altitude"].edit.setText("12")
+    site.fields["latitude"].edit.setText("95")
+    dialog.validate()
+    assert site.fields["sun_altitude"].message.text() == SITE["sun_altitude"].problem(12.0) != ""
+    assert site.fields["latitude"].message.text() == SITE["latitude"].problem(95.0) != ""
+    assert (site.tolerance_spin.minimum(), site.tolerance_spin.maximum()) == (
+        SITE["crosscheck_tolerance_s"].low, SITE["crosscheck_tolerance_s"].high)
+    advanced = dialog.page("advanced")
+    assert (advanced.image_cache_spin.minimum(), advanced.image_cache_spin.maximum()) == (
+        ADVANCED["image_cache_mb"].low, ADVANCED["image_cache_mb"].high)
+    exports = dialog.page("exports")
+    exports.image_dir_edit.setText("frames")
+    assert EXPORTS["ekos_image_dir"].problem("frames") in exports.errors()
+    assert not dialog.ok_button.isEnabled()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.config import Settings
+from planner.config.advanced import ADVANCED
 from planner.ui.settings.page import Field, SettingsPage
 
 # The service modules (requests, requests-cache) are imported inside the methods that use
@@ -58,11 +59,12 @@ class AdvancedPage(SettingsPage):
         row.addWidget(self.cache_label, 1)
         row.addWidget(self.clear_cache_button)
         cache_form.addRow("HTTP cache", row)
+        limit = ADVANCED["image_cache_mb"]  # range and label: the "advanced" settings section's
         self.image_cache_spin = QSpinBox()
-        self.image_cache_spin.setRange(10, 100_000)
-        self.image_cache_spin.setSuffix(" MB")
+        self.image_cache_spin.setRange(int(limit.low), int(limit.high))
+        self.image_cache_spin.setSuffix(f" {limit.unit}")
         self.image_cache_spin.setValue(int(settings.image_cache_mb))
-        cache_form.addRow("Reference image cache limit", self.image_cache_spin)
+        cache_form.addRow(limit.label, self.image_cache_spin)
         layout.addWidget(cache_box)
         self._refresh_cache_size()
 

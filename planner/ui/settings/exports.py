@@ -3,13 +3,13 @@ telescope exports use for AAVSO's filter codes, and where Ekos saves frames.
 
 A settings page (``planner.ui.settings.page``): ``ExportsPage(settings)`` shows the values,
 ``errors()`` lists what cannot be saved, ``apply(settings)`` returns the settings with the
-page's values. The codes and defaults come from ``planner.plan.filters``.
+page's values. The codes and defaults come from ``planner.plan.filters``; the checks are the
+"exports" settings section's (``planner.config.exports``), which the settings loader uses too.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from pathlib import PurePosixPath, PureWindowsPath
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from planner.config import Settings
-from planner.plan.filters import AAVSO_FILTER_CODES, FilterNames, bad_wheel_name
+from planner.config.exports import EXPORTS, bad_wheel_name
+from planner.plan.filters import AAVSO_FILTER_CODES, FilterNames
 from planner.ui.settings.page import SettingsPage
 
 CODE_COLUMN, NAME_COLUMN, MEANING_COLUMN = range(3)
@@ -117,9 +118,9 @@ class ExportsPage(SettingsPage):
             why = bad_wheel_name(name)
             if why:
                 out.append(f"{code}: {why}.")
-        folder = self.image_dir_edit.text().strip()
-        if folder and not (PurePosixPath(folder).is_absolute() or PureWindowsPath(folder).is_absolute()):
-            out.append("The Ekos frames folder must be an absolute path (KStars finds folders by absolute path only).")
+        folder = EXPORTS["ekos_image_dir"].problem(self.image_dir_edit.text())  # the section's rule
+        if folder:
+            out.append(folder)
         self.message.setText(" ".join(out))
         return out
 

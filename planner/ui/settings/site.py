@@ -2,10 +2,11 @@
 altitude limit and the Sun's altitude that ends dusk, the time zone found from the
 coordinates (looked up in a worker as they are typed), and the cross-check's tolerance.
 
-Each value is checked by ``planner.sky.Site`` itself, one field at a time, so the page and
-the rest of the program agree on what a valid site is and every bad field gets its message
-at once. Latitude and longitude take decimal degrees (with a decimal comma too) or
-sexagesimal forms with a hemisphere.
+Labels, hints, ranges and the check of each value are the "site" settings section's
+(``planner.config.site.SITE``), so the page, the settings loader and ``planner site set``
+agree on what a valid site is; every bad field gets its message at once. Latitude and
+longitude take decimal degrees (with a decimal comma too) or sexagesimal forms with a
+hemisphere.
 """
 
 from __future__ import annotations
@@ -20,29 +21,17 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from planner.config import Settings
-from planner.sky.site import Site, SiteError, timezone_at
+from planner.config.site import SITE
+from planner.limits import SITE_LIMITS
+from planner.sky.site import timezone_at
 from planner.ui.settings.page import Field, SettingsPage
 from planner.ui.workers import LatestRunner
 
 TZ_DEBOUNCE_MS = 300
 
-# Site fields: (attribute of Settings and Site, label, unit)
-SITE_FIELDS = (
-    ("latitude", "Latitude", "°"),
-    ("longitude", "Longitude", "°"),
-    ("elevation", "Elevation", "m"),
-    ("target_altitude", "Target altitude", "°"),
-    ("sun_altitude", "Sun altitude", "°"),
-)
-_HINTS = {
-    "latitude": "Degrees, north positive: 52.1, 52:06:00 or 52°06' N",
-    "longitude": "Degrees, east positive: 4.3, -71:06:35 or 71 06 35 W",
-    "elevation": "Metres above sea level",
-    "target_altitude": "Lowest altitude your telescope can observe (apparent, degrees)",
-    "sun_altitude": "The Sun's altitude that ends dusk and starts dawn (AAVSO's sunaltitude)",
-}
-# Values the other fields take while one field is checked on its own.
-_NEUTRAL_SITE = dict(latitude=0.0, longitude=0.0, elevation=0.0, target_altitude=20.0, sun_altitude=-5.0)
+# The site's numbers, in the page's order (attributes of Settings and Site).
+SITE_NUMBERS = ("latitude", "longitude", "elevation", "target_altitude", "sun_altitude")
+SITE_UNITS = {key: SITE_LIMITS[key].unit for key in SITE_NUMBERS}  # in words: "degrees"
 
 _SEXAGESIMAL = re.compile(r"^([+-]?)\s*(\d+(?:\.\d+)?)(?:\s+(\d+(?:\.\d+)?))?(?:\s+(\d+(?:\.\d+)?))?\s*([NSEW]?)$")
 _ANGLE_MARKS = str.maketrans({"°": " ", "d": " ", "'": " ", "′": " ", '"': " ", "″": " ", ":": " ", "m": " ", "s": " "})
@@ -99,36 +88,38 @@ class SitePage(SettingsPage):
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.name_edit = QLineEdit(settings.site_name)
-        self.name_edit.setPlaceholderText("Unnamed: shown by its coordinates (e.g. Backyard, Leiden)")
-        form.addRow("Site name", self.name_edit)
+        self.name_edit.setPlaceholderText(SITE["site_name"].hint)
+        form.addRow(SITE["site_name"].label, self.name_edit)
 
         self._tz_timer = QTimer(self)
         self._tz_timer.setSingleShot(True)
         self._tz_timer.setInterval(TZ_DEBOUNCE_MS)
         self._tz_timer.timeout.connect(self.lookup_timezone)
-        for key, label, unit in SITE_FIELDS:
+        for key in SITE_NUMBERS:
+            declared = SITE[key]
             edit = QLineEdit(f"{getattr(settings, key):g}")
             edit.setObjectName(key)
-            edit.setPlaceholderText(_HINTS[key])
-            edit.setToolTip(_HINTS[key])
+            edit.setPlaceholderText(declared.hint)
+            edit.setToolTip(declared.hint)
             field = Field(edit)
             self.fields[key] = field
             edit.textChanged.connect(lambda _t: self.changed.emit())
             if key in ("latitude", "longitude"):
                 edit.textChanged.connect(lambda _t: self._tz_timer.start())
-            form.addRow(f"{label} ({unit})", field.with_message())
+            form.addRow(f"{declared.label} ({declared.unit})", field.with_message())
             if key == "elevation":
                 self.timezone_label = QLabel("…")
                 self.timezone_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 self.timezone_label.setToolTip("Found from the coordinates; times are shown in this zone")
                 form.addRow("Time zone", self.timezone_label)
+        tolerance = SITE["crosscheck_tolerance_s"]
         self.tolerance_spin = QDoubleSpinBox()
-        self.tolerance_spin.setRange(1.0, 3600.0)
+        self.tolerance_spin.setRange(tolerance.low, tolerance.high)
         self.tolerance_spin.setDecimals(0)
-        self.tolerance_spin.setSuffix(" s")
+        self.tolerance_spin.setSuffix(f" {tolerance.unit}")
         self.tolerance_spin.setValue(float(settings.crosscheck_tolerance_s))
-        self.tolerance_spin.setToolTip("Event times that differ from the AAVSO API's by more than this are flagged")
-        form.addRow("Cross-check tolerance", self.tolerance_spin)
+        self.tolerance_spin.setToolTip(tolerance.hint)
+        form.addRow(tolerance.label, self.tolerance_spin)
 
         self._tz_runner = LatestRunner("timezone", self)
         self._tz_runner.finished.connect(self._on_timezone)
@@ -141,23 +132,20 @@ class SitePage(SettingsPage):
     def values(self) -> dict[str, float | str]:
         return {
             key: parse_number(self.fields[key].edit.text(), angle=key in ("latitude", "longitude"))
-            for key, _label, _unit in SITE_FIELDS
+            for key in SITE_NUMBERS
         }
 
     def errors(self) -> list[str]:
         values = self.values()
-        for key, label, _unit in SITE_FIELDS:
+        for key in SITE_NUMBERS:
             value = values[key]
-            error = ""
+            declared = SITE[key]
             if isinstance(value, str) and not value:
-                error = f"{label} is needed."
+                error = f"{declared.label} is needed."
+            elif isinstance(value, str):  # not a number: said the way the site's own check says it
+                error = f"{declared.label} must be a number of {SITE_UNITS[key]}, not {value!r}."
             else:
-                try:
-                    # one field at a time, so that every bad field gets its message at once;
-                    # timezone="UTC" skips the (slow) time-zone lookup, done in a worker instead
-                    Site(**{**_NEUTRAL_SITE, key: value}, timezone="UTC")
-                except SiteError as exc:
-                    error = str(exc)
+                error = declared.problem(value)  # the section's check: the loader's and the commands' too
             self.fields[key].set_error(error)
         return [f.error for f in self.fields.values() if f.error]
 

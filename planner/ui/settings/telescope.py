@@ -34,6 +34,7 @@ from planner.app.telescope import (
     check_value,
 )
 from planner.config import Settings
+from planner.config.telescope import TELESCOPE
 from planner.formatting import parse_decimal
 from planner.ui.settings.page import SettingsPage
 
@@ -44,15 +45,6 @@ _GROUPS = (
     ("Eyepiece (visual observing)", ("eyepiece_focal_length_mm", "eyepiece_field_deg")),
     ("Camera (imaging)", ("camera_sensor_width_mm", "camera_sensor_height_mm", "camera_pixel_size_um")),
 )
-_PLACEHOLDERS = {
-    "telescope_aperture_mm": "e.g. 200",
-    "telescope_focal_length_mm": "e.g. 1200",
-    "eyepiece_focal_length_mm": "e.g. 25",
-    "eyepiece_field_deg": "e.g. 52 (Plössl), 68, 82",
-    "camera_sensor_width_mm": "e.g. 17.7",
-    "camera_sensor_height_mm": "e.g. 13.4",
-    "camera_pixel_size_um": "e.g. 3.76",
-}
 
 
 class TelescopePage(SettingsPage):
@@ -73,7 +65,7 @@ class TelescopePage(SettingsPage):
                 label, unit = _LABELS[name]
                 value = getattr(settings, name)
                 edit = QLineEdit("" if value is None else f"{value:g}")
-                edit.setPlaceholderText(_PLACEHOLDERS[name])
+                edit.setPlaceholderText(TELESCOPE[name].hint)
                 edit.setObjectName(f"telescope_{name}")
                 edit.textChanged.connect(self._on_changed)
                 message = QLabel()

@@ -1,6 +1,9 @@
 """User settings (site, limits, service base URLs, display) and the program's folders.
 
-Defaults live in one table (``DEFAULTS``). Settings are a versioned JSON file in the
+Each setting is declared once, in its section (``planner.config.site``, ``.display``,
+``.telescope``, ``.arcsecond``, ``.advanced``, ``.exports``; the shape in
+``planner.config.section``): its default, label, range and check, read by the loader here,
+the Settings dialog's pages and the commands alike. Settings are a versioned JSON file in the
 platformdirs config folder, written atomically; secrets never go here (see
 ``planner.services.credentials``). ``PLANNER_CONFIG_DIR``, ``PLANNER_CACHE_DIR`` and
 ``PLANNER_DATA_DIR`` redirect the folders (tests use them).
@@ -9,12 +12,11 @@ platformdirs config folder, written atomically; secrets never go here (see
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import stat
 import tempfile
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,13 @@ except ImportError:  # Windows: an open file cannot be deleted, which protects i
     fcntl = None  # type: ignore[assignment]
 
 from planner import APP_NAME
-from planner.errors import PlannerError
+from planner.config.advanced import ADVANCED
+from planner.config.arcsecond import ARCSECOND
+from planner.config.display import DISPLAY, THEMES
+from planner.config.exports import EXPORTS
+from planner.config.section import Section, Setting, SettingsError, sentence, shown
+from planner.config.site import FIX_HINT, PLACE_FIELDS, PLACE_TRIGGERS, SITE
+from planner.config.telescope import TELESCOPE
 
 SETTINGS_VERSION = 1
 SETTINGS_FILE = "settings.json"
@@ -82,61 +90,69 @@ def remembered_time_zone(latitude: Any, longitude: Any) -> str:
     return zone
 
 
-class SettingsError(PlannerError, ValueError):
-    """A settings file or value that cannot be used; the message says what to do."""
+# Each section declares its settings once (default, label, range, check); the dialog's pages
+# and the commands read the same declarations. A new setting: one Setting in its section's
+# module and one line below (tests/test_config_sections.py fails if either is missing).
+SECTIONS: tuple[Section, ...] = (SITE, DISPLAY, TELESCOPE, ARCSECOND, ADVANCED, EXPORTS)
 
 
-THEMES = ("light", "dark", "night")
-# The fields that say where the site is. A bad latitude or longitude sends them all back
-# to the default site: the latitude of one place with the longitude of another is nowhere.
-PLACE_FIELDS = ("latitude", "longitude", "elevation", "timezone", "site_name")
-_PLACE_TRIGGERS = ("latitude", "longitude")
-# A bad value of these falls back to this instead of the default, which belongs to the default site.
-_FALLBACKS = {"site_name": ("", "no name"), "timezone": ("", "the time zone found from the coordinates")}
-FIX_HINT = "fix it with `planner site set` or in Settings"
+def _object(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise SettingsError(f"{shown(value)} is not an object")
+    return value
+
+
+# Values of no section: kept for whoever wrote them (another planner version, a plug-in).
+EXTRA = Setting("extra", default_factory=dict, label="Extra values", check=_object)
+SETTINGS: dict[str, Setting] = {s.name: s for section in SECTIONS for s in section} | {"extra": EXTRA}
+
+
+def setting(name: str) -> Setting:
+    """The declaration of the settings field ``name`` (``KeyError`` for an unknown one)."""
+    return SETTINGS[name]
 
 
 @dataclass
 class Settings:
-    """Everything the user sets, with the defaults a first start uses.
+    """Everything the user sets, with the defaults a first start uses (each declared in its
+    section: ``planner.config.site``, ``.display``, ``.telescope``, ``.arcsecond``,
+    ``.advanced``, ``.exports``).
 
     ``warnings`` is filled by the loader (never saved): one sentence per value in the file
     that could not be used, naming the field and saying which default replaced it.
     """
 
-    site_name: str = ""  # empty: the site is shown by its coordinates (Site.label)
-    latitude: float = 42.3736
-    longitude: float = -71.1097
-    elevation: float = 10.0
-    target_altitude: float = 20.0
-    sun_altitude: float = -5.0
-    timezone: str = ""  # empty: found from the coordinates
-    base_urls: dict[str, str] = field(default_factory=dict)  # addresses the user set, by service key
-    crosscheck_tolerance_s: float = 120.0
-    theme: str = "light"  # one of THEMES
-    show_utc: bool = False
+    site_name: str = SITE["site_name"].field()  # empty: the site is shown by its coordinates (Site.label)
+    latitude: float = SITE["latitude"].field()
+    longitude: float = SITE["longitude"].field()
+    elevation: float = SITE["elevation"].field()
+    target_altitude: float = SITE["target_altitude"].field()
+    sun_altitude: float = SITE["sun_altitude"].field()
+    timezone: str = SITE["timezone"].field()  # empty: found from the coordinates
+    base_urls: dict[str, str] = ADVANCED["base_urls"].field()  # addresses the user set, by service key
+    crosscheck_tolerance_s: float = SITE["crosscheck_tolerance_s"].field()
+    theme: str = DISPLAY["theme"].field()  # one of THEMES
+    show_utc: bool = DISPLAY["show_utc"].field()
     # Telescope and camera (Settings > Telescope; planner.app.telescope reads them): the
     # field charts are drawn for, the plate solver's scale hints, the visual limit.
-    telescope_aperture_mm: float | None = None
-    telescope_focal_length_mm: float | None = None
-    eyepiece_focal_length_mm: float | None = None
-    eyepiece_field_deg: float | None = None  # the eyepiece's apparent field
-    camera_sensor_width_mm: float | None = None
-    camera_sensor_height_mm: float | None = None
-    camera_pixel_size_um: float | None = None
-    observing_mode: str = "visual"  # visual | imaging: whose field a chart shows
-    chart_scale: str = ""  # '' = the field of the telescope; else an AAVSO scale A-G
-    chart_north: str = ""  # '' (VSP's default, up) | up | down
-    chart_east: str = ""  # '' (VSP's default) | left | right
-    arcsecond_observatory: str = ""  # subdomain or portal id for the Arcsecond cloud
-    image_cache_mb: int = 500
-    # Exports: AAVSO filter code -> filter-wheel name, only where it differs from
-    # planner.plan.filters.DEFAULT_WHEEL_NAMES ('' = not a camera filter).
-    filter_names: dict[str, str] = field(default_factory=dict)
-    observer_name: str = ""  # for the observing log (OAL)
-    observer_code: str = ""  # AAVSO observer code
-    ekos_image_dir: str = ""  # where Ekos saves frames ('' = an images folder beside the .esl)
-    extra: dict[str, Any] = field(default_factory=dict)
+    telescope_aperture_mm: float | None = TELESCOPE["telescope_aperture_mm"].field()
+    telescope_focal_length_mm: float | None = TELESCOPE["telescope_focal_length_mm"].field()
+    eyepiece_focal_length_mm: float | None = TELESCOPE["eyepiece_focal_length_mm"].field()
+    eyepiece_field_deg: float | None = TELESCOPE["eyepiece_field_deg"].field()  # the eyepiece's apparent field
+    camera_sensor_width_mm: float | None = TELESCOPE["camera_sensor_width_mm"].field()
+    camera_sensor_height_mm: float | None = TELESCOPE["camera_sensor_height_mm"].field()
+    camera_pixel_size_um: float | None = TELESCOPE["camera_pixel_size_um"].field()
+    observing_mode: str = TELESCOPE["observing_mode"].field()  # visual | imaging: whose field a chart shows
+    chart_scale: str = TELESCOPE["chart_scale"].field()  # '' = the field of the telescope; else AAVSO's A-G
+    chart_north: str = TELESCOPE["chart_north"].field()  # '' (VSP's default, up) | up | down
+    chart_east: str = TELESCOPE["chart_east"].field()  # '' (VSP's default) | left | right
+    arcsecond_observatory: str = ARCSECOND["arcsecond_observatory"].field()  # subdomain or portal id
+    image_cache_mb: int = ADVANCED["image_cache_mb"].field()
+    filter_names: dict[str, str] = EXPORTS["filter_names"].field()  # only where they differ from the defaults
+    observer_name: str = EXPORTS["observer_name"].field()  # for the observing log (OAL)
+    observer_code: str = EXPORTS["observer_code"].field()  # AAVSO observer code
+    ekos_image_dir: str = EXPORTS["ekos_image_dir"].field()  # '' = an images folder beside the .esl
+    extra: dict[str, Any] = EXTRA.field()
     warnings: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def site(self):
@@ -159,8 +175,7 @@ class Settings:
     @property
     def is_default_site(self) -> bool:
         """True while the place is still the default one (AAVSO HQ), the user's own not set yet."""
-        default = Settings()
-        return (self.latitude, self.longitude) == (default.latitude, default.longitude)
+        return (self.latitude, self.longitude) == (SITE["latitude"].default, SITE["longitude"].default)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -171,9 +186,9 @@ class Settings:
 
     @classmethod
     def from_json(cls, data: Any) -> "Settings":
-        """Settings from a parsed file. Each value is checked on its own: an unusable one
-        falls back to its default (the whole place, for a bad place field) and a sentence
-        in ``warnings`` says so; the rest is kept."""
+        """Settings from a parsed file. Each value is checked on its own by its section's
+        declaration: an unusable one falls back to its default (the whole place, for a bad
+        place field) and a sentence in ``warnings`` says so; the rest is kept."""
         if not isinstance(data, dict):
             raise SettingsError("the settings file does not hold a JSON object")
         version = data.get("version", SETTINGS_VERSION)
@@ -182,27 +197,26 @@ class Settings:
                 f"the settings file was written by a newer planner (version {version}); "
                 "update planner or remove the file"
             )
-        defaults = cls()
-        known = {f.name for f in fields(cls)} - {"warnings"}
         warnings: list[str] = []
         kwargs: dict[str, Any] = {}
+        place_problem = None
         for key, value in data.items():
             if key in ("format", "version"):
                 continue
-            if key not in known:
+            declared = SETTINGS.get(key)
+            if declared is None:
                 warnings.append(f'"{key}" is not a setting planner knows; it is ignored.')
                 continue
             try:
-                kwargs[key] = _check_setting(key, value)
-            except (SettingsError, ValueError) as exc:
-                if key in _PLACE_TRIGGERS:
-                    kwargs["_place_problem"] = kwargs.get("_place_problem") or f'"{key}": {_sentence(exc)}'
-                elif key in _FALLBACKS:
-                    kwargs[key], said = _FALLBACKS[key]
-                    warnings.append(f'"{key}": {_sentence(exc)} Using {said}.')
+                kwargs[key] = declared.checked(value)
+            except ValueError as exc:
+                if key in PLACE_TRIGGERS:
+                    place_problem = place_problem or f'"{key}": {sentence(exc)}'
+                elif declared.fallback is not None:
+                    kwargs[key], said = declared.fallback
+                    warnings.append(f'"{key}": {sentence(exc)} Using {said}.')
                 else:
-                    warnings.append(f'"{key}": {_sentence(exc)} Using the default, {_shown(getattr(defaults, key))}.')
-        place_problem = kwargs.pop("_place_problem", None)
+                    warnings.append(f'"{key}": {sentence(exc)} Using the default, {shown(declared.default_value())}.')
         if place_problem is None and ("latitude" in kwargs) != ("longitude" in kwargs):
             given, missing = ("latitude", "longitude") if "latitude" in kwargs else ("longitude", "latitude")
             place_problem = f'"{given}" is set but "{missing}" is not.'
@@ -210,127 +224,12 @@ class Settings:
             for key in PLACE_FIELDS:
                 kwargs.pop(key, None)
             warnings.append(
-                f"{place_problem} Using the default site for the place ({defaults.latitude:g}, "
-                f"{defaults.longitude:g}, AAVSO HQ); {FIX_HINT}."
+                f"{place_problem} Using the default site for the place ({SITE['latitude'].default:g}, "
+                f"{SITE['longitude'].default:g}, AAVSO HQ); {FIX_HINT}."
             )
         settings = cls(**kwargs)
         settings.warnings = tuple(warnings)
         return settings
-
-
-def _sentence(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text if text.endswith(".") else text + "."
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:g}"
-    return repr(value) if isinstance(value, str) else json.dumps(value)
-
-
-def _number(value: Any, what: str, low: float, high: float, *, integer: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise SettingsError(f"{value!r} is not {what}")
-    if not math.isfinite(value) or not low <= value <= high:
-        raise SettingsError(f"{value!r} is outside {low:g} to {high:g} ({what})")
-    if integer and value != int(value):
-        raise SettingsError(f"{value!r} is not a whole number ({what})")
-    return int(value) if integer else float(value)
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise SettingsError(f"{_shown(value)} is not text")
-    return value
-
-
-# Telescope and camera fields (Settings > Telescope): unit and a generous ceiling; the
-# page's own, tighter ranges are planner.app.telescope.FIELDS (config sits below app).
-_OPTICS = {
-    "telescope_aperture_mm": ("millimetres", 100_000),
-    "telescope_focal_length_mm": ("millimetres", 100_000),
-    "eyepiece_focal_length_mm": ("millimetres", 1_000),
-    "eyepiece_field_deg": ("degrees", 180),
-    "camera_sensor_width_mm": ("millimetres", 1_000),
-    "camera_sensor_height_mm": ("millimetres", 1_000),
-    "camera_pixel_size_um": ("micrometres", 100),
-}
-_OPTICS_CHOICES = {
-    "observing_mode": ("visual", "imaging"),
-    "chart_scale": ("", "A", "B", "C", "D", "E", "F", "G"),
-    "chart_north": ("", "up", "down"),
-    "chart_east": ("", "left", "right"),
-}
-
-
-def _check_setting(key: str, value: Any) -> Any:
-    """The value to keep for one settings field, or ``SettingsError``/``SiteError`` saying why not."""
-    from planner.limits import SITE_LIMITS, check_site_number, check_timezone
-
-    if key in SITE_LIMITS:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            limit = SITE_LIMITS[key]
-            raise SettingsError(f"{_shown(value)} is not a number of {limit.unit}")
-        return check_site_number(key, value)
-    if key == "timezone":
-        value = _text(value).strip()
-        if value:
-            check_timezone(value)
-        return value
-    if key == "site_name":
-        from planner.limits import LEGACY_PLACEHOLDER_NAME
-
-        name = _text(value)
-        return "" if " ".join(name.split()) == LEGACY_PLACEHOLDER_NAME else name  # the old default named nothing
-    if key in ("arcsecond_observatory", "observer_name", "observer_code", "ekos_image_dir"):
-        return _text(value)
-    if key == "theme":
-        if value not in THEMES:
-            raise SettingsError(f"{_shown(value)} is not one of {', '.join(THEMES)}")
-        return value
-    if key == "show_utc":
-        if not isinstance(value, bool):
-            raise SettingsError(f"{_shown(value)} is not true or false")
-        return value
-    if key == "crosscheck_tolerance_s":
-        return _number(value, "seconds", 0, 3600)
-    if key == "image_cache_mb":
-        return _number(value, "megabytes", 10, 100_000, integer=True)
-    if key in _OPTICS:
-        if value is None:
-            return None
-        unit, high = _OPTICS[key]
-        number = _number(value, unit, 0, high)
-        if number <= 0:
-            raise SettingsError(f"{value!r} is not a positive number of {unit}")
-        return number
-    if key in _OPTICS_CHOICES:
-        choices = _OPTICS_CHOICES[key]
-        if value not in choices:
-            raise SettingsError(f"{_shown(value)} is not one of {', '.join(repr(c) for c in choices)}")
-        return value
-    if key == "base_urls":
-        if not isinstance(value, dict):
-            raise SettingsError(f"{_shown(value)} is not an object of service addresses")
-        for service, url in value.items():  # service keys are the registry's (planner.services)
-            if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-                raise SettingsError(f"the address of {service} ({_shown(url)}) is not an http(s) address")
-        return dict(value)
-    if key == "filter_names":
-        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-            raise SettingsError(f"{_shown(value)} is not an object of filter codes and wheel names (text)")
-        return dict(value)
-    if key == "extra":
-        if not isinstance(value, dict):
-            raise SettingsError(f"{_shown(value)} is not an object")
-        return value
-    # A field without a check of its own above: at least the type of its default.
-    default = getattr(Settings(), key)
-    kinds = (type(default),) if default is not None else (int, float, type(None))
-    if isinstance(value, bool) != isinstance(default, bool) or not isinstance(value, kinds):
-        raise SettingsError(f"{_shown(value)} is not of the right kind ({type(default).__name__})")
-    return value
 
 
 def settings_path() -> Path:
