@@ -30,7 +30,7 @@ except ImportError:  # Windows: an open file cannot be deleted, which protects i
 from planner import APP_NAME
 from planner.config.advanced import ADVANCED
 from planner.config.arcsecond import ARCSECOND
-from planner.config.display import DISPLAY, THEMES
+from planner.config.display import DISPLAY, THEMES  # noqa: F401 (THEMES: re-exported)
 from planner.config.exports import EXPORTS
 from planner.config.section import Section, Setting, SettingsError, sentence, shown
 from planner.config.site import FIX_HINT, PLACE_FIELDS, PLACE_TRIGGERS, SITE
