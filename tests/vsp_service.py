@@ -27,9 +27,12 @@ def png(width: int = 80, height: int = 60, mode: str = "RGB") -> bytes:
     return buffer.getvalue()
 
 
-def serve_vsp(httpserver, monkeypatch, *, unknown: tuple[str, ...] = (), picture: bytes | None = None) -> list[dict]:
+def serve_vsp(httpserver, monkeypatch, *, unknown: tuple[str, ...] = (), picture: bytes | None = None,
+              chart_ids: dict[str, str] | None = None) -> list[dict]:
     """Point planner at ``httpserver`` as VSP (no waits between requests); returns the list the
-    chart-by-star queries are appended to as they arrive."""
+    chart-by-star queries are appended to as they arrive. ``chart_ids`` (fov asked -> id):
+    VSP makes a new chart, with its own id, for each field asked; by default every answer
+    is chart X28471AB."""
     reset_limiters()
     from planner.services import vsp as module
 
@@ -46,7 +49,8 @@ def serve_vsp(httpserver, monkeypatch, *, unknown: tuple[str, ...] = (), picture
         if star.casefold() in refused:  # VSP's answer for a star it does not know
             return Response(json.dumps({"errors": [f"{star}: star not found"]}), status=400,
                             content_type="application/json")
-        return Response(json.dumps(answer), content_type="application/json")
+        chart_id = (chart_ids or {}).get(request.args.get("fov", ""), CHART_ID)
+        return Response(json.dumps({**answer, "chartid": chart_id}), content_type="application/json")
 
     httpserver.expect_request("/vsp/api/chart/").respond_with_handler(chart)
     httpserver.expect_request(f"/vsp/api/chart/{CHART_ID}/").respond_with_json(answer)

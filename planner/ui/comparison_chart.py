@@ -6,7 +6,9 @@ the target selected in the table. A kept chart opens at once with no network (lo
 and decoded in a worker); *Get chart* asks VSP in a worker and announces the chart to the
 state, so the plan entry remembers it. The picture zooms (wheel, +/−, Fit) and follows the
 theme: as drawn in light, inverted in dark, red on black in night mode. When VSP fails the
-last kept chart of the star is shown with its date.
+last kept chart of the star is shown with its date. The *Scale* list switches between the
+telescope's field and AAVSO's chart scales A–G (Settings > Telescope chooses the first one):
+finder and telescope charts of the same star are kept side by side.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QGraphicsPixmapItem,
     QGraphicsScene,
     QGraphicsView,
@@ -50,27 +53,30 @@ class Shown:
     look: str = "normal"
 
 
-def _find_kept(star: str, faintest, chart_id: str, settings, look: str):
+def _find_kept(star: str, faintest, chart_id: str, settings, look: str, scale: str | None = None):
     """Worker: the kept chart of the star (by the entry's chart id, else as the telescope
-    asks it, else the newest of the star), decoded for ``look``; None when none is kept."""
+    asks it, else the newest of the star), decoded for ``look``; None when none is kept.
+    With a ``scale`` chosen in the tab ('' = the telescope's field), only a chart asked at
+    that scale will do."""
     from planner.app.charts import ChartResult, ChartStore, chart_pixels, chart_request
 
     store = ChartStore()
-    kept = store.load(chart_id) if chart_id else None
+    kept = store.load(chart_id) if chart_id and scale is None else None
     if kept is None or kept.image is None:
-        kept = store.find(chart_request(star, settings, faintest=faintest))
-    if kept is None:
+        kept = store.find(chart_request(star, settings, faintest=faintest, scale=scale))
+    if kept is None and scale is None:
         kept = store.latest_for(star)
     if kept is None or kept.image is None:
         return Shown(star)
     return Shown(star, ChartResult(kept, "store"), chart_pixels(kept.image, look), look)
 
 
-def _fetch(star: str, faintest, settings, look: str, refresh: bool):
+def _fetch(star: str, faintest, settings, look: str, refresh: bool, scale: str | None = None):
     """Worker: the chart from VSP (or, when VSP fails, the last kept one), decoded."""
     from planner.app.charts import chart_pixels, chart_request, get_chart
 
-    result = get_chart(chart_request(star, settings, faintest=faintest), settings=settings, refresh=refresh)
+    request = chart_request(star, settings, faintest=faintest, scale=scale)
+    result = get_chart(request, settings=settings, refresh=refresh)
     pixels = chart_pixels(result.stored.image, look) if result.stored.image else None
     return Shown(star, result, pixels, look)
 
@@ -145,6 +151,7 @@ class ComparisonChartPanel(QWidget):
         self._star = ""
         self._faintest = None
         self._chart_id = ""
+        self._scale: str | None = None  # None: as Settings > Telescope says; '' the field; A-G
         self.shown: Shown | None = None
 
         layout = QVBoxLayout(self)
@@ -183,6 +190,16 @@ class ComparisonChartPanel(QWidget):
             button.setToolTip(tip)
             button.clicked.connect(slot)
             buttons.addWidget(button)
+        buttons.addSpacing(12)
+        buttons.addWidget(QLabel("Scale"))
+        self.scale_combo = QComboBox()
+        self.scale_combo.setObjectName("comparisonChartScale")
+        self.scale_combo.setToolTip("The chart's field: the telescope's (Settings > Telescope), or one of AAVSO's "
+                                    "chart scales, A (15°, naked eye) to G (7.5′); each is kept on its own")
+        self.scale_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self._fill_scales()
+        self.scale_combo.activated.connect(self._on_scale_chosen)
+        buttons.addWidget(self.scale_combo)
         buttons.addStretch(1)
         layout.addLayout(buttons)
 
@@ -232,6 +249,36 @@ class ComparisonChartPanel(QWidget):
 
         return self._state.settings if self._state is not None else load_settings_or_defaults()
 
+    def _fill_scales(self) -> None:
+        from planner.app.telescope import CHART_SCALES
+
+        self.scale_combo.addItem("Telescope", "")
+        self.scale_combo.setItemData(0, "The field of the telescope in Settings > Telescope", Qt.ItemDataRole.ToolTipRole)
+        for letter, scale in CHART_SCALES.items():
+            fov = scale.fov_arcmin
+            width = f"{fov / 60:g}°" if fov >= 60 else f"{fov:g}′"
+            self.scale_combo.addItem(f"{letter} ({width})", letter)
+            self.scale_combo.setItemData(self.scale_combo.count() - 1, f"AAVSO scale {letter}: {scale.use}",
+                                         Qt.ItemDataRole.ToolTipRole)
+        chosen = (getattr(self._settings(), "chart_scale", "") or "").upper()
+        self.scale_combo.setCurrentIndex(max(self.scale_combo.findData(chosen), 0))
+
+    def scale(self) -> str | None:
+        """The scale chosen in the tab ('' the telescope's field, A-G), or None (Settings')."""
+        return self._scale
+
+    def set_scale(self, scale: str) -> None:
+        """Show the star's chart at ``scale`` ('' = the telescope's field, or A-G)."""
+        index = self.scale_combo.findData(scale)
+        if index >= 0:
+            self.scale_combo.setCurrentIndex(index)
+            self._on_scale_chosen(index)
+
+    def _on_scale_chosen(self, index: int) -> None:
+        self._scale = self.scale_combo.itemData(index)
+        if self._star:
+            self.show_star(self._star, self._faintest, self._chart_id)
+
     def _follow_target(self) -> None:
         target = self._state.current_target()
         if target is not None:
@@ -253,7 +300,8 @@ class ComparisonChartPanel(QWidget):
         self.fetch_runner.cancel()
         self.title.setText(f"<b>{star}</b>")
         self.status.setText("Looking for a kept chart…")
-        self.lookup_runner.submit(_find_kept, star, faintest, self._chart_id, self._settings(), self._look())
+        self.lookup_runner.submit(_find_kept, star, faintest, self._chart_id, self._settings(), self._look(),
+                                  self._scale)
         self._update_buttons()
 
     def fetch(self, refresh: bool = False) -> None:
@@ -261,7 +309,8 @@ class ComparisonChartPanel(QWidget):
         if not self._star:
             return
         self.status.setText(f"Asking AAVSO VSP for the chart of {self._star}…")
-        self.fetch_runner.submit(_fetch, self._star, self._faintest, self._settings(), self._look(), refresh)
+        self.fetch_runner.submit(_fetch, self._star, self._faintest, self._settings(), self._look(), refresh,
+                                 self._scale)
 
     def copy_chart_id(self) -> None:
         text = self.chart_id_edit.text()
@@ -300,8 +349,9 @@ class ComparisonChartPanel(QWidget):
             self.table.setRowCount(0)
             self.table.setColumnCount(0)
             self.chart_id_edit.clear()
-            self.status.setText(f"No chart of {shown.star} is kept yet. Press Get chart (or Prepare tonight's charts "
-                                "in the Plan dock) while online, and it will be here at a dark site.")
+            which = "" if not self._scale else f"scale-{self._scale} "
+            self.status.setText(f"No {which}chart of {shown.star} is kept yet. Press Get chart (or Prepare tonight's "
+                                "charts in the Plan dock) while online, and it will be here at a dark site.")
         else:
             result = shown.result
             chart = result.chart

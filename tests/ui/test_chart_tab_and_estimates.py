@@ -98,6 +98,37 @@ def test_when_vsp_fails_the_last_kept_chart_is_shown_with_its_date(qtbot, pane, 
     assert "Showing chart X28471AB kept from" in chart.status.text() and chart.view.has_picture()
 
 
+@pytest.fixture
+def vsp_by_field(httpserver, monkeypatch):
+    """A VSP that makes a chart of its own for a 3° (scale B) field, as the real one does."""
+    serve_vsp(httpserver, monkeypatch, chart_ids={"180": "X28471BB"})
+    return httpserver
+
+
+def test_the_scale_list_switches_between_the_telescopes_field_and_aavsos_scales(qtbot, pane, state, vsp_by_field):
+    chart = pane.chart
+    assert chart.scale_combo.currentData() == "" and chart.scale_combo.count() == 8  # the field, then A-G
+    state.set_selection([0])
+    wait_shown(qtbot, chart, with_chart=False)
+    chart.fetch()
+    wait_shown(qtbot, chart)
+    assert chart.chart_id_edit.text() == "X28471AB"
+    chart.set_scale("B")  # the finder's chart of the same star: not kept yet
+    wait_shown(qtbot, chart, with_chart=False)
+    assert "No scale-B chart of SS Cyg is kept yet" in chart.status.text()
+    chart.fetch()
+    wait_shown(qtbot, chart)
+    asked = [r.args for r, _ in vsp_by_field.log if r.path == "/vsp/api/chart/"]
+    assert asked[-1]["fov"] == "180" and chart.chart_id_edit.text() == "X28471BB"
+    offline(vsp_by_field)  # at the dark site both are kept, each at its scale
+    chart.set_scale("")
+    wait_shown(qtbot, chart)
+    assert chart.chart_id_edit.text() == "X28471AB" and chart.shown.result.source == "store"
+    chart.set_scale("B")
+    wait_shown(qtbot, chart)
+    assert chart.chart_id_edit.text() == "X28471BB" and chart.shown.result.source == "store"
+
+
 def test_an_unknown_star_says_so_in_one_line(qtbot, pane, state, vsp):
     chart = pane.chart
     state.set_selection([1])
