@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from planner import APP_DISPLAY_NAME, APP_NAME, __version__, timeline
+from planner.ui.syslibs import missing_libraries_reason
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,7 +53,7 @@ def run_gui(argv: list[str] | None = None) -> int:
     """Open the window and run until it closes; returns the exit code."""
     import multiprocessing
 
-    reason = no_display_reason()
+    reason = no_display_reason() or missing_libraries_reason()
     if reason:
         print(f"planner: {reason}", file=sys.stderr)
         return 2
