@@ -13,6 +13,7 @@ from datetime import datetime, timezone, tzinfo
 
 import numpy as np
 
+from planner.sky.airmass import airmass, altitude_for_airmass  # noqa: F401 - the one copy; the chart reads them here
 from planner.sky.types import (
     ASTRONOMICAL,
     CIVIL,
@@ -32,25 +33,6 @@ SKY_STATE_TEXT = {
     "day": "daylight",
 }
 HOVER_TOLERANCE_PX = 12.0
-
-
-def airmass(altitude_deg):
-    """Relative air mass for an apparent altitude (Pickering 2002; NaN below the horizon).
-
-    A display conversion for the chart's second axis and read-out: sec(z) diverges near the
-    horizon where Pickering's formula stays within 1 % of the tabulated values.
-    """
-    h = np.asarray(altitude_deg, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        hp = np.where(h > 0, h, np.nan)
-        return 1.0 / np.sin(np.radians(hp + 244.0 / (165.0 + 47.0 * hp**1.1)))
-
-
-def altitude_for_airmass(x: float) -> float:
-    """The apparent altitude (deg) with air mass ``x``: the inverse of ``airmass``."""
-    h = np.linspace(0.5, 90.0, 2000)
-    am = airmass(h)  # decreasing in h
-    return float(np.interp(x, am[::-1], h[::-1]))
 
 
 def sky_segments(grid: np.ndarray, sun_altitude: np.ndarray) -> list[tuple[float, float, str]]:
