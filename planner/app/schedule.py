@@ -1,8 +1,11 @@
 """Scheduling a night plan (a use case of the window's Plan dock and ``planner plan``).
 
 The visibility is computed with the one call (``planner.app.visibility``) and handed to
-the scheduler, which places the blocks. The window runs ``reschedule_plan`` in the sky
-helper process (``in_helper``), so the GUI process never does the astronomy.
+the scheduler, which places the blocks: a new plan (``plan_night``), the open plan laid
+out again (``reschedule_plan``), the open plan re-timed in the order the user dragged its
+rows into (``retime_plan``), and the air mass of each scheduled entry (``plan_airmass``).
+The window runs them in the sky helper process (``in_helper``), so the GUI process never
+does the astronomy.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from planner.app.helper import run_in_process
 from planner.app.tonight import night_time
 from planner.app.visibility import compute_visibility
 from planner.plan.model import Plan, PlanLimits
-from planner.plan.scheduler import ScheduleResult, reschedule, schedule
+from planner.plan.placement import BlockAirmass
+from planner.plan.scheduler import ScheduleResult, airmass_of, reschedule, retime, schedule
 from planner.sky.site import Site
 
 
@@ -40,3 +44,32 @@ def reschedule_plan(plan: Plan, time: float, *, now: float | None = None, in_hel
     if in_helper:
         return run_in_process(_reschedule, plan, float(time), now)
     return _reschedule(plan, float(time), now)
+
+
+def _retime(plan: Plan, time: float, now: float | None) -> ScheduleResult:
+    observability = compute_visibility([e.target for e in plan.entries], plan.site, time)
+    return retime(plan, observability, time=time, now=now)
+
+
+def retime_plan(plan: Plan, time: float, *, now: float | None = None, in_helper: bool = False) -> ScheduleResult:
+    """New times for an existing plan's entries in the plan's own order (after the user
+    dragged a row): each as near its best air mass as that order allows."""
+    if in_helper:
+        return run_in_process(_retime, plan, float(time), now)
+    return _retime(plan, float(time), now)
+
+
+def _airmass(plan: Plan, time: float) -> dict[str, BlockAirmass]:
+    scheduled = [e for e in plan.entries if e.start is not None]
+    if not scheduled:
+        return {}
+    observability = compute_visibility([e.target for e in scheduled], plan.site, time)
+    return airmass_of(scheduled, observability)
+
+
+def plan_airmass(plan: Plan, time: float, *, in_helper: bool = False) -> dict[str, BlockAirmass]:
+    """The air mass of each scheduled entry of ``plan`` (by entry id) for the night
+    following ``time``: after an edit of its times, what the Plan dock shows."""
+    if in_helper:
+        return run_in_process(_airmass, plan, float(time))
+    return _airmass(plan, float(time))

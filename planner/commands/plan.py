@@ -137,8 +137,10 @@ def run(args: argparse.Namespace) -> int:
     if plan.night_start is not None and plan.night_end is not None:
         print(f"  dark ({args.twilight}) {format_clock(plan.night_start, tz)}–{format_clock(plan.night_end, tz)}")
     for e in plan.entries:
+        airmass = result.airmass.get(e.id)
         print(f"  {format_clock(e.start, tz)}–{format_clock(e.end, tz)}  {e.name}"
-              + (f"  [{' '.join(e.filters)}]" if e.filters else ""))
+              + (f"  [{' '.join(e.filters)}]" if e.filters else "")
+              + (f"  airmass {airmass.describe()}" if airmass is not None else ""))
     if result.unplaced:
         print(f"Not placed ({len(result.unplaced)}):")
         for u in result.unplaced:

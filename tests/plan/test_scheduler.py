@@ -11,14 +11,19 @@ from planner.catalog import Target, load_targets_file
 from planner.plan.model import PlanEntry, PlanLimits
 from planner.plan.scheduler import (
     REASON_BELOW,
+    REASON_FIXED,
     REASON_FULL,
     REASON_MOON,
+    REASON_NIGHT_FULL,
     REASON_NO_NIGHT,
     REASON_NO_SLOT,
+    REASON_ORDER,
+    REASON_RISES_AFTER,
     REASON_SHORT,
     REASON_TWILIGHT,
     dark_interval,
     reschedule,
+    retime,
     schedule,
     schedule_entries,
 )
@@ -64,14 +69,17 @@ def event_lists(draw):
     twilight=st.sampled_from(["astronomical", "nautical", "civil", "site"]),
     gap=st.sampled_from([0.0, 120.0]),
     max_entries=st.none() | st.integers(min_value=0, max_value=10),
+    fixed=st.lists(st.tuples(st.floats(0, 14 * HOUR), st.floats(300, 2 * HOUR)), max_size=2),
 )
-def test_scheduler_properties(data, twilight, gap, max_entries):
+def test_scheduler_properties(data, twilight, gap, max_entries, fixed):
     """The packing, on synthetic skies (the observability is the whole truth: no astroplan
     constraints; the Moon over real skies is tested below)."""
     entries = [entry(f"T{i}", duration=d, priority=p) for i, (_, d, p, _) in enumerate(data)]
     obs = fake_observability([ev for ev, _, _, _ in data], moon_sep=[m for *_, m in data])
     limits = PlanLimits(twilight=twilight, gap=gap)
-    placed, unplaced, dark = schedule_entries(entries, obs, limits=limits, now=T0, max_entries=max_entries, constraints=())
+    fixed = [(T0 + a, T0 + a + d) for a, d in fixed]
+    placed, unplaced, dark = schedule_entries(entries, obs, limits=limits, now=T0, max_entries=max_entries,
+                                              constraints=(), fixed=fixed)
 
     # every entry comes back exactly once: placed, or unplaced with a reason
     assert sorted([e.id for e in placed] + [u.entry.id for u in unplaced]) == sorted(e.id for e in entries)
@@ -89,6 +97,8 @@ def test_scheduler_properties(data, twilight, gap, max_entries):
     # no overlaps, gap respected
     for first, second in zip(placed, placed[1:]):
         assert second.start >= first.end + gap - 1e-6
+    for e in placed:  # fixed blocks stay clear, with the gap
+        assert all(e.end + gap <= a + 1e-6 or e.start >= b + gap - 1e-6 for a, b in fixed)
     for u in unplaced:
         i = int(u.entry.name[1:])
         if u.reason == REASON_BELOW:
@@ -121,7 +131,7 @@ def test_each_reason_is_given():
     assert reasons["down"] == REASON_BELOW
     assert reasons["twilight-only"] == REASON_TWILIGHT
     assert reasons["short"].startswith(REASON_SHORT)
-    assert reasons["second"] == REASON_NO_SLOT
+    assert reasons["second"].startswith(REASON_NO_SLOT)
     assert {e.name for e in placed} == {"first", "ok"}
 
 
@@ -158,7 +168,7 @@ def test_urgent_targets_win_a_contested_slot():
     obs = fake_observability([up(2 * HOUR, 3.5 * HOUR)] * 2)
     placed, unplaced, _ = schedule_entries(entries, obs, now=T0, constraints=())
     assert [e.name for e in placed] == ["urgent"]
-    assert unplaced[0].entry.name == "plain" and unplaced[0].reason == REASON_NO_SLOT
+    assert unplaced[0].entry.name == "plain" and unplaced[0].reason.startswith(REASON_NO_SLOT)
 
 
 def test_soonest_setting_goes_first_so_both_fit():
@@ -178,6 +188,70 @@ def test_placed_entries_keep_their_settings_and_windows():
     assert (p.id, p.filters, p.exposure, p.count, p.notes) == (e.id, ("B", "V"), 45, 7, "n")
     assert p.windows == ((T0 + 3 * HOUR, T0 + 6 * HOUR),)
     assert p.start == T0 + 3 * HOUR
+
+
+# -- the real reason a target found no slot (issue 15) --------------------------------------
+
+def test_circumpolar_stars_are_turned_away_because_the_night_is_full():
+    # 12 h of darkness (astronomical dusk to dawn), three all-night stars wanting 5 h each
+    entries = [entry(f"polar{i}", duration=5 * HOUR, obs_cadence=None) for i in range(3)]
+    placed, unplaced, _ = schedule_entries(entries, fake_observability([ALWAYS_UP] * 3), now=T0, constraints=())
+    assert len(placed) == 2
+    (why,) = unplaced
+    assert why.reason.startswith(REASON_NIGHT_FULL) and "300 min" in why.reason
+    assert REASON_NO_SLOT not in why.reason
+
+
+def test_a_star_that_sets_while_the_night_is_taken_says_so_with_the_times():
+    entries = [entry("early", duration=2 * HOUR, priority=True), entry("short-lived", duration=HOUR)]
+    obs = fake_observability([up(HOUR, 4 * HOUR), up(HOUR, 3.5 * HOUR)])  # both up only in the evening
+    placed, unplaced, _ = schedule_entries(entries, obs, now=T0, constraints=())
+    assert [e.name for e in placed] == ["early"]
+    (why,) = unplaced
+    assert why.reason.startswith(REASON_NO_SLOT)
+    # it is up until T0 + 3.5 h = 19:30 UTC = 20:30 CET; the night is free after 'early' (from 21:30 CET... or so)
+    assert "20:30 CET" in why.reason and "free 60 min" in why.reason
+
+
+def test_a_star_that_rises_after_the_free_time_is_not_said_to_set():
+    # 'late' rises at T0 + 12 h and is up to dawn; the urgent all-night block takes that time
+    # and a long block fills the morning: the only free time is early in the evening
+    entries = [entry("morning", duration=2 * HOUR, priority=True), entry("late", duration=HOUR)]
+    obs = fake_observability([up(11 * HOUR, 13.5 * HOUR), up(12 * HOUR, 13.5 * HOUR)])
+    placed, unplaced, _ = schedule_entries(entries, obs, now=T0, constraints=())
+    assert [e.name for e in placed] == ["morning"]
+    (why,) = unplaced
+    assert why.reason.startswith(REASON_RISES_AFTER), why.reason
+
+
+def test_fixed_blocks_stay_where_they_are_and_are_named_as_the_conflict():
+    fixed = [(T0 + 3 * HOUR, T0 + 5 * HOUR)]  # e.g. an eclipse minimum someone watches
+    entries = [entry("under-it", duration=HOUR), entry("all-night", duration=HOUR)]
+    obs = fake_observability([up(2.5 * HOUR, 5.5 * HOUR), ALWAYS_UP])
+    placed, unplaced, _ = schedule_entries(entries, obs, now=T0, constraints=(), fixed=fixed)
+    assert [e.name for e in placed] == ["all-night"]
+    assert not (placed[0].start < fixed[0][1] and placed[0].end > fixed[0][0])
+    (why,) = unplaced
+    assert why.reason.startswith(REASON_FIXED)
+    # with a gap the fixed block is kept clear of it too
+    placed, _, _ = schedule_entries([entry("next", duration=HOUR)], fake_observability([up(5 * HOUR, 7 * HOUR)]),
+                                    now=T0, constraints=(), fixed=fixed, limits=PlanLimits(gap=600))
+    assert placed[0].start >= fixed[0][1] + 600
+
+
+def test_retime_keeps_the_users_order_and_gives_each_block_new_times():
+    from planner.plan.model import Plan
+
+    entries = [entry("A", duration=HOUR), entry("B", duration=HOUR), entry("C", duration=HOUR)]
+    plan = Plan(site=SITE, entries=[entries[1], entries[0], entries[2]])  # the user put B first
+    result = retime(plan, fake_observability([ALWAYS_UP, ALWAYS_UP, up(2 * HOUR, 3 * HOUR)]), now=T0,
+                    constraints=())
+    assert [e.name for e in plan.entries] == ["B", "A", "C"]  # the order is the user's
+    b, a, c = plan.entries
+    assert b.start is not None and a.start is not None and b.end <= a.start
+    # C only fits 2-3 h after T0, which lies before B and A are done: left out, kept in place
+    assert c.start is None
+    assert [u.name for u in result.unplaced] == ["C"] and result.unplaced[0].reason.startswith(REASON_ORDER)
 
 
 # -- with the real sky engine ---------------------------------------------------------------
