@@ -195,12 +195,17 @@ def _layout_of(night: NightGrid, chosen: Sequence[tuple], costs: dict[str, Block
     return _pack(list(chosen), gap)
 
 
+def _best_index(cost: BlockCost) -> int:
+    return -1 if cost.best is None else cost.best
+
+
 def _fits(night: NightGrid, chosen: Sequence[tuple], costs: dict[str, BlockCost], gap: float) -> bool:
     """Whether the chosen candidates all fit: packed earliest-first by setting time, or at
     their best air mass in order of their best times."""
     if _pack(list(chosen), gap) is not None:
         return True
-    order = sorted(chosen, key=lambda c: (costs[c[3].id].best, c[1], c[2]))
+    # a block that cannot start anywhere on the grid (best None) sorts first and fails fast
+    order = sorted(chosen, key=lambda c: (_best_index(costs[c[3].id]), c[1], c[2]))
     total, _ = night.place_in_order([costs[c[3].id] for c in order])
     return math.isfinite(total)
 
