@@ -241,6 +241,8 @@ class ComparisonChartPanel(QWidget):
             listen(self, state.targets_changed, lambda _list: self._follow_target())
             listen(self, state.plan_selection_changed, lambda _entry: self._follow_entry())
             listen(self, state.chart_kept, self._on_chart_kept)
+            listen(self, state.settings_changed, self._on_settings_changed)
+        self._optics = self._optics_of(self._settings())
 
     # -- what to show ----------------------------------------------------------------------
 
@@ -262,6 +264,25 @@ class ComparisonChartPanel(QWidget):
                                          Qt.ItemDataRole.ToolTipRole)
         chosen = (getattr(self._settings(), "chart_scale", "") or "").upper()
         self.scale_combo.setCurrentIndex(max(self.scale_combo.findData(chosen), 0))
+
+    @staticmethod
+    def _optics_of(settings) -> tuple:
+        from planner.config.telescope import TELESCOPE
+
+        return tuple(getattr(settings, name, None) for name in TELESCOPE.names)
+
+    def _on_settings_changed(self, settings) -> None:
+        """Settings > Telescope changed: the list follows its scale (unless one was chosen
+        here) and the star's chart is looked up again as the new optics ask it."""
+        optics = self._optics_of(settings)
+        if optics == self._optics:
+            return  # another section changed (a theme, a key): nothing to look up again
+        self._optics = optics
+        if self._scale is None:
+            chosen = (getattr(settings, "chart_scale", "") or "").upper()
+            self.scale_combo.setCurrentIndex(max(self.scale_combo.findData(chosen), 0))
+        if self._star:
+            self.show_star(self._star, self._faintest, self._chart_id)
 
     def scale(self) -> str | None:
         """The scale chosen in the tab ('' the telescope's field, A-G), or None (Settings')."""

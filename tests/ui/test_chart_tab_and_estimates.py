@@ -129,6 +129,24 @@ def test_the_scale_list_switches_between_the_telescopes_field_and_aavsos_scales(
     assert chart.chart_id_edit.text() == "X28471BB" and chart.shown.result.source == "store"
 
 
+def test_the_scale_list_follows_settings_until_one_is_chosen_in_the_tab(qtbot, pane, state, vsp):
+    import dataclasses
+
+    chart = pane.chart
+    state.set_selection([0])
+    wait_shown(qtbot, chart, with_chart=False)
+    state.apply_settings(dataclasses.replace(state.settings, chart_scale="E"))
+    assert chart.scale_combo.currentData() == "E" and chart.scale() is None
+    wait_shown(qtbot, chart, with_chart=False)
+    chart.fetch()
+    wait_shown(qtbot, chart)
+    asked = [r.args for r, _ in vsp.log if r.path == "/vsp/api/chart/"]
+    assert asked[-1]["fov"] == "30"  # scale E, as Settings now says
+    chart.set_scale("")
+    state.apply_settings(dataclasses.replace(state.settings, chart_scale="B"))
+    assert chart.scale_combo.currentData() == ""  # the observer's choice in the tab stays
+
+
 def test_an_unknown_star_says_so_in_one_line(qtbot, pane, state, vsp):
     chart = pane.chart
     state.set_selection([1])
