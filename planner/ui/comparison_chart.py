@@ -255,7 +255,7 @@ class ComparisonChartPanel(QWidget):
         from planner.app.telescope import CHART_SCALES
 
         self.scale_combo.addItem("Telescope", "")
-        self.scale_combo.setItemData(0, "The field of the telescope in Settings > Telescope", Qt.ItemDataRole.ToolTipRole)
+        self._name_telescope_item(self._settings())
         for letter, scale in CHART_SCALES.items():
             fov = scale.fov_arcmin
             width = f"{fov / 60:g}°" if fov >= 60 else f"{fov:g}′"
@@ -264,6 +264,19 @@ class ComparisonChartPanel(QWidget):
                                          Qt.ItemDataRole.ToolTipRole)
         chosen = (getattr(self._settings(), "chart_scale", "") or "").upper()
         self.scale_combo.setCurrentIndex(max(self.scale_combo.findData(chosen), 0))
+
+    def _name_telescope_item(self, settings) -> None:
+        """The first item says the telescope's field ("Telescope (65′)") and, in its tooltip,
+        where that comes from."""
+        from planner.app.telescope import TelescopeError, chart_defaults
+
+        try:
+            defaults = chart_defaults(settings, None, scale="")
+        except TelescopeError:
+            return
+        self.scale_combo.setItemText(0, f"Telescope ({defaults.fov:g}′)")
+        self.scale_combo.setItemData(0, f"The field of the telescope: {defaults.field_words}",
+                                     Qt.ItemDataRole.ToolTipRole)
 
     @staticmethod
     def _optics_of(settings) -> tuple:
@@ -278,6 +291,7 @@ class ComparisonChartPanel(QWidget):
         if optics == self._optics:
             return  # another section changed (a theme, a key): nothing to look up again
         self._optics = optics
+        self._name_telescope_item(settings)
         if self._scale is None:
             chosen = (getattr(settings, "chart_scale", "") or "").upper()
             self.scale_combo.setCurrentIndex(max(self.scale_combo.findData(chosen), 0))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from planner.app.state import NightState
@@ -108,6 +109,8 @@ def vsp_by_field(httpserver, monkeypatch):
 def test_the_scale_list_switches_between_the_telescopes_field_and_aavsos_scales(qtbot, pane, state, vsp_by_field):
     chart = pane.chart
     assert chart.scale_combo.currentData() == "" and chart.scale_combo.count() == 8  # the field, then A-G
+    assert chart.scale_combo.itemText(0) == "Telescope (65′)" and chart.scale_combo.itemText(2) == "B (3°)"
+    assert "25 mm eyepiece" in chart.scale_combo.itemData(0, Qt.ItemDataRole.ToolTipRole)
     state.set_selection([0])
     wait_shown(qtbot, chart, with_chart=False)
     chart.fetch()
@@ -143,8 +146,9 @@ def test_the_scale_list_follows_settings_until_one_is_chosen_in_the_tab(qtbot, p
     asked = [r.args for r, _ in vsp.log if r.path == "/vsp/api/chart/"]
     assert asked[-1]["fov"] == "30"  # scale E, as Settings now says
     chart.set_scale("")
-    state.apply_settings(dataclasses.replace(state.settings, chart_scale="B"))
+    state.apply_settings(dataclasses.replace(state.settings, chart_scale="B", eyepiece_focal_length_mm=10.0))
     assert chart.scale_combo.currentData() == ""  # the observer's choice in the tab stays
+    assert chart.scale_combo.itemText(0) == "Telescope (26′)"  # the new eyepiece's field
 
 
 def test_an_unknown_star_says_so_in_one_line(qtbot, pane, state, vsp):
