@@ -43,7 +43,8 @@ class NightState:
     ``observability_changed(Observability | None)``, ``selection_changed(list[int])``
     (indices into the list's targets), ``plan_changed(Plan)``, ``crosscheck_changed(report)``,
     ``time_zone_changed()`` (UTC or the site's zone; its abbreviation follows the night),
-    ``plan_selection_changed(entry id | None)`` and ``chart_kept(star, chart id)``.
+    ``plan_selection_changed(entry id | None)``, ``chart_kept(star, chart id)`` and
+    ``comparison_picked(star, label)`` (a star of its chart picked for the estimate).
     """
 
     settings_changed = Signal(object)
@@ -57,6 +58,7 @@ class NightState:
     time_zone_changed = Signal()  # the zone times are shown in: read display_tz() and tz_label()
     plan_selection_changed = Signal(object)  # the plan entry chosen in the Plan dock: its id, or None
     chart_kept = Signal(str, str)  # (star, chart id): a comparison chart was fetched and kept
+    comparison_picked = Signal(str, str)  # (star, label): a chart star picked for the estimate
 
     def __init__(self, settings: Settings | None = None, *, clock: Callable[[], float] = time.time) -> None:
         self.clock = clock
@@ -235,6 +237,11 @@ class NightState:
         """A comparison chart of ``star`` was fetched and kept (the Chart tab, Prepare
         tonight's charts): the Plan dock gives it to the star's entries that have none."""
         self.chart_kept.emit(star, chart_id)
+
+    def pick_comparison(self, star: str, label: str) -> None:
+        """A comparison star of ``star``'s chart was picked (the Chart tab's table): the Plan
+        dock's Estimate box takes it when that star's entry is the one being estimated."""
+        self.comparison_picked.emit(star, label)
 
     @property
     def crosscheck(self) -> CrossCheckReport | None:

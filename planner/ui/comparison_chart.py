@@ -211,6 +211,8 @@ class ComparisonChartPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
+        self.table.setToolTip("Double-click a comparison star to use it in the Plan dock's estimate")
+        self.table.cellDoubleClicked.connect(lambda row, _column: self.pick_row(row))
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -346,6 +348,15 @@ class ComparisonChartPanel(QWidget):
         self.status.setText(f"Asking AAVSO VSP for the chart of {self._star}…")
         self.fetch_runner.submit(_fetch, self._star, self._faintest, self._settings(), self._look(), refresh,
                                  self._scale)
+
+    def pick_row(self, row: int) -> None:
+        """Offer the comparison star in ``row`` to the estimate (through the night's state)."""
+        chart = self.shown.result.chart if self.shown is not None and self.shown.result is not None else None
+        if chart is None or not 0 <= row < len(chart.photometry) or self._state is None:
+            return
+        label = chart.photometry[row].label
+        self._state.pick_comparison(self.shown.star, label)
+        self.message.emit(f"Comparison star {label} of {self.shown.star} picked for the estimate")
 
     def copy_chart_id(self) -> None:
         text = self.chart_id_edit.text()

@@ -214,6 +214,18 @@ class EstimateBox(QGroupBox):
                 combo.setEditText(typed)
             combo.blockSignals(False)
 
+    def pick_star(self, label: str) -> None:
+        """Put the chart star ``label`` into the first empty comparison field (else the
+        second). A star already chosen is not chosen twice."""
+        if label in (self._label(c) for c in self.comp_combos):
+            return
+        combo = next((c for c in self.comp_combos if not self._label(c)), self.comp_combos[-1])
+        index = combo.findData(label)
+        if index >= 0:
+            combo.setCurrentIndex(index)
+        else:
+            combo.setEditText(label)
+
     @staticmethod
     def _label(combo: QComboBox) -> str:
         data = combo.currentData()

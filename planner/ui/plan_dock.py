@@ -260,6 +260,7 @@ class PlanDock(QDockWidget):
                    lambda obs: self.set_context(state.site, obs, state.targets) if obs is not None else None)
             listen(self, state.site_changed, lambda site: setattr(self, "_site", site))
             listen(self, state.chart_kept, self._on_chart_kept)
+            listen(self, state.comparison_picked, self._on_comparison_picked)
             state.set_plan(self.plan)
 
     # -- public API ----------------------------------------------------------------------
@@ -606,6 +607,16 @@ class PlanDock(QDockWidget):
         entry = remove_observation(self.plan, current[0], position)
         self.estimate_box.refresh_list(entry)
         self.estimate_box.show_message(f"Removed the estimate; {len(entry.observations)} left.")
+
+    def _on_comparison_picked(self, star: str, label: str) -> None:
+        """A star of ``star``'s chart double-clicked in the Chart tab: the estimate of that
+        star's entry takes it as a comparison star."""
+        current = self.current_entry()
+        if current is None or " ".join(current[1].name.split()).casefold() != " ".join(star.split()).casefold():
+            self._say(f"Choose {star}'s entry in the plan to use its comparison star {label}.")
+            return
+        self.estimate_box.pick_star(label)
+        self.estimate_box.show_message(f"Comparison star {label} from the chart.")
 
     def _on_chart_kept(self, star: str, chart_id: str) -> None:
         """A chart of ``star`` was kept (the Chart tab): entries of the star without one get it."""

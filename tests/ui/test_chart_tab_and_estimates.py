@@ -271,6 +271,26 @@ def test_an_estimate_entered_beside_the_chart_goes_into_the_plan(qtbot, dock, pa
     assert dock.plan.entries[0].observations == () and box.list.count() == 0
 
 
+def test_a_comparison_star_double_clicked_in_the_chart_tab_goes_into_the_estimate(qtbot, dock, pane, state, vsp):
+    with qtbot.waitSignal(dock.charts_prepared, timeout=60_000):
+        dock.prepare_charts()
+    box = dock.estimate_box
+    dock.select_entry(1)  # T Cen's entry: the chart shown is SS Cyg's (selected in the table)
+    state.set_selection([0])
+    wait_shown(qtbot, pane.chart)
+    pane.chart.pick_row(1)
+    assert box.comp_combos[0].currentText() == "" and "Choose SS Cyg's entry" in dock.status_label.text()
+    dock.select_entry(0)
+    qtbot.waitUntil(lambda: box._chart is not None, timeout=30_000)
+    wait_shown(qtbot, pane.chart)
+    pane.chart.table.cellDoubleClicked.emit(1, 0)  # 104
+    pane.chart.pick_row(2)  # 117
+    pane.chart.pick_row(1)  # 104 again: not twice
+    assert [box._label(c) for c in box.comp_combos] == ["104", "117"]
+    assert box.comp_combos[0].currentText() == "104  (V 10.412)"
+    assert box.message.text() == "Comparison star 104 from the chart."
+
+
 def test_the_estimate_box_scrolls_instead_of_making_the_dock_taller_than_a_laptop_screen(dock):
     # the whole dock (table, buttons, box) needs less height than the box laid out in full:
     # beside the other docks on a 768-pixel-high screen the window still fits
