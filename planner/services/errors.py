@@ -11,6 +11,7 @@ import re
 import time
 
 from planner.errors import PlannerError
+from planner.formatting import format_clock as _clock_in
 
 _MAX_DETAIL = 300
 _TAGS = re.compile(r"<[^>]+>")
@@ -47,8 +48,9 @@ def looks_like_html(text: str | bytes | None) -> bool:
 
 
 def format_clock(when: float) -> str:
-    """HH:MM in the computer's local time zone (what the user's clock shows)."""
-    return time.strftime("%H:%M", time.localtime(when))
+    """HH:MM and the zone's name in the computer's local time zone (what the user's clock
+    shows; the window re-states it in its own zone, ``ServiceError.describe``)."""
+    return time.strftime("%H:%M %Z", time.localtime(when)).strip()
 
 
 class ServiceError(PlannerError):
@@ -84,6 +86,11 @@ class ServiceError(PlannerError):
         return f"{self.service}: {self.what}; {self.action}."
 
     def __str__(self) -> str:
+        return self.message
+
+    def describe(self, tz=None) -> str:
+        """The message with any time in it given in ``tz`` (the window's zone) and labelled;
+        the computer's own zone when None."""
         return self.message
 
     def __reduce__(self):  # picklable across worker processes despite keyword arguments
@@ -129,9 +136,15 @@ class RateLimitedError(ServiceError):
 
     def __init__(self, service: str, what: str, action: str | None = None, *, retry_at: float | None = None, **kw):
         self.retry_at = retry_at
+        self._own_action = action is None
         if action is None:
             action = f"try again after {format_clock(retry_at)}" if retry_at else "wait a while and try again"
         super().__init__(service, what, action, **kw)
+
+    def describe(self, tz=None) -> str:
+        if tz is None or not self.retry_at or not getattr(self, "_own_action", False):
+            return self.message
+        return f"{self.service}: {self.what}; try again after {_clock_in(self.retry_at, tz, zone=True)}."
 
 
 class ServiceUnavailableError(ServiceError):
