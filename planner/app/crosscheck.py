@@ -38,12 +38,16 @@ def compare_with_aavso(
     *,
     tolerance_s: float,
     in_helper: bool = False,
+    fetched_for: dict | None = None,
 ) -> CrossCheckReport:
     """The local engine against the API's answers ``records`` (targets with
     ``observability_times``) and ``nighttime`` (or None), for ``site`` at the moment ``when``
-    the API computed for. ``in_helper`` runs the sky computation in the helper process."""
+    the API computed for. ``fetched_for``: the site and limits the answers were asked for,
+    when known (``TargetList.fetched_for``, or the live request's): a list fetched for
+    another site is then named as the cause instead of the AAVSO account. ``in_helper``
+    runs the sky computation in the helper process."""
     return crosscheck_records(records, site, float(when), nighttime, tolerance_s=float(tolerance_s),
-                              compute=_in_helper if in_helper else None)
+                              compute=_in_helper if in_helper else None, fetched_for=fetched_for)
 
 
 def fetch_nighttime(client, site: Site, when: float) -> tuple[Any | None, str | None]:
@@ -57,9 +61,10 @@ def fetch_nighttime(client, site: Site, when: float) -> tuple[Any | None, str | 
 
 
 def crosscheck_answered(targets: Sequence[Any], fetched_at: float, site: Site, settings: Settings, *,
-                        tolerance_s: float, with_key: bool) -> CrossCheckReport:
+                        tolerance_s: float, with_key: bool, fetched_for: dict | None = None) -> CrossCheckReport:
     """The window's Cross-check (a worker body): the list's own API answers at the moment
-    AAVSO gave them, with the API's nighttime for that moment when a key is set."""
+    AAVSO gave them (for the site and limits ``fetched_for``), with the API's nighttime for
+    that moment when a key is set."""
     nighttime = None
     if with_key:
         from planner.services.aavso import (
@@ -70,7 +75,8 @@ def crosscheck_answered(targets: Sequence[Any], fetched_at: float, site: Site, s
         if problem:
             log.info("%s", problem)
     answered = [t for t in targets if t.observability_times is not None]
-    return compare_with_aavso(answered, site, fetched_at, nighttime, tolerance_s=tolerance_s, in_helper=True)
+    return compare_with_aavso(answered, site, fetched_at, nighttime, tolerance_s=tolerance_s, in_helper=True,
+                              fetched_for=fetched_for)
 
 
 def push_site(settings: Settings, site: Site):

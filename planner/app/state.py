@@ -172,12 +172,21 @@ class NightState:
         return list(self._target_list.targets) if self._target_list is not None else []
 
     def set_target_list(self, target_list: TargetList | None) -> None:
-        """A new list: its visibility and selection are cleared until computed again."""
+        """A new list: its visibility, selection and cross-check are cleared until computed
+        again (a cross-check shown for the old list would describe answers no longer there)."""
+        had_crosscheck = self._crosscheck is not None
         self._target_list = target_list
         self._observability = None
         self._selection = []
         self._crosscheck = None
         self.targets_changed.emit(target_list)
+        if had_crosscheck:
+            self.crosscheck_changed.emit(None)
+
+    def list_is_stale(self) -> bool:
+        """Whether the list's AAVSO answers were asked for another site or other limits than
+        the site shown (the site changed since): a refresh asks again."""
+        return self._target_list is not None and self._target_list.fetched_for_other_site(self._site)
 
     @property
     def observability(self) -> Observability | None:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone, tzinfo
+from datetime import timezone, tzinfo
 from pathlib import Path
 from typing import Any, Sequence
 
 from planner.catalog import Target, load_sample, parse_targets, targets_to_payload
 from planner.config import Settings, atomic_write_text, data_dir
 from planner.files import parse_json
+from planner.formatting import format_clock
 from planner.sky.site import Site
 
 # The service clients (requests, requests-cache, keyring: ~0.2 s) are imported inside the
@@ -40,12 +41,24 @@ class TargetList:
     fetched_at: float | None = None  # when AAVSO answered (unix), for live/cached/offline
     problems: list[str] = field(default_factory=list)  # skipped records, unreadable cache...
     path: Path | None = None
+    # The site and limits AAVSO was asked for (latitude, longitude, target_altitude,
+    # sun_altitude): its observability_times answer for those. None when not known.
+    fetched_for: dict | None = None
 
-    def describe(self, tz: tzinfo = timezone.utc) -> str:
-        """Short text for the status bar: "live", "cached at 2026-02-21 21:23", "bundled sample"..."""
-        when = ""
-        if self.fetched_at is not None:
-            when = datetime.fromtimestamp(self.fetched_at, tz).strftime("%Y-%m-%d %H:%M")
+    def fetched_for_other_site(self, site: Site) -> bool:
+        """Whether AAVSO's answers in this list were asked for another site or other limits
+        than ``site``: then they are stale, and a refresh asks again."""
+        return bool(self.fetched_for) and site_request(site) != self.fetched_for
+
+    def describe(self, tz: tzinfo = timezone.utc, *, refresh_failed: bool = False) -> str:
+        """Short text for the status bar: "AAVSO live (2026-02-21 21:23 CET)", "AAVSO cached
+        at ...", "bundled sample"...; times in ``tz`` with its label. After a failed refresh
+        (``refresh_failed``) an AAVSO list is what was cached at its fetch time, and says so."""
+        when = format_clock(self.fetched_at, tz, date=True, zone=True, missing="")
+        if refresh_failed:
+            if self.origin in (LIVE, CACHED, OFFLINE):
+                return f"AAVSO cached at {when} (refresh failed)" if when else "AAVSO cached list (refresh failed)"
+            return f"{self.describe(tz)} (refresh failed)"
         if self.origin == LIVE:
             return f"AAVSO live ({when})" if when else "AAVSO live"
         if self.origin == CACHED:
@@ -57,18 +70,39 @@ class TargetList:
         return "bundled sample"
 
 
+def site_request(site: Site) -> dict:
+    """The site and limits a target request carries (what ``TargetList.fetched_for`` holds),
+    rounded as the API's parameters are compared (0.1" in position, 0.01° in the limits)."""
+    return {"latitude": round(float(site.latitude), 5), "longitude": round(float(site.longitude), 5),
+            "target_altitude": round(float(site.target_altitude), 2), "sun_altitude": round(float(site.sun_altitude), 2)}
+
+
+def read_site_request(value) -> dict | None:
+    """A saved list's ``meta.site`` as ``site_request`` gives it; None unless it has all four numbers."""
+    if not isinstance(value, dict):
+        return None
+    out = {}
+    for key in ("latitude", "longitude", "target_altitude", "sun_altitude"):
+        number = value.get(key)
+        if isinstance(number, bool) or not isinstance(number, (int, float)):
+            return None
+        out[key] = float(number)
+    return out
+
+
 def last_list_path() -> Path:
     return data_dir() / LAST_LIST_FILE
 
 
-def save_last_list(targets: Sequence[Target], fetched_at: float, *, sections: Sequence[str] = ()) -> Path:
-    """Keep a fetched AAVSO list for the next start (atomic, versioned)."""
+def save_last_list(targets: Sequence[Target], fetched_at: float, *, sections: Sequence[str] = (),
+                   fetched_for: dict | None = None) -> Path:
+    """Keep a fetched AAVSO list for the next start (atomic, versioned), with the site and
+    limits it was asked for."""
     payload: dict[str, Any] = targets_to_payload(targets)
-    payload.update(
-        format=LAST_LIST_FORMAT,
-        version=LAST_LIST_VERSION,
-        meta={"fetched_utc": float(fetched_at), "sections": list(sections)},
-    )
+    meta: dict[str, Any] = {"fetched_utc": float(fetched_at), "sections": list(sections)}
+    if fetched_for is not None:
+        meta["site"] = dict(fetched_for)
+    payload.update(format=LAST_LIST_FORMAT, version=LAST_LIST_VERSION, meta=meta)
     path = last_list_path()
     atomic_write_text(path, json.dumps(payload, ensure_ascii=False))
     return path
@@ -100,7 +134,8 @@ def load_last_list(path: Path | None = None) -> TargetList | None:
     meta = payload.get("meta") if isinstance(payload.get("meta"), dict) else {}
     fetched = meta.get("fetched_utc")
     fetched = float(fetched) if isinstance(fetched, (int, float)) and not isinstance(fetched, bool) else None
-    return TargetList(parsed.targets, CACHED, fetched, list(parsed.problems), path)
+    return TargetList(parsed.targets, CACHED, fetched, list(parsed.problems), path,
+                      fetched_for=read_site_request(meta.get("site")))
 
 
 def load_startup_list() -> TargetList:
@@ -173,9 +208,10 @@ def fetch_live(settings: Settings, site: Site, *, sections: Sequence[str] = ("al
     fetched = reply.fetched_at or time.time()
     origin = OFFLINE if reply.offline else LIVE
     problems = list(reply.problems)
+    asked = site_request(site)  # an offline copy is the cached answer to this same request
     if reply.targets and not reply.offline:
         try:
-            save_last_list(reply.targets, fetched, sections=sections)
+            save_last_list(reply.targets, fetched, sections=sections, fetched_for=asked)
         except OSError as exc:
             problems.append(f"the fetched list could not be kept for the next start ({exc})")
-    return TargetList(list(reply.targets), origin, fetched, problems)
+    return TargetList(list(reply.targets), origin, fetched, problems, fetched_for=asked)

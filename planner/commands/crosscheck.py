@@ -98,7 +98,9 @@ def _site(args):
 
 
 def _load_api_file(args):
-    """(targets, nighttime or None, time or None, warnings) from --api-file/--nighttime-file."""
+    """(targets, nighttime or None, time or None, the site and limits asked for or None,
+    warnings) from --api-file/--nighttime-file."""
+    from planner.app.targets import read_site_request
     from planner.catalog import TargetParseError, parse_targets
 
     payload = _read_json(args.api_file, "API file")
@@ -114,12 +116,14 @@ def _load_api_file(args):
         )
     fetched = None
     nighttime = None
+    fetched_for = None
     if isinstance(payload, dict):
         meta = payload.get("meta")
         if isinstance(meta, dict):
             value = meta.get("fetched_utc")
             if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
                 fetched = float(value)
+            fetched_for = read_site_request(meta.get("site"))  # planner's own saved list says what it asked
         if isinstance(payload.get("nighttime"), dict):
             nighttime = payload["nighttime"]
     if args.nighttime_file is not None:
@@ -128,7 +132,7 @@ def _load_api_file(args):
             raise CommandError(
                 f'nighttime file {args.nighttime_file} must hold the /nighttime answer, {{"status": ..., "sunrise": ...}}'
             )
-    return parsed.targets, nighttime, fetched, warnings
+    return parsed.targets, nighttime, fetched, fetched_for, warnings
 
 
 def _fetch_live(site, when: float | None, sections, warnings: list[str]):
@@ -181,6 +185,7 @@ def _source_of(reply) -> str:
 
 def run(args) -> int:
     from planner.app.crosscheck import compare_with_aavso
+    from planner.app.targets import site_request
 
     site, tolerance = _site(args)
     if args.nighttime_file is not None and args.api_file is None:
@@ -188,7 +193,7 @@ def run(args) -> int:
     warnings: list[str] = []
     when = args.time
     if args.api_file is not None:
-        targets, nighttime, fetched, warnings = _load_api_file(args)
+        targets, nighttime, fetched, fetched_for, warnings = _load_api_file(args)
         if when is None:
             if fetched is None:
                 raise CommandError(
@@ -199,8 +204,9 @@ def run(args) -> int:
         source = f"saved answer {args.api_file}"
     else:
         targets, nighttime, when, source = _fetch_live(site, when, args.section, warnings)
+        fetched_for = site_request(site)  # the request carried this site and these limits
 
-    report = compare_with_aavso(targets, site, when, nighttime, tolerance_s=tolerance)
+    report = compare_with_aavso(targets, site, when, nighttime, tolerance_s=tolerance, fetched_for=fetched_for)
 
     for line in warnings:
         print(f"planner crosscheck: warning: {line}", file=sys.stderr)

@@ -57,6 +57,40 @@ LIKELY_CAUSE = (
     "telescope settings stored in your account when the request omits them. Push the local "
     "site to AAVSO (its 'telescope' settings) or check the local site and limits."
 )
+# When the answers are known to have been asked for a site and limits (the window's list,
+# a live request): the account's telescope settings played no part.
+LIKELY_CAUSE_OTHER_SITE = (
+    "the list was fetched for another site or other limits ({changes}), so AAVSO's times answer "
+    "that question, not this one. Refresh the list (F5) to fetch it for the site shown."
+)
+LIKELY_CAUSE_SAME_SITE = (
+    "AAVSO was asked for exactly this site and these limits (the request carried them), yet "
+    "its answers fit another: the service may be computing with the telescope settings stored "
+    "in your account instead. Push the local site to AAVSO (its 'telescope' settings), then "
+    "refresh; if they still differ, check this computer's clock and the site's coordinates."
+)
+SITE_KEYS = ("latitude", "longitude", "target_altitude", "sun_altitude")
+_SITE_WORDS = {"latitude": "latitude", "longitude": "longitude", "target_altitude": "altitude limit",
+               "sun_altitude": "Sun altitude"}
+_SITE_SLACK = {"latitude": 1e-4, "longitude": 1e-4, "target_altitude": 0.01, "sun_altitude": 0.01}
+
+
+def site_changes(fetched_for: Mapping | None, site: Mapping | None) -> tuple[str, ...]:
+    """What differs between the site and limits a list was fetched with and the ones it is
+    compared for, for people ("latitude 52.0000° then, 48.1000° now"); () when they agree
+    or either is unknown."""
+    if not fetched_for or not site:
+        return ()
+    out = []
+    for key in SITE_KEYS:
+        then, now = _number_or_none(_get(fetched_for, key)), _number_or_none(_get(site, key))
+        if then is None or now is None:
+            continue
+        if abs(then - now) > _SITE_SLACK[key]:
+            digits = 4 if key in ("latitude", "longitude") else 1
+            out.append(f"{_SITE_WORDS[key]} {then:.{digits}f}° then, {now:.{digits}f}° now")
+    return tuple(out)
+
 
 # Wholesale-disagreement thresholds.
 _WHOLESALE_FRACTION = 0.5  # more than half of the compared targets differ
@@ -247,6 +281,7 @@ def crosscheck(
     time: float | None = None,
     tolerance_s: float = DEFAULT_TOLERANCE_S,
     site: Mapping | None = None,
+    fetched_for: Mapping | None = None,
 ) -> CrossCheckReport:
     """Cross-check local results against the API's.
 
@@ -255,7 +290,9 @@ def crosscheck(
     ``local_targets``/``api_targets``: a mapping star name -> observability_times, or
     records with ``star_name`` and ``observability_times`` (API dicts, ``Target``s); an API
     record whose observability_times is None has no API answer and counts as local-only.
-    ``site`` describes the settings used (shown in the report).
+    ``site`` describes the settings used (shown in the report); ``fetched_for`` the site
+    and limits the API's answers were asked for, when known (a saved file may not say):
+    the diagnosis reads it before it blames the AAVSO account's telescope settings.
     """
     tol = float(tolerance_s)
     if not (math.isfinite(tol) and tol >= 0):
@@ -283,6 +320,8 @@ def crosscheck(
     only_api = tuple(name for name in api if name not in local)
     night = None if local_night is None else compare_nighttime(local_night, api_nighttime, time=time, tolerance_s=tol)
     wholesale, reasons = diagnose(results, night, tol)
+    changes = site_changes(fetched_for, site)
+    likely_cause, push = _likely_cause(wholesale, fetched_for, changes)
     return CrossCheckReport(
         targets=results,
         nighttime=night,
@@ -293,9 +332,24 @@ def crosscheck(
         site=dict(site or {}),
         wholesale=wholesale,
         reasons=tuple(reasons),
-        likely_cause=LIKELY_CAUSE if wholesale else None,
-        suggest_push_site=wholesale,
+        likely_cause=likely_cause,
+        suggest_push_site=push,
+        fetched_for=None if fetched_for is None else {k: _get(fetched_for, k) for k in SITE_KEYS},
+        site_changes=changes,
     )
+
+
+def _likely_cause(wholesale: bool, fetched_for: Mapping | None, changes: Sequence[str]) -> tuple[str | None, bool]:
+    """(likely cause, suggest pushing the site to AAVSO) of a wholesale disagreement: a list
+    fetched for another site is refreshed, not blamed on the account; the account's
+    telescope settings are suspected only when it is not known what the API was asked."""
+    if not wholesale:
+        return None, False
+    if changes:
+        return LIKELY_CAUSE_OTHER_SITE.format(changes="; ".join(changes)), False
+    if fetched_for:
+        return LIKELY_CAUSE_SAME_SITE, True
+    return LIKELY_CAUSE, True
 
 
 def crosscheck_observability(
@@ -306,6 +360,7 @@ def crosscheck_observability(
     *,
     tolerance_s: float = DEFAULT_TOLERANCE_S,
     site: Mapping | None = None,
+    fetched_for: Mapping | None = None,
 ) -> CrossCheckReport:
     """Cross-check an ``Observability`` (targets named by ``names``, in its order) against
     the API's targets and nighttime."""
@@ -328,6 +383,7 @@ def crosscheck_observability(
         time=observability.night.time,
         tolerance_s=tolerance_s,
         site=site,
+        fetched_for=fetched_for,
     )
 
 
@@ -389,6 +445,7 @@ def crosscheck_records(
     *,
     tolerance_s: float = DEFAULT_TOLERANCE_S,
     compute=None,
+    fetched_for: Mapping | None = None,
 ) -> CrossCheckReport:
     """Compute locally and cross-check in one call: ``records`` are the API's targets
     (``Target``s or API dicts with star_name, ra, dec, observability_times), ``site`` a
@@ -409,7 +466,8 @@ def crosscheck_records(
     }
     if not with_times:
         return crosscheck(
-            compute_night(site, time), api_nighttime, {}, with_times, time=time, tolerance_s=tolerance_s, site=site_info
+            compute_night(site, time), api_nighttime, {}, with_times, time=time, tolerance_s=tolerance_s, site=site_info,
+            fetched_for=fetched_for,
         )
     try:
         ra = np.array([float(_get(r, "ra")) for r in with_times], dtype=float)
@@ -418,14 +476,16 @@ def crosscheck_records(
         raise ValueError("every target needs numeric ra and dec to be computed locally") from None
     names = [str(_get(r, "star_name") or _get(r, "name")) for r in with_times]
     obs = (compute or compute_observability)(ra, dec, site, time)
-    return crosscheck_observability(obs, names, with_times, api_nighttime, tolerance_s=tolerance_s, site=site_info)
+    return crosscheck_observability(obs, names, with_times, api_nighttime, tolerance_s=tolerance_s, site=site_info,
+                                    fetched_for=fetched_for)
 
 
 # The cross-check's names, wherever they are defined, importable from here.
 __all__ = [
     "AGREE", "ALWAYS_UP", "DEFAULT_TOLERANCE_S", "DIFFER", "EVENTS", "EVENT_MISSING", "EXTRA_EVENT", "KINDS",
-    "LIKELY_CAUSE", "NEVER_UP", "STATUS_DIFFERS", "TIME_DIFFERS", "CrossCheckReport", "Event", "EventDifference",
+    "LIKELY_CAUSE", "LIKELY_CAUSE_OTHER_SITE", "LIKELY_CAUSE_SAME_SITE", "NEVER_UP", "SITE_KEYS", "STATUS_DIFFERS",
+    "TIME_DIFFERS", "CrossCheckReport", "Event", "EventDifference",
     "NightComparison", "TargetComparison", "compare_events", "compare_nighttime", "crosscheck",
     "crosscheck_observability", "crosscheck_records", "diagnose", "event_class", "format_time", "normalise_events",
-    "normalise_nighttime", "systematic_offsets", "windows_from_events",
+    "normalise_nighttime", "site_changes", "systematic_offsets", "windows_from_events",
 ]

@@ -172,6 +172,14 @@ class CrossCheckReport:
     reasons: tuple[str, ...] = ()
     likely_cause: str | None = None
     suggest_push_site: bool = False
+    # The site and limits the API's answers were asked for (None: not known, e.g. a saved
+    # file), and how they differ from ``site``: then the list is stale and a refresh fixes it.
+    fetched_for: dict | None = None
+    site_changes: tuple[str, ...] = ()
+
+    @property
+    def suggest_refresh(self) -> bool:
+        return bool(self.site_changes)
 
     @property
     def agree_count(self) -> int:
@@ -234,6 +242,9 @@ class CrossCheckReport:
             "reasons": list(self.reasons),
             "likely_cause": self.likely_cause,
             "suggest_push_site": self.suggest_push_site,
+            "fetched_for": None if self.fetched_for is None else dict(self.fetched_for),
+            "site_changes": list(self.site_changes),
+            "suggest_refresh": self.suggest_refresh,
             "differing": [t.to_json() for t in self.differing],
             "differing_names": sorted(self.differing_names),
             "only_local": list(self.only_local),
@@ -252,6 +263,9 @@ class CrossCheckReport:
             lines.append(f"time: {_fmt_time(self.time, tz)}; tolerance {self.tolerance_s:g} s")
         if self.nighttime is not None:
             lines.append(self.nighttime.describe(tz))
+        if self.site_changes and not self.wholesale:
+            lines.append("The AAVSO answers were fetched for another site or other limits ("
+                         + "; ".join(self.site_changes) + "): refresh the list for this site.")
         if self.wholesale:
             lines.append("")
             lines.append("The answers disagree wholesale: " + "; ".join(self.reasons) + ".")

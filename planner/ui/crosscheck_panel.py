@@ -3,8 +3,10 @@
 ``CrossCheckPanel`` shows a ``planner.sky.crosscheck.CrossCheckReport``: a summary badge,
 the nighttime comparison, a sortable table of every disagreement (both times and their
 difference), the targets found on one side only, and, when the disagreement is wholesale,
-the likely cause with a button that asks (``push_site_requested``) to push the local site
-to AAVSO's ``telescope`` settings. It computes nothing itself.
+the likely cause with a button that asks for the remedy: a refresh of the list
+(``refresh_requested``) when its answers were fetched for another site or other limits,
+or pushing the local site to AAVSO's ``telescope`` settings (``push_site_requested``)
+when it is not known what AAVSO was asked. It computes nothing itself.
 """
 
 from __future__ import annotations
@@ -178,6 +180,7 @@ class CrossCheckPanel(QWidget):
     """The cross-check report for people; see the module docstring."""
 
     push_site_requested = Signal()
+    refresh_requested = Signal()
     target_activated = Signal(str)  # a disagreement row was double-clicked: select that target
 
     def __init__(self, parent: QWidget | None = None, *, state=None):
@@ -207,6 +210,10 @@ class CrossCheckPanel(QWidget):
             "settings, so the API computes for the same site"
         )
         self.push_button.clicked.connect(self.push_site_requested)
+        self.refresh_button = QPushButton("Refresh the list for this site", objectName="crosscheckRefresh")
+        self.refresh_button.setToolTip("Fetch the AAVSO list again for the site and limits shown (F5); "
+                                       "the cross-check then runs again on the new answers")
+        self.refresh_button.clicked.connect(self.refresh_requested)
 
         self.model = DisagreementModel(self)
         self.proxy = _MissingLastProxy(self)
@@ -235,6 +242,7 @@ class CrossCheckPanel(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(self.badge, 1)
+        top.addWidget(self.refresh_button)
         top.addWidget(self.push_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -294,6 +302,8 @@ class CrossCheckPanel(QWidget):
             self.cause_label.setVisible(False)
             self.one_side_label.setVisible(False)
             self.push_button.setEnabled(False)
+            self.push_button.setVisible(True)
+            self.refresh_button.setVisible(False)
             self._apply_badge_colour(None)
             return
         self.badge.setText(report.summary())
@@ -309,6 +319,10 @@ class CrossCheckPanel(QWidget):
                 text += "\nLikely cause: " + report.likely_cause
             self.cause_label.setText(text)
             self.cause_label.setVisible(True)
+        elif report.suggest_refresh:
+            self.cause_label.setText("These AAVSO answers were fetched for another site or other limits ("
+                                     + "; ".join(report.site_changes) + "). Refresh the list for the site shown.")
+            self.cause_label.setVisible(True)
         else:
             self.cause_label.setVisible(False)
         parts = []
@@ -319,6 +333,9 @@ class CrossCheckPanel(QWidget):
         self.one_side_label.setText("\n".join(parts))
         self.one_side_label.setVisible(bool(parts))
         self.push_button.setEnabled(bool(report.suggest_push_site))
+        # one remedy at a time: a stale list is refreshed, not pushed over the account's settings
+        self.push_button.setVisible(not report.suggest_refresh)
+        self.refresh_button.setVisible(report.suggest_refresh)
         self._apply_badge_colour(report.all_agree)
 
     def _apply_badge_colour(self, ok: bool | None) -> None:

@@ -109,6 +109,8 @@ class MainWindow(WindowActions, QMainWindow):
         self._layout_store = state or window_settings()
         self.recent = RecentPlans(self._layout_store)
         self._is_ready = False
+        self._crosscheck_follows = False  # set by the first cross-check: it then follows each new list
+        self._refresh_failed = False  # the last refresh from AAVSO failed: the list shown is the cached one
         self._panel_docks: list[QDockWidget] = []
         self._theme = None
 
@@ -244,6 +246,7 @@ class MainWindow(WindowActions, QMainWindow):
         self.crosscheck_panel = self.crosscheck_dock.widget()
         # the docks that talk to each other or to the window
         self.crosscheck_panel.push_site_requested.connect(self.push_site_to_aavso)
+        self.crosscheck_panel.refresh_requested.connect(lambda: self.refresh_from_aavso())
         self.plan_dock.path_changed.connect(self.remember_plan)
         self.details_dock.raise_()
 
@@ -328,10 +331,10 @@ class MainWindow(WindowActions, QMainWindow):
         self.crosscheck_runner.finished.connect(lambda _g, report: self._on_crosscheck(report))
         self.crosscheck_runner.failed.connect(lambda _g, exc: self._on_crosscheck_failed(exc))
         self.crosscheck_runner.busy_changed.connect(self._update_activity)
-        self.push_runner.finished.connect(
-            lambda _g, _r: self.show_message("Site stored at AAVSO; refresh to get matching times."))
+        self.push_runner.finished.connect(lambda _g, _r: self._on_site_pushed())
         self.push_runner.failed.connect(
-            lambda _g, exc: self.show_message(f"Could not store the site at AAVSO: {exc}", error=True))
+            lambda _g, exc: self.show_message(f"Could not store the site at AAVSO: {self._error_text(exc)}",
+                                              error=True, key="push-site"))
         self.key_runner.finished.connect(lambda _g, key: key and self._refresh_quietly())
         self.budget_runner.finished.connect(
             lambda _g, budget: self.budget_label.setText(target_lists.describe_budget(budget)))
@@ -344,7 +347,9 @@ class MainWindow(WindowActions, QMainWindow):
         listen(self, state.night_changed, self._on_night_changed)
         listen(self, state.settings_changed, self._on_settings_changed)
         listen(self, state.time_zone_changed, self._update_source_label)
+        listen(self, state.time_zone_changed, self.messages.refresh)  # the times problems were seen at
         listen(self, state.observability_changed, lambda _obs: self._update_count())
+        listen(self, state.crosscheck_changed, self._show_crosscheck_badge)
 
     # == start-up and data =====================================================================
 
@@ -375,11 +380,12 @@ class MainWindow(WindowActions, QMainWindow):
 
     def _on_load_failed(self, exc: BaseException) -> None:
         self.source_label.setText("no targets")
-        self.show_message(f"The target list could not be loaded: {exc}", error=True)
+        self.show_message(f"The target list could not be loaded: {self._error_text(exc)}", error=True, key="load")
         self._mark_ready()
 
     def set_target_list(self, target_list: TargetList) -> None:
         """Show a new list at once; its visibility follows from a worker."""
+        self.messages.clear("load")
         self.night_state.set_target_list(target_list)
 
     def _on_targets_changed(self, target_list: TargetList | None) -> None:
@@ -392,6 +398,8 @@ class MainWindow(WindowActions, QMainWindow):
             more = len(target_list.problems) - len(shown)
             self.show_message("; ".join(shown) + (f" (and {more} more)" if more > 0 else ""))
         self.recompute()
+        if self._crosscheck_follows and self._has_api_answers(target_list):
+            self.run_crosscheck()  # once run, the cross-check follows every new list
 
     def reference_time(self) -> float:
         """The ``time`` of the selected night: now for tonight, local noon of the chosen date otherwise."""
@@ -412,10 +420,11 @@ class MainWindow(WindowActions, QMainWindow):
         if self.night_state.set_observability(obs):
             if timeline.first("visibility shown") is None:
                 timeline.mark("visibility shown")
+            self.messages.clear("visibility")
             self._mark_ready()
 
     def _on_sky_failed(self, exc: BaseException) -> None:
-        self.show_message(f"Visibility could not be computed: {exc}", error=True)
+        self.show_message(f"Visibility could not be computed: {self._error_text(exc)}", error=True, key="visibility")
         self._mark_ready()
 
     def _mark_ready(self) -> None:
@@ -438,49 +447,70 @@ class MainWindow(WindowActions, QMainWindow):
         self.refresh_runner.submit(target_lists.fetch_live, self.settings, self.site)
 
     def _on_refreshed(self, target_list: TargetList) -> None:
+        self._refresh_failed = False
         self.set_target_list(target_list)
         self._update_budget()
         if target_list.origin == target_lists.OFFLINE:
-            self.show_message("AAVSO could not be reached; showing the last list it sent.")
+            when = target_list.describe(self.display_tz())
+            self.show_message(f"AAVSO could not be reached; showing the last list it sent ({when}).",
+                              error=True, key="aavso-refresh")
         else:
+            self.messages.clear("aavso-refresh")
             self.show_message(f"{len(target_list.targets)} targets fetched from AAVSO.")
 
     def _on_refresh_failed(self, exc: BaseException) -> None:
+        """The list on screen stays; the source label says it is the cached one and the error
+        stays in the message area until a refresh works."""
         self._update_budget()
-        if self.target_list is not None and self.target_list.origin in (target_lists.CACHED, target_lists.SAMPLE):
-            current = self.target_list.describe(self.night_state.display_tz())
-            self.source_label.setText(f"offline · {current}")
-        self.show_message(f"Refresh from AAVSO failed: {exc}", error=True)
+        self._refresh_failed = True
+        self._update_source_label()
+        self.show_message(f"Refresh from AAVSO failed: {self._error_text(exc)}", error=True, key="aavso-refresh")
 
     def _update_budget(self) -> None:
         """The AAVSO budget in the status bar, read in a worker (it reads a shared file under
         a lock, and its first call loads the HTTP layer)."""
         self.budget_runner.submit(target_lists.rate_budget)
 
+    @staticmethod
+    def _has_api_answers(target_list: TargetList | None) -> bool:
+        return (target_list is not None and target_list.fetched_at is not None
+                and any(t.observability_times is not None for t in target_list.targets))
+
     def run_crosscheck(self) -> None:
-        """Compare local visibility with the API's answers carried by the list (cached or live)."""
+        """Compare local visibility with the API's answers carried by the list (cached or
+        live). Once run, it runs again for every new list (``_on_targets_changed``)."""
         target_list = self.target_list
-        answered = [t for t in (target_list.targets if target_list else []) if t.observability_times is not None]
-        if not answered or target_list is None or target_list.fetched_at is None:
+        if not self._has_api_answers(target_list):
             QMessageBox.information(
                 self, "Cross-check",
                 "The cross-check compares the local visibility with the AAVSO API's answers, and the "
                 "current list carries none (the bundled sample has no API answers).\n\n"
                 "Set your AAVSO key in Tools > Settings and refresh from AAVSO first.")
             return
+        self._crosscheck_follows = True
         self.crosscheck_runner.submit(crosscheck_answered, list(target_list.targets), target_list.fetched_at,
                                       self.site, self.settings, tolerance_s=float(self.settings.crosscheck_tolerance_s),
-                                      with_key=bool(target_lists.aavso_key()))
+                                      with_key=bool(target_lists.aavso_key()), fetched_for=target_list.fetched_for)
 
     def _on_crosscheck(self, report) -> None:
+        self.messages.clear("crosscheck")
         self.night_state.set_crosscheck(report)
-        self.crosscheck_badge.setText(report.summary())
-        self.crosscheck_badge.show()
         if report.differ_count:
             self._show_dock(self.crosscheck_dock)
 
+    def _show_crosscheck_badge(self, report) -> None:
+        if report is None:  # a new list or site: the old report no longer applies
+            self.crosscheck_badge.hide()
+            return
+        self.crosscheck_badge.setText(report.summary() + (" · list for another site" if report.suggest_refresh else ""))
+        self.crosscheck_badge.show()
+
     def _on_crosscheck_failed(self, exc: BaseException) -> None:
-        self.show_message(f"Cross-check failed: {exc}", error=True)
+        self.show_message(f"Cross-check failed: {self._error_text(exc)}", error=True, key="crosscheck")
+
+    def _on_site_pushed(self) -> None:
+        self.messages.clear("push-site")
+        self.show_message("Site stored at AAVSO; refresh to get matching times.")
 
     def push_site_to_aavso(self, *args) -> None:
         """Store the local site and limits in the AAVSO account (the API's ``telescope``)."""
@@ -546,12 +576,27 @@ class MainWindow(WindowActions, QMainWindow):
         self._update_site_label()
         self._sync_date_edit()
         self.recompute()
+        self._follow_site()
+
+    def _follow_site(self) -> None:
+        """After a site or limits change (Settings, an Arcsecond import), an AAVSO list
+        fetched for the old site is fetched again for the new one, or marked stale without a
+        key; its cross-check is withdrawn until the new answers are compared."""
+        if not self.night_state.list_is_stale():
+            return
+        self.night_state.set_crosscheck(None)
+        self._update_source_label()
+        if target_lists.aavso_key():
+            self.show_message(f"The site changed: fetching the AAVSO list for {self.site.label}…")
+            self.refresh_from_aavso(quiet=True)
 
     def apply_settings(self, settings: Settings) -> None:
         """New settings from the dialog: site, limits, theme and time display follow."""
         problem = self.night_state.apply_settings(settings)
         if problem:
-            self.show_message(problem, error=True)
+            self.show_message(problem, error=True, key="site")
+        else:
+            self.messages.clear("site")
 
     def _on_settings_changed(self, settings: Settings) -> None:
         self.apply_theme(settings.theme, save=False)
@@ -568,7 +613,9 @@ class MainWindow(WindowActions, QMainWindow):
         try:
             save_settings(self.settings)
         except (OSError, SettingsError) as exc:
-            self.show_message(f"Settings could not be saved ({exc}).", error=True)
+            self.show_message(f"Settings could not be saved ({exc}).", error=True, key="settings-save")
+        else:
+            self.messages.clear("settings-save")
 
     # == theme =================================================================================
 
@@ -693,19 +740,34 @@ class MainWindow(WindowActions, QMainWindow):
 
     # == status ===============================================================================
 
-    def show_message(self, text: str, *, error: bool = False, timeout_ms: int = 15_000) -> None:
-        """A message in the status bar (errors stay longer and go to the log too)."""
+    def show_message(self, text: str, *, error: bool = False, timeout_ms: int = 15_000, key: str | None = None) -> None:
+        """A message in the status bar. An error also goes to the log and stays in the message
+        area (``planner.ui.messages``), whole, until ``messages.clear(key)`` says its condition
+        is gone (without a key, until the user dismisses it)."""
         if error:
             log.warning("%s", text)
+            self.messages.report(key or text, text)
         self.statusBar().showMessage(text, timeout_ms * (2 if error else 1))
+
+    def _error_text(self, exc: BaseException) -> str:
+        """A worker's error for people, its times (a 429's retry time) in the window's zone."""
+        describe = getattr(exc, "describe", None)
+        return describe(self.display_tz()) if callable(describe) else (str(exc) or exc.__class__.__name__)
 
     def _update_source_label(self) -> None:
         if self.target_list is None:
             return
-        self.source_label.setText(self.target_list.describe(self.night_state.display_tz()))
+        text = self.target_list.describe(self.night_state.display_tz(), refresh_failed=self._refresh_failed)
         tip = "Where the target list came from."
+        if self._refresh_failed:
+            tip += f" The last refresh failed: {self.messages.text_of('aavso-refresh') or 'see the message area'}"
         if self.target_list.origin == target_lists.SAMPLE:
             tip += " Set an AAVSO key in Settings and refresh to get the current list."
+        if self.night_state.list_is_stale():
+            text += " · for another site"
+            tip += (" Its rise and set times from AAVSO were asked for another site or other limits; "
+                    "Refresh (F5) fetches them for the site shown.")
+        self.source_label.setText(text)
         self.source_label.setToolTip(tip)
 
     def _update_activity(self, *_args) -> None:

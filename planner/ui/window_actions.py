@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.catalog.target import SECTION_NAMES
+from planner.ui.messages import MessageArea
 from planner.ui.icons import app_icon, icon
 from planner.ui.themes import themed_icon
 
@@ -234,7 +235,10 @@ class WindowActions:
         self.crosscheck_badge.setToolTip("Result of the last cross-check with the AAVSO API; click for details")
         self.crosscheck_badge.clicked.connect(lambda: self._show_dock(self.crosscheck_dock))
         self.crosscheck_badge.hide()
+        self.messages = MessageArea(self, clock=self.night_state.clock,
+                                    zone=lambda: (self.night_state.display_tz(), self.night_state.tz_label(short=True)))
         status.addWidget(self.activity_label, 1)
+        status.addPermanentWidget(self.messages)
         status.addPermanentWidget(self.count_label)
         status.addPermanentWidget(self.crosscheck_badge)
         status.addPermanentWidget(self.budget_label)
