@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import time as _time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -382,21 +382,8 @@ def schedule_entries(
     placed: list[PlanEntry] = []
     for _, _, _, entry, windows in chosen:
         start = layout[entry.id]
-        placed.append(
-            PlanEntry(
-                target=entry.target,
-                duration=entry.duration,
-                start=start,
-                end=start + entry.duration,
-                filters=entry.filters,
-                exposure=entry.exposure,
-                count=entry.count,
-                notes=entry.notes,
-                status=entry.status,
-                windows=windows,
-                id=entry.id,
-            )
-        )
+        # replace(): everything else the entry holds (observations, notes...) stays with it
+        placed.append(replace(entry, start=start, end=start + entry.duration, windows=windows))
     placed.sort(key=lambda e: e.start)  # type: ignore[arg-type, return-value]
     return placed, unplaced, dark
 
@@ -490,9 +477,7 @@ def _night_observability(plan: Plan, entries: Sequence[PlanEntry], observability
 
 
 def _unscheduled(e: PlanEntry) -> PlanEntry:
-    return PlanEntry(target=e.target, duration=e.duration, filters=e.filters, exposure=e.exposure,
-                     count=e.count, notes=e.notes, status=e.status, windows=(), id=e.id,
-                     observations=e.observations)
+    return replace(e, start=None, end=None, windows=())
 
 
 def reschedule(plan: Plan, observability: Observability | None = None, *, time: float | None = None,

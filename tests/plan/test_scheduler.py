@@ -254,6 +254,23 @@ def test_retime_keeps_the_users_order_and_gives_each_block_new_times():
     assert [u.name for u in result.unplaced] == ["C"] and result.unplaced[0].reason.startswith(REASON_ORDER)
 
 
+def test_scheduling_keeps_everything_else_an_entry_holds():
+    """Placed or left out, an entry keeps its observations, notes and settings: scheduling
+    only gives it times (it used to rebuild entries field by field and drop observations)."""
+    from planner.plan.model import Observation, Plan
+
+    seen = (Observation(time=T0 + 600, magnitude=8.4, comparison=("84", "90")),)
+    kept = PlanEntry(target=target("kept"), duration=HOUR, notes="check the comp", observations=seen, count=3)
+    left = PlanEntry(target=target("left"), duration=HOUR, observations=seen)
+    for run in (reschedule, retime):
+        plan = Plan(site=SITE, entries=[kept, left])
+        run(plan, fake_observability([ALWAYS_UP, ALWAYS_DOWN]), now=T0, constraints=())
+        placed, unplaced = plan.entries
+        assert placed.start is not None and unplaced.start is None
+        assert placed.observations == seen and placed.notes == "check the comp" and placed.count == 3
+        assert unplaced.observations == seen
+
+
 # -- with the real sky engine ---------------------------------------------------------------
 
 def test_schedule_real_targets_with_the_sky_engine():
