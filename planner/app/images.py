@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from planner.errors import PlannerError
+from planner.services.origin import Origin
 
 # The service modules (requests, requests-cache: ~0.2 s) are imported inside the functions
 # that ask a service, so that the window shows before they load (start-up time).
@@ -62,6 +63,12 @@ class ImagePage:
     title: str = ""  # e.g. "Image of the day, 2024-03-01"
     offline: bool = False
     from_cache: bool = False
+    fetched_at: float | None = None  # when the service gave this answer (unix), if known
+
+    @property
+    def origin(self) -> Origin:
+        """Where the answer came from and when it was fetched (``Origin.when`` for people)."""
+        return Origin(self.from_cache, self.offline, self.fetched_at)
 
 
 @dataclass(frozen=True)
@@ -126,7 +133,7 @@ class AstrobinImages(ImageSource):
             image = iotd.image or client.image(iotd.image_id)
             return ImagePage([self._hit(client, image)], 1, 0, False, False,
                              title=f"Image of the day{', ' + iotd.date if iotd.date else ''}",
-                             offline=iotd.offline, from_cache=iotd.from_cache)
+                             offline=iotd.offline, from_cache=iotd.from_cache, fetched_at=iotd.fetched_at)
         offset = page_index * page_size
         if field == "title":
             search = SearchQuery(title=query, limit=page_size, offset=offset)
@@ -135,7 +142,7 @@ class AstrobinImages(ImageSource):
         page = client.search(search)
         return ImagePage([self._hit(client, image) for image in page.images], page.total_count, page.offset,
                          page.next_offset is not None, page.offset > 0, offline=page.offline,
-                         from_cache=page.from_cache)
+                         from_cache=page.from_cache, fetched_at=page.fetched_at)
 
     @staticmethod
     def _urls(client, image):
@@ -193,7 +200,7 @@ class NasaImages(ImageSource):
                 for item in results.items]
         data = ImagePage(hits, results.total_hits, page_index * size, results.next_url is not None,
                          results.previous_url is not None or page_index > 0, offline=results.offline,
-                         from_cache=results.from_cache)
+                         from_cache=results.from_cache, fetched_at=results.fetched_at)
         if mode == ALBUM:
             data.title = f"Album {query!r} · page {page}"
             if results.total_hits is not None:

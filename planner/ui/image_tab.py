@@ -285,7 +285,8 @@ class SourceTab(QWidget):
             self.set_message(f"{self.service_name} has no images for {self._query!r}." if self._mode == "search"
                              else f"{self.service_name} returned nothing.")
         elif page.offline:
-            self.set_message(f"No network: showing {self.service_name}'s answer saved earlier.")
+            when = page.origin.when(self.dock.display_tz())
+            self.set_message(f"No network: showing {self.service_name}'s answer saved at {when}.")
         else:
             self.set_message("")
         self._last_reported = None  # a success ends the failure; the next one is news again

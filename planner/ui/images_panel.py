@@ -146,6 +146,8 @@ class ReferenceImagesDock(QDockWidget):
         self.image_max_bytes = image_max_bytes
         self.stale_results = 0  # late results of an older generation that were dropped
         self._target = None
+        # the zone times are read in: the window's (site or UTC), or the computer's without a window
+        self.display_tz = (lambda: state.display_tz()) if state is not None else (lambda: None)
 
         self.tabs = QTabWidget(self)
         self.astrobin = AstrobinTab(self)

@@ -125,6 +125,15 @@ def test_cached_images_show_when_the_server_is_gone(qtbot, server):
     assert all(item.from_cache for item in tab.model.items)
     assert tab.page.from_cache  # the search answer too, from the HTTP cache
     assert not tab.message_label.property("error")
+    # an answer kept past its freshness (the service failed, offline) says when it was fetched,
+    # with the zone (the computer's, without a window)
+    import dataclasses
+
+    assert tab.page.fetched_at is not None
+    tab._on_page(0, dataclasses.replace(tab.page, offline=True))
+    when = tab.page.origin.when(None)
+    assert when[:4].isdigit() and when.split()[-1].isalpha()
+    assert tab.message_label.text() == f"No network: showing AstroBin's answer saved at {when}."
 
 
 def test_broken_truncated_and_oversized_images_get_a_broken_tile(qtbot, server):
