@@ -519,6 +519,7 @@ class PlanDock(QDockWidget):
             return
         finally:
             self._applying_schedule = False
+        self.model.set_airmass(getattr(result, "airmass", {}) or {})
         self._sync_limits_widgets()
         self.last_unplaced = list(result.unplaced)
         self._revision += 1

@@ -43,6 +43,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("start", "Start"),
     ("end", "End"),
     ("duration", "Min"),
+    ("airmass", "Air mass"),
     ("filters", "Filters"),
     ("exposure", "Exp (s)"),
     ("count", "×"),
@@ -99,6 +100,9 @@ class PlanTableModel(QAbstractTableModel):
         self._plan = plan
         self._listening: list[tuple[Any, Callable[..., Any]]] = []
         self._conflicts: dict[str, list[str]] = {}
+        # entry id -> (start, end, BlockAirmass) from the last Schedule: shown while the
+        # entry keeps those times (a changed time makes it stale, so it is not shown)
+        self._airmass: dict[str, tuple[float, float, Any]] = {}
         self._listen_to(plan)
         self._refresh_conflicts()
         # The plan may outlive the table (the window's state holds it): never call a dead model.
@@ -115,9 +119,26 @@ class PlanTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._stop_listening()
         self._plan = plan
+        self._airmass = {}
         self._listen_to(plan)
         self._refresh_conflicts()
         self.endResetModel()
+
+    def set_airmass(self, airmass: dict[str, Any]) -> None:
+        """Each scheduled entry's air mass (``ScheduleResult.airmass``: id -> BlockAirmass),
+        for the times the entries have now."""
+        self._airmass = {e.id: (e.start, e.end, airmass[e.id]) for e in self._plan.entries
+                         if e.id in airmass and e.start is not None}
+        column = next(i for i, (key, _) in enumerate(COLUMNS) if key == "airmass")
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, column), self.index(self.rowCount() - 1, column))
+
+    def airmass_of(self, entry) -> Any:
+        """The entry's BlockAirmass if it still has the times it was computed for, else None."""
+        kept = self._airmass.get(entry.id)
+        if kept is None or (kept[0], kept[1]) != (entry.start, entry.end):
+            return None
+        return kept[2]
 
     def _listen_to(self, plan: Plan) -> None:
         events = plan.events
@@ -250,6 +271,9 @@ class PlanTableModel(QAbstractTableModel):
             if key == "duration":
                 minutes = entry.duration / 60.0
                 return minutes if edit else f"{minutes:g}"
+            if key == "airmass":
+                airmass = self.airmass_of(entry)
+                return "" if airmass is None else airmass.describe()
             if key == "filters":
                 return ", ".join(entry.filters) if edit else " ".join(entry.filters)
             if key == "exposure":
@@ -272,6 +296,16 @@ class PlanTableModel(QAbstractTableModel):
             app = QCoreApplication.instance()
             if app is not None and hasattr(app, "style"):
                 return app.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        if role == Qt.ItemDataRole.ToolTipRole and key == "airmass":
+            airmass = self.airmass_of(entry)
+            if airmass is None:
+                return "The air mass over the block: press Schedule to compute it for these times."
+            text = f"Air mass over the block: mean {airmass.mean:.2f}, worst {airmass.worst:.2f}."
+            if airmass.best is not None:
+                text += f" The best a block this long could have in its window: {airmass.best:.2f}."
+            return text
+        if role == Qt.ItemDataRole.TextAlignmentRole and key == "airmass":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [f"{entry.name}: RA {entry.target.ra:.4f}°, Dec {entry.target.dec:+.4f}°"]
             if entry.target.var_type or entry.target.magnitude_text():
