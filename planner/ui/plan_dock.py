@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.app.schedule import reschedule_plan
+from planner.app.schedule import reschedule_plan, retime_plan
 from planner.app.state import site_from_settings
 from planner.catalog.target import Target
 from planner.config import load_settings_or_defaults
@@ -107,12 +107,14 @@ class PlanDock(QDockWidget):
         self._revision = 0
         self._applying_schedule = False
         self._schedule_revision: int | None = None
+        self._retime_pending = False
         self.last_unplaced: list = []
         self.last_prepare = None  # the last "Prepare tonight's charts" report
 
         self.model = PlanTableModel(self._blank_plan(), self)
         self.model.edited.connect(self._on_edited)
         self.model.targets_dropped.connect(self._on_targets_dropped)
+        self.model.rowsMoved.connect(self._on_rows_moved)
 
         body = QWidget(self)
         layout = QVBoxLayout(body)
@@ -382,9 +384,10 @@ class PlanDock(QDockWidget):
         self._say(f"Exporting {FORMATS[fmt].label} to {path}…")
         return True
 
-    def schedule(self) -> bool:
+    def schedule(self, *, keep_order: bool = False) -> bool:
         """Lay out the night for the displayed site and date (the sky computation runs in the
-        sky helper process, waited for in a worker)."""
+        sky helper process, waited for in a worker). ``keep_order``: give the entries new
+        times in the plan's own order (after a drag) instead of choosing the order."""
         if not self.plan.entries:
             self._say("Add targets to the plan first (drag them here or use Add selected to plan).")
             return False
@@ -399,10 +402,23 @@ class PlanDock(QDockWidget):
         snapshot.site = site
         snapshot.limits.min_altitude = site.target_altitude
         snapshot.date = _plan_date(site, time)
-        self._say("Scheduling…")
+        self._say("Re-timing the plan in this order…" if keep_order else "Scheduling…")
         self._schedule_revision = self._revision
-        self.schedule_runner.submit(reschedule_plan, snapshot, time, in_helper=True)
+        self.schedule_runner.submit(retime_plan if keep_order else reschedule_plan, snapshot, time, in_helper=True)
         return True
+
+    def _on_rows_moved(self, *_args) -> None:
+        """A row dragged in a scheduled plan: its times follow the new order (once per drag,
+        after the plan has announced every move)."""
+        if self._applying_schedule or self._retime_pending or not self.plan.scheduled_entries:
+            return
+        self._retime_pending = True
+
+        def retime() -> None:
+            self._retime_pending = False
+            self.schedule(keep_order=True)
+
+        QTimer.singleShot(0, retime)
 
     def blocks(self) -> list[tuple[float, float, str]]:
         return self.plan.blocks()

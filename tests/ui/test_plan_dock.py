@@ -332,3 +332,22 @@ def test_each_scheduled_entry_shows_its_air_mass_as_astropy_computes_it(dock, qt
     entry = dock.plan.entries[row]
     dock.plan.set_times(row, entry.start + 600, entry.end + 600)
     assert dock.model.index(row, COL["airmass"]).data() == ""
+
+
+def test_dragging_a_row_re_times_the_plan_in_the_new_order(dock, qtbot):
+    dock.add_targets(TARGETS)
+    with qtbot.waitSignal(dock.schedule_finished, timeout=120_000):
+        assert dock.schedule()
+    scheduled = [e.name for e in dock.plan.entries if e.start is not None]
+    assert len(scheduled) >= 3
+    last = names(dock).index(scheduled[-1])
+    with qtbot.waitSignal(dock.schedule_finished, timeout=120_000) as blocker:
+        dock.model.move_rows([last], 0)  # as a drop does: the latest block goes first
+    assert blocker.args[0].plan is not None
+    assert names(dock)[0] == scheduled[-1]  # the user's order is kept
+    timed = [e for e in dock.plan.entries if e.start is not None]
+    # and the times follow it: every placed block starts after the one above it ends
+    order = [e.name for e in timed]
+    assert order == [n for n in names(dock) if n in order]
+    assert all(a.end <= b.start for a, b in zip(timed, timed[1:]))
+    assert "Re-timing" not in dock.status_label.text()  # done, with the result said
