@@ -171,8 +171,9 @@ class ReferenceImagesDock(QDockWidget):
 
     def set_target(self, target) -> None:
         """Follow a newly selected target (None: nothing selected); cancels the old downloads."""
-        if target is self._target or (target is not None and self._target is not None and target == self._target):
-            return
+        if target is self._target or (target is not None and self._target is not None
+                                      and (target == self._target or target.star_name == self._target.star_name)):
+            return  # the same star (a refreshed list's copy of it): its images stay
         self._target = target
         current = self.tabs.currentWidget()
         for tab in (self.astrobin, self.nasa):

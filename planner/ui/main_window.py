@@ -384,9 +384,16 @@ class MainWindow(WindowActions, QMainWindow):
         self._mark_ready()
 
     def set_target_list(self, target_list: TargetList) -> None:
-        """Show a new list at once; its visibility follows from a worker."""
+        """Show a new list at once; its visibility follows from a worker. The stars selected
+        before stay selected when the new list has them (by name): a refresh keeps the
+        selection, the chart's curves and the images found for it."""
         self.messages.clear("load")
+        kept = [self.night_state.targets[i].star_name for i in self.night_state.selection
+                if i < len(self.night_state.targets)]
         self.night_state.set_target_list(target_list)
+        if kept:
+            where = {t.star_name: i for i, t in enumerate(target_list.targets)}
+            self.table.select_target_indices([where[name] for name in kept if name in where])
 
     def _on_targets_changed(self, target_list: TargetList | None) -> None:
         if target_list is not None and timeline.first("table populated") is None:

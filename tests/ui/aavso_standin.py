@@ -64,8 +64,10 @@ def _crossings(times, values, level):
     return out
 
 
-def answers(lat, lon, target_alt, sun_alt, when, sample=SAMPLE):
-    """(nighttime, targets) as the Target Tool API gives them for this site and moment."""
+def answers(lat, lon, target_alt, sun_alt, when, sample=None):
+    """(nighttime, targets) as the Target Tool API gives them for this site and moment
+    (for the stars of ``sample``, the module's SAMPLE when None: read at each request)."""
+    sample = SAMPLE if sample is None else sample
     times = when + 300.0 * np.arange(0, int(EARTH_DAY / 300) + 1)
     alt, sun = _astropy_altitudes([s[1] for s in sample], [s[2] for s in sample], lat, lon, times)
     level = sun_alt - 0.833

@@ -138,3 +138,33 @@ def test_a_rate_limit_says_when_to_try_again_in_the_windows_zone(qtbot, httpserv
     # the retry time the service gave (now + Retry-After), to the minute, in the window's zone
     candidates = {format_clock(asked + 1800 + d, tz, zone=True) for d in (0, 60, 120)}
     assert any(f"try again after {c}" in text for c in candidates), (text, candidates)
+
+
+def test_a_refresh_keeps_the_selection_the_curves_and_the_images_by_star_name(qtbot, httpserver, monkeypatch):
+    standin = aavso_standin.serve(httpserver, monkeypatch)
+    window = open_window(qtbot)
+    qtbot.waitUntil(lambda: window.target_list.origin == data_source.LIVE, timeout=WAIT)
+    names = [t.star_name for t in window.night_state.targets]
+    picked = [names.index("SS Cyg"), names.index("T Cep")]
+    images = window.panel("images_dock")
+    window.table.select_target_indices(picked)
+    assert sorted(window.night_state.selection) == sorted(picked)
+    searched = images.target
+    assert searched is not None and searched.star_name in ("SS Cyg", "T Cep")
+    generation = (images.astrobin.generation, images.nasa.generation)
+    before = window.target_list
+
+    # the service now lists the stars in another order: the selection follows the names
+    standin_sample = aavso_standin.SAMPLE
+    monkeypatch.setattr(aavso_standin, "SAMPLE", tuple(reversed(standin_sample)))
+    window.refresh_from_aavso()
+    qtbot.waitUntil(lambda: window.target_list is not before and window.target_list.origin == data_source.LIVE,
+                    timeout=WAIT)
+    qtbot.waitUntil(lambda: window.observability is not None and not window.sky_runner.busy, timeout=WAIT)
+    selected = sorted(window.night_state.targets[i].star_name for i in window.night_state.selection)
+    assert selected == ["SS Cyg", "T Cep"]
+    assert sorted(window.night_state.targets[i].star_name for i in window.chart.selection) == ["SS Cyg", "T Cep"]
+    qtbot.waitUntil(lambda: len(window.chart.curve_lines()) == 2, timeout=WAIT)
+    # the images dock still shows the same star's search: nothing searched again
+    assert images.target.star_name == searched.star_name
+    assert (images.astrobin.generation, images.nasa.generation) == generation
