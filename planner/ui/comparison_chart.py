@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.ui.listen import listen
+from planner.ui.night_filter import mark_image_widget
 from planner.ui.workers import LatestRunner
 
 ZOOM_STEP = 1.25
@@ -205,6 +206,7 @@ class ComparisonChartPanel(QWidget):
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.view = ChartView()
+        mark_image_widget(self.view.viewport())  # night mode draws the chart in red
         self.splitter.addWidget(self.view)
         self.table = QTableWidget(0, 0)
         self.table.setObjectName("comparisonStars")

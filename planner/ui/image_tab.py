@@ -41,6 +41,7 @@ from planner.ui.thumbnails import (
     ThumbnailDelegate,
     ThumbnailModel,
 )
+from planner.ui.night_filter import mark_image_widget
 from planner.ui.workers import LatestRunner
 
 SPINNER_MS = 80
@@ -113,6 +114,7 @@ class SourceTab(QWidget):
         self.message_label.setObjectName("imagesMessage")
 
         self.view = QListView(self)
+        mark_image_widget(self.view.viewport())  # night mode draws the thumbnails in red
         self.view.setViewMode(QListView.ViewMode.IconMode)
         self.view.setResizeMode(QListView.ResizeMode.Adjust)
         self.view.setMovement(QListView.Movement.Static)
@@ -139,7 +141,7 @@ class SourceTab(QWidget):
         self.detail = QWidget(self)
         detail_layout = QVBoxLayout(self.detail)
         detail_layout.setContentsMargins(0, 0, 0, 0)
-        self.detail_image = QLabel(self.detail)
+        self.detail_image = mark_image_widget(QLabel(self.detail))
         self.detail_image.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.detail_image.setMinimumHeight(160)
         self.detail_text = QTextBrowser(self.detail)

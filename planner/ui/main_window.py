@@ -62,6 +62,7 @@ from planner.ui.window_state import (
     save_layout,
     window_settings,
 )
+from planner.ui.night_filter import apply_night_filter
 from planner.ui.workers import LatestRunner
 
 log = logging.getLogger(__name__)
@@ -271,6 +272,8 @@ class MainWindow(WindowActions, QMainWindow):
         setattr(self, spec.attribute, dock)
         if spec.attribute == "images_dock":  # the images dock hands an image to the solver
             dock.solve_requested.connect(self._solve_image)
+        if self._theme is not None:
+            apply_night_filter(dock, self._theme.name == "night")
         timeline.mark(f"dock built: {spec.title}")
         return dock
 
@@ -636,6 +639,7 @@ class MainWindow(WindowActions, QMainWindow):
         self._apply_icons(theme)
         self.model.set_accent_colors(QColor(theme.error), QColor(theme.now))
         self.chart.set_theme(theme)
+        apply_night_filter(self, theme.name == "night")  # pictures too: no white light at night
         if save and self.settings.theme != name:
             self.settings.theme = name
             self._save_settings_quietly()

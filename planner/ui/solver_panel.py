@@ -47,6 +47,7 @@ from planner.errors import PlannerError
 from planner.services.image_cache import ImageCache, ImageFetcher
 from planner.ui.listen import listen
 from planner.ui.solve_form import SolveForm
+from planner.ui.night_filter import mark_image_widget
 from planner.ui.solve_job import SolveJob, SolveResult, SolveSignals, annotate
 
 STAGES = ("uploading", "queued", "solving", "solved")
@@ -166,7 +167,7 @@ class PlateSolveDock(QDockWidget):
         self.verdict_label.setFont(font)
         self.calibration_label = QLabel(body)
         self.calibration_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.image_label = QLabel(body)
+        self.image_label = mark_image_widget(QLabel(body))  # night mode draws it in red
         self.image_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.image_label.setMinimumHeight(200)
         # The pixmap follows the panel's width, never the other way round.
