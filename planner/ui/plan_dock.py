@@ -45,11 +45,14 @@ from planner.plan.model import TWILIGHTS, Plan, PlanEntry, PlanTarget, PlanValue
 from planner.ui.estimate_box import EstimateBox
 from planner.ui.listen import listen
 from planner.ui.plan_table import PlanTableModel
+from planner.ui.window_state import window_settings
 from planner.ui.workers import LatestRunner
 
 log = logging.getLogger(__name__)
 
 AUTOSAVE_DELAY_MS = 3000
+EXPORT_DIR_KEY = "plan/export_dir"  # window settings: the folder of the last export
+EXPORT_FORMAT_KEY = "plan/export_format"  # and its format
 
 
 def _plan_date(site, time: float) -> str:
@@ -370,13 +373,23 @@ class PlanDock(QDockWidget):
         """Render the plan as ``fmt`` to ``path`` in a worker; ``export_finished(path)`` or
         ``export_failed(message)`` follows."""
         if fmt is None or path is None:
-            filters = ";;".join(f"{f.label} (*{f.suffix})" for f in FORMATS.values())
-            path, chosen = QFileDialog.getSaveFileName(self, "Export plan", self.plan.date or "plan", filters)
+            labels = {k: f"{f.label} (*{f.suffix})" for k, f in FORMATS.items()}
+            # the folder and format of the last export (the night's files go to one place)
+            remembered = window_settings()
+            folder = str(remembered.value(EXPORT_DIR_KEY, "") or "")
+            last = str(remembered.value(EXPORT_FORMAT_KEY, "") or "")
+            start = str(Path(folder) / (self.plan.date or "plan")) if folder and Path(folder).is_dir() \
+                else (self.plan.date or "plan")
+            path, chosen = QFileDialog.getSaveFileName(self, "Export plan", start, ";;".join(labels.values()),
+                                                       labels.get(last, ""))
             if not path:
                 return False
             fmt = next((k for k, f in FORMATS.items() if chosen.startswith(f.label)), "csv")
             if not Path(path).suffix:
                 path += FORMATS[fmt].suffix
+            remembered.setValue(EXPORT_DIR_KEY, str(Path(path).parent))
+            remembered.setValue(EXPORT_FORMAT_KEY, fmt)
+            remembered.sync()
         if fmt not in FORMATS:
             raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
         options = ExportOptions.from_settings(load_settings_or_defaults())

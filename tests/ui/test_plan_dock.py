@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
@@ -351,3 +352,32 @@ def test_dragging_a_row_re_times_the_plan_in_the_new_order(dock, qtbot):
     assert order == [n for n in names(dock) if n in order]
     assert all(a.end <= b.start for a, b in zip(timed, timed[1:]))
     assert "Re-timing" not in dock.status_label.text()  # done, with the result said
+
+
+def test_the_export_dialog_remembers_its_folder_and_format(dock, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from planner.plan.export import FORMATS
+
+    night = tmp_path / "tonight"
+    night.mkdir()
+    asked = []
+
+    def dialog(_parent, _caption, start, _filters, selected=""):
+        asked.append((start, selected))
+        return str(night / "plan"), f"{FORMATS['acp'].label} (*{FORMATS['acp'].suffix})"
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(dialog))
+    dock.add_targets(TARGETS[:2])
+    with qtbot.waitSignal(dock.export_finished, timeout=60_000):
+        assert dock.export()
+    assert (night / f"plan{FORMATS['acp'].suffix}").exists()
+    # the next export, even from a new dock (the next start), opens there with that format
+    again = PlanDock()
+    qtbot.addWidget(again)
+    again.add_targets(TARGETS[:1])
+    with qtbot.waitSignal(again.export_finished, timeout=60_000):
+        assert again.export()
+    start, selected = asked[-1]
+    assert Path(start).parent == night
+    assert selected.startswith(FORMATS["acp"].label)
