@@ -29,6 +29,8 @@ import numpy as np
 
 from planner.limits import check_date, check_time
 from planner.sky._offline import configure_astropy_offline
+from planner.sky.horizon import HorizonMask
+from planner.sky.moon import MOON_DOWN_ALTITUDE, SYNODIC_MONTH_DAYS, MoonAvoidance, moon_age_days
 from planner.sky.site import Site
 from planner.sky.types import (
     ASTRONOMICAL,
@@ -217,6 +219,23 @@ def _refract_in_place(g: np.ndarray) -> np.ndarray:
     return g
 
 
+def _azimuth_grid(lat_deg: float, ra_deg: np.ndarray, dec_deg: np.ndarray, lst_deg: np.ndarray) -> np.ndarray:
+    """Azimuth (N, T), deg from north through east, of N apparent places at T sidereal
+    times; expanded like ``_altitude_grid`` so the only (N, T) transcendental is atan2."""
+    lat = math.radians(lat_deg)
+    ra = np.radians(ra_deg).astype(np.float32)
+    dec = np.radians(dec_deg).astype(np.float32)
+    lst = np.radians(lst_deg).astype(np.float32)
+    cd = np.cos(dec)
+    c_ra, s_ra = (cd * np.cos(ra))[:, None], (cd * np.sin(ra))[:, None]
+    c_lst, s_lst = np.cos(lst)[None, :], np.sin(lst)[None, :]
+    east = s_ra * c_lst - c_ra * s_lst  # -cos(dec) sin(H)
+    north = (np.float32(math.cos(lat)) * np.sin(dec))[:, None] - np.float32(math.sin(lat)) * (c_ra * c_lst + s_ra * s_lst)
+    az = np.degrees(np.arctan2(east, north))
+    az[az < 0] += np.float32(360.0)
+    return az
+
+
 def refraction_from_apparent(apparent_deg) -> np.ndarray:
     """Refraction (deg) for an apparent altitude: ERFA's tan z series above 15 deg, Bennett's
     formula scaled to meet it below; zero under -2 deg where it is meaningless."""
@@ -334,12 +353,18 @@ class _SunTrack:
         self.times = np.arange(time - _BACK, time + _AHEAD + _SUN_STEP, _SUN_STEP)
         self.altitude = self.altitude_at(self.times)
 
+    def place_at(self, t) -> tuple[np.ndarray, np.ndarray]:
+        """The Sun's apparent RA/Dec of date (deg) at unix times ``t`` inside the track."""
+        t = np.atleast_1d(np.asarray(t, dtype=float))
+        if t.size and (t.min() < self._knots[0] or t.max() > self._knots[-1]):
+            return _sun_place(t, self.frame)
+        return np.interp(t, self._knots, self._ra), np.interp(t, self._knots, self._dec)
+
     def altitude_at(self, t) -> np.ndarray:
         t = np.atleast_1d(np.asarray(t, dtype=float))
         if t.size and (t.min() < self._knots[0] or t.max() > self._knots[-1]):
             return _sun_geometric_altitude(self.site, t, self.frame)
-        ra = np.interp(t, self._knots, self._ra)
-        dec = np.interp(t, self._knots, self._dec)
+        ra, dec = self.place_at(t)
         return _altitude(self.site.latitude, dec, _lst_deg(self.frame, self.site.longitude, t) - ra)
 
 
@@ -504,12 +529,14 @@ def night_for_date(site: Site, date: _dt.date) -> float:
 
 # -- targets -------------------------------------------------------------------------------------
 
-
-def _events_in_window(t_first, period, start, end, count=3):
-    """Times t_first + k*period (k = 0..count-1) inside (start, end), as an (N, count) array with NaN."""
-    ks = np.arange(count)
-    t = t_first[:, None] + ks[None, :] * period
-    return np.where((t > start) & (t < end), t, np.nan)
+# Event codes in the flat event arrays (row, time, code) of the functions below.
+_SET, _RISE = 0, 1
+# Against a horizon mask the crossings are looked for on a grid of this step and then
+# refined on the exact altitude and azimuth to a fraction of a second. A dip of the track
+# under the mask (or a peak over it) shorter than a step can be missed: at 5 minutes a
+# star near the equator moves 1.25 deg, so features narrower than that may be stepped over.
+MASK_STEP_S = 300.0
+_MASK_BISECTIONS = 9  # 300 s / 2**9 = 0.6 s, then one secant step on top
 
 
 def _grid_bounds(night: Night) -> tuple[float, float]:
@@ -548,6 +575,236 @@ def altitudes_at(ra_deg, dec_deg, site: Site, times) -> np.ndarray:
     return apparent_altitude(_altitude(site.latitude, app_dec[:, None], hour_angle))
 
 
+def _alt_az(lat_deg: float, dec_deg, hour_angle_deg):
+    """Geometric altitude and azimuth (deg, from north through east) of places of date."""
+    lat = math.radians(lat_deg)
+    dec = np.radians(dec_deg)
+    h = np.radians(hour_angle_deg)
+    sd, cd, ch = np.sin(dec), np.cos(dec), np.cos(h)
+    sin_alt = math.sin(lat) * sd + math.cos(lat) * cd * ch
+    alt = np.degrees(np.arcsin(np.clip(sin_alt, -1.0, 1.0)))
+    az = np.degrees(np.arctan2(-cd * np.sin(h), sd * math.cos(lat) - cd * ch * math.sin(lat))) % 360.0
+    return alt, az
+
+
+@dataclass
+class _Rows:
+    """Fixed apparent places, each with its own observing window: the targets of one night,
+    or (target, night) pairs of the outlook. ``lst_start`` is the local sidereal time at
+    ``start``; the hour angle then advances at the sidereal rate."""
+
+    latitude: float
+    ra: np.ndarray  # (R,) apparent RA of date, deg
+    dec: np.ndarray  # (R,) apparent Dec of date, deg
+    lst_start: np.ndarray  # (R,) deg
+    start: np.ndarray  # (R,) unix
+    end: np.ndarray  # (R,) unix
+
+    def __len__(self) -> int:
+        return int(self.ra.size)
+
+    def hour_angle(self, index, t) -> np.ndarray:
+        return self.lst_start[index] + SIDEREAL_RATE * (t - self.start[index]) - self.ra[index]
+
+
+def _flat_closed_form(rows: _Rows, h0: float):
+    """Rise and set times against a flat geometric limit ``h0``, in closed form from the
+    hour-angle equation: flat (row, time, code) arrays and whether each row starts up."""
+    lat = rows.latitude
+    sin_lat, cos_lat = math.sin(math.radians(lat)), math.cos(math.radians(lat))
+    sin_dec, cos_dec = np.sin(np.radians(rows.dec)), np.cos(np.radians(rows.dec))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cos_h0 = (math.sin(math.radians(h0)) - sin_lat * sin_dec) / (cos_lat * cos_dec)
+    cos_h0 = np.where(np.isfinite(cos_h0), cos_h0, np.where(sin_lat * sin_dec > math.sin(math.radians(h0)), -2.0, 2.0))
+    always_above = cos_h0 <= -1.0
+    crossing = ~(always_above | (cos_h0 >= 1.0))
+    semi_arc = np.degrees(np.arccos(np.clip(cos_h0, -1.0, 1.0)))  # hour angle of setting
+    ha_start = (rows.lst_start - rows.ra) % 360.0
+    # Hour angle grows with time; a rise is at H = -H0, a set at H = +H0 (mod 360).
+    ks = np.arange(3) * SIDEREAL_DAY
+    start, end = rows.start[:, None], rows.end[:, None]
+    rises = (rows.start + ((-semi_arc - ha_start) % 360.0) / SIDEREAL_RATE)[:, None] + ks
+    sets = (rows.start + ((semi_arc - ha_start) % 360.0) / SIDEREAL_RATE)[:, None] + ks
+    ok_r = crossing[:, None] & (rises > start) & (rises < end)
+    ok_s = crossing[:, None] & (sets > start) & (sets < end)
+    index = np.broadcast_to(np.arange(len(rows))[:, None], rises.shape)
+    row = np.concatenate([index[ok_r], index[ok_s]])
+    time = np.concatenate([rises[ok_r], sets[ok_s]])
+    code = np.concatenate([np.full(int(ok_r.sum()), _RISE), np.full(int(ok_s.sum()), _SET)])
+    ha_signed = ((ha_start + 180.0) % 360.0) - 180.0
+    up_at_start = always_above | (crossing & (np.abs(ha_signed) < semi_arc))
+    return row, time, code, up_at_start
+
+
+def _altitude_range(rows: _Rows):
+    """Highest and lowest apparent altitude of each row inside its window (at an end, or at
+    an upper/lower culmination inside it), and when the highest is reached."""
+    n = len(rows)
+    upper = rows.start + ((rows.ra - rows.lst_start) % 360.0) / SIDEREAL_RATE
+    lower = rows.start + ((rows.ra + 180.0 - rows.lst_start) % 360.0) / SIDEREAL_RATE
+    candidates = np.stack([rows.start, np.maximum(rows.end, rows.start), upper, lower], axis=1)
+    valid = np.ones(candidates.shape, dtype=bool)
+    valid[:, 2] = upper <= np.maximum(rows.end, rows.start)
+    valid[:, 3] = lower <= np.maximum(rows.end, rows.start)
+    ha = rows.lst_start[:, None] + SIDEREAL_RATE * (candidates - rows.start[:, None]) - rows.ra[:, None]
+    alt = _altitude(rows.latitude, rows.dec[:, None], ha)
+    highest = np.where(valid, alt, -np.inf)
+    lowest = np.where(valid, alt, np.inf)
+    best = np.argmax(highest, axis=1)
+    at = np.arange(n)
+    return apparent_altitude(highest[at, best]), apparent_altitude(lowest.min(axis=1)), candidates[at, best]
+
+
+def _effective_geometric_limit(mask: HorizonMask, limit: float, azimuth) -> np.ndarray:
+    """The geometric altitude matching the effective apparent limit max(mask, limit)."""
+    apparent = np.maximum(mask.altitude_at(azimuth), limit)
+    return apparent - refraction_from_apparent(apparent)
+
+
+def _mask_samples(rows: _Rows, subset: np.ndarray, mask: HorizonMask, limit: float, step_s: float = MASK_STEP_S):
+    """Sample times from each subset row's start to its end every ``step_s``, and the
+    effective-limit margin there (apparent altitude minus max(mask(az), limit), float32)."""
+    start, end = rows.start[subset], rows.end[subset]
+    steps = int(math.ceil(float(np.max(end - start)) / step_s)) if np.any(end > start) else 0
+    t = np.minimum(start[:, None] + step_s * np.arange(steps + 1)[None, :], end[:, None])
+    lst = rows.lst_start[subset][:, None] + SIDEREAL_RATE * (t - start[:, None])
+    ra, dec = rows.ra[subset][:, None], rows.dec[subset][:, None]
+    alt, az = _alt_az(rows.latitude, dec, lst - ra)
+    return t, (apparent_altitude(alt) - np.maximum(mask.altitude_at(az), limit)).astype(np.float32)
+
+
+def _flat_masked(rows: _Rows, subset: np.ndarray, mask: HorizonMask, limit: float, t: np.ndarray, f: np.ndarray):
+    """Crossings of the effective limit max(mask(az), limit) for the rows in ``subset``:
+    found where the margin ``f`` sampled at times ``t`` (both (len(subset), K), from each
+    row's start to its end) changes sign, then refined by bisection and a secant step on
+    the exact altitude and azimuth. Returns flat (row, time, code) arrays and whether each
+    subset row starts up."""
+    if subset.size == 0:
+        return np.empty(0, int), np.empty(0), np.empty(0, int), np.empty(0, bool)
+    lat = rows.latitude
+
+    def exact(r, when):
+        a, z = _alt_az(lat, rows.dec[r], rows.hour_angle(r, when))
+        return a - _effective_geometric_limit(mask, limit, z)
+
+    up = f > 0.0
+    up_at_start = exact(subset, rows.start[subset]) > 0.0
+    up[:, 0] = up_at_start
+    up[:, -1] = exact(subset, rows.end[subset]) > 0.0
+    local, k = np.nonzero(up[:, :-1] != up[:, 1:])
+    if local.size == 0:
+        return np.empty(0, int), np.empty(0), np.empty(0, int), up_at_start
+    r = subset[local]
+    lo, hi = t[local, k].astype(float), t[local, k + 1].astype(float)
+    f_lo, f_hi = exact(r, lo), exact(r, hi)
+    rising = ~up[local, k]
+    # The samples use the one-pass refraction; where the exact sign disagrees at a bracket
+    # end (within a few thousandths of a degree of the limit) keep the samples' linear estimate.
+    bracketed = (f_lo > 0.0) != (f_hi > 0.0)
+    s_lo, s_hi = f[local, k].astype(float), f[local, k + 1].astype(float)
+    linear = lo + (hi - lo) * (s_lo / np.where(s_lo == s_hi, 1.0, s_lo - s_hi))
+    for _ in range(_MASK_BISECTIONS):
+        mid = 0.5 * (lo + hi)
+        f_mid = exact(r, mid)
+        same_as_lo = (f_mid > 0.0) == (f_lo > 0.0)
+        lo = np.where(same_as_lo, mid, lo)
+        f_lo = np.where(same_as_lo, f_mid, f_lo)
+        hi = np.where(same_as_lo, hi, mid)
+        f_hi = np.where(same_as_lo, f_hi, f_mid)
+    denominator = np.where(f_lo == f_hi, 1.0, f_lo - f_hi)
+    refined = np.clip(lo + (hi - lo) * (f_lo / denominator), lo, hi)
+    time = np.where(bracketed, refined, np.clip(linear, t[local, k], t[local, k + 1]))
+    code = np.where(rising, _RISE, _SET)
+    return r, time, code, up_at_start
+
+
+def _masked_rows(rows: _Rows, limit: float, mask: HorizonMask | None, highest, lowest) -> np.ndarray:
+    """The rows whose events the mask can change: a mask above the limit somewhere, and a
+    track that climbs above the limit and dips under the mask's highest point in its window."""
+    if mask is None or mask.max_altitude <= limit:
+        return np.empty(0, int)
+    return np.nonzero((highest > limit) & (lowest < mask.max_altitude) & (rows.end > rows.start))[0]
+
+
+def _merge_masked(row, time, code, up_at_start, masked, m_row, m_time, m_code, m_up):
+    """The closed-form events with those of the ``masked`` rows replaced by the mask search's."""
+    keep = ~np.isin(row, masked)
+    up_at_start = up_at_start.copy()
+    up_at_start[masked] = m_up
+    return (np.concatenate([row[keep], m_row]), np.concatenate([time[keep], m_time]),
+            np.concatenate([code[keep], m_code]), up_at_start)
+
+
+def _sorted_events(row, time, code):
+    order = np.lexsort((time, row))
+    return row[order], time[order], code[order]
+
+
+def _hours_and_firsts(n: int, row, time, code, up_at_start, start, end):
+    """Hours up inside each window, and each row's first rise and first set (NaN if none),
+    from flat events sorted by (row, time): time up = sum of set times - sum of rise times,
+    plus the window's end if up at the end, minus its start if up at the start."""
+    signed = np.where(code == _SET, time, -time)
+    total = np.bincount(row, weights=signed, minlength=n) if row.size else np.zeros(n)
+    toggles = np.bincount(row, minlength=n) if row.size else np.zeros(n, int)
+    up_at_end = up_at_start ^ (toggles % 2 == 1)
+    total = total + np.where(up_at_end, end, 0.0) - np.where(up_at_start, start, 0.0)
+    hours = np.where(end > start, total, 0.0) / 3600.0
+    first_rise = np.full(n, np.nan)
+    first_set = np.full(n, np.nan)
+    for which, out in ((_RISE, first_rise), (_SET, first_set)):
+        sel = code == which
+        rows_sel, first = np.unique(row[sel], return_index=True)
+        out[rows_sel] = time[sel][first]
+    return np.maximum(hours, 0.0), first_rise, first_set, up_at_end
+
+
+def _row_events(rows: _Rows, limit: float, mask: HorizonMask | None, samples=None):
+    """Every row's events against the site's effective limit: closed form where the horizon
+    mask cannot matter (``_masked_rows``), the mask search elsewhere. ``samples(subset)``
+    gives that search its (times, margins); by default a grid from each row's start
+    (``_mask_samples``). Returns sorted flat (row, time, code), up_at_start, and the highest
+    altitude in each window and its time."""
+    row, time, code, up_at_start = _flat_closed_form(rows, geometric_limit(limit))
+    highest, lowest, highest_at = _altitude_range(rows)
+    masked = _masked_rows(rows, limit, mask, highest, lowest)
+    if masked.size:
+        t, f = samples(masked) if samples is not None else _mask_samples(rows, masked, mask, limit)
+        found = _flat_masked(rows, masked, mask, limit, t, f)
+        row, time, code, up_at_start = _merge_masked(row, time, code, up_at_start, masked, *found)
+    row, time, code = _sorted_events(row, time, code)
+    return row, time, code, up_at_start, highest, highest_at
+
+
+def _event_lists(n: int, row, time, code, up_at_start, has_window: bool) -> list[list[tuple[str, float | None]]]:
+    """The AAVSO ``observability_times`` of each row from the flat sorted events."""
+    events: list[list[tuple[str, float | None]]] = [[] for _ in range(n)]
+    if not has_window:
+        return events
+    names = (TARGET_SETS, TARGET_RISES)
+    for r, t, c in zip(row.tolist(), time.tolist(), code.tolist()):
+        events[r].append((names[c], t))
+    for r in np.nonzero(up_at_start)[0].tolist():
+        if not events[r]:
+            events[r].append((TARGET_IS_ALWAYS_UP, None))
+    return events
+
+
+def _up_on_grid(n: int, grid: np.ndarray, row, time, up_at_start, start: float, end: float) -> np.ndarray:
+    """(N, T) bool: each row above its effective limit at each grid time inside the window."""
+    toggles = np.zeros((n, grid.size + 1), dtype=np.int8)
+    if row.size:
+        np.add.at(toggles, (row, np.searchsorted(grid, time, side="right")), 1)
+    state = (np.cumsum(toggles, axis=1, dtype=np.int16)[:, :-1] % 2).astype(bool) ^ up_at_start[:, None]
+    return state & ((grid >= start) & (grid <= end))[None, :]
+
+
+def _ecliptic_longitude(vectors: np.ndarray, obliquity: float) -> np.ndarray:
+    """Longitude (deg) on the ecliptic of date of unit vectors in the true equator of date."""
+    c, s = math.cos(obliquity), math.sin(obliquity)
+    return np.degrees(np.arctan2(vectors[..., 1] * c + vectors[..., 2] * s, vectors[..., 0]))
+
+
 def compute_observability(
     ra_deg,
     dec_deg,
@@ -555,13 +812,17 @@ def compute_observability(
     time: float,
     *,
     grid_step_s: float = 300.0,
+    moon: MoonAvoidance | None = None,
 ) -> Observability:
     """Visibility of many targets for the night following unix ``time`` at ``site``.
 
     ``ra_deg``/``dec_deg`` are J2000 (ICRS) degrees, scalars or arrays of equal length.
     Returns the night and, per target, its ``observability_times`` in the AAVSO shape,
     rise/set, hours observable, maximum altitude, Sun and Moon separation, the solar
-    conjunction flag, and the apparent altitude on a time grid for charts.
+    conjunction flag, and the apparent altitude on a time grid for charts. With a horizon
+    mask on the site, rise/set, hours and the windows are against the effective limit
+    max(mask(azimuth), target_altitude). ``moon`` is the Moon avoidance the night is judged
+    with (``moon_min_separation``, ``moon_clear``; the Target Scheduler's defaults when None).
     """
     ra = np.atleast_1d(np.asarray(ra_deg, dtype=float))
     dec = np.atleast_1d(np.asarray(dec_deg, dtype=float))
@@ -572,94 +833,66 @@ def compute_observability(
     check_time(float(time))
     if grid_step_s <= 0:
         raise ValueError("grid_step_s must be positive")
+    moon = moon if moon is not None else MoonAvoidance()
     time = float(time)
     night = compute_night(site, time)
     start, end = night.start, night.end
     middle = 0.5 * (start + end) if end > start else start
     frame = _frame(middle)
+    lat = site.latitude
+    n = ra.size
 
     app_ra, app_dec = _apparent_of_date(frame, ra, dec)
-    lat = site.latitude
-    h0 = geometric_limit(site.target_altitude)
-    sin_lat, cos_lat = math.sin(math.radians(lat)), math.cos(math.radians(lat))
-    sin_dec, cos_dec = np.sin(np.radians(app_dec)), np.cos(np.radians(app_dec))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cos_h0 = (math.sin(math.radians(h0)) - sin_lat * sin_dec) / (cos_lat * cos_dec)
-    cos_h0 = np.where(np.isfinite(cos_h0), cos_h0, np.where(sin_lat * sin_dec > math.sin(math.radians(h0)), -2.0, 2.0))
-    always_above = cos_h0 <= -1.0
-    never_above = cos_h0 >= 1.0
-    crossing = ~(always_above | never_above)
-    semi_arc = np.degrees(np.arccos(np.clip(cos_h0, -1.0, 1.0)))  # hour angle of setting
-
-    n = ra.size
-    ha_start = (_lst_deg(frame, site.longitude, start) - app_ra) % 360.0
-    # Hour angle grows with time; a rise is at H = -H0, a set at H = +H0 (mod 360).
-    to_rise = ((-semi_arc - ha_start) % 360.0) / SIDEREAL_RATE
-    to_set = ((semi_arc - ha_start) % 360.0) / SIDEREAL_RATE
-    has_window = end > start
-    if has_window:
-        rises = _events_in_window(start + to_rise, SIDEREAL_DAY, start, end)
-        sets = _events_in_window(start + to_set, SIDEREAL_DAY, start, end)
-        rises[~crossing] = np.nan
-        sets[~crossing] = np.nan
-    else:
-        rises = np.full((n, 3), np.nan)
-        sets = np.full((n, 3), np.nan)
-    ha_signed = ((ha_start + 180.0) % 360.0) - 180.0
-    up_at_start = always_above | (crossing & (np.abs(ha_signed) < semi_arc))
-
-    # Hours above the limit: the state flips at each rise (up) and set (down); sorted per target.
-    if has_window:
-        times = np.concatenate([rises, sets], axis=1)
-        is_rise = np.concatenate([np.ones_like(rises, bool), np.zeros_like(sets, bool)], axis=1)
-        order = np.argsort(np.where(np.isnan(times), np.inf, times), axis=1)
-        times = np.take_along_axis(times, order, axis=1)
-        is_rise = np.take_along_axis(is_rise, order, axis=1)
-        have = ~np.isnan(times)
-        nxt = np.concatenate([times[:, 1:], np.full((n, 1), np.nan)], axis=1)
-        nxt = np.where(np.isnan(nxt), end, nxt)
-        up_segments = np.where(have & is_rise, nxt - times, 0.0).sum(axis=1)
-        first_event = np.where(have[:, 0], times[:, 0], end)
-        hours = (up_segments + np.where(up_at_start, first_event - start, 0.0)) / 3600.0
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: no rise (or set) tonight
-            first_rise = np.nanmin(rises, axis=1)
-            first_set = np.nanmin(sets, axis=1)
-        events = TargetEvents(rises, sets, up_at_start & ~have[:, 0])
-    else:
-        hours = np.zeros(n)
-        first_rise = np.full(n, np.nan)
-        first_set = np.full(n, np.nan)
-        events = TargetEvents(np.full((n, 0), np.nan), np.full((n, 0), np.nan), np.zeros(n, bool))
-
-    # Highest apparent altitude inside the window: at an end or at an upper transit inside it.
-    lst_start = _lst_deg(frame, site.longitude, start)
-    to_transit = ((app_ra - lst_start) % 360.0) / SIDEREAL_RATE
-    t_transit = start + to_transit
-    candidates = np.stack([np.full(n, start), np.full(n, end if has_window else start), t_transit], axis=1)
-    valid = np.ones_like(candidates, dtype=bool)
-    valid[:, 2] = t_transit <= (end if has_window else start)
-    ha_cand = _lst_deg(frame, site.longitude, candidates) - app_ra[:, None]
-    alt_cand = _altitude(lat, app_dec[:, None], ha_cand)
-    alt_cand = np.where(valid, alt_cand, -np.inf)
-    best = np.argmax(alt_cand, axis=1)
-    max_alt = apparent_altitude(alt_cand[np.arange(n), best])
-    max_alt_time = candidates[np.arange(n), best]
-    # Transit nearest the window middle (for display, whether or not inside the window).
-    to_mid = ((app_ra - _lst_deg(frame, site.longitude, middle) + 180.0) % 360.0 - 180.0) / SIDEREAL_RATE
-    transit = middle + to_mid
+    lst_start = float(_lst_deg(frame, site.longitude, start))
+    rows = _Rows(lat, app_ra, app_dec, np.full(n, lst_start), np.full(n, start), np.full(n, end))
 
     # Chart grid.
     g_lo, g_hi = _grid_bounds(night)
     grid = np.arange(math.floor(g_lo / grid_step_s) * grid_step_s, g_hi + grid_step_s, grid_step_s)
-    altitude = _altitude_grid(lat, app_ra, app_dec, _lst_deg(frame, site.longitude, grid))
+    lst_grid = _lst_deg(frame, site.longitude, grid)
+    altitude = _altitude_grid(lat, app_ra, app_dec, lst_grid)
     sun_alt = _sun_track(site, time).altitude_at(grid)
 
-    # Moon on a coarse grid, interpolated (it moves ~0.5 deg an hour).
+    def chart_samples(subset):
+        # The mask search reads the chart grid's altitudes inside the window (its ends are
+        # evaluated exactly by the search): the (N, T) altitude work is not done twice.
+        inside = np.nonzero((grid > start) & (grid < end))[0]
+        t = np.concatenate([[start], grid[inside], [end]])
+        az = _azimuth_grid(lat, app_ra[subset], app_dec[subset], lst_grid[inside])
+        margin = altitude[np.ix_(subset, inside)] - np.maximum(site.horizon.table(az), np.float32(site.target_altitude))
+        f = np.concatenate([np.zeros((subset.size, 1), np.float32), margin, np.zeros((subset.size, 1), np.float32)], axis=1)
+        return np.broadcast_to(t, f.shape), f
+
+    row, times, codes, up_at_start, max_alt, max_alt_time = _row_events(
+        rows, site.target_altitude, site.horizon, chart_samples if grid_step_s <= MASK_STEP_S else None)
+    has_window = end > start
+    events = _event_lists(n, row, times, codes, up_at_start, has_window)
+    hours, first_rise, first_set, _ = _hours_and_firsts(n, row, times, codes, up_at_start, np.full(n, start),
+                                                        np.full(n, end))
+    if not has_window:
+        hours = np.zeros(n)
+        first_rise[:] = np.nan
+        first_set[:] = np.nan
+    # Transit nearest the window middle (for display, whether or not inside the window).
+    to_mid = ((app_ra - _lst_deg(frame, site.longitude, middle) + 180.0) % 360.0 - 180.0) / SIDEREAL_RATE
+    transit = middle + to_mid
+
+    # The Moon on a coarse grid, interpolated (it moves ~0.5 deg an hour).
     coarse = np.linspace(grid[0], grid[-1], max(2, int((grid[-1] - grid[0]) / 1800.0) + 1))
-    m_ra, m_dec, _ = _moon_topocentric(site, frame, coarse)
+    m_ra, m_dec, m_geo = _moon_topocentric(site, frame, coarse)
     m_alt_coarse = _altitude(lat, m_dec, _lst_deg(frame, site.longitude, coarse) - m_ra)
     moon_alt = apparent_altitude(np.interp(grid, coarse, m_alt_coarse))
+    m_vec_coarse = _unit_vectors(m_ra, m_dec)
+    moon_dir = np.stack([np.interp(grid, coarse, m_vec_coarse[:, j]) for j in range(3)], axis=1)
+    moon_dir /= np.linalg.norm(moon_dir, axis=1, keepdims=True)
+    # The Moon's age through the night: its ecliptic longitude east of the Sun's (the Sun's
+    # place comes from the night's Sun track, interpolated between its ephemeris knots).
+    obliquity = float(erfa.obl06(*_jd_parts(middle, frame.scales.dtt)))
+    sun_lon = _ecliptic_longitude(_unit_vectors(*_sun_track(site, time).place_at(coarse)), obliquity)
+    age_coarse = moon_age_days(_ecliptic_longitude(m_geo, obliquity) - sun_lon)
+    age_grid = np.interp(grid, coarse, np.degrees(np.unwrap(np.radians(age_coarse * 360.0 / SYNODIC_MONTH_DAYS))))
+    age_grid = moon_age_days(age_grid)
+    moon_required = moon.required(age_grid, moon_alt)
 
     # Separations at the window middle.
     star_vec = _unit_vectors(app_ra, app_dec)
@@ -672,8 +905,22 @@ def compute_observability(
     phase_angle = 180.0 - elongation  # Earth-Moon distance is tiny next to the Sun's
     illumination = (1.0 + math.cos(math.radians(phase_angle))) / 2.0
     moon_lon = math.atan2(moon_geo_dir[0][1], moon_geo_dir[0][0])
-    sun_lon = math.atan2(sun_vec[1], sun_vec[0])
-    waxing = ((moon_lon - sun_lon) % (2 * math.pi)) < math.pi
+    sun_lon_mid = math.atan2(sun_vec[1], sun_vec[0])
+    waxing = ((moon_lon - sun_lon_mid) % (2 * math.pi)) < math.pi
+    age_mid = float(moon_age_days(_ecliptic_longitude(moon_geo_dir[0], obliquity)
+                                  - _ecliptic_longitude(sun_vec, obliquity)))
+
+    # The Moon through each target's observable time: the closest it comes while the target
+    # is above its limit and the Moon above the horizon, and whether the Lorentzian's
+    # requirement holds at every grid step of that time.
+    up = _up_on_grid(n, grid, row, times, up_at_start, start, end) if has_window else np.zeros((n, grid.size), bool)
+    moon_up = moon_alt > MOON_DOWN_ALTITUDE
+    cos_sep = (star_vec.astype(np.float32) @ moon_dir.T.astype(np.float32))
+    watched = up & moon_up[None, :]
+    closest = np.where(watched, cos_sep, -2.0).max(axis=1) if grid.size else np.full(n, -2.0)
+    moon_min_sep = np.where(closest > -2.0, np.degrees(np.arccos(np.clip(closest, -1.0, 1.0))), np.nan)
+    too_close = cos_sep > np.cos(np.radians(moon_required)).astype(np.float32)[None, :]
+    moon_clear = ~np.any(watched & too_close & (moon_required > 0)[None, :], axis=1)
 
     return Observability(
         site=site,
@@ -698,4 +945,13 @@ def compute_observability(
         moon_illumination=illumination,
         moon_phase_angle=phase_angle,
         moon_waxing=bool(waxing),
+        apparent_ra=app_ra,
+        apparent_dec=app_dec,
+        lst_grid=np.asarray(lst_grid, dtype=float),
+        moon_direction=moon_dir.astype(np.float32),
+        moon_required=moon_required,
+        moon_age=age_mid,
+        moon_min_separation=moon_min_sep,
+        moon_clear=moon_clear,
+        moon_avoidance=moon,
     )

@@ -7,6 +7,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from planner.limits import LEGACY_PLACEHOLDER_NAME, SiteError, check_site_number, check_timezone
+from planner.sky.horizon import HorizonMask
 
 __all__ = ["LEGACY_PLACEHOLDER_NAME", "Site", "SiteError", "timezone_at"]
 
@@ -40,6 +41,9 @@ class Site:
     ``target_altitude`` is the lowest *apparent* altitude the telescope can observe;
     ``sun_altitude`` is the Sun's altitude that ends dusk and starts dawn (AAVSO's
     ``sunaltitude``). ``timezone`` is found from the coordinates when not given.
+    ``horizon``, when given, is the local horizon: a target is then observable where its
+    apparent altitude is at least the higher of the mask at its azimuth and
+    ``target_altitude`` (the effective limit, ``planner.sky.horizon``).
     """
 
     latitude: float
@@ -49,6 +53,7 @@ class Site:
     sun_altitude: float = -5.0
     timezone: str = ""
     name: str = ""
+    horizon: HorizonMask | None = None
     _tz: ZoneInfo | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -61,6 +66,8 @@ class Site:
         tz = check_timezone(tzname)
         set_(self, "timezone", tzname)
         set_(self, "_tz", tz)
+        if self.horizon is not None and not isinstance(self.horizon, HorizonMask):
+            raise SiteError(f"The horizon must be a HorizonMask, not {type(self.horizon).__name__}.")
 
     @property
     def tz(self) -> ZoneInfo:
@@ -73,6 +80,19 @@ class Site:
         if sun_altitude is not None:
             changes["sun_altitude"] = sun_altitude
         return replace(self, **changes)
+
+    def with_horizon(self, horizon: HorizonMask | None) -> "Site":
+        """The same site with another horizon mask (None: the flat altitude limit alone)."""
+        return replace(self, horizon=horizon)
+
+    def without_horizon(self) -> "Site":
+        """The site with its flat altitude limit only: what the AAVSO API knows of it."""
+        return self if self.horizon is None else replace(self, horizon=None)
+
+    @property
+    def masks_horizon(self) -> bool:
+        """True when a horizon mask rises above the altitude limit somewhere (it changes events)."""
+        return self.horizon is not None and self.horizon.max_altitude > self.target_altitude
 
     @property
     def coordinates(self) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -126,9 +127,58 @@ class Observability:
     moon_illumination: float  # 0..1 at the window middle
     moon_phase_angle: float  # deg, 0 = full, 180 = new
     moon_waxing: bool
+    # What follows lets the window ask for one target's horizon and Moon without computing
+    # astronomy itself; the engine always fills it, hand-built test skies may leave it out.
+    apparent_ra: np.ndarray | None = None  # (N,) apparent RA of date (deg)
+    apparent_dec: np.ndarray | None = None  # (N,)
+    lst_grid: np.ndarray | None = None  # (T,) local apparent sidereal time on ``grid`` (deg)
+    moon_direction: np.ndarray | None = None  # (T, 3) topocentric unit vectors of the Moon
+    moon_required: np.ndarray | None = None  # (T,) separation needed from the Moon (deg), 0 while it is down
+    moon_age: float | None = None  # days since new Moon at the window middle
+    moon_min_separation: np.ndarray | None = None  # (N,) closest approach while observable and the Moon up; NaN if never
+    moon_clear: np.ndarray | None = None  # (N,) bool: far enough from the Moon at every grid step it is observable
+    moon_avoidance: Any = None  # the planner.sky.moon.MoonAvoidance the night was judged with
 
     def __len__(self) -> int:
         return len(self.ra)
+
+    @property
+    def horizon(self):
+        """The site's horizon mask (``planner.sky.horizon.HorizonMask``) or None."""
+        return self.site.horizon
+
+    def azimuth(self, index: int) -> np.ndarray:
+        """Azimuth (deg, N through E) of target ``index`` at each ``grid`` time."""
+        if self.apparent_ra is None or self.lst_grid is None or self.apparent_dec is None:
+            raise ValueError("this observability carries no apparent places")
+        lat = np.radians(self.site.latitude)
+        dec = np.radians(self.apparent_dec[index])
+        h = np.radians(self.lst_grid - self.apparent_ra[index])
+        return np.degrees(np.arctan2(-np.cos(dec) * np.sin(h),
+                                     np.sin(dec) * np.cos(lat) - np.cos(dec) * np.cos(h) * np.sin(lat))) % 360.0
+
+    def effective_limit(self, index: int) -> np.ndarray:
+        """The apparent altitude target ``index`` must clear at each ``grid`` time: the
+        higher of the horizon mask at its azimuth and the site's altitude limit."""
+        limit = np.full(self.grid.shape, float(self.site.target_altitude))
+        mask = self.site.horizon
+        if mask is None or self.apparent_ra is None:
+            return limit
+        return np.maximum(mask.altitude_at(self.azimuth(index)), limit)
+
+    def moon_separation_on_grid(self, index: int) -> np.ndarray:
+        """Angular distance (deg) of target ``index`` from the Moon at each ``grid`` time."""
+        if self.moon_direction is None or self.apparent_ra is None or self.apparent_dec is None:
+            return np.full(self.grid.shape, float(self.moon_separation[index]))
+        ra, dec = np.radians(self.apparent_ra[index]), np.radians(self.apparent_dec[index])
+        star = np.array([np.cos(dec) * np.cos(ra), np.cos(dec) * np.sin(ra), np.sin(dec)])
+        return np.degrees(np.arccos(np.clip(self.moon_direction.astype(float) @ star, -1.0, 1.0)))
+
+    def moon_too_close(self, index: int) -> np.ndarray:
+        """(T,) bool: target ``index`` nearer the (risen) Moon than the avoidance asks at each grid time."""
+        if self.moon_required is None:
+            return np.zeros(self.grid.shape, bool)
+        return (self.moon_required > 0) & (self.moon_separation_on_grid(index) < self.moon_required)
 
     def observability_times(self, index: int) -> list[list]:
         """One target's events as JSON-ready ``[[code, unix int or None], ...]``."""
