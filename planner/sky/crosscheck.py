@@ -13,6 +13,7 @@ The names of all three are importable from here.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -437,6 +438,13 @@ def diagnose(results: Sequence[TargetComparison], night: NightComparison | None,
     return bool(reasons), reasons
 
 
+def flat_limit_note(site: Any) -> str:
+    """Why a site's horizon mask is left out of the cross-check."""
+    source = f" ({site.horizon.source})" if site.horizon.source else ""
+    return (f"Compared with the flat altitude limit of {site.target_altitude:g}°, the only limit the AAVSO API "
+            f"knows: the horizon mask{source} is not applied here.")
+
+
 def crosscheck_records(
     records: Sequence[Any],
     site: Any,
@@ -457,6 +465,10 @@ def crosscheck_records(
     the window's Cross-check run, calls this."""
     from planner.sky.engine import compute_night, compute_observability
 
+    if getattr(site, "horizon", None) is not None:
+        report = crosscheck_records(records, site.without_horizon(), time, api_nighttime, tolerance_s=tolerance_s,
+                                    compute=compute)
+        return replace(report, notes=report.notes + (flat_limit_note(site),))
     with_times = [r for r in records if _get(r, "observability_times") is not None]
     site_info = {
         "latitude": site.latitude,

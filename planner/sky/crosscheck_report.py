@@ -176,6 +176,7 @@ class CrossCheckReport:
     # file), and how they differ from ``site``: then the list is stale and a refresh fixes it.
     fetched_for: dict | None = None
     site_changes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # how the comparison was made, for people (e.g. the flat limit)
 
     @property
     def suggest_refresh(self) -> bool:
@@ -245,6 +246,7 @@ class CrossCheckReport:
             "fetched_for": None if self.fetched_for is None else dict(self.fetched_for),
             "site_changes": list(self.site_changes),
             "suggest_refresh": self.suggest_refresh,
+            "notes": list(self.notes),
             "differing": [t.to_json() for t in self.differing],
             "differing_names": sorted(self.differing_names),
             "only_local": list(self.only_local),
@@ -261,6 +263,7 @@ class CrossCheckReport:
             lines.append("site: " + ", ".join(f"{k} {v}" for k, v in self.site.items()))
         if self.time is not None:
             lines.append(f"time: {_fmt_time(self.time, tz)}; tolerance {self.tolerance_s:g} s")
+        lines.extend(self.notes)
         if self.nighttime is not None:
             lines.append(self.nighttime.describe(tz))
         if self.site_changes and not self.wholesale:

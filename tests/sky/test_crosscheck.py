@@ -366,3 +366,24 @@ def test_crosscheck_records_computes_locally_and_skips_records_without_api_times
     empty = crosscheck_records(records[-1:], site, T0, night)
     assert empty.compared_count == 0 and empty.nighttime.agrees
     assert empty.summary() == "cross-check: 0 agree, 0 differ"
+
+
+@needs_engine
+def test_a_horizon_mask_is_left_out_and_the_report_says_so():
+    from planner.sky import Site
+    from planner.sky.crosscheck import crosscheck_records
+    from planner.sky.horizon import HorizonMask
+
+    records = _api_records()
+    night = json.loads((DATA / "api_nighttime.json").read_text())
+    flat = Site(52, 4, target_altitude=20, sun_altitude=-5, timezone="UTC")
+    # A mask that would move most events: 40 degrees all round the south.
+    trees = HorizonMask(((0.0, 0.0), (90.0, 40.0), (270.0, 40.0)), "trees.hrz")
+    when = api_payload()["meta"]["fetched_utc"]
+    plain = crosscheck_records(records, flat, when, night)
+    masked = crosscheck_records(records, flat.with_horizon(trees), when, night)
+    assert masked.counts == plain.counts == {"agree": 13, "differ": 0, "only_local": 0, "only_api": 0}
+    assert plain.notes == ()
+    assert len(masked.notes) == 1 and "flat altitude limit of 20°" in masked.notes[0]
+    assert "trees.hrz" in masked.notes[0] and "not applied" in masked.notes[0]
+    assert masked.notes[0] in masked.to_text() and masked.to_json()["notes"] == list(masked.notes)
