@@ -22,6 +22,8 @@ from planner.catalog.target import Target
 from planner.catalog.target import is_due as catalog_is_due
 from planner.catalog.target import urgency as catalog_urgency
 from planner.plan.events import PlanEvents
+from planner.sky.horizon import HorizonMask
+from planner.sky.mount import Mount
 from planner.sky.site import Site
 
 STATUSES = ("planned", "observed", "skipped")
@@ -324,6 +326,9 @@ class PlanEntry:
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     observations: tuple[Observation, ...] = ()
     chart_id: str = ""  # the AAVSO chart prepared for this entry (planner.app.charts)
+    # When the block runs through the mount's flip window: the meridian crossing (unix) at
+    # which the German equatorial mount must flip, marked for the chart and the exports.
+    meridian_flip: float | None = None
 
     def __post_init__(self) -> None:
         self.duration = _finite("duration", self.duration)  # type: ignore[assignment]
@@ -365,6 +370,7 @@ class PlanEntry:
         if not isinstance(self.chart_id, str) or not _CHART_ID_TEXT.match(self.chart_id.strip()):
             raise PlanValueError(f"chart id {self.chart_id!r} of {self.target.name!r} must be letters and digits")
         self.chart_id = self.chart_id.strip()
+        self.meridian_flip = _finite("meridian_flip", self.meridian_flip, allow_none=True)
 
     @property
     def name(self) -> str:
@@ -392,6 +398,7 @@ class PlanEntry:
             "windows": [list(w) for w in self.windows],
             "observations": [o.to_dict() for o in self.observations],
             "chart_id": self.chart_id,
+            **({"meridian_flip": self.meridian_flip} if self.meridian_flip is not None else {}),
         }
 
     @classmethod
@@ -426,6 +433,7 @@ class PlanEntry:
             id=ident,
             observations=tuple(Observation.from_dict(o) for o in observations),
             chart_id=data.get("chart_id", ""),
+            meridian_flip=data.get("meridian_flip"),
         )
 
 
@@ -437,6 +445,10 @@ class PlanLimits:
     twilight: str = "astronomical"
     moon_separation: float | None = None  # degrees; None = no Moon constraint
     gap: float = 0.0  # seconds kept free between entries (slew, centring)
+    # With a width (days) ``moon_separation`` is the Lorentzian's distance at full Moon and
+    # the separation asked follows the Moon's age (planner.sky.moon); None: a flat distance.
+    moon_width: float | None = None
+    mount: Mount | None = None  # the meridian flip and hour-angle reach (planner.sky.mount)
 
     def __post_init__(self) -> None:
         self.min_altitude = _finite("min_altitude", self.min_altitude)  # type: ignore[assignment]
@@ -446,14 +458,29 @@ class PlanLimits:
         self.gap = _finite("gap", self.gap)  # type: ignore[assignment]
         if self.gap < 0:
             raise PlanValueError("gap must not be negative")
+        self.moon_width = _finite("moon_width", self.moon_width, allow_none=True)
+        if self.moon_width is not None and self.moon_width <= 0:
+            raise PlanValueError("moon_width must be a positive number of days")
+        if isinstance(self.mount, dict):
+            try:
+                self.mount = Mount.from_json(self.mount)
+            except ValueError as exc:
+                raise PlanValueError(f"'mount': {exc}") from None
+        if self.mount is not None and not isinstance(self.mount, Mount):
+            raise PlanValueError("'mount' must be a mount description")
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "min_altitude": self.min_altitude,
             "twilight": self.twilight,
             "moon_separation": self.moon_separation,
             "gap": self.gap,
         }
+        if self.moon_width is not None:
+            data["moon_width"] = self.moon_width
+        if self.mount is not None:
+            data["mount"] = self.mount.to_json()
+        return data
 
     @classmethod
     def from_dict(cls, data: Any) -> "PlanLimits":
@@ -461,19 +488,36 @@ class PlanLimits:
             raise PlanValueError("'limits' must be a JSON object")
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
+    def describe_moon(self) -> str:
+        """"no Moon limit", "30° from the Moon" or "60° from the full Moon, half 7 days from full"."""
+        if self.moon_separation is None:
+            return "no Moon limit"
+        if self.moon_width is None:
+            return f"{self.moon_separation:g}° from the Moon"
+        return f"{self.moon_separation:g}° from the full Moon, half that {self.moon_width:g} days from full"
+
 
 SITE_FIELDS = ("latitude", "longitude", "elevation", "target_altitude", "sun_altitude", "timezone", "name")
 
 
 def site_to_dict(site: Site) -> dict[str, Any]:
-    return {k: getattr(site, k) for k in SITE_FIELDS}
+    data = {k: getattr(site, k) for k in SITE_FIELDS}
+    if site.horizon is not None:  # optional: a plan made against a horizon mask keeps it
+        data["horizon"] = site.horizon.to_json()
+    return data
 
 
 def site_from_dict(data: Any) -> Site:
     if not isinstance(data, dict):
         raise PlanValueError("'site' must be a JSON object")
+    horizon = None
+    if data.get("horizon") is not None:
+        try:
+            horizon = HorizonMask.from_json(data["horizon"], "the plan's horizon")
+        except ValueError as exc:  # HorizonError
+            raise PlanValueError(f"'site': {exc}") from None
     try:
-        return Site(**{k: data[k] for k in SITE_FIELDS if k in data})
+        return Site(**{k: data[k] for k in SITE_FIELDS if k in data}, horizon=horizon)
     except TypeError as exc:
         raise PlanValueError(f"'site' is incomplete: {exc}") from None
     except ValueError as exc:  # SiteError

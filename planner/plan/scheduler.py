@@ -5,14 +5,17 @@ engine's ``compute_observability`` here when none is given). Each target's usabl
 its above-the-limit windows cut to the dark interval of the chosen twilight (astronomical,
 nautical, civil, or the site's own sun-altitude night), less every 5-minute step at which
 one of the plan's limits, as astroplan constraints (``AltitudeConstraint``,
-``AtNightConstraint``, ``MoonSeparationConstraint``, plus any the caller passes), fails:
-so a block passes only if every step inside it does (``planner.sky.constraints``), and
-less any fixed-time block. Targets are then chosen greedily, most urgent first (priority,
-then how overdue they are), each kept only if everything chosen still fits; the chosen
-blocks are then placed as near each target's best air mass as the others allow
-(``planner.plan.placement``), so they spread over the dark time instead of being packed
-from dusk. Blocks never overlap and never leave a window. Whatever cannot be placed comes
-back with the real reason (the night is full, it sets before a slot is free, ...).
+``AtNightConstraint``, and ``planner.sky.local_constraints``' Moon avoidance, horizon mask
+and hour-angle reach, plus any the caller passes), fails: so a block passes only if every
+step inside it does (``planner.sky.constraints``), and less any fixed-time block. With a
+German equatorial mount in the limits, blocks are kept out of each target's flip window
+(``planner.sky.mount``) or, with the "mark" policy, placed anyway with the flip marked on
+the entry. Targets are then chosen greedily, most urgent first (priority, then how overdue
+they are), each kept only if everything chosen still fits; the chosen blocks are then
+placed as near each target's best air mass as the others allow (``planner.plan.placement``),
+so they spread over the dark time instead of being packed from dusk. Blocks never overlap
+and never leave a window. Whatever cannot be placed comes back with the real reason (the
+night is full, it sets before a slot is free, it would cross the flip, ...).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from planner.plan.placement import BlockAirmass, BlockCost, NightGrid, block_air
 from planner.plan.model import Plan, PlanEntry, PlanLimits, PlanTarget, TWILIGHT_LABELS
 from planner.sky.constraints import evaluate, limit_constraints
 from planner.sky.engine import compute_observability
+from planner.sky.mount import crosses_flip, flip_free_windows
 from planner.sky.site import Site
 from planner.sky.types import Observability
 
@@ -37,6 +41,8 @@ REASON_BELOW = "below the altitude limit all night"
 REASON_TWILIGHT = "above the altitude limit only outside the dark hours"
 REASON_MOON = "too close to the Moon"
 REASON_CONSTRAINTS = "ruled out by the constraints for its whole time up"
+REASON_FLIP = "its block would cross the meridian flip wherever it fits"
+MOON_CONSTRAINTS = ("MoonSeparationConstraint", "MoonAvoidanceConstraint")
 REASON_SHORT = "not above the altitude limit long enough for its block"
 REASON_NO_SLOT = "sets before a slot is free"
 REASON_RISES_AFTER = "rises only after the free time"
@@ -344,11 +350,13 @@ def schedule_entries(
     site = observability.site
     if constraints is None:
         constraints = limit_constraints(site, min_altitude=limits.min_altitude, twilight=limits.twilight,
-                                        moon_separation=limits.moon_separation)
+                                        moon_separation=limits.moon_separation, moon_width=limits.moon_width,
+                                        mount=limits.mount)
     constraints = list(constraints) + list(extra_constraints)
     grid = evaluate(constraints, site, np.array([e.target.ra for e in entries], dtype=float),
                     np.array([e.target.dec for e in entries], dtype=float), dark[0], dark[1])
-    moon_checked = any(name == "MoonSeparationConstraint" for name, _ in grid.verdicts)
+    moon_checked = next((name for name, _ in grid.verdicts if name in MOON_CONSTRAINTS), None)
+    mount = limits.mount if limits.mount is not None and limits.mount.german else None
 
     candidates = []
     unplaced: list[Unplaced] = []
@@ -360,10 +368,16 @@ def schedule_entries(
             unplaced.append(Unplaced(entry, reason))
             continue
         windows = _intersect(up_in_dark, grid.allowed(i)) if constraints else up_in_dark
+        if mount is not None and mount.flip_policy == "avoid" and _longest(windows) >= entry.duration:
+            free = flip_free_windows(windows, float(observability.transit[i]), mount.flip_seconds)
+            if _longest(free) < entry.duration:
+                unplaced.append(Unplaced(entry, REASON_FLIP))
+                continue
+            windows = free
         if _longest(windows) < entry.duration:
-            if moon_checked and _longest(_intersect(up_in_dark, grid.allowed(i, only="MoonSeparationConstraint"))) \
+            if moon_checked and _longest(_intersect(up_in_dark, grid.allowed(i, only=moon_checked))) \
                     < entry.duration:
-                unplaced.append(Unplaced(entry, f"{REASON_MOON} (closer than {limits.moon_separation:g}° "
+                unplaced.append(Unplaced(entry, f"{REASON_MOON} (closer than {limits.describe_moon()} "
                                                 f"during its time above the limit)"))
             elif _longest(up_in_dark) >= entry.duration and not windows:
                 unplaced.append(Unplaced(entry, REASON_CONSTRAINTS))
@@ -380,10 +394,13 @@ def schedule_entries(
                                                  max_entries=max_entries, fixed=fixed, keep_order=keep_order)
     unplaced.extend(left_out)
     placed: list[PlanEntry] = []
-    for _, _, _, entry, windows in chosen:
+    for _, _, i, entry, windows in chosen:
         start = layout[entry.id]
+        flip = None
+        if mount is not None and mount.flip_policy == "mark":
+            flip = crosses_flip(start, start + entry.duration, float(observability.transit[i]), mount.flip_seconds)
         # replace(): everything else the entry holds (observations, notes...) stays with it
-        placed.append(replace(entry, start=start, end=start + entry.duration, windows=windows))
+        placed.append(replace(entry, start=start, end=start + entry.duration, windows=windows, meridian_flip=flip))
     placed.sort(key=lambda e: e.start)  # type: ignore[arg-type, return-value]
     return placed, unplaced, dark
 

@@ -45,12 +45,18 @@ def observer_for(site: Site):
                     relative_humidity=0.0, name=site.name or None)
 
 
-def limit_constraints(site: Site, *, min_altitude: float, twilight: str, moon_separation: float | None) -> list:
+def limit_constraints(site: Site, *, min_altitude: float, twilight: str, moon_separation: float | None,
+                      moon_width: float | None = None, mount=None) -> list:
     """A plan's limits as astroplan constraints: the altitude limit, the darkness the chosen
-    twilight asks for (``"site"``: the site's sun altitude) and, when set, the Moon distance."""
+    twilight asks for (``"site"``: the site's sun altitude) and, when set, the Moon distance
+    (``moon_width`` days: the Lorentzian in the Moon's age, else flat; nothing while the
+    Moon is down), the site's horizon mask and the ``mount``'s reach in hour angle
+    (``planner.sky.local_constraints``)."""
     configure_astropy_offline()
-    from astroplan import AltitudeConstraint, AtNightConstraint, MoonSeparationConstraint
+    from astroplan import AltitudeConstraint, AtNightConstraint
     from astropy import units as u
+
+    from planner.sky.local_constraints import HorizonMaskConstraint, HourAngleConstraint, MoonAvoidanceConstraint
 
     sun = (site.sun_altitude - SUN_RISE_SET_CORRECTION) if twilight == "site" else TWILIGHT_SUN_ALTITUDE[twilight]
     out = [
@@ -58,7 +64,11 @@ def limit_constraints(site: Site, *, min_altitude: float, twilight: str, moon_se
         AtNightConstraint(max_solar_altitude=(sun + EDGE_MARGIN_DEG) * u.deg),
     ]
     if moon_separation is not None:
-        out.append(MoonSeparationConstraint(min=float(moon_separation) * u.deg))
+        out.append(MoonAvoidanceConstraint(float(moon_separation), moon_width))
+    if site.horizon is not None and site.horizon.max_altitude > min_altitude:
+        out.append(HorizonMaskConstraint(site.horizon, min_altitude))
+    if mount is not None and mount.limits_hour_angle:
+        out.append(HourAngleConstraint(mount.east_limit_hours, mount.west_limit_hours))
     return out
 
 
