@@ -78,22 +78,45 @@ class _TimeScales:
     dtt: float
 
 
-@lru_cache(maxsize=64)
+_SCALES: dict[int, _TimeScales] = {}
+_SCALES_MAX = 4096
+
+
 def _time_scales(day_number: int) -> _TimeScales:
+    known = _SCALES.get(day_number)
+    if known is None:
+        prime_time_scales([day_number])
+        known = _SCALES[day_number]
+    return known
+
+
+def prime_time_scales(day_numbers) -> None:
+    """Compute UT1-UTC and TT-UTC for many days in one astropy call (a night's computation
+    needs one day's; the outlook needs a month's, and astropy's per-call cost dominates)."""
     configure_astropy_offline()
     from astropy.time import Time
 
-    when = Time(day_number * DAY, format="unix", scale="utc")
+    days = sorted({int(d) for d in day_numbers} - _SCALES.keys())
+    if not days:
+        return
+    if len(_SCALES) + len(days) > _SCALES_MAX:
+        _SCALES.clear()
+    when = Time(np.asarray(days, dtype=float) * DAY, format="unix", scale="utc")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        tt = when.tt
+        dtt = ((tt.jd1 - when.jd1) + (tt.jd2 - when.jd2)) * DAY
         try:
             ut1 = when.ut1
             dut1 = ((ut1.jd1 - when.jd1) + (ut1.jd2 - when.jd2)) * DAY
         except Exception:  # beyond every IERS table: |UT1-UTC| < 0.9 s by definition
-            dut1 = 0.0
-        tt = when.tt
-        dtt = ((tt.jd1 - when.jd1) + (tt.jd2 - when.jd2)) * DAY
-    return _TimeScales(float(dut1), float(dtt))
+            if len(days) > 1:  # some days may still be inside it
+                for day in days:
+                    prime_time_scales([day])
+                return
+            dut1 = np.zeros(1)
+    for day, a, b in zip(days, np.atleast_1d(dut1), np.atleast_1d(dtt)):
+        _SCALES[day] = _TimeScales(float(a), float(b))
 
 
 @lru_cache(maxsize=64)
@@ -342,15 +365,16 @@ _AHEAD = 52 * 3600.0
 class _SunTrack:
     """The Sun around one moment: ephemeris knots, and its altitude every 10 minutes."""
 
-    def __init__(self, site: Site, time: float, precise: bool = True):
+    def __init__(self, site: Site, time: float, precise: bool = True, ahead: float = _AHEAD,
+                 frame_time: float | None = None):
         self.site = site
-        self.frame = _frame(time, precise)
-        knots = np.arange(time - _BACK - _SUN_KNOT, time + _AHEAD + 2 * _SUN_KNOT, _SUN_KNOT)
+        self.frame = _frame(time if frame_time is None else frame_time, precise)
+        knots = np.arange(time - _BACK - _SUN_KNOT, time + ahead + 2 * _SUN_KNOT, _SUN_KNOT)
         ra, dec = _sun_place(knots, self.frame)
         self._knots = knots
         self._ra = np.degrees(np.unwrap(np.radians(ra)))
         self._dec = dec
-        self.times = np.arange(time - _BACK, time + _AHEAD + _SUN_STEP, _SUN_STEP)
+        self.times = np.arange(time - _BACK, time + ahead + _SUN_STEP, _SUN_STEP)
         self.altitude = self.altitude_at(self.times)
 
     def place_at(self, t) -> tuple[np.ndarray, np.ndarray]:
@@ -439,11 +463,18 @@ def _last_before(values: np.ndarray, before: float, after: float | None = None) 
     return float(sel.max()) if sel.size else None
 
 
-def _night_of(site: Site, time: float, precise: bool = True) -> Night:
-    """The night at ``site`` following ``time``, computed (``compute_night`` memoises it)."""
-    track = _sun_track(site, time, precise)
+def _night_levels(site: Site) -> tuple[float, ...]:
+    return (site.sun_altitude - SUN_RISE_SET_CORRECTION,) + tuple(v for _, v in _TWILIGHT_LEVELS)
+
+
+def _night_of(site: Site, time: float, precise: bool = True, track: _SunTrack | None = None,
+              crossings=None) -> Night:
+    """The night at ``site`` following ``time``, computed (``compute_night`` memoises it);
+    ``track`` and its ``crossings`` may be a longer track's shared by many nights
+    (``compute_nights``)."""
+    track = track or _sun_track(site, time, precise)
     level = site.sun_altitude - SUN_RISE_SET_CORRECTION
-    crossings = _all_crossings(track, (level,) + tuple(v for _, v in _TWILIGHT_LEVELS))
+    crossings = crossings or _all_crossings(track, _night_levels(site))
     sets, rises = crossings[level]
     up_now = float(track.altitude_at(time)[0]) > level
     horizon = time + DAY
@@ -517,6 +548,31 @@ def compute_night(site: Site, time: float, *, precise: bool = True) -> Night:
     paint (``planner.app.tonight``). Raises ``DateRangeError`` outside the span ERFA computes
     (``planner.limits``)."""
     return _night_memo(site, check_time(float(time)), bool(precise))
+
+
+# Nights that share one Sun track: one Earth-orientation frame serves them, and over a
+# month its precession (2 arcseconds a fortnight) moves sunset by well under a second.
+_NIGHTS_PER_TRACK = 31
+
+
+def compute_nights(site: Site, times) -> list[Night]:
+    """``compute_night`` for many moments at once (the outlook's nights): the Sun's track
+    and its crossings are computed once per month of nights instead of once per night.
+    The results agree with ``compute_night`` to well under a second."""
+    times = [float(t) for t in times]
+    if not times:
+        return []
+    prime_time_scales(math.floor(t / DAY) + k for t in times for k in (-2, -1, 0, 1, 2))
+    order = sorted(range(len(times)), key=lambda k: times[k])
+    out: list[Night | None] = [None] * len(times)
+    for first in range(0, len(order), _NIGHTS_PER_TRACK):
+        chunk = order[first:first + _NIGHTS_PER_TRACK]
+        lo, hi = times[chunk[0]], times[chunk[-1]]
+        track = _SunTrack(site, lo, ahead=(hi - lo) + _AHEAD, frame_time=0.5 * (lo + hi))
+        crossings = _all_crossings(track, _night_levels(site))
+        for k in chunk:
+            out[k] = _night_of(site, times[k], track=track, crossings=crossings)
+    return out  # type: ignore[return-value]
 
 
 def night_for_date(site: Site, date: _dt.date) -> float:
@@ -698,11 +754,28 @@ def _flat_masked(rows: _Rows, subset: np.ndarray, mask: HorizonMask, limit: floa
     lo, hi = t[local, k].astype(float), t[local, k + 1].astype(float)
     f_lo, f_hi = exact(r, lo), exact(r, hi)
     rising = ~up[local, k]
-    # The samples use the one-pass refraction; where the exact sign disagrees at a bracket
-    # end (within a few thousandths of a degree of the limit) keep the samples' linear estimate.
-    bracketed = (f_lo > 0.0) != (f_hi > 0.0)
     s_lo, s_hi = f[local, k].astype(float), f[local, k + 1].astype(float)
     linear = lo + (hi - lo) * (s_lo / np.where(s_lo == s_hi, 1.0, s_lo - s_hi))
+    # The samples are approximate (one-pass refraction, float32, the mask's table): within
+    # a few thousandths of a degree of the limit a sample can fall on the wrong side, which
+    # puts the crossing one step early or late. Then the exact ends do not bracket it, and
+    # the neighbouring step that does is taken instead.
+    bracketed = (f_lo > 0.0) != (f_hi > 0.0)
+    if not bracketed.all():
+        step = hi - lo
+        first, last = rows.start[r], rows.end[r]
+        for shift in (-1.0, 1.0):
+            todo = ~bracketed
+            if not todo.any():
+                break
+            new_lo = np.clip(lo + shift * step, first, last)
+            new_hi = np.clip(hi + shift * step, first, last)
+            g_lo = np.where(todo, exact(r, new_lo), f_lo)
+            g_hi = np.where(todo, exact(r, new_hi), f_hi)
+            found = todo & ((g_lo > 0.0) != (g_hi > 0.0)) & ((g_lo > 0.0) == ~rising)
+            lo, hi = np.where(found, new_lo, lo), np.where(found, new_hi, hi)
+            f_lo, f_hi = np.where(found, g_lo, f_lo), np.where(found, g_hi, f_hi)
+            bracketed = bracketed | found
     for _ in range(_MASK_BISECTIONS):
         mid = 0.5 * (lo + hi)
         f_mid = exact(r, mid)

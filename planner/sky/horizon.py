@@ -108,10 +108,16 @@ class HorizonMask:
         return np.interp(az, self._xp, self._fp)
 
     def table(self, azimuth) -> np.ndarray:
-        """The mask at ``azimuth`` from a table every 0.1 deg (nearest entry, float32): for
-        scanning (N, T) grids fast; crossings are then refined with ``altitude_at``."""
-        index = np.rint(np.asarray(azimuth, dtype=np.float32) * np.float32(TABLE_SIZE / 360.0)).astype(np.int32)
-        return self._table[index % TABLE_SIZE]
+        """The mask at ``azimuth`` (deg, 0-360) interpolated in a table every 0.1 deg, in
+        float32: for scanning (N, T) grids fast; crossings are then refined with
+        ``altitude_at``. Off by at most the mask's curvature over 0.1 deg (none between
+        points further apart; a vertical step is blurred over 0.1 deg)."""
+        x = np.asarray(azimuth, dtype=np.float32) * np.float32(TABLE_SIZE / 360.0)
+        index = np.floor(x)
+        frac = x - index
+        lo = index.astype(np.int32) % TABLE_SIZE
+        below = self._table[lo]
+        return below + frac * (self._table[(lo + 1) % TABLE_SIZE] - below)
 
     @property
     def max_altitude(self) -> float:
