@@ -16,6 +16,7 @@ from planner.commands import (
     keys,
     night,
     observe,
+    outlook,
     plan,
     site,
     solve,
@@ -30,7 +31,7 @@ from planner.commands.common import (
 )
 
 # The everyday commands first, then the rest alphabetically.
-COMMANDS = (tonight, night, targets, site, aavso, arcsecond, crosscheck, export, images, keys, observe, plan, solve,
-            vsp)
+COMMANDS = (tonight, night, targets, outlook, site, aavso, arcsecond, crosscheck, export, images, keys, observe,
+            plan, solve, vsp)
 
 __all__ = ["COMMANDS", "CommandError", "join_dash_values", "value_may_start_with_dash"]
