@@ -66,13 +66,14 @@ def site_for_run(settings: Settings, *, latitude=None, longitude=None, elevation
     """The site of one run: the settings' site with these values applied (None keeps it).
 
     A place given here is a different place: its time zone comes from its coordinates, it
-    has no name, and its elevation is 0 unless given. Raises ``SiteError``."""
+    has no name and no horizon mask, and its elevation is 0 unless given. Raises ``SiteError``."""
     if (latitude is None) != (longitude is None):
         raise SiteError("A latitude needs a longitude (and the reverse): give both, or neither.")
     site = settings.site()
     changes: dict[str, Any] = {}
     if latitude is not None:
-        changes.update(latitude=latitude, longitude=longitude, timezone="", name="", elevation=0.0)
+        # the configured horizon mask belongs to the configured place, not to one given here
+        changes.update(latitude=latitude, longitude=longitude, timezone="", name="", elevation=0.0, horizon=None)
     if elevation is not None:
         changes["elevation"] = elevation
     if target_altitude is not None:

@@ -15,6 +15,7 @@ import numpy as np
 
 from planner.app.helper import run_in_process
 from planner.sky import compute_observability
+from planner.sky.moon import MoonAvoidance
 from planner.sky.site import Site
 from planner.sky.types import Observability
 
@@ -26,18 +27,26 @@ def positions(targets: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
     return ra, dec
 
 
-def compute_visibility(targets: Sequence[Any], site: Site, when: float) -> Observability:
-    """The night following unix ``when`` at ``site`` for every target at once (row i is target i)."""
+def compute_visibility(targets: Sequence[Any], site: Site, when: float, *,
+                       moon: MoonAvoidance | None = None) -> Observability:
+    """The night following unix ``when`` at ``site`` (its horizon mask included) for every
+    target at once (row i is target i), judged against the Moon with ``moon`` (the
+    settings' ``Settings.moon()``; the Target Scheduler's defaults when None)."""
     ra, dec = positions(targets)
-    return compute_observability(ra, dec, site, float(when))
+    return compute_observability(ra, dec, site, float(when), moon=moon)
 
 
-def compute_visibility_in_helper(targets: Sequence[Any], site: Site, when: float) -> Observability | None:
+def _observability(ra, dec, site, when, moon):
+    return compute_observability(ra, dec, site, when, moon=moon)
+
+
+def compute_visibility_in_helper(targets: Sequence[Any], site: Site, when: float, *,
+                                 moon: MoonAvoidance | None = None) -> Observability | None:
     """``compute_visibility`` in the sky helper process (only the positions travel); None for no targets."""
     if not targets:
         return None
     ra, dec = positions(targets)
-    return run_in_process(compute_observability, ra, dec, site, float(when))
+    return run_in_process(_observability, ra, dec, site, float(when), moon)
 
 
 def with_local_events(targets: Sequence[Any], obs: Observability) -> list:

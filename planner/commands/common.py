@@ -246,3 +246,28 @@ def join_dash_values(parser, argv: list[str]) -> list[str]:
         out.append(arg)
         index += 1
     return out
+
+
+HORIZON_HELP = ("horizon mask for this run: N.I.N.A. .hrz, MountWizzard4 .hpts, Stellarium landscape.ini or .zip, "
+                ".csv, or a Cartes du Ciel text horizon; 'none' for the flat altitude limit "
+                "(default: the mask in your settings, if any)")
+
+
+def add_horizon_argument(parser) -> None:
+    parser.add_argument("--horizon", metavar="FILE", help=HORIZON_HELP)
+
+
+def apply_horizon(site, args):
+    """``site`` with the mask ``--horizon`` asks for (a file, or 'none'); unchanged without it.
+    A file that cannot be used is a ``CommandError`` naming the line and the reason."""
+    value = getattr(args, "horizon", None)
+    if value is None:
+        return site
+    if value.strip().lower() == "none":
+        return site.without_horizon()
+    from planner.sky.horizon import HorizonError, read_horizon
+
+    try:
+        return site.with_horizon(read_horizon(value))
+    except HorizonError as exc:
+        raise CommandError(f"{exc} The horizon was not changed.") from None

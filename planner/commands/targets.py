@@ -10,8 +10,10 @@ import sys
 
 from planner.commands.common import (
     SECTION_CHOICES,
+    add_horizon_argument,
     add_site_arguments,
     add_time_argument,
+    apply_horizon,
     fmt_local,
     load_targets,
     parse_time,
@@ -40,10 +42,12 @@ def computed_targets(args):
     """(targets with local observability_times and solar_conjunction, observability, site)."""
     from planner.app.visibility import compute_visibility, with_local_events  # start-up time
 
-    site = site_from_args(args)
+    from planner.config import load_settings
+
+    site = apply_horizon(site_from_args(args), args)
     when = parse_time(args.time)
     targets = select_sections(load_targets(args.targets_file), args.section)
-    obs = compute_visibility(targets, site, when)
+    obs = compute_visibility(targets, site, when, moon=load_settings().moon())
     return with_local_events(targets, obs), obs, site
 
 
@@ -114,7 +118,9 @@ def register(subparsers) -> None:
     add_time_argument(targets)
     targets.add_argument("--section", nargs="+", choices=SECTION_CHOICES, metavar="SECTION",
                          help="observing sections: " + ", ".join(SECTION_CHOICES) + " (default: all)")
-    targets.add_argument("--observable", action="store_true", help="only targets above the limit during the night")
+    add_horizon_argument(targets)
+    targets.add_argument("--observable", action="store_true",
+                         help="only targets above the limit (and the horizon mask) during the night")
     targets.add_argument("--orderby", choices=ORDERABLE_FIELDS, metavar="FIELD", help="sort by an output field")
     targets.add_argument("--reverse", action="store_true", help="reverse the order")
     targets.add_argument("--format", choices=("json", "table", "csv"), default="json")

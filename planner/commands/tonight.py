@@ -8,6 +8,7 @@ import math
 
 from planner.commands.common import (
     SECTION_CHOICES,
+    add_horizon_argument,
     add_site_arguments,
     add_time_argument,
     fmt_local,
@@ -51,18 +52,23 @@ def cmd_tonight(args) -> int:
     print(
         f"Moon: {moon_phase_name(obs.moon_illumination, obs.moon_waxing)}, "
         f"{obs.moon_illumination * 100:.0f}% illuminated, up to {float(max(obs.moon_altitude.max(), -90)):.0f} deg tonight"
+        f"; avoidance: {obs.moon_avoidance.describe()}"
     )
+    if site.horizon is not None:
+        print(f"Horizon mask: {site.horizon.describe()}; the limit is the higher of it and {site.target_altitude:g} deg")
     rows = [i for i in range(len(targets)) if obs.events[i] and not obs.solar_conjunction[i]]
     rows.sort(key=lambda i: urgency_key(targets[i], i, obs, now))
     if args.limit:
         rows = rows[: args.limit]
     print()
-    print(f"{len(rows)} observable target(s), most urgent first (limit {site.target_altitude:g} deg):")
+    limit = f"limit {site.target_altitude:g} deg" + (" and the horizon mask" if site.horizon is not None else "")
+    print(f"{len(rows)} observable target(s), most urgent first ({limit}):")
     def window_text(i):
         return ", ".join(f"{fmt_local(a, tz)}-{fmt_local(b, tz)}" for a, b in obs.windows(i))
 
     width = max([13] + [len(window_text(i)) for i in rows])
-    print(f"  {'star':<20} {'window':<{width}} {'hours':>5} {'max alt':>7} {'moon':>5}  {'cadence':<16} flags")
+    print(f"  {'star':<20} {'window':<{width}} {'hours':>5} {'max alt':>7} {'transit':>7} {'moon':>5}  "
+          f"{'cadence':<16} flags")
     for i in rows:
         t = targets[i]
         flags = []
@@ -71,12 +77,21 @@ def cmd_tonight(args) -> int:
         if t.is_due(now):
             over = t.overdue_days(now)
             flags.append("due" + (f" ({over:.0f} d late)" if over is not None else " (no data yet)"))
+        if not obs.moon_clear[i]:
+            flags.append("Moon too close")
         cadence = "-" if t.obs_cadence is None else f"every {t.obs_cadence:g} d"
         print(
             f"  {t.star_name[:20]:<20} {window_text(i):<{width}} {obs.hours_observable[i]:5.1f} {obs.max_altitude[i]:6.0f}° "
-            f"{obs.moon_separation[i]:4.0f}°  {cadence:<16} {' '.join(flags)}"
+            f"{fmt_local(float(obs.transit[i]), tz):>7} {moon_text(obs, i):>5}  {cadence:<16} {' '.join(flags)}"
         )
     return 0
+
+
+def moon_text(obs, index: int) -> str:
+    """The closest the Moon comes while the target is observable, or "down" when the Moon
+    is below the horizon all that time."""
+    closest = float(obs.moon_min_separation[index])
+    return "down" if math.isnan(closest) else f"{closest:.0f}°"
 
 
 def register(subparsers) -> None:
@@ -88,6 +103,7 @@ def register(subparsers) -> None:
     tonight.add_argument("--targets-file", metavar="FILE", help="targets file (default: bundled sample)")
     add_site_arguments(tonight)
     add_time_argument(tonight)
+    add_horizon_argument(tonight)
     tonight.add_argument("--section", nargs="+", choices=SECTION_CHOICES, metavar="SECTION")
     tonight.add_argument("--limit", type=number(1, integer=True), metavar="N", help="show at most N targets (1 or more)")
     tonight.add_argument("--utc", action="store_true", help="times in UTC instead of the site's time zone")

@@ -34,6 +34,7 @@ from planner.config.display import DISPLAY, THEMES  # noqa: F401 (THEMES: re-exp
 from planner.config.exports import EXPORTS
 from planner.config.section import Section, Setting, SettingsError, sentence, shown
 from planner.config.site import FIX_HINT, PLACE_FIELDS, PLACE_TRIGGERS, SITE
+from planner.config.sky import SKY
 from planner.config.telescope import TELESCOPE
 
 SETTINGS_VERSION = 1
@@ -93,7 +94,7 @@ def remembered_time_zone(latitude: Any, longitude: Any) -> str:
 # Each section declares its settings once (default, label, range, check); the dialog's pages
 # and the commands read the same declarations. A new setting: one Setting in its section's
 # module and one line below (tests/test_config_sections.py fails if either is missing).
-SECTIONS: tuple[Section, ...] = (SITE, DISPLAY, TELESCOPE, ARCSECOND, ADVANCED, EXPORTS)
+SECTIONS: tuple[Section, ...] = (SITE, SKY, DISPLAY, TELESCOPE, ARCSECOND, ADVANCED, EXPORTS)
 
 
 def _object(value: Any) -> dict[str, Any]:
@@ -152,14 +153,20 @@ class Settings:
     observer_name: str = EXPORTS["observer_name"].field()  # for the observing log (OAL)
     observer_code: str = EXPORTS["observer_code"].field()  # AAVSO observer code
     ekos_image_dir: str = EXPORTS["ekos_image_dir"].field()  # '' = an images folder beside the .esl
+    # The observer's sky (Settings > Horizon, Moon & mount; planner.config.sky)
+    horizon: dict[str, Any] = SKY["horizon"].field()
+    moon_avoidance: dict[str, Any] = SKY["moon_avoidance"].field()
+    mount: dict[str, Any] = SKY["mount"].field()
+    outlook_nights: int = SKY["outlook_nights"].field()
     extra: dict[str, Any] = EXTRA.field()
     warnings: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def site(self):
-        """The settings' site as a validated ``planner.sky.Site`` (raises ``SiteError``).
-        Without a time zone set, the one found from the coordinates (remembered on disk).
-        This is the one place settings become a ``Site``; settings from ``load_settings``
-        always give one, since the loader replaced every unusable site field already."""
+        """The settings' site as a validated ``planner.sky.Site`` (raises ``SiteError``),
+        with the horizon mask when one is set. Without a time zone set, the one found from
+        the coordinates (remembered on disk). This is the one place settings become a
+        ``Site``; settings from ``load_settings`` always give one, since the loader replaced
+        every unusable site field already."""
         from planner.sky.site import Site
 
         return Site(
@@ -170,12 +177,31 @@ class Settings:
             sun_altitude=self.sun_altitude,
             timezone=self.timezone or remembered_time_zone(self.latitude, self.longitude),
             name=self.site_name,
+            horizon=self.horizon_mask(),
         )
 
     @property
     def is_default_site(self) -> bool:
         """True while the place is still the default one (AAVSO HQ), the user's own not set yet."""
         return (self.latitude, self.longitude) == (SITE["latitude"].default, SITE["longitude"].default)
+
+    def horizon_mask(self):
+        """The horizon mask (``planner.sky.horizon.HorizonMask``), or None when none is set."""
+        from planner.sky.horizon import HorizonMask
+
+        return HorizonMask.from_json(self.horizon, "the horizon in the settings") if self.horizon else None
+
+    def moon(self):
+        """The Moon avoidance (``planner.sky.moon.MoonAvoidance``)."""
+        from planner.sky.moon import MoonAvoidance
+
+        return MoonAvoidance.from_json(self.moon_avoidance or None)
+
+    def mount_model(self):
+        """The mount (``planner.sky.mount.Mount``)."""
+        from planner.sky.mount import Mount
+
+        return Mount.from_json(self.mount or None)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -117,6 +117,7 @@ class MainWindow(WindowActions, QMainWindow):
 
         self.load_runner = LatestRunner("load", self)
         self.sky_runner = LatestRunner("visibility", self)
+        self._moon_used = None  # the Moon avoidance the shown visibility was judged with
         self.refresh_runner = LatestRunner("aavso refresh", self)
         self.crosscheck_runner = LatestRunner("cross-check", self)
         self.push_runner = LatestRunner("push site", self)
@@ -423,7 +424,9 @@ class MainWindow(WindowActions, QMainWindow):
             if self.target_list is not None:  # an empty list is loaded: nothing to wait for
                 self._mark_ready()
             return
-        self.sky_runner.submit(compute_visibility_in_helper, targets, self.site, self.reference_time())
+        self._moon_used = self.settings.moon()
+        self.sky_runner.submit(compute_visibility_in_helper, targets, self.site, self.reference_time(),
+                               moon=self._moon_used)
 
     def _on_observability(self, obs) -> None:
         # refused when computed for a list that has since been replaced: a newer job is on its way
@@ -579,8 +582,10 @@ class MainWindow(WindowActions, QMainWindow):
         name = self.site.label
         short = name if len(name) <= 28 else name[:27] + "…"
         self.site_button.setText(f"Site: {short}")
+        horizon = f"\nHorizon mask: {self.site.horizon.describe()}" if self.site.horizon is not None else ""
         self.site_button.setToolTip(f"{self.site.describe()}\nTime zone {self.site.timezone}; "
-                                    f"altitude limit {self.site.target_altitude:g}°\nClick to change it in Settings.")
+                                    f"altitude limit {self.site.target_altitude:g}°{horizon}\n"
+                                    "Click to change it in Settings.")
 
     def _on_site_changed(self, _site) -> None:
         self._update_site_label()
@@ -613,6 +618,8 @@ class MainWindow(WindowActions, QMainWindow):
         with QSignalBlocker(self.utc_action):
             self.utc_action.setChecked(bool(settings.show_utc))
         self.night_state.time_zone_changed.emit()
+        if self._moon_used is not None and settings.moon() != self._moon_used:
+            self.recompute()  # the night is judged against the Moon again (a new site recomputes anyway)
 
     def open_settings(self) -> None:
         dialog = SettingsDialog(self.settings, self)

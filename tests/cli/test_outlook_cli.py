@@ -1,0 +1,98 @@
+"""The headless horizon and outlook: ``planner targets/tonight --horizon FILE``, the mask
+from the settings by default, and ``planner outlook`` in its three formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from planner.cli import main
+from planner.config import Settings, save_settings
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "horizon"
+REF_TIME = "2026-11-23T20:00:00Z"
+SITE = ("--lat", "52", "--lon", "4")
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _hours(capsys, *extra):
+    code, out, err = run(capsys, "outlook", "--from", "2026-11-23", "--nights", "2", *SITE, *extra)
+    assert code == 0, err
+    data = json.loads(out)
+    return {row["star_name"]: row["hours"] for row in data["nights"][0]["targets"]}, data
+
+
+def test_outlook_json_shape_and_the_horizon_option(capsys):
+    flat, data = _hours(capsys)
+    assert set(data) == {"site", "nights"} and data["site"]["horizon"] is None
+    assert [n["date"] for n in data["nights"]] == ["2026-11-23", "2026-11-24"]
+    masked, data = _hours(capsys, "--horizon", str(DATA / "backyard.hrz"))
+    assert data["site"]["horizon"] == "backyard.hrz"
+    assert all(masked[name] <= flat[name] + 1e-9 for name in flat)
+    assert sum(masked[name] < flat[name] - 0.01 for name in flat) >= 3
+
+
+def test_the_configured_mask_is_the_default_and_none_switches_it_off(capsys):
+    from planner.sky.horizon import read_horizon
+
+    settings = Settings(latitude=52.0, longitude=4.0)
+    settings.horizon = read_horizon(DATA / "backyard.hrz").to_json()
+    save_settings(settings)
+    code, out, _ = run(capsys, "outlook", "--from", "2026-11-23", "--nights", "1")
+    assert code == 0 and json.loads(out)["site"]["horizon"] == "backyard.hrz"
+    code, out, _ = run(capsys, "outlook", "--from", "2026-11-23", "--nights", "1", "--horizon", "none")
+    assert code == 0 and json.loads(out)["site"]["horizon"] is None
+    # a place given on the command line is another place: the configured mask stays home
+    code, out, _ = run(capsys, "outlook", "--from", "2026-11-23", "--nights", "1", "--lat", "40", "--lon", "-74")
+    assert code == 0 and json.loads(out)["site"]["horizon"] is None
+
+
+def test_outlook_table_and_csv(capsys):
+    code, out, _ = run(capsys, "outlook", "--from", "2026-11-23", "--nights", "3", *SITE, "--format", "table",
+                       "--section", "lpv")
+    assert code == 0
+    assert "Hours observable each night" in out and "Moon (illuminated)" in out
+    assert "omi Cet" in out and "SS Cyg" not in out  # the section filter
+    code, out, _ = run(capsys, "outlook", "--from", "2026-11-23", "--nights", "3", *SITE, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0]) == ["date", "star_name", "hours", "max_altitude", "moon_separation", "moon_illumination", "due"]
+    assert {r["date"] for r in rows} == {"2026-11-23", "2026-11-24", "2026-11-25"}
+
+
+def test_bad_horizon_files_are_one_line_with_the_line_and_the_reason(capsys):
+    for command in ("outlook", "targets", "tonight"):
+        code, out, err = run(capsys, command, *SITE, "--horizon", str(DATA / "bad_altitude.hrz"))
+        assert code == 2 and out == ""
+        assert "bad_altitude.hrz, line 3: altitude 400 is over 90 degrees" in err
+        assert "Traceback" not in err and err.count("\n") == 1
+
+
+def test_bad_outlook_arguments(capsys):
+    for argv, message in ((("--nights", "400"), "give 1 to 366"), (("--from", "23/11/2026"), "not a date like 2026-11-23")):
+        with pytest.raises(SystemExit) as stop:
+            main(["outlook", *argv])
+        assert stop.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_targets_and_tonight_take_the_horizon(capsys, tmp_path):
+    args = ("--targets-file", str(Path(__file__).resolve().parents[1] / "data/sky/aavso_reference_subset.json"))
+    code, out, _ = run(capsys, "targets", *args, *SITE, "--time", REF_TIME, "--observable")
+    flat = {t["star_name"] for t in json.loads(out)["targets"]}
+    # a 60-degree wall all round: fewer targets clear it
+    wall = tmp_path / "wall.csv"
+    wall.write_text("azimuth,altitude\n0,60\n180,60\n")
+    code, out, _ = run(capsys, "targets", *args, *SITE, "--time", REF_TIME, "--observable", "--horizon", str(wall))
+    walled = {t["star_name"] for t in json.loads(out)["targets"]}
+    assert code == 0 and walled < flat
+    code, out, _ = run(capsys, "tonight", *args, *SITE, "--time", REF_TIME, "--horizon", str(wall))
+    assert code == 0 and "Horizon mask: 2 points, 60-60° (wall.csv)" in out
+    assert "and the horizon mask" in out
