@@ -165,10 +165,58 @@ def _solar_values(m) -> Values:
     return np.where(np.asarray(m.observability.solar_conjunction, dtype=bool), 0.0, 1.0), np.zeros(n, dtype=bool)
 
 
-_RISE_TIP = ("When the target climbs above your altitude limit during the selected night "
-             "(site time, or UTC when View > Times in UTC is on).")
-_SET_TIP = "When the target sinks below your altitude limit during the selected night."
-_TRANSIT_TIP = "Meridian transit nearest the middle of the night."
+_RISE_TIP = ("When the target climbs above your altitude limit (and your horizon mask, when one is set) "
+             "during the selected night (site time, or UTC when View > Times in UTC is on).")
+_SET_TIP = "When the target sinks below your altitude limit (or behind your horizon mask) during the selected night."
+_TRANSIT_TIP = ("Upper culmination: when the target crosses the meridian, highest in the sky, in local time "
+                "(the transit nearest the middle of the night). A German equatorial mount flips soon after.")
+_MOON_TIP = ("The closest the Moon comes while the target is observable and the Moon is up ('down': the Moon is "
+             "below the horizon all that time). Red: nearer than your Moon avoidance asks at some moment "
+             "(Settings > Horizon, Moon & mount).")
+
+
+def _moon_values(m) -> Values:
+    obs = m.observability
+    n = len(m.targets)
+    if obs is None:
+        return np.full(n, np.nan), np.ones(n, dtype=bool)
+    closest = np.asarray(obs.moon_min_separation if obs.moon_min_separation is not None else obs.moon_separation,
+                         dtype=float)
+    observable = np.asarray(obs.observable, dtype=bool)
+    # not observable tonight: the separation at the night's middle; the Moon down all the
+    # target's time sorts as the farthest
+    arr = np.where(observable, np.where(np.isnan(closest), 999.0, closest), np.asarray(obs.moon_separation, float))
+    return arr, np.isnan(arr)
+
+
+def _moon_text(m, i: int) -> str:
+    obs = m.observability
+    if obs is None:
+        return ""
+    if not obs.observable[i] or obs.moon_min_separation is None:
+        return number(float(obs.moon_separation[i]), ".0f") + "°"
+    closest = float(obs.moon_min_separation[i])
+    return "down" if math.isnan(closest) else number(closest, ".0f") + "°"
+
+
+def _moon_tip(m, i: int) -> str | None:
+    obs = m.observability
+    if obs is None:
+        return _MOON_TIP
+    middle = f"{float(obs.moon_separation[i]):.0f}° from the Moon in the middle of the night"
+    if not obs.observable[i] or obs.moon_min_separation is None:
+        return f"Not observable tonight; {middle}."
+    closest = float(obs.moon_min_separation[i])
+    avoid = obs.moon_avoidance.describe() if obs.moon_avoidance is not None else ""
+    if math.isnan(closest):
+        text = "The Moon is below the horizon all the time this target is observable: no Moon avoidance applies."
+    else:
+        text = f"Closest the Moon comes while this target is observable: {closest:.0f}° ({middle})."
+    if obs.moon_clear is not None and not obs.moon_clear[i]:
+        text += f"\nToo close to the Moon at times for your Moon avoidance ({avoid})."
+    elif avoid:
+        text += f"\nClear of the Moon all that time ({avoid})."
+    return text
 
 COLUMNS: tuple[Column, ...] = (
     Column("name", "Star", TEXT, "Star name as it appears in the AAVSO Target Tool. Bold: priority target.",
@@ -204,14 +252,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("filter", "Filters", TEXT, "Requested filters.", *field("filter")),
     Column("rise", "Rises", TIME, _RISE_TIP, sky("rise"), _event_text("rise"), _time_tip("rise", _RISE_TIP)),
     Column("set", "Sets", TIME, _SET_TIP, sky("set"), _event_text("set"), _time_tip("set", _SET_TIP)),
-    Column("hours", "Hours", NUMBER, "Hours above your altitude limit during the selected night.",
+    Column("hours", "Hours", NUMBER,
+           "Hours above your altitude limit (and your horizon mask, when one is set) during the selected night.",
            sky("hours_observable"), lambda m, i: _sky_text(m, i, "hours_observable", lambda v: number(v, ".1f"))),
     Column("max_alt", "Max alt", NUMBER, "Highest altitude (degrees) reached during the selected night.",
            sky("max_altitude"), lambda m, i: _sky_text(m, i, "max_altitude", lambda v: number(v, ".0f") + "°")),
     Column("transit", "Transit", TIME, _TRANSIT_TIP, sky("transit"),
-           lambda m, i: _sky_text(m, i, "transit", m.time_text), _time_tip("transit", _TRANSIT_TIP), visible=False),
-    Column("moon_sep", "Moon", NUMBER, "Angular distance from the Moon (degrees) in the middle of the night.",
-           sky("moon_separation"), lambda m, i: _sky_text(m, i, "moon_separation", lambda v: number(v, ".0f") + "°")),
+           lambda m, i: _sky_text(m, i, "transit", m.time_text), _time_tip("transit", _TRANSIT_TIP)),
+    Column("moon_sep", "Moon", NUMBER, _MOON_TIP, _moon_values, _moon_text, _moon_tip),
     Column("solar_conj", "Sun conj.", FLAG, "☀ marks a target within 30° of the Sun (solar conjunction).",
            _solar_values,
            lambda m, i: "" if m.observability is None else ("☀" if bool(m.observability.solar_conjunction[i]) else ""),

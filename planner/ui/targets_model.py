@@ -317,6 +317,8 @@ class TargetsModel(QAbstractTableModel):
                 return QBrush(self._due_color)
             if key == "name" and self._targets[row].star_name in self._differing and self._differ_color:
                 return QBrush(self._differ_color)
+            if key == "moon_sep" and self._due_color is not None and self._moon_too_close(row):
+                return QBrush(self._due_color)  # the theme's warning colour, as for "due"
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row, key)
@@ -361,6 +363,11 @@ class TargetsModel(QAbstractTableModel):
 
     def _display(self, row: int, key: str) -> str:
         return COLUMNS[COLUMN_INDEX[key]].text(self, row)
+
+    def _moon_too_close(self, row: int) -> bool:
+        obs = self._obs
+        return (obs is not None and obs.moon_clear is not None and row < len(obs.moon_clear)
+                and bool(obs.observable[row]) and not bool(obs.moon_clear[row]))
 
     def _tooltip(self, row: int, key: str) -> str | None:
         column = COLUMNS[COLUMN_INDEX[key]]
