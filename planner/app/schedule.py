@@ -10,16 +10,36 @@ does the astronomy.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 from typing import Sequence
 
 from planner.app.helper import run_in_process
 from planner.app.tonight import night_time
 from planner.app.visibility import compute_visibility
+from planner.config import Settings
 from planner.plan.model import Plan, PlanLimits
 from planner.plan.placement import BlockAirmass
 from planner.plan.scheduler import ScheduleResult, airmass_of, reschedule, retime, schedule
 from planner.sky.site import Site
+
+
+def with_observer_limits(limits: PlanLimits, settings: Settings) -> PlanLimits:
+    """``limits`` with the observer's own from the settings: the mount (its flip and reach)
+    and, when Moon avoidance is on, the width that makes the plan's Moon distance follow the
+    Moon's age (the Lorentzian; off: a flat distance)."""
+    moon, mount = settings.moon(), settings.mount_model()
+    return dataclasses.replace(
+        limits,
+        moon_width=moon.width if moon.enabled and limits.moon_separation is not None else None,
+        mount=mount if (mount.german or mount.limits_hour_angle) else None,
+    )
+
+
+def default_moon_separation(settings: Settings) -> float | None:
+    """A new plan's Moon distance: the settings' avoidance distance, or none when it is off."""
+    moon = settings.moon()
+    return moon.distance if moon.enabled and moon.distance > 0 else None
 
 
 def plan_night(targets: Sequence, site: Site, night: _dt.date | None, now: float, *, limits: PlanLimits,

@@ -48,7 +48,9 @@ def register(subparsers) -> None:
     parser.add_argument("--twilight", choices=("astronomical", "nautical", "civil", "site"), default="astronomical",
                         help="how dark the night must be (default astronomical; 'site' = the Sun altitude from Settings)")
     add_number_argument(parser, "--moon-separation", type=number(0, 180, unit="degrees"), metavar="DEG",
-                        help="keep at least DEG (0 to 180) from the Moon")
+                        help="keep at least DEG (0 to 180) from the Moon while it is up (at full Moon, less as it "
+                             "wanes, with the width from Settings when Moon avoidance is on); 0: no Moon limit; "
+                             "default: the Moon avoidance in Settings")
     add_number_argument(parser, "--gap", type=number(0, 24 * 60, unit="minutes"), default=0.0, metavar="MIN",
                         help="minutes kept free between blocks (slew)")
     parser.add_argument("--filters", metavar="LIST", help="comma list of filters for every entry (default: the AAVSO-requested ones)")
@@ -94,7 +96,12 @@ def _targets(args):
 def run(args: argparse.Namespace) -> int:
     import time
 
-    from planner.app.schedule import plan_night  # start-up time, as every handler import here
+    from planner.app.schedule import (  # start-up time, as every handler import here
+        default_moon_separation,
+        plan_night,
+        with_observer_limits,
+    )
+    from planner.config import load_settings
     from planner.app.tonight import tonight
     from planner.formatting import format_clock
     from planner.plan import PlanLimits, save_plan
@@ -122,8 +129,10 @@ def run(args: argparse.Namespace) -> int:
     if args.filters is not None:
         filters = tuple(f.strip() for f in args.filters.split(",") if f.strip())
     try:
-        limits = PlanLimits(min_altitude=site.target_altitude, twilight=args.twilight,
-                            moon_separation=args.moon_separation, gap=args.gap * 60.0)
+        settings = load_settings()
+        moon = default_moon_separation(settings) if args.moon_separation is None else (args.moon_separation or None)
+        limits = with_observer_limits(PlanLimits(min_altitude=site.target_altitude, twilight=args.twilight,
+                                                 moon_separation=moon, gap=args.gap * 60.0), settings)
         result = plan_night(targets, site, None if not args.date else date, now, limits=limits,
                             duration=args.duration * 60.0, max_entries=args.max, filters=filters,
                             exposure=args.exposure, count=args.count, date=date.isoformat(),

@@ -714,6 +714,10 @@ class Plan:
         """(start, end, label) of every scheduled entry, in time order (for the chart)."""
         return [(e.start, e.end, e.label()) for e in self.scheduled_entries]  # type: ignore[misc]
 
+    def flips(self) -> list[tuple[float, str]]:
+        """(time, label) of every meridian flip marked inside a scheduled block (for the chart)."""
+        return [(e.meridian_flip, e.label()) for e in self.scheduled_entries if e.meridian_flip is not None]
+
     def conflicts(self) -> list[Conflict]:
         """Every scheduled entry that leaves its window or the night, or overlaps another."""
         out: list[Conflict] = []

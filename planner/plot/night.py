@@ -1,7 +1,10 @@
 """Tonight's altitude chart, drawn on any matplotlib ``Axes`` it is given (as astroplan's
 ``plot_altitude(..., ax=None)`` is): the selected targets' altitude across the night, the
 day/civil/nautical/astronomical twilight shaded, the altitude limit, the Moon with its
-illumination, "now", airmass on the right axis and the plan's blocks.
+illumination, "now", airmass on the right axis and the plan's blocks; with a horizon mask
+the mask along each target's track is shaded under its curve, stretches nearer the risen
+Moon than the Moon avoidance asks are banded in the Moon's colour, and meridian flips
+inside the plan's blocks are marked.
 
 Qt-free: the window's chart (``planner.ui.chart``, drawn in a child process by
 ``planner.plot.render``), the PDF night sheet and any other picture use ``draw_night``.
@@ -20,6 +23,7 @@ import numpy as np
 from matplotlib import dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from planner.plot.hover import (  # noqa: F401 - also the names this module's callers know
     DAY_S,
@@ -59,8 +63,14 @@ def num_to_unix(num):
 
 
 def moon_label(obs: Observability) -> str:
+    """"Moon 84% waxing · keep 52°": the Moon's phase and, while it is up tonight, the
+    separation the Moon avoidance asks for (the most it asks during the night)."""
     trend = "waxing" if obs.moon_waxing else "waning"
-    return f"Moon {obs.moon_illumination * 100:.0f}% {trend}"
+    text = f"Moon {obs.moon_illumination * 100:.0f}% {trend}"
+    required = obs.moon_required
+    if required is not None and np.any(required > 0):
+        text += f" · keep {float(np.max(required)):.0f}°"
+    return text
 
 
 @dataclass
@@ -77,7 +87,10 @@ class NightPlot:
     selection: list[int] = field(default_factory=list)
     now: float | None = None
     plan_blocks: list[tuple[float, float, str]] = field(default_factory=list)
+    flips: list[tuple[float, str]] = field(default_factory=list)  # (unix, label): meridian flips inside blocks
     curves: list[Line2D] = field(default_factory=list)
+    mask_artists: list = field(default_factory=list)  # per curve: the horizon under it, the Moon too close
+    flip_artists: list = field(default_factory=list)
     peak_labels: list = field(default_factory=list)
     block_artists: list = field(default_factory=list)
     sky_artists: list = field(default_factory=list)
@@ -95,6 +108,7 @@ class NightPlot:
         ax, t = self.ax, self.theme
         ax.cla()
         self.curves, self.peak_labels, self.block_artists, self.sky_artists = [], [], [], []
+        self.mask_artists, self.flip_artists = [], []
         self.now_line = self.moon_line = self.limit_line = None
         self.airmass_axis = None
         self.message = self.hint = None
@@ -140,6 +154,7 @@ class NightPlot:
         self._draw_curves()
         self._draw_now()
         self._draw_blocks()
+        self._draw_flips()
         self._draw_legend()
 
     def _style_axes(self) -> None:
@@ -192,6 +207,9 @@ class NightPlot:
         for label in self.peak_labels:
             label.remove()
         self.peak_labels = []
+        for artist in self.mask_artists:
+            artist.remove()
+        self.mask_artists = []
         while len(self.curves) > len(self.selection):
             self.curves.pop().remove()
         x = unix_to_num(obs.grid)
@@ -210,6 +228,7 @@ class NightPlot:
             name = self._name(index)
             line.set_label(name)
             line.set_gid(f"target:{index}")
+            self._draw_horizon_and_moon(index, x, y, color, name)
             if np.all(np.isnan(y)):
                 continue
             peak = int(np.nanargmax(y))
@@ -230,6 +249,54 @@ class NightPlot:
         if not self.selection:
             self.hint = ax.text(0.5, 0.55, NO_SELECTION_HINT, transform=ax.transAxes, ha="center",
                                 va="center", fontsize=9, color=t.foreground, alpha=0.8, zorder=5)
+
+    def _draw_horizon_and_moon(self, index: int, x, y, color: str, name: str) -> None:
+        """Under a target's curve, the part of the sky its track passes behind the horizon
+        mask (above the altitude limit's own band), shaded in its colour, and the curve broken
+        where the target is hidden there; over the curve, a band in the Moon's colour where the
+        target is observable but nearer the risen Moon than the Moon avoidance asks."""
+        ax, t, obs = self.ax, self.theme, self.obs
+        flat = float(obs.site.target_altitude)
+        limit = np.full(y.shape, flat)
+        if obs.horizon is not None and obs.apparent_ra is not None:
+            limit = obs.effective_limit(index)
+            above = limit > flat
+            if np.any(above):
+                self.mask_artists.append(ax.fill_between(
+                    x, flat, limit, where=above, interpolate=True, color=color, alpha=0.22, lw=0, zorder=0.8,
+                    label=f"_horizon:{name}"))
+                self.mask_artists.append(ax.plot(
+                    x, np.where(above, limit, np.nan), color=color, lw=0.9, alpha=0.8, zorder=0.9,
+                    label=f"_horizon_edge:{name}")[0])
+                hidden = (y < limit) & (y > flat)
+                if np.any(hidden):
+                    self.mask_artists.append(ax.plot(
+                        x, np.where(hidden, y, np.nan), color=t.axes_bg, lw=t.line_width * 0.6, ls=(0, (1, 2)),
+                        zorder=2.05, label=f"_hidden:{name}")[0])
+        close = obs.moon_too_close(index) & (y >= limit)
+        if np.any(close):
+            self.mask_artists.append(ax.plot(
+                x, np.where(close, y, np.nan), color=t.moon, lw=t.line_width * 2.6, alpha=0.35,
+                solid_capstyle="butt", zorder=1.9, label=f"_moon_close:{name}")[0])
+
+    def set_flips(self, flips: Sequence[tuple[float, str]]) -> None:
+        self.flips = [(float(when), str(label)) for when, label in flips]
+        self._draw_flips()
+
+    def _draw_flips(self) -> None:
+        """A marker at each meridian flip inside a plan block (mount setting "mark")."""
+        for artist in self.flip_artists:
+            artist.remove()
+        self.flip_artists = []
+        if self.obs is None:
+            return
+        ax, t = self.ax, self.theme
+        for when, label in self.flips:
+            xf = float(unix_to_num(when))
+            self.flip_artists.append(ax.axvline(xf, color=t.now, ls=(0, (4, 2)), lw=1.1, alpha=0.9, zorder=3.5,
+                                                label=f"_flip:{label}"))
+            self.flip_artists.append(ax.text(xf, 2, " flip", rotation=90, ha="left", va="bottom", fontsize=7,
+                                             color=t.now, clip_on=True, zorder=4))
 
     def set_now(self, now: float | None) -> None:
         self.now = now
@@ -277,10 +344,18 @@ class NightPlot:
                 )
 
     def _draw_legend(self) -> None:
-        ax = self.ax
+        ax, t = self.ax, self.theme
         handles = [h for h in (self.moon_line, self.limit_line) if h is not None]
         if not handles:
             return
+        # stand-ins for the per-curve shading and bands (not drawn on the axes)
+        if self.obs is not None and self.obs.horizon is not None and self.selection:
+            source = self.obs.horizon.source
+            handles.append(Patch(facecolor=t.foreground, alpha=0.22, lw=0,
+                                 label="behind the horizon mask" + (f" ({source})" if source else "")))
+        if any(str(a.get_label()).startswith("_moon_close:") for a in self.mask_artists):
+            handles.append(Line2D([], [], color=t.moon, lw=t.line_width * 2.6, alpha=0.35,
+                                  label="too close to the Moon"))
         legend = ax.legend(handles=handles, loc="upper right", fontsize=7, framealpha=0.75,
                            facecolor=self.theme.axes_bg, edgecolor=self.theme.grid)
         for text in legend.get_texts():
@@ -332,10 +407,12 @@ def draw_night(
     tz_label: str = "UTC",
     now: float | None = None,
     plan_blocks: Sequence[tuple[float, float, str]] = (),
+    flips: Sequence[tuple[float, str]] = (),
 ) -> NightPlot:
     """Draw one night's chart on ``ax`` and return the ``NightPlot`` that owns its artists."""
     plot = NightPlot(ax=ax, theme=get_theme(theme), tz=tz, tz_label=tz_label, obs=obs, names=list(names),
-                     now=now, plan_blocks=[(float(a), float(b), str(c)) for a, b, c in plan_blocks])
+                     now=now, plan_blocks=[(float(a), float(b), str(c)) for a, b, c in plan_blocks],
+                     flips=[(float(w), str(c)) for w, c in flips])
     plot.selection = []
     plot.draw()
     if obs is not None:

@@ -34,6 +34,7 @@ class ChartState:
     tz_label: str = "UTC"
     now: float | None = None
     plan_blocks: tuple[tuple[float, float, str], ...] = ()
+    flips: tuple[tuple[float, str], ...] = ()  # (unix, label): meridian flips inside the plan's blocks
     width: int = 800  # logical pixels
     height: int = 360
     dpr: float = 1.0  # device pixels per logical pixel
@@ -43,7 +44,7 @@ class ChartState:
         if other is None:
             return False
         for name in names or ("obs", "names", "selection", "theme", "tz", "tz_label", "now",
-                              "plan_blocks", "width", "height", "dpr"):
+                              "plan_blocks", "flips", "width", "height", "dpr"):
             a, b = getattr(self, name), getattr(other, name)
             if not (a is b if name == "obs" else a == b):
                 return False

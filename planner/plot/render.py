@@ -44,6 +44,7 @@ class FigureRenderer:
             plot.obs, plot.names, plot.theme = state.obs, list(state.names), state.theme
             plot.tz, plot.tz_label, plot.now = state.tz, state.tz_label, state.now
             plot.plan_blocks = [tuple(b) for b in state.plan_blocks]
+            plot.flips = [tuple(f) for f in state.flips]
             plot.selection = []
             plot.draw()
             if state.obs is not None:
@@ -57,6 +58,8 @@ class FigureRenderer:
                 plot.set_now(state.now)
             if not state.same(prev, "plan_blocks"):
                 plot.set_plan_blocks(state.plan_blocks)
+            if not state.same(prev, "flips"):
+                plot.set_flips(state.flips)
         if not state.same(prev, "width", "height", "dpr"):
             self._resize(state)
         self._applied = state

@@ -153,6 +153,7 @@ class TonightChart(QWidget):
         listen(self, state.selection_changed, self.set_selection)
         listen(self, state.time_zone_changed, lambda: self.set_time_zone(state.display_tz(), state.tz_label()))
         listen(self, state.plan_changed, lambda plan: self.set_plan_blocks(plan.blocks() if plan is not None else []))
+        listen(self, state.plan_changed, lambda plan: self.set_flips(plan.flips() if plan is not None else []))
         self.set_time_zone(state.display_tz(), state.tz_label())
 
     # -- contract ------------------------------------------------------------------------
@@ -183,6 +184,10 @@ class TonightChart(QWidget):
 
     def set_plan_blocks(self, blocks: Sequence[tuple[float, float, str]]) -> None:
         self._request(plan_blocks=tuple((float(a), float(b), str(label)) for a, b, label in blocks))
+
+    def set_flips(self, flips: Sequence[tuple[float, str]]) -> None:
+        """Mark the meridian flips inside the plan's blocks: (unix, label) pairs."""
+        self._request(flips=tuple((float(when), str(label)) for when, label in flips))
 
     # -- reading -------------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.app.schedule import reschedule_plan, retime_plan
+from planner.app.schedule import default_moon_separation, reschedule_plan, retime_plan, with_observer_limits
 from planner.app.state import site_from_settings
 from planner.catalog.target import Target
 from planner.config import load_settings_or_defaults
@@ -184,7 +184,9 @@ class PlanDock(QDockWidget):
         self.moon_spin.setDecimals(0)
         self.moon_spin.setSuffix("° Moon")
         self.moon_spin.setSpecialValueText("no Moon limit")
-        self.moon_spin.setToolTip("Keep at least this far from the Moon when scheduling (0: no limit)")
+        self.moon_spin.setToolTip("Keep at least this far from the Moon while it is up, at every step of a block: "
+                                  "at full Moon, and less as it wanes when Moon avoidance is on in Settings "
+                                  "(Horizon, Moon & mount). 0: no Moon limit.")
         self.moon_spin.valueChanged.connect(self._on_moon)
         options.addWidget(self.moon_spin)
         options.addStretch(1)
@@ -414,6 +416,7 @@ class PlanDock(QDockWidget):
         snapshot = copy.deepcopy(self.plan)
         snapshot.site = site
         snapshot.limits.min_altitude = site.target_altitude
+        snapshot.limits = with_observer_limits(snapshot.limits, self._settings())
         snapshot.date = _plan_date(site, time)
         self._say("Re-timing the plan in this order…" if keep_order else "Scheduling…")
         self._schedule_revision = self._revision
@@ -474,9 +477,14 @@ class PlanDock(QDockWidget):
             site, _problem = site_from_settings(load_settings_or_defaults())
         plan = Plan(site=site)
         plan.limits.min_altitude = site.target_altitude
+        plan.limits.moon_separation = default_moon_separation(self._settings())
         if self._night_time is not None:
             plan.date = _plan_date(site, self._night_time)
         return plan
+
+    def _settings(self):
+        """The window's settings (the mount, the Moon avoidance), or the saved ones."""
+        return self._state.settings if self._state is not None else load_settings_or_defaults()
 
     def _replace_plan(self, plan: Plan, path: Path | None) -> None:
         self._revision += 1

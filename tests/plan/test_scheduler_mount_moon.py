@@ -224,3 +224,30 @@ def test_a_plan_made_against_a_mask_keeps_it():
     plan = Plan(site=SITE.with_horizon(wall))
     again = Plan.from_dict(plan.to_dict())
     assert again.site.horizon == wall
+
+
+# -- the flip in the exports that can carry it ---------------------------------------------
+
+def test_a_marked_flip_reaches_the_csv_acp_ics_and_pdf_exports():
+    import csv
+    import io
+
+    import icalendar
+
+    from planner.plan.export import render
+    from tests.plan.helpers import sample_plan
+    from tests.plan.readers import read_acp_plan
+
+    plan = sample_plan()
+    first = plan.scheduled_entries[0]
+    first.meridian_flip = first.start + 600.0
+    assert plan.flips() == [(first.start + 600.0, first.label())]
+    rows = list(csv.DictReader(io.StringIO(render(plan, "csv").decode("utf-8-sig"))))
+    assert rows[0]["meridian_flip_utc"].startswith("2026-11-23T17:50:00")
+    assert all(r["meridian_flip_utc"] == "" for r in rows[1:])
+    acp = read_acp_plan(render(plan, "acp").decode("utf-8"), {"V", "B", "R", "Clear"})
+    assert any("meridian flip during this block, at 23 Nov 2026 17:50:00 UTC" in c for c in acp.comments)
+    events = icalendar.Calendar.from_ical(render(plan, "ics")).walk("VEVENT")
+    assert "Meridian flip during this block at 18:50 Europe/Amsterdam" in str(events[0]["description"])
+    assert "Meridian flip" not in str(events[1]["description"])
+    assert render(plan, "pdf").startswith(b"%PDF")  # the chart marks it (tests/ui/test_sky_ui.py draws one)

@@ -79,6 +79,8 @@ def render(plan: Plan, options: ExportOptions, path: Path) -> Rendered:
         if chosen.dropped:
             lines.append(_comment(f"not taken (no camera filter): {', '.join(chosen.dropped)}"))
         lines += [_comment(n) for n in e.notes.splitlines() if n.strip()]
+        if e.meridian_flip is not None:  # ACP flips the mount itself; the observer should know
+            lines.append(_comment(f"meridian flip during this block, at {acp_time(e.meridian_flip)} UTC"))
         if e.start is not None:
             lines.append(f"#waituntil 1, {acp_time(e.start)}")
         n = len(chosen.names)

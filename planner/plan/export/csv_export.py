@@ -34,6 +34,7 @@ COLUMNS = (
     "exposure_s",
     "count",
     "notes",
+    "meridian_flip_utc",  # a German equatorial mount flips inside this block (the mount's "mark" policy)
 )
 
 
@@ -73,6 +74,7 @@ def render(plan: Plan, *_context) -> bytes:
                 f"{e.exposure:g}",
                 e.count,
                 e.notes,
+                utc_iso(e.meridian_flip) if e.meridian_flip is not None else "",
             ]
         )
     # utf-8-sig: spreadsheet programs on Windows then read names like "V1405 Cas" or "α" right.

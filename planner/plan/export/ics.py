@@ -44,6 +44,9 @@ def render(plan: Plan, *_context) -> bytes:
             lines.append(f"Filters: {' '.join(e.filters)}; {e.count} × {e.exposure:g} s each")
         if e.notes:
             lines.append(e.notes)
+        if e.meridian_flip is not None:
+            flip = datetime.fromtimestamp(e.meridian_flip, plan.site.tz)
+            lines.append(f"Meridian flip during this block at {flip:%H:%M} {plan.site.timezone}")
         event.add("description", "\n".join(lines))
         event.add("status", "CANCELLED" if e.status == "skipped" else "CONFIRMED")
         cal.add_component(event)

@@ -50,7 +50,8 @@ def _chart_page(pdf, plan: Plan, entries) -> None:
     obs = _night(plan, entries) if entries or plan.night_start is not None else None
     plot = draw_night(ax, obs, list(range(len(entries))) if obs is not None else (),
                       names=[e.target.name for e in entries], theme="print", tz=plan.site.tz,
-                      tz_label=plan.site.timezone, plan_blocks=plan.blocks())
+                      tz_label=plan.site.timezone, plan_blocks=plan.blocks(),
+                      flips=plan.flips())
     if plot.hint is not None:  # "select targets in the table" is the window's hint, not paper's
         plot.hint.remove()
         plot.hint = None
