@@ -87,6 +87,12 @@ def _plan(state: NightState, parent: QWidget) -> QWidget:
     return PlanDock(parent, state=state)
 
 
+def _outlook(state: NightState, parent: QWidget) -> QWidget:
+    from planner.ui.outlook_dock import OutlookDock
+
+    return OutlookDock(parent, state=state)
+
+
 def _images(state: NightState, parent: QWidget) -> QWidget:
     from planner.ui.images_panel import ReferenceImagesDock
 
@@ -111,6 +117,7 @@ DOCKS: tuple[DockSpec, ...] = (
     DockSpec("crosscheck_dock", "Cross-check", "crosscheckDock", _crosscheck, area=BOTTOM,
              tab_with_details=False, hidden=True, messages=False, lazy=False),
     DockSpec("plan_dock", "Plan", "planDock", _plan, lazy=False),
+    DockSpec("outlook_dock", "Outlook", "outlookDock", _outlook, area=BOTTOM, tab_with_details=False, hidden=True),
     DockSpec("images_dock", "Reference images", "referenceImagesDock", _images, optional=True),
     DockSpec("solver_dock", "Plate solving", "plateSolveDock", _solver, optional=True),
     DockSpec("arcsecond_dock", "Arcsecond", "arcsecondDock", _arcsecond, optional=True),
