@@ -70,7 +70,7 @@ def main(argv: list[str]) -> int:
     suffix = "" if args.theme == "light" else f"-{args.theme}"
     window.chart.grab().save(str(args.folder / f"chart-horizon-mask{suffix}.png"))
 
-    dock = window.outlook_dock
+    dock = window.panel("outlook_dock")  # lazy: built when first asked for
     dock.show()
     dock.raise_()
     window.resizeDocks([dock], [380], Qt.Orientation.Vertical)
