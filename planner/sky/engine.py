@@ -878,6 +878,18 @@ def _ecliptic_longitude(vectors: np.ndarray, obliquity: float) -> np.ndarray:
     return np.degrees(np.arctan2(vectors[..., 1] * c + vectors[..., 2] * s, vectors[..., 0]))
 
 
+def _coordinates(ra_deg, dec_deg) -> tuple[np.ndarray, np.ndarray]:
+    """``ra_deg``/``dec_deg`` (scalars or arrays) as two 1-D float arrays, checked: the one
+    check of target coordinates for the single-night engine and the outlook."""
+    ra = np.atleast_1d(np.asarray(ra_deg, dtype=float))
+    dec = np.atleast_1d(np.asarray(dec_deg, dtype=float))
+    if ra.shape != dec.shape or ra.ndim != 1:
+        raise ValueError("ra_deg and dec_deg must be 1-D arrays of the same length")
+    if np.any(~np.isfinite(ra)) or np.any(~np.isfinite(dec)) or np.any(np.abs(dec) > 90):
+        raise ValueError("ra_deg and dec_deg must be finite, with |dec| <= 90")
+    return ra, dec
+
+
 def compute_observability(
     ra_deg,
     dec_deg,
@@ -897,12 +909,7 @@ def compute_observability(
     max(mask(azimuth), target_altitude). ``moon`` is the Moon avoidance the night is judged
     with (``moon_min_separation``, ``moon_clear``; the Target Scheduler's defaults when None).
     """
-    ra = np.atleast_1d(np.asarray(ra_deg, dtype=float))
-    dec = np.atleast_1d(np.asarray(dec_deg, dtype=float))
-    if ra.shape != dec.shape or ra.ndim != 1:
-        raise ValueError("ra_deg and dec_deg must be 1-D arrays of the same length")
-    if np.any(~np.isfinite(ra)) or np.any(~np.isfinite(dec)) or np.any(np.abs(dec) > 90):
-        raise ValueError("ra_deg and dec_deg must be finite, with |dec| <= 90")
+    ra, dec = _coordinates(ra_deg, dec_deg)
     check_time(float(time))
     if grid_step_s <= 0:
         raise ValueError("grid_step_s must be positive")

@@ -24,6 +24,7 @@ from planner.sky.engine import (
     _altitude_range,
     _apparent_of_date,
     _azimuth_grid,
+    _coordinates,
     compute_nights,
     _ecliptic_longitude,
     _flat_closed_form,
@@ -68,12 +69,7 @@ class SkyOutlook:
 def compute_outlook(ra_deg, dec_deg, site: Site, times: Sequence[float]) -> SkyOutlook:
     """The nights following each unix ``times[d]`` (pass local noon of each date,
     ``night_for_date``, for whole evenings) for targets at J2000 ``ra_deg``/``dec_deg``."""
-    ra = np.atleast_1d(np.asarray(ra_deg, dtype=float))
-    dec = np.atleast_1d(np.asarray(dec_deg, dtype=float))
-    if ra.shape != dec.shape or ra.ndim != 1:
-        raise ValueError("ra_deg and dec_deg must be 1-D arrays of the same length")
-    if np.any(~np.isfinite(ra)) or np.any(~np.isfinite(dec)) or np.any(np.abs(dec) > 90):
-        raise ValueError("ra_deg and dec_deg must be finite, with |dec| <= 90")
+    ra, dec = _coordinates(ra_deg, dec_deg)
     nights = compute_nights(site, times)
     n, d = ra.size, len(nights)
     lat = site.latitude
