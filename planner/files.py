@@ -1,6 +1,7 @@
 """The user's files, read and written with one clear sentence for each way that goes wrong.
 
-``read_json`` is the one reader of JSON files a user hands us (targets, plans, saved API
+``read_bytes`` is the one reader of the files a user hands us (horizon files too), and
+``read_json`` the one reader of JSON files (targets, plans, saved API
 answers, settings): a missing file, a folder, random bytes, broken or absurdly nested
 JSON each get a sentence naming the file, never a traceback. ``write_error_text`` says
 why a write failed in the user's terms: a read-only folder is not a full disk.
@@ -37,6 +38,33 @@ def parse_json(text: str, where: str, *, error: type[Exception] = JsonFileError,
         raise error(f"{where} is not usable JSON: its arrays or objects are nested far too deeply{_hint(hint)}") from None
 
 
+def read_bytes(
+    path: str | os.PathLike,
+    what: str,
+    *,
+    error: type[Exception] = JsonFileError,
+    max_bytes: int = MAX_JSON_BYTES,
+) -> bytes:
+    """The bytes of a file the user gave. ``what`` names the file for the user ("targets
+    file"); every failure raises ``error`` with a sentence that names the file and says what
+    is wrong with it (missing, a folder, unreadable, too large)."""
+    path = Path(path)
+    where = f"{what} {path}"
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise error(f"{where} is {size / 1e6:.0f} MB, far too large to be a {what}.")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise error(f"{where}: no such file.") from None
+    except IsADirectoryError:
+        raise error(f"{where} is a folder, not a file.") from None
+    except PermissionError:
+        raise error(f"{where} cannot be read: permission denied.") from None
+    except OSError as exc:
+        raise error(f"{where} cannot be read ({exc.strerror or exc}).") from None
+
+
 def read_text(
     path: str | os.PathLike,
     what: str,
@@ -49,26 +77,13 @@ def read_text(
 
     ``what`` names the file for the user ("targets file"); every failure raises ``error``
     with a sentence that names the file and says what is wrong with it."""
-    path = Path(path)
-    where = f"{what} {path}"
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise error(f"{where} is {size / 1e6:.0f} MB, far too large to be a {what}.")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise error(f"{where}: no such file.") from None
-    except IsADirectoryError:
-        raise error(f"{where} is a folder, not a file.") from None
-    except PermissionError:
-        raise error(f"{where} cannot be read: permission denied.") from None
-    except OSError as exc:
-        raise error(f"{where} cannot be read ({exc.strerror or exc}).") from None
+    data = read_bytes(path, what, error=error, max_bytes=max_bytes)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise error(
-            f"{where} is not a UTF-8 JSON file (it holds binary data or text in another encoding){_hint(hint)}"
+            f"{what} {Path(path)} is not a UTF-8 JSON file (it holds binary data or text in another encoding)"
+            f"{_hint(hint)}"
         ) from None
 
 

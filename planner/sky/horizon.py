@@ -51,6 +51,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from planner.errors import PlannerError
+from planner.files import read_bytes
 
 FORMATS = ("nina", "mw4", "text", "stellarium", "csv")
 FORMAT_LABELS = {
@@ -196,22 +197,6 @@ def _decode(data: bytes, where: str) -> str:
         except UnicodeDecodeError:
             continue
     raise HorizonError(f"{where} is not a text file.")
-
-
-def _read_bytes(path: Path, where: str) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise HorizonError(f"{where} is {size / 1e6:.0f} MB, far too large to be a horizon.")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise HorizonError(f"{where}: no such file.") from None
-    except IsADirectoryError:
-        raise HorizonError(f"{where} is a folder, not a horizon file.") from None
-    except PermissionError:
-        raise HorizonError(f"{where} cannot be read: permission denied.") from None
-    except OSError as exc:
-        raise HorizonError(f"{where} cannot be read: {exc.strerror or exc}.") from None
 
 
 def _number(text: str, what: str, at: str) -> float:
@@ -517,12 +502,12 @@ def read_horizon(path: str | os.PathLike, format: str | None = None) -> HorizonM
     if kind == "stellarium" and suffix == ".zip":
         mask = _read_landscape_zip(path, where)
     else:
-        text = _decode(_read_bytes(path, where), where)
+        text = _decode(read_bytes(path, "horizon file", error=HorizonError, max_bytes=MAX_BYTES), where)
         if kind == "stellarium" and (suffix == ".ini" or "[landscape]" in text.lower()):
             def sibling(name: str) -> tuple[str, str]:
                 target = path.parent / name
                 inner = f"horizon list {target}"
-                return _decode(_read_bytes(target, inner), inner), inner
+                return _decode(read_bytes(target, "horizon list", error=HorizonError, max_bytes=MAX_BYTES), inner), inner
 
             mask = parse_landscape_ini(text, where, sibling)
         else:
