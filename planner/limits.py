@@ -81,6 +81,10 @@ FIRST_TIME = _dt.datetime(1900, 1, 3, tzinfo=_dt.timezone.utc).timestamp()
 LAST_TIME = _dt.datetime(2099, 12, 30, tzinfo=_dt.timezone.utc).timestamp()
 SPAN_TEXT = f"{FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()}"
 
+# The most nights one outlook covers (a year and a day): the settings, `planner outlook
+# --nights` and the outlook use case check against it.
+OUTLOOK_MAX_NIGHTS = 366
+
 
 def check_time(value: float, what: str = "the time") -> float:
     """A unix time inside the sky engine's span, else ``DateRangeError`` saying the span."""

@@ -22,13 +22,14 @@ from planner.app.helper import run_in_process
 from planner.app.tonight import tonight
 from planner.app.visibility import positions
 from planner.catalog.target import is_due
+from planner.limits import OUTLOOK_MAX_NIGHTS
 from planner.sky import night_for_date
 from planner.sky.outlook import compute_outlook
 from planner.sky.site import Site
 from planner.sky.types import Night
 
 DEFAULT_NIGHTS = 30
-MAX_NIGHTS = 366
+MAX_NIGHTS = OUTLOOK_MAX_NIGHTS
 
 
 class OutlookError(ValueError):

@@ -4,9 +4,7 @@ as JSON, a table of hours (targets x nights) or CSV (one row per target and nigh
 
 from __future__ import annotations
 
-import argparse
 import csv
-import datetime as dt
 import io
 import json
 import sys
@@ -17,31 +15,15 @@ from planner.commands.common import (
     add_horizon_argument,
     add_site_arguments,
     apply_horizon,
+    evening,
     load_targets,
+    number,
     select_sections,
     site_from_args,
 )
+from planner.limits import OUTLOOK_MAX_NIGHTS as MAX_NIGHTS
 
-MAX_NIGHTS = 366  # planner.app.outlook.MAX_NIGHTS (kept here: --help must not load the sky engine)
 CSV_FIELDS = ("date", "star_name", "hours", "max_altitude", "moon_separation", "moon_illumination", "due")
-
-
-def evening_date(text: str) -> dt.date:
-    """An argparse type: a night-of date, YYYY-MM-DD (the evening's local date at the site)."""
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-23") from None
-
-
-def night_count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of nights") from None
-    if not 1 <= value <= MAX_NIGHTS:
-        raise argparse.ArgumentTypeError(f"{value} nights: give 1 to {MAX_NIGHTS}")
-    return value
 
 
 def cmd_outlook(args) -> int:
@@ -114,9 +96,9 @@ def register(subparsers) -> None:
             "their evening's local date at the site."
         ),
     )
-    parser.add_argument("--from", dest="first", type=evening_date, metavar="YYYY-MM-DD",
+    parser.add_argument("--from", dest="first", type=evening, metavar="YYYY-MM-DD",
                         help="the first night, by its evening's date at the site (default: tonight)")
-    parser.add_argument("--nights", type=night_count, default=30, metavar="N",
+    parser.add_argument("--nights", type=number(1, MAX_NIGHTS, integer=True, unit="nights"), default=30, metavar="N",
                         help=f"how many nights, 1 to {MAX_NIGHTS} (default 30)")
     parser.add_argument("--targets-file", metavar="FILE", help="targets file (default: bundled sample)")
     parser.add_argument("--section", nargs="+", choices=SECTION_CHOICES, metavar="SECTION",

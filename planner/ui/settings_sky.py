@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.config import OUTLOOK_MAX_NIGHTS, Settings
+from planner.config import Settings
+from planner.limits import OUTLOOK_MAX_NIGHTS
 from planner.sky.horizon import (
     FORMAT_LABELS,
     HorizonError,
