@@ -849,18 +849,24 @@ def _row_events(rows: _Rows, limit: float, mask: HorizonMask | None, samples=Non
     return row, time, code, up_at_start, highest, highest_at
 
 
-def _event_lists(n: int, row, time, code, up_at_start, has_window: bool) -> list[list[tuple[str, float | None]]]:
-    """The AAVSO ``observability_times`` of each row from the flat sorted events."""
-    events: list[list[tuple[str, float | None]]] = [[] for _ in range(n)]
+def _target_events(n: int, row, time, code, up_at_start, has_window: bool) -> TargetEvents:
+    """The AAVSO ``observability_times`` of each row from the flat events sorted by (row,
+    time), as a ``TargetEvents`` of (N, K) rise and set tables (made into lists on demand)."""
     if not has_window:
-        return events
-    names = (TARGET_SETS, TARGET_RISES)
-    for r, t, c in zip(row.tolist(), time.tolist(), code.tolist()):
-        events[r].append((names[c], t))
-    for r in np.nonzero(up_at_start)[0].tolist():
-        if not events[r]:
-            events[r].append((TARGET_IS_ALWAYS_UP, None))
-    return events
+        return TargetEvents(np.full((n, 0), np.nan), np.full((n, 0), np.nan), np.zeros(n, bool))
+
+    def table(which: int) -> np.ndarray:
+        sel = code == which
+        r, t = row[sel], time[sel]
+        counts = np.bincount(r, minlength=n)
+        out = np.full((n, int(counts.max()) if r.size else 0), np.nan)
+        if r.size:
+            first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+            out[r, np.arange(r.size) - first[r]] = t
+        return out
+
+    no_events = np.bincount(row, minlength=n) == 0 if row.size else np.ones(n, bool)
+    return TargetEvents(table(_RISE), table(_SET), up_at_start & no_events)
 
 
 def _up_on_grid(n: int, grid: np.ndarray, row, time, up_at_start, start: float, end: float) -> np.ndarray:
@@ -946,7 +952,7 @@ def compute_observability(
     row, times, codes, up_at_start, max_alt, max_alt_time = _row_events(
         rows, site.target_altitude, site.horizon, chart_samples if grid_step_s <= MASK_STEP_S else None)
     has_window = end > start
-    events = _event_lists(n, row, times, codes, up_at_start, has_window)
+    events = _target_events(n, row, times, codes, up_at_start, has_window)
     hours, first_rise, first_set, _ = _hours_and_firsts(n, row, times, codes, up_at_start, np.full(n, start),
                                                         np.full(n, end))
     if not has_window:
