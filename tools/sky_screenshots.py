@@ -45,7 +45,7 @@ def main(argv: list[str]) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from planner.ui.main_window import MainWindow
-    from planner.ui.settings_dialog import SettingsDialog
+    from planner.ui.settings.dialog import SettingsDialog
 
     def wait(condition, timeout_s: float = 300.0) -> None:
         deadline = time.monotonic() + timeout_s
@@ -81,16 +81,16 @@ def main(argv: list[str]) -> int:
     dock.grab().save(str(args.folder / f"outlook-dock{suffix}.png"))
 
     dialog = SettingsDialog(window.settings, window)
-    dialog.tabs.setCurrentWidget(dialog.sky_page)
+    dialog.tabs.setCurrentIndex([p.KEY for p in dialog.pages].index("sky"))
     dialog.resize(760, 900)
     dialog.show()
     QCoreApplication.processEvents()
     dialog.grab().save(str(args.folder / f"settings-horizon{suffix}.png"))
     dialog.reject()
     window.close()
-    from planner.app.helper import shutdown_process_pool
+    from planner.app.helper import stop_helper_process
 
-    shutdown_process_pool()
+    stop_helper_process()
     return 0
 
 

@@ -24,7 +24,7 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "horizon"
 # -- Settings page ------------------------------------------------------------------------
 
 def test_settings_page_imports_a_horizon_and_keeps_it_on_a_bad_file(qtbot):
-    from planner.ui.settings_sky import SkyPage
+    from planner.ui.settings.sky import SkyPage
 
     page = SkyPage(Settings(target_altitude=15.0))
     qtbot.addWidget(page)
@@ -43,7 +43,7 @@ def test_settings_page_imports_a_horizon_and_keeps_it_on_a_bad_file(qtbot):
 
 
 def test_settings_page_typed_points_and_the_rest(qtbot):
-    from planner.ui.settings_sky import SkyPage
+    from planner.ui.settings.sky import SkyPage
 
     page = SkyPage(Settings())
     qtbot.addWidget(page)
@@ -68,14 +68,14 @@ def test_settings_page_typed_points_and_the_rest(qtbot):
 
 
 def test_the_settings_dialog_refuses_ok_on_bad_typed_points(qtbot):
-    from planner.ui.settings_dialog import SettingsDialog
+    from planner.ui.settings.dialog import SettingsDialog
 
     dialog = SettingsDialog(Settings())
     qtbot.addWidget(dialog)
-    qtbot.keyClicks(dialog.sky_page.points_edit, "0 10, 400 5")
+    qtbot.keyClicks(dialog.page("sky").points_edit, "0 10, 400 5")
     assert not dialog.validate() and not dialog.ok_button.isEnabled()
-    dialog.sky_page.points_edit.clear()
-    qtbot.keyClicks(dialog.sky_page.points_edit, "0 10, 200 5")
+    dialog.page("sky").points_edit.clear()
+    qtbot.keyClicks(dialog.page("sky").points_edit, "0 10, 200 5")
     assert dialog.validate()
     assert dialog.build_settings().horizon["points"] == [[0.0, 10.0], [200.0, 5.0]]
 

@@ -11,7 +11,7 @@ A new page: a module here with its ``SettingsPage`` subclass (``KEY``, ``TITLE``
 ``errors``, ``apply``) and one entry in ``PAGES``; its tests build ``SettingsDialog`` and reach
 the page as ``dialog.page(KEY)``. Pages that need each other are wired in
 ``SettingsDialog._wire_pages`` (the connection test reads the addresses typed on the
-advanced page).
+advanced page; the horizon picture follows the altitude limit typed on the site page).
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from planner.ui.settings.exports import ExportsPage
 from planner.ui.settings.page import SettingsPage
 from planner.ui.settings.services import ServicesPage
 from planner.ui.settings.site import SitePage
+from planner.ui.settings.sky import SkyPage
 from planner.ui.settings.telescope import TelescopePage
 
-PAGES: tuple[type[SettingsPage], ...] = (SitePage, TelescopePage, ExportsPage, ServicesPage, AdvancedPage)
+PAGES: tuple[type[SettingsPage], ...] = (SitePage, SkyPage, TelescopePage, ExportsPage, ServicesPage, AdvancedPage)
 
 __all__ = ["PAGES", "SettingsPage"]

@@ -71,8 +71,11 @@ class SettingsDialog(QDialog):
 
     def _wire_pages(self) -> None:
         """Pages that need each other: the connection test asks at the addresses typed on
-        the advanced page."""
+        the advanced page; the horizon picture draws the altitude limit typed on the site page."""
         self.page("services").addresses = self.page("advanced")
+        sky = self.page("sky")
+        self.page("site").fields["target_altitude"].edit.textChanged.connect(
+            lambda text: _follow_limit(sky, text))
 
     # -- checking ------------------------------------------------------------------------
 
@@ -125,3 +128,10 @@ class SettingsDialog(QDialog):
         for page in self.pages:
             page.stop()
         super().done(result)
+
+
+def _follow_limit(sky, text: str) -> None:
+    try:
+        sky.set_altitude_limit(float(text))
+    except ValueError:
+        pass  # the site page marks the field

@@ -2,9 +2,10 @@
 points, with a picture of it), the Moon avoidance, the mount's meridian flip and reach, and
 how many nights the Outlook shows.
 
-A self-contained page like the Exports page: ``SkyPage(settings)`` shows the values,
-``errors()`` lists what cannot be saved, ``apply(settings)`` returns the settings with the
-page's values. A horizon file that cannot be read is refused with its line and reason and
+A settings page (``planner.ui.settings.page``, KEY "sky"): ``SkyPage(settings)`` shows the
+values, ``errors()`` lists what cannot be saved, ``apply(settings)`` returns the settings with
+the page's values; the dialog tells it the altitude limit typed on the Site page
+(``set_altitude_limit``) so the picture shows the effective limit. A horizon file that cannot be read is refused with its line and reason and
 the mask in force stays; typed points that do not make a horizon keep OK disabled.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -44,8 +45,8 @@ from planner.sky.horizon import (
 )
 from planner.sky.moon import SYNODIC_MONTH_DAYS, MoonAvoidance, lorentzian_separation
 from planner.sky.mount import Mount
+from planner.ui.settings.page import SettingsPage
 
-TITLE = "Horizon, Moon && mount"
 FILE_FILTER = ";;".join([
     "Horizon files (*.hrz *.hpts *.ini *.zip *.csv *.txt)",
     f"{FORMAT_LABELS['nina']} (*.hrz)",
@@ -120,11 +121,13 @@ class HorizonPreview(QWidget):
         painter.end()
 
 
-class SkyPage(QWidget):
-    changed = Signal()
+class SkyPage(SettingsPage):
+    KEY = "sky"
+    TITLE = "Horizon, Moon && mount"
+    SCROLLS = True
 
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(settings, parent)
         layout = QVBoxLayout(self)
         self._limit = float(settings.target_altitude)
         try:
