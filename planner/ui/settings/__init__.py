@@ -24,6 +24,6 @@ from planner.ui.settings.site import SitePage
 from planner.ui.settings.sky import SkyPage
 from planner.ui.settings.telescope import TelescopePage
 
-PAGES: tuple[type[SettingsPage], ...] = (SitePage, SkyPage, TelescopePage, ExportsPage, ServicesPage, AdvancedPage)
+PAGES: tuple[type[SettingsPage], ...] = (SitePage, TelescopePage, ExportsPage, SkyPage, ServicesPage, AdvancedPage)
 
 __all__ = ["PAGES", "SettingsPage"]
