@@ -14,11 +14,12 @@ import statistics
 import time
 
 import pytest
-from PySide6.QtCore import QElapsedTimer, QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import QTableView
 
 from planner.app.targets import SAMPLE, TargetList
 from planner.ui.targets_model import COLUMN_INDEX, TargetsModel, TargetsProxy
+from tests.benchmarks.stalls import StallProbe
 from tests.ui.conftest import NOW, make_observability, make_targets
 
 pytestmark = pytest.mark.benchmark
@@ -122,33 +123,6 @@ def test_filtering_2000_targets(table, stock):
         print(f"  {label:20s} {elapsed:6.2f}  -> {proxy.rowCount()} rows")
     print(f"  worst: {worst:.2f} ms (budget {BUDGET_MS} ms); stock/ours ratio {base / worst:.1f}x")
     assert worst < BUDGET_MS
-
-
-class StallProbe:
-    """A 10 ms timer; the longest gap between its ticks is the longest GUI-thread stall."""
-
-    def __init__(self) -> None:
-        self.clock = QElapsedTimer()
-        self.timer = QTimer()
-        self.timer.setInterval(10)
-        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self.timer.timeout.connect(self._tick)
-        self.last = 0
-        self.gaps: list[int] = []
-
-    def _tick(self) -> None:
-        now = self.clock.elapsed()
-        self.gaps.append(now - self.last)
-        self.last = now
-
-    def start(self) -> None:
-        self.clock.start()
-        self.last = 0
-        self.timer.start()
-
-    def stop(self) -> int:
-        self.timer.stop()
-        return max(self.gaps, default=0)
 
 
 def test_table_stays_responsive_while_loading_and_recomputing(qtbot):
