@@ -71,7 +71,7 @@ class StallSampler:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="stall-sampler", daemon=True)
 
-    def __enter__(self) -> "StallSampler":
+    def __enter__(self) -> StallSampler:
         self._thread.start()
         return self
 

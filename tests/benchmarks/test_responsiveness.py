@@ -21,67 +21,34 @@ of its own is time it was runnable but not running, or Qt's C++ (layout, paintin
 from __future__ import annotations
 
 import faulthandler
-import io
-import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 import time
 
 import pytest
-from PIL import Image
 from PySide6.QtTest import QTest
-from pytest_httpserver import HTTPServer
-from werkzeug import Response
 
 from planner.app.targets import SAMPLE, TargetList
-from planner.services.http import reset_limiters
 from tests.benchmarks.stalls import StallProbe, StallSampler
+from tests.benchmarks.test_thumbnails import COUNT as THUMBS
+from tests.benchmarks.test_thumbnails import LATENCY_S, slow_server  # noqa: F401 (a fixture)
 from tests.ui.conftest import make_targets
 
 pytestmark = pytest.mark.benchmark
 
 N = 2000
-THUMBS = 24
-LATENCY_S = 0.3
 STALL_BUDGET_MS = 50
 TYPED = "cyg m"
 IDLE_FLOOR_MS = 5000
 
 
-def _jpeg(i: int) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (320, 240), (i * 9 % 255, 90, 200 - i * 5)).save(buffer, "JPEG", quality=85)
-    return buffer.getvalue()
-
-
 @pytest.fixture
-def slow_images(monkeypatch):
-    """NASA Images on 127.0.0.1: a search answering 24 items, each thumbnail after 300 ms."""
-    reset_limiters()
-    server = HTTPServer(host="127.0.0.1", threaded=True)
-    server.start()
-    images = {i: _jpeg(i) for i in range(THUMBS)}
-
-    def thumb(request):
-        time.sleep(LATENCY_S)
-        return Response(images[int(re.search(r"n(\d+)~thumb", request.path).group(1))], content_type="image/jpeg")
-
-    def search(request):
-        items = [{"data": [{"nasa_id": f"n{i}", "title": f"Nebula {i}", "media_type": "image"}],
-                  "links": [{"href": server.url_for(f"/img/{request.args.get('q', 'x')}/n{i}~thumb.jpg"),
-                             "rel": "preview", "render": "image"}]} for i in range(THUMBS)]
-        return Response(json.dumps({"collection": {"items": items, "links": [], "metadata": {"total_hits": THUMBS}}}),
-                        content_type="application/json")
-
-    server.expect_request(re.compile(r"^/img/.*")).respond_with_handler(thumb)
-    server.expect_request("/search").respond_with_handler(search)
-    monkeypatch.setenv("PLANNER_NASA_URL", server.url_for("").rstrip("/"))
-    yield server
-    server.stop()
-    reset_limiters()
+def slow_images(slow_server, monkeypatch):  # noqa: F811 (the fixture imported above)
+    """NASA Images on 127.0.0.1 (test_thumbnails' server: 24 items, each thumbnail after 300 ms)."""
+    monkeypatch.setenv("PLANNER_NASA_URL", slow_server.url_for("").rstrip("/"))
+    return slow_server
 
 
 @pytest.fixture

@@ -94,13 +94,13 @@ def quit_now(program: Program, display: str | None) -> float:
     window = None
     if display is not None and shutil.which("xdotool"):
         found = subprocess.run(["xdotool", "search", "--onlyvisible", "--pid", str(program.proc.pid),
-                                "--name", "Night Planner"], env=env, capture_output=True, text=True)
+                                "--name", "Night Planner"], env=env, capture_output=True, text=True, check=False)
         window = found.stdout.split()[0] if found.stdout.split() else None  # the main window comes first
     if window is not None:
         # no window manager under Xvfb: focus the window directly, then the key
-        subprocess.run(["xdotool", "windowfocus", "--sync", window], env=env, capture_output=True)
+        subprocess.run(["xdotool", "windowfocus", "--sync", window], env=env, capture_output=True, check=False)
         start = time.perf_counter()
-        subprocess.run(["xdotool", "key", "--clearmodifiers", "ctrl+q"], env=env, capture_output=True)
+        subprocess.run(["xdotool", "key", "--clearmodifiers", "ctrl+q"], env=env, capture_output=True, check=False)
     else:
         start = time.perf_counter()
         os.kill(program.proc.pid, signal.SIGTERM)
