@@ -198,7 +198,15 @@ def _layout_of(night: NightGrid, chosen: Sequence[tuple], costs: dict[str, Block
     total, starts = night.place(blocks)
     if math.isfinite(total):
         return {c[3].id: float(start) for c, start in zip(chosen, starts)}  # type: ignore[arg-type]
-    return _pack(list(chosen), gap)
+    packed = _pack(list(chosen), gap)
+    if packed is not None:
+        return packed
+    # _fits also accepts the blocks in order of their best times: lay them out that way then
+    order = _by_best_time(chosen, costs)
+    total, starts = night.place_in_order([costs[c[3].id] for c in order])
+    if math.isfinite(total):
+        return {c[3].id: float(start) for c, start in zip(order, starts)}  # type: ignore[arg-type]
+    return None
 
 
 def _best_index(cost: BlockCost) -> int:
@@ -210,10 +218,13 @@ def _fits(night: NightGrid, chosen: Sequence[tuple], costs: dict[str, BlockCost]
     their best air mass in order of their best times."""
     if _pack(list(chosen), gap) is not None:
         return True
-    # a block that cannot start anywhere on the grid (best None) sorts first and fails fast
-    order = sorted(chosen, key=lambda c: (_best_index(costs[c[3].id]), c[1], c[2]))
-    total, _ = night.place_in_order([costs[c[3].id] for c in order])
+    total, _ = night.place_in_order([costs[c[3].id] for c in _by_best_time(chosen, costs)])
     return math.isfinite(total)
+
+
+def _by_best_time(chosen: Sequence[tuple], costs: dict[str, BlockCost]) -> list[tuple]:
+    # a block that cannot start anywhere on the grid (best None) sorts first and fails fast
+    return sorted(chosen, key=lambda c: (_best_index(costs[c[3].id]), c[1], c[2]))
 
 
 def _free_time(dark: tuple[float, float], busy: Sequence[tuple[float, float]], gap: float

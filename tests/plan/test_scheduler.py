@@ -4,7 +4,7 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from planner.catalog import Target, load_targets_file
@@ -71,6 +71,13 @@ def event_lists(draw):
     max_entries=st.none() | st.integers(min_value=0, max_value=10),
     fixed=st.lists(st.tuples(st.floats(0, 14 * HOUR), st.floats(300, 2 * HOUR)), max_size=2),
 )
+# found by hypothesis: _fits accepted the blocks in order of their best times, the layout
+# tried only the setting-time order and the earliest packing, and scheduling raised KeyError
+@example(data=[(ALWAYS_UP, 300.0, False, 0.0),
+               (ALWAYS_UP, 6421.0, True, 140.0),
+               (ALWAYS_UP, 13592.0, False, 180.0),
+               (ALWAYS_UP, 8340.0, True, 180.0)],
+         twilight="astronomical", gap=120.0, max_entries=None, fixed=[(27689.0, 7200.0)])
 def test_scheduler_properties(data, twilight, gap, max_entries, fixed):
     """The packing, on synthetic skies (the observability is the whole truth: no astroplan
     constraints; the Moon over real skies is tested below)."""
