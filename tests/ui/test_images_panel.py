@@ -263,6 +263,7 @@ def test_nasa_search_paging_album_and_detail(qtbot, server):
     tab.next_button.click()
     wait_settled(qtbot, tab, 2)
     assert tab.model.items[0].record.nasa_id == "hubble-2"
+    assert tab.page_label.text() == "Page 2 · 3–4 of 5"
     tab.view.setCurrentIndex(tab.model.index(0))
     text = tab.detail_text.toPlainText()
     assert "NASA/ESA Hubble" in text and "Hubble, nebula" in text and "2019-05-04" in text
@@ -275,6 +276,7 @@ def test_nasa_search_paging_album_and_detail(qtbot, server):
     tab.next_button.click()
     wait_settled(qtbot, tab, 2)
     assert tab.model.items[0].record.nasa_id == "apollo-2-0"
+    assert tab.page_label.text().startswith("Album 'apollo' · page 2 · 6 items")
 
 
 def test_the_hidden_tab_searches_when_shown(qtbot, server):
