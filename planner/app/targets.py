@@ -134,7 +134,7 @@ def load_last_list(path: Path | None = None) -> TargetList | None:
     meta = payload.get("meta") if isinstance(payload.get("meta"), dict) else {}
     fetched = meta.get("fetched_utc")
     fetched = float(fetched) if isinstance(fetched, (int, float)) and not isinstance(fetched, bool) else None
-    return TargetList(parsed.targets, CACHED, fetched, list(parsed.problems), path,
+    return TargetList(parsed.targets, CACHED, fetched, parsed.messages, path,
                       fetched_for=read_site_request(meta.get("site")))
 
 
@@ -149,7 +149,7 @@ def load_startup_list() -> TargetList:
     if cached is not None and cached.targets:
         return cached
     sample = load_sample()
-    return TargetList(sample.targets, SAMPLE, None, problems + list(sample.problems))
+    return TargetList(sample.targets, SAMPLE, None, problems + sample.messages)
 
 
 def aavso_key() -> str | None:

@@ -13,6 +13,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
+from planner.sky.elements import ELEMENT_FIELDS, Elements, ElementsError, elements_from_record
+
 # Request codes of the API and the full names the real payload carries.
 SECTION_NAMES: dict[str, str] = {
     "ac": "Alerts / Campaigns",
@@ -153,6 +155,7 @@ class Target:
     last_data_point: float | None = None
     observability_times: tuple[tuple[str, float | None], ...] | None = None
     solar_conjunction: bool | None = None
+    elements: Elements | None = None  # epoch, period, durations: what its events are computed from
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     # Text fields the API sent as null (a band, say): "" here, null again in to_api_dict().
     nulls: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
@@ -199,6 +202,9 @@ class Target:
         data.pop("extra")
         for key in data.pop("nulls"):
             data[key] = None
+        data.pop("elements")
+        if self.elements is not None:
+            data.update(self.elements.to_record())
         data["obs_section"] = list(self.obs_section)
         if self.observability_times is None:
             data.pop("observability_times")
@@ -301,8 +307,12 @@ def _events(record: dict) -> tuple[tuple[str, float | None], ...] | None:
 _TEXT_FIELDS = ("constellation", "var_type", "min_mag_band", "max_mag_band", "obs_mode", "filter", "other_info")
 
 
-def parse_target(record: Any) -> Target:
-    """One API record to a ``Target``; raises ``TargetParseError`` naming the bad field."""
+def parse_target(record: Any, *, element_problems: list[str] | None = None, now: float | None = None) -> Target:
+    """One API record to a ``Target``; raises ``TargetParseError`` naming the bad field.
+
+    Elements that cannot be right (``planner.sky.elements.validate``) raise too, unless
+    ``element_problems`` is a list: then the message goes there and the target is kept
+    without elements (a bad epoch must not cost the observer the star)."""
     if not isinstance(record, dict):
         raise TargetParseError(f"a target must be a JSON object, not {type(record).__name__}")
     name = _text(record, "star_name").strip()
@@ -314,7 +324,15 @@ def parse_target(record: Any) -> Target:
         raise TargetParseError(f"field 'ra' {ra} is outside [0, 360) degrees")
     if not -90.0 <= dec <= 90.0:
         raise TargetParseError(f"field 'dec' {dec} is outside [-90, 90] degrees")
-    known = {f for f in Target.__dataclass_fields__ if f not in ("extra", "nulls")}
+    known = {f for f in Target.__dataclass_fields__ if f not in ("extra", "nulls", "elements")} | set(ELEMENT_FIELDS)
+    period = _number(record, "period")
+    try:
+        elements = elements_from_record(record, period=period, now=now)
+    except ElementsError as exc:
+        if element_problems is None:
+            raise TargetParseError(str(exc)) from None
+        element_problems.append(f"elements ignored: {exc}")
+        elements = None
     return Target(
         star_name=name,
         ra=ra % 360.0,
@@ -325,7 +343,7 @@ def parse_target(record: Any) -> Target:
         min_mag_band=_text(record, "min_mag_band"),
         max_mag=_number(record, "max_mag"),
         max_mag_band=_text(record, "max_mag_band"),
-        period=_number(record, "period"),
+        period=period,
         obs_cadence=_number(record, "obs_cadence"),
         obs_mode=_text(record, "obs_mode"),
         obs_section=_sections(record),
@@ -335,6 +353,7 @@ def parse_target(record: Any) -> Target:
         last_data_point=_number(record, "last_data_point"),
         observability_times=_events(record),
         solar_conjunction=_boolean(record, "solar_conjunction"),
+        elements=elements,
         extra={k: v for k, v in record.items() if k not in known},
         nulls=frozenset(k for k in _TEXT_FIELDS if k in record and record[k] is None),
     )
@@ -343,7 +362,13 @@ def parse_target(record: Any) -> Target:
 @dataclass
 class ParseResult:
     targets: list[Target]
-    problems: list[str]
+    problems: list[str]  # records skipped, with the reason
+    notes: list[str] = field(default_factory=list)  # records kept without something (bad elements)
+
+    @property
+    def messages(self) -> list[str]:
+        """Everything the user should read: skipped records and what was ignored in kept ones."""
+        return [f"skipped {p}" for p in self.problems] + list(self.notes)
 
     def __iter__(self):
         return iter(self.targets)
@@ -369,14 +394,17 @@ def parse_targets(payload: Any) -> ParseResult:
     """
     targets: list[Target] = []
     problems: list[str] = []
+    notes: list[str] = []
     for index, record in enumerate(_records(payload)):
+        label = record.get("star_name") if isinstance(record, dict) else None
+        who = f"target {index + 1}" + (f" ({label!r})" if isinstance(label, str) and label else "")
+        element_problems: list[str] = []
         try:
-            targets.append(parse_target(record))
+            targets.append(parse_target(record, element_problems=element_problems))
         except TargetParseError as exc:
-            label = record.get("star_name") if isinstance(record, dict) else None
-            who = f"target {index + 1}" + (f" ({label!r})" if isinstance(label, str) and label else "")
             problems.append(f"{who}: {exc}")
-    return ParseResult(targets, problems)
+        notes.extend(f"{who}: {problem}" for problem in element_problems)
+    return ParseResult(targets, problems, notes)
 
 
 def targets_to_payload(targets: Iterable[Target]) -> dict[str, Any]:

@@ -194,8 +194,8 @@ def load_targets(path: str | None):
     from planner.catalog import load_sample, load_targets_file
 
     result = load_targets_file(path) if path else load_sample()
-    for problem in result.problems:
-        print(f"planner: skipped {problem}", file=sys.stderr)
+    for message in result.messages:
+        print(f"planner: {message}", file=sys.stderr)
     return result.targets
 
 
