@@ -50,6 +50,9 @@ def isolated_environment(tmp_path, monkeypatch):
     from planner.services import credentials
 
     credentials._session_secrets.clear()  # keys kept in memory when no keyring works
+    # VSX needs no key, so nothing else would stop a test from reaching the real service:
+    # point it at the discard port (connections refused) unless a test gives a local server.
+    monkeypatch.setenv("PLANNER_VSX_URL", "http://127.0.0.1:9")
     ring = MemoryKeyring()
     previous = keyring.get_keyring()
     keyring.set_keyring(ring)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from planner.services import aavso, arcsecond, astrobin, astrometry_net, nasa_images, vsp
+from planner.services import aavso, arcsecond, astrobin, astrometry_net, nasa_images, vsp, vsx
 from planner.services.declaration import ServiceDeclaration
 
 _CLIENTS = {
@@ -16,6 +16,7 @@ _CLIENTS = {
     "astrometry": astrometry_net.AstrometryNetClient,
     "arcsecond": arcsecond.ArcsecondClient,
     "vsp": vsp.VspClient,
+    "vsx": vsx.VsxClient,
 }
 DECLARATIONS: dict[str, ServiceDeclaration] = {key: cls.SERVICE for key, cls in _CLIENTS.items()}
 SERVICE_KEYS: tuple[str, ...] = tuple(DECLARATIONS)

@@ -15,7 +15,7 @@ from planner.services.http import POLICIES
 
 
 def test_every_service_in_order_each_declared_in_its_own_module():
-    assert registry.SERVICE_KEYS == ("aavso", "astrobin", "nasa", "astrometry", "arcsecond", "vsp")
+    assert registry.SERVICE_KEYS == ("aavso", "astrobin", "nasa", "astrometry", "arcsecond", "vsp", "vsx")
     for key, declaration in registry.DECLARATIONS.items():
         cls = registry.client_class(key)
         assert cls.SERVICE is declaration
