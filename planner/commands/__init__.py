@@ -11,6 +11,7 @@ from planner.commands import (
     aavso,
     arcsecond,
     crosscheck,
+    events,
     export,
     images,
     keys,
@@ -23,6 +24,7 @@ from planner.commands import (
     targets,
     tonight,
     vsp,
+    vsx,
 )
 from planner.commands.common import (
     CommandError,
@@ -31,7 +33,7 @@ from planner.commands.common import (
 )
 
 # The everyday commands first, then the rest alphabetically.
-COMMANDS = (tonight, night, targets, outlook, site, aavso, arcsecond, crosscheck, export, images, keys, observe,
-            plan, solve, vsp)
+COMMANDS = (tonight, night, targets, outlook, events, site, aavso, arcsecond, crosscheck, export, images, keys,
+            observe, plan, solve, vsp, vsx)
 
 __all__ = ["COMMANDS", "CommandError", "join_dash_values", "value_may_start_with_dash"]

@@ -1,0 +1,358 @@
+"""Tonight's minima, transits and maxima of a target list: the one use case the window, its
+chart and table, the plan and ``planner events`` call (and the outlook over the nights
+ahead, once per night).
+
+``events_for_night(targets, site, when)`` takes any night (the one following unix
+``when``, as the sky engine does): for each target it finds its elements, what kind of
+events they predict, the events whose window touches the night, whether each can be
+watched (full, partial, none, with the altitude at mid-event), the next event from the
+reference moment on (however far ahead), the phase at that moment, and, when there is
+nothing, why. ``fill_from_vsx`` looks elements up in AAVSO VSX for the targets that need
+them and have none.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Sequence
+
+from planner.sky.elements import (
+    ECLIPSING,
+    EXOPLANET,
+    LONG_PERIOD,
+    PULSATOR,
+    SECONDARY,
+    Elements,
+    event_kinds,
+    star_class,
+)
+from planner.sky import compute_night
+import numpy as np
+
+from planner.sky.ephemeris import (
+    EphemerisRequest,
+    PredictedEvent,
+    light_times,
+    next_events,
+    phase_at,
+    predict_events,
+    utc_to_frame_jd,
+)
+from planner.sky.events import FULL, PARTIAL, classify
+from planner.sky.site import Site
+from planner.sky.types import Night
+
+KIND_LABELS = {"primary": "Min I", "secondary": "Min II", "transit": "Transit", "maximum": "Max"}
+KIND_WORDS = {"primary": "primary minimum", "secondary": "secondary minimum", "transit": "transit",
+              "maximum": "maximum"}
+CLASS_WORDS = {ECLIPSING: "eclipsing binary", EXOPLANET: "exoplanet host", PULSATOR: "pulsating star",
+               LONG_PERIOD: "long-period variable"}
+
+
+@dataclass(frozen=True)
+class NightEvent:
+    """One event of one target in the night, with whether it can be watched."""
+
+    target_index: int
+    star_name: str
+    kind: str
+    time: float  # unix UTC, the middle (a maximum: the maximum itself)
+    start: float
+    end: float
+    altitude: float  # apparent altitude at ``time`` (deg)
+    observable: str  # FULL | PARTIAL | NONE
+    cycles_from_epoch: float
+    uncertainty_s: float | None
+    elements: Elements
+    visible_hours: float = 0.0
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def assumes_circular_orbit(self) -> bool:
+        """A secondary minimum is put at phase 0.5, which holds for a circular orbit only."""
+        return self.kind == SECONDARY
+
+    def to_json(self) -> dict[str, Any]:
+        """One entry of ``planner events --format json`` (times: unix seconds UTC)."""
+        return {
+            "star_name": self.star_name,
+            "kind": self.kind,
+            "time": int(round(self.time)),
+            "start": int(round(self.start)),
+            "end": int(round(self.end)),
+            "altitude": round(self.altitude, 1),
+            "observable": self.observable,
+            "cycles_from_epoch": self.cycles_from_epoch,
+            "uncertainty_s": None if self.uncertainty_s is None else round(self.uncertainty_s, 1),
+            "assumes_circular_orbit": self.assumes_circular_orbit,
+            "elements": self.elements.to_json(),
+        }
+
+
+@dataclass(frozen=True)
+class TargetEvents:
+    """What the night holds for one target (row i of the list)."""
+
+    star_class: str | None
+    elements: Elements | None
+    events: tuple[NightEvent, ...] = ()
+    next_event: PredictedEvent | None = None  # from the reference moment on, maybe after tonight
+    next_event_tonight: NightEvent | None = None
+    phase: float | None = None  # at the reference moment
+    reason: str = ""  # why there are no events (empty when there are)
+
+    @property
+    def has_event_tonight(self) -> bool:
+        """An event tonight that can be watched, at least in part."""
+        return any(e.observable in (FULL, PARTIAL) for e in self.events)
+
+
+@dataclass
+class NightEvents:
+    """The events of a target list for one night (``targets[i]`` is target i of the list)."""
+
+    site: Site
+    night: Night
+    reference: float  # the moment "next event" and "phase now" are taken at
+    targets: list[TargetEvents] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def events(self, kinds: Sequence[str] | None = None) -> list[NightEvent]:
+        """Every event of the night in time order (of ``kinds`` only, when given)."""
+        wanted = set(kinds) if kinds else None
+        out = [e for t in self.targets for e in t.events if wanted is None or e.kind in wanted]
+        return sorted(out, key=lambda e: (e.time, e.star_name, e.kind))
+
+    def has_event_mask(self) -> list[bool]:
+        return [t.has_event_tonight for t in self.targets]
+
+    def night_json(self) -> dict[str, Any]:
+        import datetime as _dt
+
+        night, site = self.night, self.site
+        evening = night.sunset if night.sunset is not None else night.start
+        return {
+            "date": _dt.datetime.fromtimestamp(evening, site.tz).date().isoformat(),
+            "status": night.status,
+            "start": int(round(night.start)),
+            "end": int(round(night.end)),
+            "sunset": None if night.sunset is None else int(round(night.sunset)),
+            "sunrise": None if night.sunrise is None else int(round(night.sunrise)),
+            "latitude": site.latitude,
+            "longitude": site.longitude,
+            "elevation": site.elevation,
+            "target_altitude": site.target_altitude,
+            "sun_altitude": site.sun_altitude,
+        }
+
+    def to_json(self, kinds: Sequence[str] | None = None) -> dict[str, Any]:
+        """``{"night": {...}, "events": [...]}`` as ``planner events --format json`` prints it."""
+        return {"night": self.night_json(), "events": [e.to_json() for e in self.events(kinds)]}
+
+
+def _no_events_reason(target, cls: str | None, elements: Elements | None) -> str:
+    if cls is None:
+        shown = target.var_type or "no type"
+        return f"its type ({shown}) has no periodic events to predict"
+    if elements is None:
+        return (f"no elements: a {CLASS_WORDS[cls]} needs an epoch and a period (from the target file, "
+                "the bundled sample or AAVSO VSX)")
+    if cls == LONG_PERIOD:
+        return "long-period variable: only its phase is shown, as its cycles wander from one to the next"
+    return ""
+
+
+def events_for_night(
+    targets: Sequence[Any],
+    site: Site,
+    when: float,
+    *,
+    reference: float | None = None,
+    kinds: Sequence[str] | None = None,
+) -> NightEvents:
+    """The events of ``targets`` in the night following unix ``when`` at ``site``.
+
+    ``reference`` is the moment "next event" and the phase are taken at (default
+    ``when``: now for tonight; the window passes the night's middle for another date).
+    ``kinds`` limits the event kinds (``planner events --kind``)."""
+    night = compute_night(site, float(when))
+    reference = float(when) if reference is None else float(reference)
+    wanted = tuple(kinds) if kinds else None
+    rows: list[TargetEvents] = []
+    requests: list[EphemerisRequest] = []
+    request_rows: list[int] = []
+    for index, target in enumerate(targets):
+        elements = getattr(target, "elements", None)
+        cls = star_class(getattr(target, "var_type", "") or "", getattr(target, "obs_section", ()) or ())
+        rows.append(TargetEvents(cls, elements, reason=_no_events_reason(target, cls, elements)))
+        if elements is None or cls not in (ECLIPSING, EXOPLANET, PULSATOR):
+            continue
+        own = event_kinds(cls, getattr(target, "var_type", "") or "")
+        chosen = tuple(k for k in own if wanted is None or k in wanted)
+        if not chosen:
+            continue
+        requests.append(EphemerisRequest(elements, cls, float(target.ra), float(target.dec), chosen))
+        request_rows.append(index)
+
+    # One batch of light times for every star with elements: at the night's ends and at the
+    # reference moment (the astropy call is the slow part; see planner.sky.ephemeris).
+    with_elements = [i for i, row in enumerate(rows) if row.elements is not None]
+    ltt = light_times(
+        [targets[i].ra for i in with_elements],
+        [targets[i].dec for i in with_elements],
+        [rows[i].elements.time_scale for i in with_elements],
+        site,
+        np.array([[night.start, night.end, reference]] * len(with_elements)).reshape(-1, 3),
+    )
+    ltt_of = {index: ltt[k] for k, index in enumerate(with_elements)}
+    has_night = night.end > night.start
+    if has_night and requests:
+        tonight = predict_events(
+            requests, site, night.start, night.end,
+            light_time=np.array([ltt_of[i][:2] for i in request_rows]),
+        )
+    else:
+        tonight = [[] for _ in requests]
+    upcoming = next_events(requests, site, reference)
+
+    windows, ra, dec, owners = [], [], [], []
+    for r, (request, events) in enumerate(zip(requests, tonight)):
+        for event in events:
+            windows.append((event.start, event.time, event.end))
+            ra.append(request.ra)
+            dec.append(request.dec)
+            owners.append((r, event))
+    verdicts = classify(windows, ra, dec, site, night)
+    per_request: list[list[NightEvent]] = [[] for _ in requests]
+    for (r, event), verdict in zip(owners, verdicts):
+        index = request_rows[r]
+        per_request[r].append(
+            NightEvent(
+                target_index=index,
+                star_name=targets[index].star_name,
+                kind=event.kind,
+                time=event.time,
+                start=event.start,
+                end=event.end,
+                altitude=verdict.altitude,
+                observable=verdict.observable,
+                cycles_from_epoch=event.cycle,
+                uncertainty_s=event.uncertainty_s,
+                elements=requests[r].elements,
+                visible_hours=verdict.visible_hours,
+            )
+        )
+    for r, index in enumerate(request_rows):
+        events = tuple(per_request[r])
+        following = [e for e in events if e.end >= reference]
+        reason = rows[index].reason
+        if not events and not reason:
+            reason = "no event falls in this night" if has_night else "there is no night at this site and date"
+        rows[index] = replace(
+            rows[index],
+            events=events,
+            next_event=upcoming[r],
+            next_event_tonight=following[0] if following else None,
+            reason=reason if not events else "",
+        )
+
+    # the phase at the reference moment, for every target with elements (long-period ones too)
+    for index, target in enumerate(targets):
+        row = rows[index]
+        if row.elements is None:
+            continue
+        try:
+            frame = float(utc_to_frame_jd(reference, target.ra, target.dec, site, row.elements.time_scale,
+                                          light_time=ltt_of[index][2]))
+            phase = phase_at(row.elements, frame, row.star_class)
+        except (ValueError, ArithmeticError):
+            phase = None
+        rows[index] = replace(row, phase=None if phase is None or not math.isfinite(phase) else phase)
+    return NightEvents(site=site, night=night, reference=reference, targets=rows)
+
+
+# -- elements from VSX -----------------------------------------------------------------------------
+
+
+def needs_elements(target, *, for_phase: bool = False) -> bool:
+    """A target whose type has events (or, ``for_phase``, a phase) but that has no elements."""
+    if getattr(target, "elements", None) is not None:
+        return False
+    cls = star_class(target.var_type or "", target.obs_section or ())
+    wanted = (ECLIPSING, EXOPLANET, PULSATOR, LONG_PERIOD) if for_phase else (ECLIPSING, EXOPLANET, PULSATOR)
+    return cls in wanted
+
+
+@dataclass
+class VsxFill:
+    """``fill_from_vsx``'s answer: the targets (with elements where VSX had them) and notes."""
+
+    targets: list[Any]
+    found: list[str] = field(default_factory=list)  # star names that got elements
+    notes: list[str] = field(default_factory=list)  # stars VSX does not know, or knows without elements
+    error: Any = None  # the ServiceError that stopped the lookups (network down...), if any
+    offline: bool = False  # some answers came from the cache because VSX could not be reached
+
+
+def fill_from_vsx(
+    targets: Sequence[Any],
+    client,
+    *,
+    for_phase: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> VsxFill:
+    """Look up in VSX the targets that need elements (``needs_elements``) and give them
+    what VSX has. Answers are cached for weeks by the HTTP layer, so a second call asks
+    the network nothing. The first failure of the service itself (network, 5xx, a
+    malformed answer) stops the lookups: the rest keep their missing elements and the
+    error is returned, never raised."""
+    from planner.services.errors import NotFoundError, ServiceError
+
+    out = list(targets)
+    result = VsxFill(out)
+    todo = [i for i, t in enumerate(out) if needs_elements(t, for_phase=for_phase)]
+    for done, index in enumerate(todo):
+        if cancelled is not None and cancelled():
+            break
+        target = out[index]
+        try:
+            record = client.object(target.star_name)
+        except NotFoundError:
+            record = None
+        except ServiceError as exc:
+            result.error = exc
+            break
+        if progress is not None:
+            progress(done + 1, len(todo))
+        if record is None:
+            result.notes.append(f"VSX does not know {target.star_name!r}")
+            continue
+        result.offline = result.offline or bool(getattr(record, "offline", False))
+        elements, problem = record.elements_or_problem()
+        if elements is None:
+            result.notes.append(f"{target.star_name}: {problem}")
+            continue
+        out[index] = replace(target, elements=elements)
+        result.found.append(target.star_name)
+    return result
+
+
+__all__ = [
+    "CLASS_WORDS",
+    "KIND_LABELS",
+    "KIND_WORDS",
+    "NightEvent",
+    "NightEvents",
+    "TargetEvents",
+    "VsxFill",
+    "events_for_night",
+    "fill_from_vsx",
+    "needs_elements",
+]
