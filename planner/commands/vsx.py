@@ -3,13 +3,12 @@ durations, and the elements planner would use)."""
 
 from __future__ import annotations
 
-import json
-
+from planner.commands._output import emit
 from planner.commands.common import CommandError
 
 
 def cmd_vsx(args) -> int:
-    from planner.services.vsx import VsxClient
+    from planner.services.vsx import SERVICE_NAME, VsxClient
 
     name = " ".join(args.name).strip()
     client = VsxClient.from_settings()
@@ -19,7 +18,7 @@ def cmd_vsx(args) -> int:
             f"VSX has no star called {name!r}; check the spelling (VSX names look like 'bet Per', "
             "'V376 Peg', 'SS Cyg' or 'HD 209458')."
         )
-    print(json.dumps(record.to_json(), indent=2, ensure_ascii=False))
+    emit(record.to_json(), record, service=SERVICE_NAME, command="vsx")
     return 0
 
 

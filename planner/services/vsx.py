@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from planner.services.client import ServiceClient, origin_words
 from planner.services.declaration import declare
 from planner.services.errors import BadResponseError, InvalidRequestError
+from planner.services.origin import with_origin
 from planner.sky.elements import Elements, ElementsError, validate
 
 # A volunteer-run service asked only for the stars that need elements: a second between
@@ -182,7 +183,6 @@ class VsxRecord:
             "elements": elements.to_json() if elements else None,
             "elements_problem": problem or None,
             "vsx": dict(self.raw),
-            "origin": {"from_cache": self.from_cache, "offline": self.offline, "fetched_at": self.fetched_at},
         }
 
 
@@ -306,7 +306,7 @@ class VsxClient(ServiceClient):
                                        service_key=SERVICE_KEY)
         if record is None:
             return None
-        return replace(record, from_cache=reply.from_cache, offline=reply.offline, fetched_at=reply.fetched_at)
+        return with_origin(record, reply)
 
 
 __all__ = [
