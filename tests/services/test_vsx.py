@@ -33,7 +33,7 @@ from planner.services.errors import (
     ServiceError,
     ServiceUnavailableError,
 )
-from planner.services.http import ServiceSession
+from planner.services.http import POLICIES, ServiceSession
 from planner.services.vsx import VsxClient, parse_magnitude, parse_number, parse_object
 from tests.services.support import slow_server
 
@@ -270,3 +270,23 @@ def test_fill_stops_at_the_first_service_failure(client, httpserver):
     assert isinstance(result.error, ServiceError) and "503" in str(result.error)
     assert {e[0].args["ident"] for e in httpserver.log} == {"A"}  # A (and its one retry), never B or C
     assert all(t.elements is None for t in result.targets)
+
+
+def test_declared_once_and_tested_from_settings_like_the_other_services(httpserver, monkeypatch):
+    """VSX is one of the registry's services: its address resolves the one way (the
+    environment wins), and Settings > Test connection asks for Algol's record."""
+    from planner.config import Settings
+    from planner.services import registry
+
+    assert registry.declaration("vsx") is vsx.SERVICE and not vsx.SERVICE.needs_key
+    monkeypatch.setenv("PLANNER_VSX_URL", httpserver.url_for("/"))
+    assert VsxClient.from_settings(Settings()).session.base_url == httpserver.url_for("/").rstrip("/")
+    monkeypatch.setitem(POLICIES, "vsx", fast_policy())
+    algol = dict(canned("t_crb.json")["VSXObject"], Name="bet Per", VariabilityType="EA/SD", Period="2.8673043")
+    expect(httpserver, "bet Per").respond_with_json({"VSXObject": algol})
+    answer = registry.check_connection("vsx", {}, httpserver.url_for("/"), Settings())
+    assert answer.startswith("AAVSO VSX answered: bet Per (EA/SD, period 2.8673 d)")
+    again = registry.check_connection("vsx", {}, httpserver.url_for("/"), Settings())
+    assert again.endswith("(from the cache)") and len(httpserver.log) == 1
+    httpserver.expect_request("/not-vsx/index.php").respond_with_json(canned("unknown.json"))
+    assert "does not know Algol" in registry.check_connection("vsx", {}, httpserver.url_for("/not-vsx"), Settings())
