@@ -129,6 +129,25 @@ class NightEvents:
         out = [e for t in self.targets for e in t.events if wanted is None or e.kind in wanted]
         return sorted(out, key=lambda e: (e.time, e.star_name, e.kind))
 
+    def clock(self, unix: float, tz) -> str:
+        """A time of this night's events for the window: ``HH:MM`` inside the night, with
+        the day before it outside ("2 Dec 16:52": a maximum after dawn, a rise begun
+        yesterday)."""
+        import datetime as _dt
+
+        from planner.formatting import format_clock
+
+        if self.night.start <= unix <= max(self.night.end, self.night.start):
+            return format_clock(unix, tz)
+        day = _dt.datetime.fromtimestamp(unix, tz)
+        return f"{day.day} {day:%b} {format_clock(unix, tz)}"
+
+    def chart_events(self) -> tuple[tuple[int, float, float, float, str], ...]:
+        """The events as the chart draws them (``planner.plot.night.EventMark``): (target
+        index, start, middle, end, short label), the ones that cannot be watched left out."""
+        return tuple((e.target_index, e.start, e.time, e.end, e.label) for e in self.events()
+                     if e.observable in (FULL, PARTIAL))
+
     def has_event_mask(self) -> list[bool]:
         return [t.has_event_tonight for t in self.targets]
 
@@ -178,11 +197,14 @@ def events_for_night(
 ) -> NightEvents:
     """The events of ``targets`` in the night following unix ``when`` at ``site``.
 
-    ``reference`` is the moment "next event" and the phase are taken at (default
-    ``when``: now for tonight; the window passes the night's middle for another date).
+    ``reference`` is the moment "next event" and the phase are taken at: the window passes
+    now for tonight; by default it is ``when`` during the night and the night's start
+    before it (a chosen date is computed from its noon, whose phase means nothing).
     ``kinds`` limits the event kinds (``planner events --kind``)."""
     night = compute_night(site, float(when))
-    reference = float(when) if reference is None else float(reference)
+    if reference is None:
+        reference = float(when) if night.start <= when <= max(night.end, night.start) else night.start
+    reference = float(reference)
     wanted = tuple(kinds) if kinds else None
     rows: list[TargetEvents] = []
     requests: list[EphemerisRequest] = []
@@ -344,6 +366,37 @@ def fill_from_vsx(
     return result
 
 
+def vsx_elements_for(targets: Sequence[Any], settings=None, *, cancelled=None) -> tuple[dict[str, Elements], str]:
+    """The window's worker body: VSX's elements for the targets that need them (phase
+    included), by star name, and one sentence when VSX could not answer (else "")."""
+    from planner.services.vsx import VsxClient
+
+    result = fill_from_vsx(targets, VsxClient.from_settings(settings), for_phase=True, cancelled=cancelled)
+    found = {t.star_name: t.elements for t in result.targets if t.star_name in set(result.found)}
+    note = ""
+    if result.error is not None:
+        missing = sum(1 for t in result.targets if needs_elements(t, for_phase=True))
+        note = f"{result.error} {missing} target(s) have no elements for their events or phase."
+    elif result.offline:
+        note = "AAVSO VSX could not be reached: its elements come from the last answers saved."
+    return found, note
+
+
+def events_for_night_in_helper(targets: Sequence[Any], site: Site, when: float, *,
+                               reference: float | None = None) -> NightEvents | None:
+    """``events_for_night`` in the sky helper process (``planner.app.helper``), so the window's
+    GUI thread never competes with astropy; None for no targets."""
+    from planner.app.helper import run_in_process
+
+    if not targets:
+        return None
+    return run_in_process(_events_job, list(targets), site, float(when), reference)
+
+
+def _events_job(targets, site, when, reference):  # module-level: pickled to the helper process
+    return events_for_night(targets, site, when, reference=reference)
+
+
 __all__ = [
     "CLASS_WORDS",
     "KIND_LABELS",
@@ -353,6 +406,8 @@ __all__ = [
     "TargetEvents",
     "VsxFill",
     "events_for_night",
+    "events_for_night_in_helper",
     "fill_from_vsx",
     "needs_elements",
+    "vsx_elements_for",
 ]

@@ -43,8 +43,10 @@ class NightState:
     ``observability_changed(Observability | None)``, ``selection_changed(list[int])``
     (indices into the list's targets), ``plan_changed(Plan)``, ``crosscheck_changed(report)``,
     ``time_zone_changed()`` (UTC or the site's zone; its abbreviation follows the night),
-    ``plan_selection_changed(entry id | None)``, ``chart_kept(star, chart id)`` and
-    ``comparison_picked(star, label)`` (a star of its chart picked for the estimate).
+    ``plan_selection_changed(entry id | None)``, ``chart_kept(star, chart id)``,
+    ``comparison_picked(star, label)`` (a star of its chart picked for the estimate),
+    ``events_changed(NightEvents | None)`` (the night's minima, transits and maxima, row i
+    for target i) and ``elements_changed()`` (elements found in VSX for targets lacking them).
     """
 
     settings_changed = Signal(object)
@@ -55,6 +57,8 @@ class NightState:
     selection_changed = Signal(list)
     plan_changed = Signal(object)
     crosscheck_changed = Signal(object)
+    events_changed = Signal(object)
+    elements_changed = Signal()
     time_zone_changed = Signal()  # the zone times are shown in: read display_tz() and tz_label()
     plan_selection_changed = Signal(object)  # the plan entry chosen in the Plan dock: its id, or None
     chart_kept = Signal(str, str)  # (star, chart id): a comparison chart was fetched and kept
@@ -74,6 +78,9 @@ class NightState:
         self._plan: Any = None
         self._plan_selection: str | None = None
         self._crosscheck: CrossCheckReport | None = None
+        self._events: Any = None  # planner.app.events.NightEvents
+        self._vsx_elements: dict[str, Any] = {}  # star name -> Elements found in VSX
+        self.vsx_note = ""  # why some targets still lack elements (VSX down...), for the details
 
     # -- settings and site ---------------------------------------------------------------
 
@@ -177,6 +184,7 @@ class NightState:
         had_crosscheck = self._crosscheck is not None
         self._target_list = target_list
         self._observability = None
+        self._events = None
         self._selection = []
         self._crosscheck = None
         self.targets_changed.emit(target_list)
@@ -215,6 +223,42 @@ class NightState:
         """The first selected target, or None."""
         targets = self.targets
         return targets[self._selection[0]] if self._selection and self._selection[0] < len(targets) else None
+
+    # -- the night's events and the elements they come from ------------------------------
+
+    @property
+    def events(self):
+        """The night's ``NightEvents`` for the list (row i is target i), or None."""
+        return self._events
+
+    def set_events(self, events) -> bool:
+        """Tonight's events of the list; refused (False) when computed for another list."""
+        if events is not None and len(events) != len(self.targets):
+            return False
+        self._events = events
+        self.events_changed.emit(events)
+        return True
+
+    @property
+    def vsx_elements(self) -> dict[str, Any]:
+        return dict(self._vsx_elements)
+
+    def add_vsx_elements(self, found: dict[str, Any], note: str = "") -> None:
+        """Elements VSX gave for targets that had none (kept across lists: by star name), and
+        ``note``, why others have none (shown with those targets' details)."""
+        new = {k: v for k, v in found.items() if self._vsx_elements.get(k) != v}
+        self.vsx_note = note
+        if new:
+            self._vsx_elements.update(new)
+            self.elements_changed.emit()
+
+    def event_targets(self) -> list:
+        """The list's targets, with VSX's elements for those that carry none of their own."""
+        from dataclasses import replace
+
+        vsx = self._vsx_elements
+        return [replace(t, elements=vsx[t.star_name]) if t.elements is None and t.star_name in vsx else t
+                for t in self.targets]
 
     # -- plan and cross-check ------------------------------------------------------------
 

@@ -1,10 +1,12 @@
 """Tonight's altitude chart, drawn on any matplotlib ``Axes`` it is given (as astroplan's
 ``plot_altitude(..., ax=None)`` is): the selected targets' altitude across the night, the
 day/civil/nautical/astronomical twilight shaded, the altitude limit, the Moon with its
-illumination, "now", airmass on the right axis and the plan's blocks; with a horizon mask
-the mask along each target's track is shaded under its curve, stretches nearer the risen
-Moon than the Moon avoidance asks are banded in the Moon's colour, and meridian flips
-inside the plan's blocks are marked.
+illumination, "now", airmass on the right axis, the plan's blocks and the selected targets'
+minima, transits and maxima (a thick translucent stretch of the target's own curve from the
+event's start to its end, with a marker and a short label at its middle); with a horizon
+mask the mask along each target's track is shaded under its curve, stretches nearer the
+risen Moon than the Moon avoidance asks are banded in the Moon's colour, and meridian
+flips inside the plan's blocks are marked.
 
 Qt-free: the window's chart (``planner.ui.chart``, drawn in a child process by
 ``planner.plot.render``), the PDF night sheet and any other picture use ``draw_night``.
@@ -73,6 +75,15 @@ def moon_label(obs: Observability) -> str:
     return text
 
 
+# An event on the chart: (target index, start, middle, end, label), times unix UTC; the
+# label is short ("Min I", "Transit", "Max"). planner.app.events.NightEvents.chart_events()
+# makes them.
+EventMark = tuple[int, float, float, float, str]
+EVENT_MARKERS = {"Min I": "v", "Min II": "v", "Transit": "v", "Max": "^"}
+EVENT_BAND_ALPHA = 0.35
+EVENT_BAND_WIDTH = 7.0  # points: well over any theme's curve width
+
+
 @dataclass
 class NightPlot:
     """The artists of one night on one axes, updated in place when the selection, "now" or
@@ -88,7 +99,9 @@ class NightPlot:
     now: float | None = None
     plan_blocks: list[tuple[float, float, str]] = field(default_factory=list)
     flips: list[tuple[float, str]] = field(default_factory=list)  # (unix, label): meridian flips inside blocks
+    events: list[EventMark] = field(default_factory=list)
     curves: list[Line2D] = field(default_factory=list)
+    event_artists: list = field(default_factory=list)
     mask_artists: list = field(default_factory=list)  # per curve: the horizon under it, the Moon too close
     flip_artists: list = field(default_factory=list)
     peak_labels: list = field(default_factory=list)
@@ -109,6 +122,7 @@ class NightPlot:
         ax.cla()
         self.curves, self.peak_labels, self.block_artists, self.sky_artists = [], [], [], []
         self.mask_artists, self.flip_artists = [], []
+        self.event_artists = []
         self.now_line = self.moon_line = self.limit_line = None
         self.airmass_axis = None
         self.message = self.hint = None
@@ -152,6 +166,7 @@ class NightPlot:
         self._style_axes()
         self._set_time_axis()
         self._draw_curves()
+        self._draw_events()
         self._draw_now()
         self._draw_blocks()
         self._draw_flips()
@@ -194,6 +209,7 @@ class NightPlot:
         self.selection = [i for i in (int(s) for s in selection) if 0 <= i < n and not (i in seen or seen.add(i))]
         if self.obs is not None:
             self._draw_curves()
+            self._draw_events()
             self._draw_legend()
 
     def _name(self, index: int) -> str:
@@ -343,6 +359,57 @@ class NightPlot:
                             color=t.foreground, alpha=0.9, clip_on=True, zorder=4)
                 )
 
+    def set_events(self, events: Sequence[EventMark]) -> None:
+        """The night's events (of every target: only the selected ones' are drawn)."""
+        self.events = [(int(i), float(a), float(m), float(b), str(label)) for i, a, m, b, label in events]
+        if self.obs is not None:
+            self._draw_events()
+
+    def _draw_events(self) -> None:
+        """Each selected target's events on its own curve, in its colour: the stretch from
+        start to end thick and translucent, a marker at the middle (down for a minimum or a
+        transit, up for a maximum) and the short label under it."""
+        for artist in self.event_artists:
+            artist.remove()
+        self.event_artists = []
+        obs = self.obs
+        if obs is None or not self.events or not self.selection:
+            return
+        ax, t = self.ax, self.theme
+        grid = np.asarray(obs.grid, dtype=float)
+        slot = {index: k for k, index in enumerate(self.selection)}
+        for index, start, middle, end, label in self.events:
+            k = slot.get(index)
+            if k is None:
+                continue
+            a, b = max(start, grid[0]), min(end, grid[-1])
+            if b < a:
+                continue
+            y_all = np.asarray(obs.altitude[index], dtype=float)
+            inside = (grid > a) & (grid < b)
+            xs = np.concatenate(([a], grid[inside], [b]))
+            ys = np.interp(xs, grid, y_all)
+            color = t.curve_color(k)
+            (band,) = ax.plot(unix_to_num(xs), ys, color=color, lw=EVENT_BAND_WIDTH, alpha=EVENT_BAND_ALPHA,
+                              solid_capstyle="butt", zorder=1.8, label=f"_event:{index}:{label}")
+            band.set_gid(f"event:{index}:{label}")
+            self.event_artists.append(band)
+            if not grid[0] <= middle <= grid[-1]:
+                continue
+            y = float(np.interp(middle, grid, y_all))
+            if not math.isfinite(y) or y < ax.get_ylim()[0]:
+                continue
+            x = float(unix_to_num(middle))
+            (mark,) = ax.plot([x], [y], marker=EVENT_MARKERS.get(label, "o"), ms=6, color=color,
+                              markeredgecolor=t.axes_bg, markeredgewidth=0.8, ls="none", zorder=3.5,
+                              label=f"_event_mark:{index}:{label}")
+            self.event_artists.append(mark)
+            self.event_artists.append(
+                ax.annotate(label, (x, y), xytext=(0, -7), textcoords="offset points", ha="center",
+                            va="top", fontsize=7, color=color, zorder=4, clip_on=True,
+                            annotation_clip=True)  # under the curve: its name is above, at the peak
+            )
+
     def _draw_legend(self) -> None:
         ax, t = self.ax, self.theme
         handles = [h for h in (self.moon_line, self.limit_line) if h is not None]
@@ -408,11 +475,13 @@ def draw_night(
     now: float | None = None,
     plan_blocks: Sequence[tuple[float, float, str]] = (),
     flips: Sequence[tuple[float, str]] = (),
+    events: Sequence[EventMark] = (),
 ) -> NightPlot:
     """Draw one night's chart on ``ax`` and return the ``NightPlot`` that owns its artists."""
     plot = NightPlot(ax=ax, theme=get_theme(theme), tz=tz, tz_label=tz_label, obs=obs, names=list(names),
                      now=now, plan_blocks=[(float(a), float(b), str(c)) for a, b, c in plan_blocks],
-                     flips=[(float(w), str(c)) for w, c in flips])
+                     flips=[(float(w), str(c)) for w, c in flips],
+                     events=[(int(i), float(a), float(m), float(b), str(c)) for i, a, m, b, c in events])
     plot.selection = []
     plot.draw()
     if obs is not None:

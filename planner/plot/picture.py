@@ -35,6 +35,7 @@ class ChartState:
     now: float | None = None
     plan_blocks: tuple[tuple[float, float, str], ...] = ()
     flips: tuple[tuple[float, str], ...] = ()  # (unix, label): meridian flips inside the plan's blocks
+    events: tuple[tuple[int, float, float, float, str], ...] = ()  # planner.plot.night.EventMark
     width: int = 800  # logical pixels
     height: int = 360
     dpr: float = 1.0  # device pixels per logical pixel
@@ -44,7 +45,8 @@ class ChartState:
         if other is None:
             return False
         for name in names or ("obs", "names", "selection", "theme", "tz", "tz_label", "now",
-                              "plan_blocks", "flips", "width", "height", "dpr"):
+                              "plan_blocks", "flips", "events", "width", "height",
+                              "dpr"):
             a, b = getattr(self, name), getattr(other, name)
             if not (a is b if name == "obs" else a == b):
                 return False

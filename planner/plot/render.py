@@ -45,6 +45,7 @@ class FigureRenderer:
             plot.tz, plot.tz_label, plot.now = state.tz, state.tz_label, state.now
             plot.plan_blocks = [tuple(b) for b in state.plan_blocks]
             plot.flips = [tuple(f) for f in state.flips]
+            plot.events = [tuple(e) for e in state.events]
             plot.selection = []
             plot.draw()
             if state.obs is not None:
@@ -60,6 +61,8 @@ class FigureRenderer:
                 plot.set_plan_blocks(state.plan_blocks)
             if not state.same(prev, "flips"):
                 plot.set_flips(state.flips)
+            if not state.same(prev, "events"):
+                plot.set_events(state.events)
         if not state.same(prev, "width", "height", "dpr"):
             self._resize(state)
         self._applied = state

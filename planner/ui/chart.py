@@ -147,13 +147,14 @@ class TonightChart(QWidget):
         def names() -> list[str]:
             return [t.star_name for t in state.targets]
 
-        listen(self, state.targets_changed, lambda _tl: self.set_data(None, names()))
+        listen(self, state.targets_changed, lambda _tl: (self.set_data(None, names()), self.set_events(())))
         listen(self, state.observability_changed, lambda obs: (self.set_data(obs, names()),
                                                                self.set_selection(state.selection)))
         listen(self, state.selection_changed, self.set_selection)
         listen(self, state.time_zone_changed, lambda: self.set_time_zone(state.display_tz(), state.tz_label()))
         listen(self, state.plan_changed, lambda plan: self.set_plan_blocks(plan.blocks() if plan is not None else []))
         listen(self, state.plan_changed, lambda plan: self.set_flips(plan.flips() if plan is not None else []))
+        listen(self, state.events_changed, lambda events: self.set_events(events.chart_events() if events else ()))
         self.set_time_zone(state.display_tz(), state.tz_label())
 
     # -- contract ------------------------------------------------------------------------
@@ -188,6 +189,11 @@ class TonightChart(QWidget):
     def set_flips(self, flips: Sequence[tuple[float, str]]) -> None:
         """Mark the meridian flips inside the plan's blocks: (unix, label) pairs."""
         self._request(flips=tuple((float(when), str(label)) for when, label in flips))
+    def set_events(self, events: Sequence[tuple[int, float, float, float, str]]) -> None:
+        """The night's events as (target index, start, middle, end, label); the selected
+        targets' are drawn on their curves."""
+        self._request(events=tuple((int(i), float(a), float(m), float(b), str(label))
+                                   for i, a, m, b, label in events))
 
     # -- reading -------------------------------------------------------------------------
 

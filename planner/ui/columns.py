@@ -36,6 +36,7 @@ class Column:
     text: Callable[[Any, int], str]
     tip: Callable[[Any, int], str | None] | None = None
     visible: bool = True  # shown on a first start; the user can change it from View > Columns
+    width: int = 0  # pixels on a first start (0: the table's default for it)
 
 
 # -- helpers the columns share -----------------------------------------------------------
@@ -268,6 +269,113 @@ COLUMNS: tuple[Column, ...] = (
            "AAVSO notes (other_info). Links open from the Details panel or the row's context menu.",
            lambda m: texts([t.other_info for t in m.targets]), lambda m, i: " ".join(m.targets[i].info.text.split()),
            _notes_tip),
+)
+
+
+# -- minima, transits and maxima (planner.app.events; docs/events.md) ------------------------
+
+_WATCH = {"full": "full", "partial": "partial", "none": "not observable"}
+
+
+def _next(m, i: int):
+    """(event, tonight?) for target i: the next event tonight, else the next one at all."""
+    events = m.events
+    if events is None:
+        return None, False
+    row = events.targets[i]
+    if row.next_event_tonight is not None:
+        return row.next_event_tonight, True
+    return row.next_event, False
+
+
+def _next_values(m) -> Values:
+    n = len(m.targets)
+    if m.events is None:
+        return np.full(n, np.nan), np.ones(n, dtype=bool)
+    times = np.array([np.nan if (e := _next(m, i)[0]) is None else e.time for i in range(n)], dtype=float)
+    return times, np.isnan(times)
+
+
+def _label(kind: str) -> str:
+    from planner.app.events import KIND_LABELS
+
+    return KIND_LABELS.get(kind, kind)
+
+
+def _next_text(m, i: int) -> str:
+    event, tonight = _next(m, i)
+    if event is None:
+        return ""
+    when = m.events.clock(event.time, m.time_zone)  # "02:10" tonight, "3 Dec 02:10" outside it
+    if tonight:
+        return f"{event.label} {when} {event.observable}"
+    return f"{_label(event.kind)} {when}"
+
+
+def _next_tip(m, i: int) -> str | None:
+    from planner.app.events import KIND_WORDS
+
+    if m.events is None:
+        return None
+    row = m.events.targets[i]
+    event, tonight = _next(m, i)
+    if event is None:
+        return row.reason or None
+    word = KIND_WORDS.get(event.kind, event.kind)
+    if event.end > event.start:
+        window = f"{m.time_text(event.start, with_date=True)} – {m.time_text(event.end, with_date=True)}"
+    else:
+        window = "a moment (the elements give no duration)"
+    lines = [f"{word.capitalize()} at {m.time_text(event.time, with_date=True)}", f"Window: {window}"]
+    if tonight:
+        lines.append(f"Altitude at mid-event {event.altitude:.0f}°: {_WATCH.get(event.observable, event.observable)} "
+                     "(window against the night and your altitude limit)")
+    else:
+        lines.append("Not tonight: the next one after this night.")
+    uncertainty = "" if event.uncertainty_s is None else f", ± {event.uncertainty_s / 60:.0f} min"
+    lines.append(f"{event.cycles_from_epoch:g} cycles from the epoch{uncertainty}")
+    if event.kind == "secondary":
+        lines.append("At phase 0.5: assumes a circular orbit.")
+    if row.elements is not None and row.elements.source:
+        lines.append(f"Elements: {row.elements.source}")
+    return "\n".join(lines)
+
+
+def _phase_values(m) -> Values:
+    n = len(m.targets)
+    if m.events is None:
+        return np.full(n, np.nan), np.ones(n, dtype=bool)
+    phases = np.array([np.nan if r.phase is None else r.phase for r in m.events.targets], dtype=float)
+    return phases, np.isnan(phases)
+
+
+def _phase_text(m, i: int) -> str:
+    if m.events is None or m.events.targets[i].phase is None:
+        return ""
+    return f"{m.events.targets[i].phase:.2f}"
+
+
+def _phase_tip(m, i: int) -> str | None:
+    if m.events is None:
+        return None
+    row = m.events.targets[i]
+    if row.phase is None:
+        return row.reason or None
+    zero = "a maximum" if row.star_class in ("pulsator", "long-period") else "primary minimum"
+    text = f"Phase {row.phase:.3f} (0 = {zero}, from the epoch {row.elements.epoch} {row.elements.time_scale})"
+    if row.star_class == "long-period":
+        text += "\nLong-period variable: its cycles wander, so the phase is only a guide."
+    return text
+
+
+COLUMNS = COLUMNS + (
+    Column("next_event", "Next event", TIME,
+           "The next minimum, transit or maximum: tonight's with its local time and whether it can be "
+           "watched (full, partial, none), else the next one after tonight. Sorts by time.",
+           _next_values, _next_text, _next_tip, width=150),
+    Column("phase", "Phase now", NUMBER,
+           "Phase of the star's cycle now (for another night: at its start); 0 is a primary minimum "
+           "or a maximum. Needs elements.", _phase_values, _phase_text, _phase_tip, width=70),
 )
 COLUMN_KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
 COLUMN_INDEX: dict[str, int] = {c.key: i for i, c in enumerate(COLUMNS)}

@@ -50,6 +50,7 @@ from planner.config import Settings, SettingsError, load_settings, save_settings
 from planner.ui.chart import TonightChart
 from planner.ui.docks import DOCKS, PendingDock
 from planner.ui.listen import listen
+from planner.ui.night_events import NightEvents
 from planner.ui.night_summary import NightSummary
 from planner.ui.settings.dialog import SettingsDialog
 from planner.ui.targets_model import TargetsModel, TargetsProxy
@@ -125,6 +126,7 @@ class MainWindow(WindowActions, QMainWindow):
         self.budget_runner = LatestRunner("aavso budget", self)
         self._started = False
         self._first_paint = FirstPaint(self, self._on_first_paint)
+        self.night_events = NightEvents(night_state, self)  # minima, transits, maxima: docs/events.md
 
         self._build_table()
         self._build_central(hold_chart=auto_start)
@@ -335,6 +337,8 @@ class MainWindow(WindowActions, QMainWindow):
         self.crosscheck_runner.finished.connect(lambda _g, report: self._on_crosscheck(report))
         self.crosscheck_runner.failed.connect(lambda _g, exc: self._on_crosscheck_failed(exc))
         self.crosscheck_runner.busy_changed.connect(self._update_activity)
+        self.night_events.runner.busy_changed.connect(self._update_activity)
+        self.night_events.vsx_runner.busy_changed.connect(self._update_activity)
         self.push_runner.finished.connect(lambda _g, _r: self._on_site_pushed())
         self.push_runner.failed.connect(
             lambda _g, exc: self.show_message(f"Could not store the site at AAVSO: {self._error_text(exc)}",
@@ -796,6 +800,10 @@ class MainWindow(WindowActions, QMainWindow):
             jobs.append("refreshing from AAVSO")
         if self.crosscheck_runner.busy:
             jobs.append("cross-checking")
+        if self.night_events.vsx_runner.busy:
+            jobs.append("looking elements up in VSX")
+        elif self.night_events.runner.busy:
+            jobs.append("computing minima and maxima")
         self.activity_label.setText((", ".join(jobs).capitalize() + "…") if jobs else "")
 
     def show_about(self) -> None:
@@ -840,6 +848,7 @@ class MainWindow(WindowActions, QMainWindow):
         for runner in (self.load_runner, self.sky_runner, self.refresh_runner, self.crosscheck_runner,
                        self.push_runner, self.key_runner, self.budget_runner):
             runner.cancel()
+        self.night_events.close()
         self._budget_timer.stop()
         for dock in self.built_docks():
             shutdown = getattr(dock, "shutdown", None)

@@ -58,6 +58,7 @@ class TargetsModel(QAbstractTableModel):
         super().__init__(parent)
         self._targets: list[Target] = []
         self._obs: Observability | None = None
+        self._events = None  # planner.app.events.NightEvents, same rows as the targets
         self._now = _time.time()
         self._tz: tzinfo = timezone.utc
         self._differing: frozenset[str] = frozenset()
@@ -82,6 +83,7 @@ class TargetsModel(QAbstractTableModel):
         listen(self, state.targets_changed,
                lambda tl: self.set_targets(tl.targets if tl is not None else [], now=state.reference_time()))
         listen(self, state.observability_changed, self.set_observability)
+        listen(self, state.events_changed, self.set_events)
         listen(self, state.night_changed, lambda _d: self.set_now(state.reference_time()))
         listen(self, state.site_changed, lambda _s: self.set_now(state.reference_time()))
         listen(self, state.time_zone_changed, lambda: self.set_time_zone(state.display_tz()))
@@ -101,6 +103,7 @@ class TargetsModel(QAbstractTableModel):
             self._now = float(now)
         self._targets = list(targets)
         self._obs = obs if obs is not None and len(obs) == len(self._targets) else None
+        self._events = None
         self._rebuild()
         self._order = self._sorted_order()
         self.endResetModel()
@@ -110,6 +113,14 @@ class TargetsModel(QAbstractTableModel):
         if obs is not None and len(obs) != len(self._targets):
             raise ValueError(f"observability has {len(obs)} targets, the table {len(self._targets)}")
         self._obs = obs
+        self._relayout()
+
+    def set_events(self, events) -> None:
+        """The night's minima, transits and maxima (``NightEvents``, same order as the
+        targets); None clears them. Ignored when computed for another list."""
+        if events is not None and len(events) != len(self._targets):
+            return
+        self._events = events
         self._relayout()
 
     def set_now(self, now: float) -> None:
@@ -212,6 +223,17 @@ class TargetsModel(QAbstractTableModel):
     @property
     def observability(self) -> Observability | None:
         return self._obs
+
+    @property
+    def events(self):
+        """The night's ``NightEvents`` (None until computed)."""
+        return self._events
+
+    def event_mask(self) -> np.ndarray | None:
+        """Per target: an event tonight that can be watched, at least in part (None: unknown yet)."""
+        if self._events is None:
+            return None
+        return np.array(self._events.has_event_mask(), dtype=bool)
 
     @property
     def now(self) -> float:
@@ -389,6 +411,7 @@ class TargetsProxy(QSortFilterProxyModel):
         self._sections: frozenset[str] | None = None  # None: every section
         self._observable_only = False
         self._due_only = False
+        self._events_only = False
         self._mask: list[bool] = []
         self.setDynamicSortFilter(False)  # the mask is recomputed explicitly when the data changes
 
@@ -430,6 +453,16 @@ class TargetsProxy(QSortFilterProxyModel):
         if bool(on) != self._due_only:
             self._due_only = bool(on)
             self._refilter()
+
+    def set_events_only(self, on: bool) -> None:
+        """Only targets with an event tonight that can be watched (full or partial)."""
+        if bool(on) != self._events_only:
+            self._events_only = bool(on)
+            self._refilter()
+
+    @property
+    def events_only(self) -> bool:
+        return self._events_only
 
     @property
     def text_terms(self) -> tuple[str, ...]:
@@ -480,6 +513,9 @@ class TargetsProxy(QSortFilterProxyModel):
                 mask &= observable
         if self._due_only:
             mask &= model.due_mask()
+        if self._events_only:
+            events = model.event_mask()
+            mask &= events if events is not None else np.zeros(n, dtype=bool)  # none known yet
         # per target -> per display row of the source
         self._mask = mask[np.asarray(model.display_order(), dtype=np.int64)].tolist() if n else []
 

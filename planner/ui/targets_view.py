@@ -89,7 +89,7 @@ class TargetsView(QTableView):
                   "max_alt": 60, "transit": 60, "moon_sep": 54, "solar_conj": 64, "other_info": 260}
         for i, column in enumerate(COLUMNS):
             self.setColumnHidden(i, not column.visible)
-            self.setColumnWidth(i, widths.get(column.key, 80))
+            self.setColumnWidth(i, column.width or widths.get(column.key, 80))
 
     # -- selection -------------------------------------------------------------------------
 
@@ -184,8 +184,58 @@ class TargetsView(QTableView):
         menu.exec(self.horizontalHeader().mapToGlobal(pos))
 
 
-def target_details_html(target: Target | None, *, now: float | None = None, tz=timezone.utc) -> str:
-    """One target's fields and notes as HTML, links clickable (for a ``QTextBrowser``)."""
+def events_html(row, tz=timezone.utc, *, vsx_note: str = "", night=None) -> str:
+    """A target's minima, transits or maxima of the night (a ``TargetEvents``) as HTML: each
+    event's time, window, altitude and whether it can be watched; the next one, the phase,
+    the elements and their source; or why there are none. ``night``: the ``NightEvents``
+    the row belongs to (times outside its night get their day)."""
+    if row is None:
+        return ""
+    from planner.app.events import KIND_LABELS
+    from planner.formatting import format_clock
+
+    e = html.escape
+
+    def clock(t: float, date: bool = False) -> str:
+        if night is not None and not date:
+            return night.clock(t, tz)
+        return format_clock(t, tz, date=date)
+
+    parts = ["<h4>Minima, transits and maxima</h4>"]
+    if row.events:
+        items = []
+        for ev in row.events:
+            window = f"{clock(ev.start)}–{clock(ev.end)}" if ev.end > ev.start else "no duration"
+            sigma = "" if ev.uncertainty_s is None else f" ± {ev.uncertainty_s / 60:.0f} min"
+            circular = "; at phase 0.5, assuming a circular orbit" if ev.assumes_circular_orbit else ""
+            items.append(f"<li><b>{e(ev.label)} {clock(ev.time)}</b> ({window}), altitude {ev.altitude:.0f}°, "
+                         f"<b>{e(ev.observable)}</b>; E = {ev.cycles_from_epoch:g}{sigma}{circular}</li>")
+        parts.append("<ul>" + "".join(items) + "</ul>")
+    elif row.reason:
+        parts.append(f"<p>None tonight: {e(row.reason)}.</p>")
+    if row.next_event is not None and not row.events:
+        nxt = row.next_event
+        parts.append(f"<p>Next: {e(KIND_LABELS.get(nxt.kind, nxt.kind))} {clock(nxt.time, date=True)}.</p>")
+    if row.phase is not None:
+        parts.append(f"<p>Phase now: {row.phase:.2f}</p>")
+    el = row.elements
+    if el is not None:
+        durations = []
+        if el.eclipse_duration is not None:
+            durations.append(f"eclipse {el.eclipse_duration:g} % of the period")
+        if el.rise_duration is not None:
+            durations.append(f"rise {el.rise_duration:g} %")
+        text = f"epoch {el.time_scale} {el.epoch}, period {el.period:g} d" + "".join(f", {d}" for d in durations)
+        parts.append(f"<p>Elements: {e(text)}" + (f" ({e(el.source)})" if el.source else "") + "</p>")
+    elif vsx_note:
+        parts.append(f"<p>{e(vsx_note)}</p>")
+    return "".join(parts)
+
+
+def target_details_html(target: Target | None, *, now: float | None = None, tz=timezone.utc,
+                        events: str = "") -> str:
+    """One target's fields and notes as HTML, links clickable (for a ``QTextBrowser``);
+    ``events``: its events section (``events_html``)."""
     if target is None:
         return "<p><i>Select a target to see its details and links.</i></p>"
     e = html.escape
@@ -225,6 +275,7 @@ def target_details_html(target: Target | None, *, now: float | None = None, tz=t
     star_url = f"https://www.aavso.org/vsx/index.php?view=results.get&ident={e(target.star_name, quote=True)}"
     return (f"<h3>{title}</h3><table>{body}</table>"
             + (f"<p>{text}</p>" if text else "")
+            + events
             + (f"<ul>{links}</ul>" if links else "")
             + f'<p><a href="{star_url}">Look up in VSX</a></p>')
 
@@ -239,10 +290,17 @@ class TargetDetails(QTextBrowser):
         self.show_target(None)
         if state is not None:  # the window's night: its current target, due at the shown night
             def follow(*_args) -> None:
-                self.show_target(state.current_target(), now=state.reference_time(), tz=state.display_tz())
+                target, tz = state.current_target(), state.display_tz()
+                events = ""
+                if target is not None and state.events is not None and state.selection:
+                    events = events_html(state.events.targets[state.selection[0]], tz, vsx_note=state.vsx_note,
+                                         night=state.events)
+                self.show_target(target, now=state.reference_time(), tz=tz, events=events)
 
-            for signal in (state.selection_changed, state.targets_changed, state.time_zone_changed):
+            for signal in (state.selection_changed, state.targets_changed, state.time_zone_changed,
+                           state.events_changed):
                 listen(self, signal, follow)
 
-    def show_target(self, target: Target | None, *, now: float | None = None, tz=timezone.utc) -> None:
-        self.setHtml(target_details_html(target, now=now, tz=tz))
+    def show_target(self, target: Target | None, *, now: float | None = None, tz=timezone.utc,
+                    events: str = "") -> None:
+        self.setHtml(target_details_html(target, now=now, tz=tz, events=events))

@@ -96,7 +96,13 @@ class WindowActions:
                                            tip="Only targets above your altitude limit during the night")
         self.due_action = self._act("Due", self._on_due_toggled, checkable=True,
                                     tip="Only targets whose last observation is older than their cadence")
+        self.events_action = self._act("Events", self._on_events_toggled, checkable=True,
+                                       tip="Only targets with a minimum, transit or maximum tonight that can be "
+                                           "watched, fully or in part (docs/events.md)")
         self.about_action = self._act("&About", self.show_about)
+
+    def _on_events_toggled(self, on: bool) -> None:
+        self.proxy.set_events_only(on)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -216,6 +222,7 @@ class WindowActions:
         bar.addWidget(self.section_button)
         bar.addAction(self.observable_action)
         bar.addAction(self.due_action)
+        bar.addAction(self.events_action)
         self._update_section_button()
 
     def _build_status_bar(self) -> None:

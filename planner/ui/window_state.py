@@ -47,6 +47,7 @@ def save_layout(window, s: QSettings) -> None:
     s.setValue("filters/sections", sorted(window.proxy.sections or []))
     s.setValue("filters/observable", window.observable_action.isChecked())
     s.setValue("filters/due", window.due_action.isChecked())
+    s.setValue("filters/events", window.events_action.isChecked())
     s.sync()
 
 
@@ -83,6 +84,7 @@ def restore_layout(window, s: QSettings) -> None:
     window.set_section_filter(sections or None)
     window.observable_action.setChecked(as_bool(s.value("filters/observable", False)))
     window.due_action.setChecked(as_bool(s.value("filters/due", False)))
+    window.events_action.setChecked(as_bool(s.value("filters/events", False)))
 
 
 class RecentPlans:

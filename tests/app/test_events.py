@@ -105,3 +105,18 @@ def test_json_shape_of_planner_events(night_of_dec_1):
         assert isinstance(entry["time"], int) and entry["start"] <= entry["time"] <= entry["end"]
         assert {"epoch", "time_scale", "period", "eclipse_duration", "source"} <= set(entry["elements"])
     assert [e["time"] for e in data["events"]] == sorted(e["time"] for e in data["events"])
+
+
+def test_chart_events_are_the_watchable_ones_and_clock_names_other_days(night_of_dec_1, targets):
+    report = night_of_dec_1
+    marks = report.chart_events()
+    watchable = [e for e in report.events() if e.observable in ("full", "partial")]
+    assert [(m[0], m[2]) for m in marks] == [(e.target_index, e.time) for e in watchable]
+    assert all(start <= middle <= end for _i, start, middle, end, _l in marks)
+    assert {m[4] for m in marks} <= {"Min I", "Min II", "Transit", "Max"}
+    night, tz = report.night, SITE.tz
+    inside = (night.start + night.end) / 2
+    assert report.clock(inside, tz) == dt.datetime.fromtimestamp(round(inside / 60) * 60, tz).strftime("%H:%M")
+    later = night.end + 10 * 3600
+    day = dt.datetime.fromtimestamp(later, tz)
+    assert report.clock(later, tz).startswith(f"{day.day} {day:%b} ")

@@ -94,3 +94,40 @@ def test_plan_and_crosscheck_are_announced(name):
     seen = recorder(getattr(state, name))
     getattr(state, "set_plan" if name == "plan_changed" else "set_crosscheck")("value")
     assert seen == [("value",)]
+
+
+# -- the night's events and VSX's elements (planner.app.events) -------------------------------
+
+def test_events_belong_to_the_list_they_were_computed_for():
+    from planner.app.events import events_for_night
+
+    state = NightState(Settings(), clock=lambda: NOW)
+    targets = [t for t in load_sample().targets if t.star_name in ("bet Per", "W UMa", "SS Cyg")]
+    state.set_target_list(TargetList(targets, SAMPLE))
+    seen = recorder(state.events_changed)
+    events = events_for_night(targets, state.site, NOW)
+    assert state.set_events(events) and state.events is events and len(seen) == 1
+    assert not state.set_events(events_for_night(targets[:1], state.site, NOW))  # another list: refused
+    assert state.events is events and len(seen) == 1
+    state.set_target_list(TargetList(targets[:2], SAMPLE))
+    assert state.events is None  # a new list clears them until computed again
+
+
+def test_vsx_elements_fill_only_targets_without_their_own_and_signal_only_news():
+    from planner.sky.elements import Elements
+
+    state = NightState(Settings(), clock=lambda: NOW)
+    sample = {t.star_name: t for t in load_sample().targets}
+    targets = [sample["RR Lyr"], sample["bet Per"]]
+    assert targets[0].elements is None and targets[1].elements is not None
+    state.set_target_list(TargetList(targets, SAMPLE))
+    changed = recorder(state.elements_changed)
+    rr = Elements(epoch=2457000.0, period=0.5668, time_scale="HJD", source="test")
+    other = Elements(epoch=2450000.0, period=9.9, time_scale="HJD", source="not used")
+    state.add_vsx_elements({"RR Lyr": rr, "bet Per": other})
+    assert len(changed) == 1
+    merged = state.event_targets()
+    assert merged[0].elements == rr  # found in VSX
+    assert merged[1].elements == targets[1].elements  # its own elements win
+    state.add_vsx_elements({"RR Lyr": rr}, "AAVSO VSX could not be reached")
+    assert len(changed) == 1 and state.vsx_note == "AAVSO VSX could not be reached"
