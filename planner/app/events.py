@@ -366,6 +366,39 @@ def fill_from_vsx(
     return result
 
 
+MAX_MARGIN_MIN = 12 * 60.0  # a margin longer than a night is a typing error
+
+
+def event_margins(settings=None) -> tuple[float, float]:
+    """(before, after) in seconds from the settings' event margins, each within 0-12 h."""
+    from planner.config import Settings
+
+    settings = settings if settings is not None else Settings()
+
+    def clamp(value) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return 30.0 * 60.0
+        return 60.0 * min(max(number, 0.0), MAX_MARGIN_MIN) if math.isfinite(number) else 30.0 * 60.0
+
+    return clamp(settings.event_margin_before_min), clamp(settings.event_margin_after_min)
+
+
+def plan_entry_for(event: NightEvent, target: Any, settings=None, **entry_kwargs):
+    """The plan's fixed block for ``event`` of ``target``: from the event's start less the
+    margin before to its end plus the margin after (Settings > Events), the target's
+    requested filters unless ``filters`` is given. The scheduler keeps it where it is."""
+    from planner.plan.model import PlanEntry, PlanEvent, PlanTarget
+
+    before, after = event_margins(settings)
+    plan_event = PlanEvent(kind=event.kind, time=event.time, start=min(event.start, event.time),
+                           end=max(event.end, event.time), before=before, after=after, label=event.label)
+    plan_target = target if isinstance(target, PlanTarget) else PlanTarget.from_target(target)
+    entry_kwargs.setdefault("filters", plan_target.requested_filters)
+    return PlanEntry.for_event(plan_target, plan_event, **entry_kwargs)
+
+
 def vsx_elements_for(targets: Sequence[Any], settings=None, *, cancelled=None) -> tuple[dict[str, Elements], str]:
     """The window's worker body: VSX's elements for the targets that need them (phase
     included), by star name, and one sentence when VSX could not answer (else "")."""
@@ -406,8 +439,10 @@ __all__ = [
     "TargetEvents",
     "VsxFill",
     "events_for_night",
+    "event_margins",
     "events_for_night_in_helper",
     "fill_from_vsx",
     "needs_elements",
+    "plan_entry_for",
     "vsx_elements_for",
 ]

@@ -31,6 +31,7 @@ from planner import APP_NAME
 from planner.config.advanced import ADVANCED
 from planner.config.arcsecond import ARCSECOND
 from planner.config.display import DISPLAY, THEMES  # noqa: F401 (THEMES: re-exported)
+from planner.config.events import EVENTS
 from planner.config.exports import EXPORTS
 from planner.config.section import Section, Setting, SettingsError, sentence, shown
 from planner.config.site import FIX_HINT, PLACE_FIELDS, PLACE_TRIGGERS, SITE
@@ -94,7 +95,7 @@ def remembered_time_zone(latitude: Any, longitude: Any) -> str:
 # Each section declares its settings once (default, label, range, check); the dialog's pages
 # and the commands read the same declarations. A new setting: one Setting in its section's
 # module and one line below (tests/test_config_sections.py fails if either is missing).
-SECTIONS: tuple[Section, ...] = (SITE, SKY, DISPLAY, TELESCOPE, ARCSECOND, ADVANCED, EXPORTS)
+SECTIONS: tuple[Section, ...] = (SITE, SKY, DISPLAY, TELESCOPE, ARCSECOND, ADVANCED, EXPORTS, EVENTS)
 
 
 def _object(value: Any) -> dict[str, Any]:
@@ -158,6 +159,10 @@ class Settings:
     moon_avoidance: dict[str, Any] = SKY["moon_avoidance"].field()
     mount: dict[str, Any] = SKY["mount"].field()
     outlook_nights: int = SKY["outlook_nights"].field()
+    # A minimum, transit or maximum added to the plan: its block starts this long before the
+    # event's window and ends this long after it (minutes; planner.app.events.plan_entry_for).
+    event_margin_before_min: float = EVENTS["event_margin_before_min"].field()
+    event_margin_after_min: float = EVENTS["event_margin_after_min"].field()
     extra: dict[str, Any] = EXTRA.field()
     warnings: tuple[str, ...] = field(default=(), compare=False, repr=False)
 

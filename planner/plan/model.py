@@ -304,6 +304,55 @@ class Observation:
         return cls(**known)
 
 
+EVENT_KINDS = ("primary", "secondary", "transit", "maximum")
+
+
+@dataclass(frozen=True)
+class PlanEvent:
+    """The minimum, transit or maximum an entry was added for (``planner.app.events``):
+    its kind and short label, the middle (``time``) and its window (``start``/``end``),
+    unix UTC, and the margins (seconds) kept before and after it. An entry with an event
+    is a fixed block: the scheduler leaves it where the event is and fits the rest around."""
+
+    kind: str
+    time: float
+    start: float
+    end: float
+    before: float = 0.0
+    after: float = 0.0
+    label: str = ""  # "Min I", "Transit", "Max"
+
+    def __post_init__(self) -> None:
+        if self.kind not in EVENT_KINDS:
+            raise PlanValueError(f"event kind must be one of {', '.join(EVENT_KINDS)}, not {self.kind!r}")
+        for key in ("time", "start", "end", "before", "after"):
+            object.__setattr__(self, key, _finite(f"event {key}", getattr(self, key)))
+        if not self.start <= self.time <= self.end:
+            raise PlanValueError(f"the event's middle ({_utc_text(self.time)}) is outside its window "
+                                 f"({_utc_text(self.start)} to {_utc_text(self.end)})")
+        if self.before < 0 or self.after < 0:
+            raise PlanValueError("event margins must not be negative")
+        if not isinstance(self.label, str):
+            raise PlanValueError("event label must be text")
+
+    @property
+    def block(self) -> tuple[float, float]:
+        """The block it needs: its window widened by the margins."""
+        return self.start - self.before, self.end + self.after
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "PlanEvent":
+        if not isinstance(data, dict):
+            raise PlanValueError("'event' must be a JSON object")
+        for key in ("kind", "time", "start", "end"):
+            if key not in data:
+                raise PlanValueError(f"the event has no '{key}'")
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
 @dataclass
 class PlanEntry:
     """One block of the night: a target, when (``start``/``end`` unix UTC, None until
@@ -311,6 +360,8 @@ class PlanEntry:
 
     ``windows`` are the intervals (unix) when the target is observable in the plan's
     night; the scheduler fills them in and ``Plan.conflicts()`` checks edits against them.
+    ``event``: the minimum, transit or maximum the block is for; such a block is fixed in
+    time (``fixed``) and the scheduler fits the others around it.
     """
 
     target: PlanTarget
@@ -329,6 +380,7 @@ class PlanEntry:
     # When the block runs through the mount's flip window: the meridian crossing (unix) at
     # which the German equatorial mount must flip, marked for the chart and the exports.
     meridian_flip: float | None = None
+    event: PlanEvent | None = None
 
     def __post_init__(self) -> None:
         self.duration = _finite("duration", self.duration)  # type: ignore[assignment]
@@ -371,6 +423,21 @@ class PlanEntry:
             raise PlanValueError(f"chart id {self.chart_id!r} of {self.target.name!r} must be letters and digits")
         self.chart_id = self.chart_id.strip()
         self.meridian_flip = _finite("meridian_flip", self.meridian_flip, allow_none=True)
+        if self.event is not None and not isinstance(self.event, PlanEvent):
+            raise PlanValueError("event must be a PlanEvent record")
+
+    @classmethod
+    def for_event(cls, target: PlanTarget, event: PlanEvent, **kwargs) -> "PlanEntry":
+        """A fixed block for ``event``: from its start less the margin before to its end
+        plus the margin after."""
+        start, end = event.block
+        return cls(target=target, duration=max(end - start, 1.0), start=start, end=max(end, start + 1.0),
+                   event=event, **kwargs)
+
+    @property
+    def fixed(self) -> bool:
+        """Kept where it is by the scheduler (an event's block)."""
+        return self.event is not None
 
     @property
     def name(self) -> str:
@@ -381,7 +448,8 @@ class PlanEntry:
         return self.start is not None
 
     def label(self) -> str:
-        return self.target.name
+        """The chart's name for the block: the target's, with the event it is for."""
+        return self.target.name + (f" {self.event.label}" if self.event is not None and self.event.label else "")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -399,6 +467,7 @@ class PlanEntry:
             "observations": [o.to_dict() for o in self.observations],
             "chart_id": self.chart_id,
             **({"meridian_flip": self.meridian_flip} if self.meridian_flip is not None else {}),
+            **({"event": self.event.to_dict()} if self.event is not None else {}),
         }
 
     @classmethod
@@ -434,6 +503,7 @@ class PlanEntry:
             observations=tuple(Observation.from_dict(o) for o in observations),
             chart_id=data.get("chart_id", ""),
             meridian_flip=data.get("meridian_flip"),
+            event=PlanEvent.from_dict(data["event"]) if data.get("event") is not None else None,
         )
 
 
@@ -526,7 +596,8 @@ def site_from_dict(data: Any) -> Site:
 
 @dataclass(frozen=True)
 class Conflict:
-    """An entry that breaks the plan's rules; ``kind`` is 'window', 'night' or 'overlap'."""
+    """An entry that breaks the plan's rules; ``kind`` is 'window', 'night', 'overlap' or
+    'event' (an event's block moved off its event)."""
 
     entry_id: str
     index: int
@@ -719,7 +790,8 @@ class Plan:
         return [(e.meridian_flip, e.label()) for e in self.scheduled_entries if e.meridian_flip is not None]
 
     def conflicts(self) -> list[Conflict]:
-        """Every scheduled entry that leaves its window or the night, or overlaps another."""
+        """Every scheduled entry that leaves its window or the night, overlaps another, or
+        (an event's block) no longer covers its event."""
         out: list[Conflict] = []
         tol = TOLERANCE_S
         for i, e in enumerate(self.entries):
@@ -733,6 +805,9 @@ class Plan:
             if self.night_start is not None and self.night_end is not None:
                 if e.start < self.night_start - tol or e.end > self.night_end + tol:
                     out.append(Conflict(e.id, i, "night", f"{e.name} runs outside the night"))
+            if e.event is not None and not (e.start - tol <= e.event.start and e.event.end <= e.end + tol):
+                what = e.event.label or e.event.kind
+                out.append(Conflict(e.id, i, "event", f"{e.name}'s block no longer covers its {what}"))
         timed = sorted(
             ((i, e) for i, e in enumerate(self.entries) if e.start is not None and e.end is not None and e.end > e.start),
             key=lambda p: p[1].start,

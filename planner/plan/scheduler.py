@@ -16,6 +16,9 @@ placed as near each target's best air mass as the others allow (``planner.plan.p
 so they spread over the dark time instead of being packed from dusk. Blocks never overlap
 and never leave a window. Whatever cannot be placed comes back with the real reason (the
 night is full, it sets before a slot is free, it would cross the flip, ...).
+An event's block (``PlanEntry.fixed``: a minimum, transit or maximum with its margins)
+stays where it is, even outside the dark hours or its window (``Plan.conflicts()`` says
+so), and the others are fitted around it like any other fixed-time block.
 """
 
 from __future__ import annotations
@@ -357,7 +360,9 @@ def schedule_entries(
     dark = dark_interval(observability, limits.twilight)
     if dark is None:
         reason = f"{REASON_NO_NIGHT} ({TWILIGHT_LABELS[limits.twilight]} never begins)"
-        return [], [Unplaced(e, reason) for e in entries], None
+        kept = [replace(e, start=e.event.block[0], end=e.event.block[1]) if e.start is None else e
+                for e in entries if e.fixed]
+        return kept, [Unplaced(e, reason) for e in entries if not e.fixed], None
     site = observability.site
     if constraints is None:
         constraints = limit_constraints(site, min_altitude=limits.min_altitude, twilight=limits.twilight,
@@ -371,8 +376,16 @@ def schedule_entries(
 
     candidates = []
     unplaced: list[Unplaced] = []
+    placed: list[PlanEntry] = []
+    busy: list[tuple[float, float]] = [(float(a), float(b)) for a, b in fixed]  # the caller's, then events' blocks
     for i, entry in enumerate(entries):
         all_windows = observability.windows(i)
+        if entry.fixed:  # an event's block: where the event is, whatever else
+            start, end = (entry.start, entry.end) if entry.start is not None else entry.event.block
+            placed.append(replace(entry, start=start, end=end, duration=max(end - start, 1.0),
+                                  windows=tuple(_clip(all_windows, *dark)) or tuple(all_windows)))
+            busy.append((start, end))
+            continue
         up_in_dark = _clip(all_windows, *dark)
         if not up_in_dark:
             reason = REASON_TWILIGHT if all_windows else REASON_BELOW
@@ -402,9 +415,8 @@ def schedule_entries(
         candidates.append((-entry.target.urgency(now), sets, i, entry, tuple(windows)))
 
     chosen, layout, left_out = _choose_and_place(candidates, observability, dark, limits, now=now,
-                                                 max_entries=max_entries, fixed=fixed, keep_order=keep_order)
+                                                 max_entries=max_entries, fixed=busy, keep_order=keep_order)
     unplaced.extend(left_out)
-    placed: list[PlanEntry] = []
     for _, _, i, entry, windows in chosen:
         start = layout[entry.id]
         flip = None

@@ -120,3 +120,18 @@ def test_chart_events_are_the_watchable_ones_and_clock_names_other_days(night_of
     later = night.end + 10 * 3600
     day = dt.datetime.fromtimestamp(later, tz)
     assert report.clock(later, tz).startswith(f"{day.day} {day:%b} ")
+
+
+def test_a_plan_block_for_an_event_takes_the_settings_margins(night_of_dec_1, targets):
+    from planner.app.events import event_margins, plan_entry_for
+    from planner.config import Settings
+
+    event = next(e for e in night_of_dec_1.events() if e.end > e.start and e.observable != "none")
+    target = targets[event.target_index]
+    entry = plan_entry_for(event, target, Settings(event_margin_before_min=20, event_margin_after_min=45))
+    assert entry.fixed and entry.event.kind == event.kind and entry.event.label == event.label
+    assert entry.start == event.start - 20 * 60 and entry.end == event.end + 45 * 60
+    assert entry.target.name == target.star_name and entry.filters == entry.target.requested_filters
+    # margins out of range are held to 0-12 h; the defaults are half an hour each side
+    assert event_margins(Settings(event_margin_before_min=-5, event_margin_after_min=10_000)) == (0.0, 12 * 3600.0)
+    assert event_margins(Settings()) == (1800.0, 1800.0)

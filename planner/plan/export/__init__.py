@@ -184,6 +184,28 @@ def local_iso(t: float | None, plan: Plan) -> str:
     return "" if t is None else utc(t).astimezone(plan.site.tz).isoformat(timespec="seconds")
 
 
+EVENT_WORDS = {"primary": "primary minimum", "secondary": "secondary minimum", "transit": "transit",
+               "maximum": "maximum"}
+
+
+def event_note(entry: PlanEntry, tz=timezone.utc) -> str:
+    """One line on the event an entry's fixed block is for ('' for other entries): which,
+    when (in ``tz``, with its abbreviation), its window and the margins around it."""
+    ev = entry.event
+    if ev is None:
+        return ""
+
+    def at(t: float, fmt: str = "%H:%M") -> str:
+        return utc(t).astimezone(tz).strftime(fmt)
+
+    word = EVENT_WORDS.get(ev.kind, ev.kind)
+    text = f"{entry.name}: {word} at {at(ev.time, '%Y-%m-%d %H:%M %Z')}"
+    if ev.end > ev.start:
+        text += f", from {at(ev.start)} to {at(ev.end)}"
+    return text + (f"; fixed block with {ev.before / 60:.0f} min before and {ev.after / 60:.0f} min after "
+                   "(planner events)")
+
+
 def one_line(text: str) -> str:
     """Text with line breaks and tabs folded to spaces (for line-oriented formats)."""
     return " ".join(text.split())

@@ -30,6 +30,7 @@ from planner.plan.export import (
     Rendered,
     camera_entries,
     dec_dms,
+    event_note,
     one_line,
     ra_hms,
     utc,
@@ -81,6 +82,8 @@ def render(plan: Plan, options: ExportOptions, path: Path) -> Rendered:
         lines += [_comment(n) for n in e.notes.splitlines() if n.strip()]
         if e.meridian_flip is not None:  # ACP flips the mount itself; the observer should know
             lines.append(_comment(f"meridian flip during this block, at {acp_time(e.meridian_flip)} UTC"))
+        if e.event is not None:  # an event's fixed block: #waituntil holds it to the event
+            lines.append(_comment(event_note(e)))
         if e.start is not None:
             lines.append(f"#waituntil 1, {acp_time(e.start)}")
         n = len(chosen.names)

@@ -32,7 +32,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from planner import __version__
-from planner.plan.export import ExportOptions, Rendered, camera_entries, one_line, utc
+from planner.plan.export import ExportOptions, Rendered, camera_entries, event_note, one_line, utc
 from planner.plan.filters import CameraFilters
 from planner.plan.model import Plan, PlanEntry
 
@@ -146,5 +146,7 @@ def render(plan: Plan, options: ExportOptions, path: Path) -> Rendered:
     comments = [f"Ekos scheduler list written by planner {__version__}: {one_line(plan.title) or 'night plan'}"
                 f" at {plan.site.label}; times are {plan.site.timezone} local time."]
     comments += notes
+    # an event's job starts "At" its fixed block; say which event that is
+    comments += [event_note(e, plan.site.tz) for e, _chosen in entries if e.event is not None]
     companions = {name: _sequence(options, images, key) for key, name in sequences.items()}
     return Rendered(_xml(root, comments), companions=companions, notes=notes)

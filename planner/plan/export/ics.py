@@ -1,6 +1,7 @@
 """iCalendar (``.ics``) via the ``icalendar`` package: one event per scheduled entry, with
 the site as LOCATION and GEO and the target's coordinates, magnitudes and filters in the
-description. Unscheduled entries have no time and are left out."""
+description (and, for an event's block, the minimum, transit or maximum it is for).
+Unscheduled entries have no time and are left out."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import datetime, timezone
 from icalendar import Calendar, Event
 
 from planner import __version__
-from planner.plan.export import dec_dms, ordered_entries, ra_hms, utc
+from planner.plan.export import EVENT_WORDS, dec_dms, event_note, ordered_entries, ra_hms, utc
 from planner.plan.model import Plan
 
 
@@ -30,7 +31,8 @@ def render(plan: Plan, *_context) -> bytes:
         event.add("dtstamp", stamp)
         event.add("dtstart", utc(e.start))
         event.add("dtend", utc(e.end))
-        event.add("summary", f"Observe {t.name}")
+        what = f" ({EVENT_WORDS.get(e.event.kind, e.event.kind)})" if e.event is not None else ""
+        event.add("summary", f"Observe {t.name}{what}")
         event.add("location", f"{location} ({plan.site.latitude:.4f}, {plan.site.longitude:.4f})")
         event.add("geo", (plan.site.latitude, plan.site.longitude))
         lines = [
@@ -42,6 +44,8 @@ def render(plan: Plan, *_context) -> bytes:
             lines.append(f"Magnitude: {t.magnitude_text()}")
         if e.filters:
             lines.append(f"Filters: {' '.join(e.filters)}; {e.count} × {e.exposure:g} s each")
+        if e.event is not None:
+            lines.append(event_note(e, plan.site.tz))
         if e.notes:
             lines.append(e.notes)
         if e.meridian_flip is not None:

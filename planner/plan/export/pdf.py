@@ -35,8 +35,9 @@ def _night(plan: Plan, entries):
 
 def _chart_page(pdf, plan: Plan, entries) -> None:
     """The night chart of the window (``planner.plot.night``: twilight, the Moon, the limit,
-    airmass, the plan's blocks), in the print look: every curve has its own dash pattern and
-    its name at its peak, so the curves stay apart in grey-scale print."""
+    airmass, the plan's blocks and the events its fixed blocks are for), in the print look:
+    every curve has its own dash pattern and its name at its peak, so the curves stay apart
+    in grey-scale print."""
     from matplotlib.figure import Figure
 
     from planner.plot.night import draw_night
@@ -51,7 +52,9 @@ def _chart_page(pdf, plan: Plan, entries) -> None:
     plot = draw_night(ax, obs, list(range(len(entries))) if obs is not None else (),
                       names=[e.target.name for e in entries], theme="print", tz=plan.site.tz,
                       tz_label=plan.site.timezone, plan_blocks=plan.blocks(),
-                      flips=plan.flips())
+                      flips=plan.flips(),
+                      events=[(k, e.event.start, e.event.time, e.event.end, e.event.label)
+                              for k, e in enumerate(entries) if e.event is not None])
     if plot.hint is not None:  # "select targets in the table" is the window's hint, not paper's
         plot.hint.remove()
         plot.hint = None
