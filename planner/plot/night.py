@@ -17,6 +17,7 @@ apart in grey-scale print. It computes no astronomy: it only reads an ``Observab
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Sequence
