@@ -40,6 +40,7 @@ from planner.sky.ephemeris import (
     utc_to_frame_jd,
 )
 from planner.sky.events import FULL, PARTIAL, classify
+from planner.config import MAX_MARGIN_MIN, event_margins  # noqa: F401 - Settings > Events' rule, re-exported
 from planner.sky.site import Site
 from planner.sky.types import Night
 
@@ -366,25 +367,6 @@ def fill_from_vsx(
     return result
 
 
-MAX_MARGIN_MIN = 12 * 60.0  # a margin longer than a night is a typing error
-
-
-def event_margins(settings=None) -> tuple[float, float]:
-    """(before, after) in seconds from the settings' event margins, each within 0-12 h."""
-    from planner.config import Settings
-
-    settings = settings if settings is not None else Settings()
-
-    def clamp(value) -> float:
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            return 30.0 * 60.0
-        return 60.0 * min(max(number, 0.0), MAX_MARGIN_MIN) if math.isfinite(number) else 30.0 * 60.0
-
-    return clamp(settings.event_margin_before_min), clamp(settings.event_margin_after_min)
-
-
 def plan_entry_for(event: NightEvent, target: Any, settings=None, **entry_kwargs):
     """The plan's fixed block for ``event`` of ``target``: from the event's start less the
     margin before to its end plus the margin after (Settings > Events), the target's
@@ -397,6 +379,55 @@ def plan_entry_for(event: NightEvent, target: Any, settings=None, **entry_kwargs
     plan_target = target if isinstance(target, PlanTarget) else PlanTarget.from_target(target)
     entry_kwargs.setdefault("filters", plan_target.requested_filters)
     return PlanEntry.for_event(plan_target, plan_event, **entry_kwargs)
+
+
+def event_for_block(target_events: TargetEvents | None) -> NightEvent | None:
+    """The event of the night worth a plan block: the first that can be watched whole,
+    else the first that can be watched in part; None when nothing can be watched."""
+    if target_events is None:
+        return None
+    for wanted in (FULL, PARTIAL):
+        for event in target_events.events:
+            if event.observable == wanted:
+                return event
+    return None
+
+
+@dataclass(frozen=True)
+class EventBlocks:
+    """``event_blocks``' answer: the fixed blocks made, and one line per target left out."""
+
+    entries: tuple[Any, ...]  # planner.plan.model.PlanEntry
+    skipped: tuple[str, ...]
+
+
+def event_blocks(events: NightEvents | None, indices: Sequence[int], targets: Sequence[Any],
+                 settings=None, **entry_kwargs) -> EventBlocks:
+    """Plan blocks for the events of the targets at ``indices`` (rows of ``targets``, the
+    list ``events`` was computed for): each target's event worth a block (``event_for_block``)
+    with the margins from Settings > Events; a target with none is skipped with the reason
+    (no elements, no event tonight, none that can be watched). The window's "Add events to
+    plan" and anything else that adds events to a plan call this."""
+    entries: list[Any] = []
+    skipped: list[str] = []
+    for index in indices:
+        target = targets[index]
+        name = getattr(target, "star_name", str(target))
+        target_events = events.targets[index] if events is not None and index < len(events.targets) else None
+        if target_events is None:
+            skipped.append(f"{name}: tonight's events are not computed yet")
+            continue
+        event = event_for_block(target_events)
+        if event is None:
+            if target_events.reason:
+                skipped.append(f"{name}: {target_events.reason}")
+            elif target_events.events:
+                skipped.append(f"{name}: none of tonight's events can be watched (below the limit or in daylight)")
+            else:
+                skipped.append(f"{name}: no event tonight")
+            continue
+        entries.append(plan_entry_for(event, target, settings, **entry_kwargs))
+    return EventBlocks(tuple(entries), tuple(skipped))
 
 
 def vsx_elements_for(targets: Sequence[Any], settings=None, *, cancelled=None) -> tuple[dict[str, Elements], str]:
@@ -432,12 +463,15 @@ def _events_job(targets, site, when, reference):  # module-level: pickled to the
 
 __all__ = [
     "CLASS_WORDS",
+    "EventBlocks",
     "KIND_LABELS",
     "KIND_WORDS",
     "NightEvent",
     "NightEvents",
     "TargetEvents",
     "VsxFill",
+    "event_blocks",
+    "event_for_block",
     "events_for_night",
     "event_margins",
     "events_for_night_in_helper",

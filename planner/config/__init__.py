@@ -12,6 +12,7 @@ platformdirs config folder, written atomically; secrets never go here (see
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import stat
@@ -31,7 +32,7 @@ from planner import APP_NAME
 from planner.config.advanced import ADVANCED
 from planner.config.arcsecond import ARCSECOND
 from planner.config.display import DISPLAY, THEMES  # noqa: F401 (THEMES: re-exported)
-from planner.config.events import EVENTS
+from planner.config.events import EVENTS, MAX_MARGIN_MIN
 from planner.config.exports import EXPORTS
 from planner.config.section import Section, Setting, SettingsError, sentence, shown
 from planner.config.site import FIX_HINT, PLACE_FIELDS, PLACE_TRIGGERS, SITE
@@ -261,6 +262,24 @@ class Settings:
         settings = cls(**kwargs)
         settings.warnings = tuple(warnings)
         return settings
+
+
+def event_margins(settings: Settings | None = None) -> tuple[float, float]:
+    """(before, after) in seconds: how long an event's plan block starts before its window
+    and ends after it (Settings > Events), each held to 0-12 h; a value that is not a
+    number reads as the default 30 min. Read by ``planner.app.events.plan_entry_for`` and
+    the settings page."""
+    settings = settings if settings is not None else Settings()
+
+    def clamp(name: str) -> float:
+        default = float(EVENTS[name].default)
+        try:
+            number = float(getattr(settings, name))
+        except (TypeError, ValueError):
+            return 60.0 * default
+        return 60.0 * min(max(number, 0.0), MAX_MARGIN_MIN) if math.isfinite(number) else 60.0 * default
+
+    return clamp("event_margin_before_min"), clamp("event_margin_after_min")
 
 
 def settings_path() -> Path:

@@ -47,6 +47,7 @@ from planner.app.targets import TargetList
 from planner.app.visibility import compute_visibility_in_helper
 from planner.catalog.target import SECTION_NAMES, Target
 from planner.config import Settings, SettingsError, load_settings, save_settings
+from planner.formatting import format_clock
 from planner.ui.chart import TonightChart
 from planner.ui.docks import DOCKS, PendingDock
 from planner.ui.listen import listen
@@ -742,6 +743,32 @@ class MainWindow(WindowActions, QMainWindow):
     def add_selection_to_plan(self) -> None:
         self.plan_dock.add_targets(self.table.selected_targets())
         self._show_dock(self.plan_dock)
+
+    def add_selected_events_to_plan(self) -> None:
+        """Each selected target's minimum, transit or maximum tonight as a fixed plan block
+        (its window with the margins of Settings > Events); the others are named with why."""
+        # planner.app.events loads astropy: only when asked, never before the first paint
+        from planner.app.events import event_blocks
+
+        state = self.night_state
+        rows = self.table.selected_target_indices()
+        if not rows:
+            self.show_message("Select the targets whose minimum, transit or maximum should go in the plan.")
+            return
+        made = event_blocks(state.events, rows, state.targets, self.settings)
+        parts = []
+        if made.entries:
+            self.plan_dock.add_entries(made.entries)
+            self._show_dock(self.plan_dock)
+            tz = state.display_tz()
+            blocks = "; ".join(f"{e.label()} {format_clock(e.start, tz)}\u2013{format_clock(e.end, tz)}"
+                               for e in made.entries)
+            parts.append(f"Added {len(made.entries)} fixed block{'s' if len(made.entries) != 1 else ''} "
+                         f"({blocks}): Schedule keeps {'them' if len(made.entries) != 1 else 'it'} there "
+                         "and fits the other targets around.")
+        if made.skipped:
+            parts.append("Not added: " + "; ".join(made.skipped) + ".")
+        self.show_message(" ".join(parts), error=not made.entries)
 
     # == panels of other parts ================================================================
 

@@ -302,6 +302,11 @@ class PlanDock(QDockWidget):
             self._say(f"Added {len(entries)} target{'s' if len(entries) != 1 else ''}; press Schedule to lay out the night.")
         return entries
 
+    def add_entries(self, entries: Sequence[PlanEntry]) -> list[PlanEntry]:
+        """Put ready-made entries (an event's fixed block from ``planner.app.events.event_blocks``)
+        at the end of the plan, as they are."""
+        return self.plan.insert(len(self.plan.entries), list(entries))
+
     def remove_selected(self) -> None:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()}, reverse=True)
         for row in rows:

@@ -62,6 +62,10 @@ class WindowActions:
         self.export_plan_action = self._act("&Export plan…", lambda: self._plan_call(plan.export), "Ctrl+E")
         self.add_to_plan_action = self._act("Add selected to &plan", self.add_selection_to_plan, "Ctrl+P",
                                             tip="Add the selected targets to tonight's plan")
+        self.add_events_to_plan_action = self._act(
+            "Add selected targets' &events to plan", self.add_selected_events_to_plan, "Ctrl+Shift+P",
+            tip="Add tonight's minimum, transit or maximum of each selected target as a block fixed in time "
+                "(margins in Settings > Events)")
         self.quit_action = self._act("&Quit", self.close, SK.Quit)
 
         self.refresh_action = self._act("&Refresh from AAVSO", self.refresh_from_aavso, SK.Refresh,
@@ -120,6 +124,7 @@ class WindowActions:
         edit.addAction(self.table.copy_action)
         edit.addAction(self.find_action)
         edit.addAction(self.add_to_plan_action)
+        edit.addAction(self.add_events_to_plan_action)
 
         view = self.view_menu = bar.addMenu("&View")
         self.panels_menu = view.addMenu("&Panels")

@@ -135,3 +135,31 @@ def test_a_plan_block_for_an_event_takes_the_settings_margins(night_of_dec_1, ta
     # margins out of range are held to 0-12 h; the defaults are half an hour each side
     assert event_margins(Settings(event_margin_before_min=-5, event_margin_after_min=10_000)) == (0.0, 12 * 3600.0)
     assert event_margins(Settings()) == (1800.0, 1800.0)
+
+
+def test_event_blocks_take_the_watchable_event_and_say_why_others_are_left_out(night_of_dec_1, targets):
+    from planner.app.events import event_blocks, event_for_block
+    from planner.config import Settings
+
+    report = night_of_dec_1
+    rows = list(range(len(targets)))
+    made = event_blocks(report, rows, targets, Settings(event_margin_before_min=10, event_margin_after_min=10))
+    chosen = {i: event_for_block(report.targets[i]) for i in rows}
+    assert made.entries and made.skipped  # the sample has both
+    # one fixed block per target with something to watch: the first full event, else the first partial
+    assert [e.target.name for e in made.entries] == [targets[i].star_name for i in rows if chosen[i] is not None]
+    for i, event in chosen.items():
+        if event is None:
+            continue
+        kinds = [e.observable for e in report.targets[i].events]
+        assert event.observable == ("full" if "full" in kinds else "partial")
+        assert event is next(e for e in report.targets[i].events if e.observable == event.observable)
+    for entry in made.entries:
+        assert entry.fixed and entry.start == entry.event.start - 600 and entry.end == entry.event.end + 600
+    # the others are named, each with its reason
+    left = [targets[i].star_name for i in rows if chosen[i] is None]
+    assert [line.split(":")[0] for line in made.skipped] == left
+    assert all(len(line.split(": ", 1)[1]) > 5 for line in made.skipped)
+    # events not computed yet: nothing is made, and that is said
+    none_yet = event_blocks(None, [0], targets)
+    assert none_yet.entries == () and "not computed yet" in none_yet.skipped[0]

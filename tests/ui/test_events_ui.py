@@ -246,3 +246,36 @@ def test_chart_state_carries_the_events_to_the_drawing():
     assert not with_events.same(state)
     renderer.apply(with_events)  # in place: same night, names and theme
     assert renderer.plot.events == [events[0]] and renderer.plot.event_artists
+
+
+def test_add_events_to_plan_makes_fixed_blocks_with_the_settings_margins(qtbot, monkeypatch):
+    """The window's "Add selected targets' events to plan": each selected target's watchable
+    event becomes a fixed block in the plan dock; a target without one is named with why."""
+    from planner.app import events as app_events
+    from planner.app.events import event_for_block
+
+    monkeypatch.setattr(app_events, "vsx_elements_for", lambda targets, settings, cancelled=None: ({}, ""))
+    window = open_window(qtbot)
+    state = window.night_state
+    qtbot.waitUntil(lambda: state.events is not None and not window.night_events.busy, timeout=120_000)
+    names = [t.star_name for t in state.targets]
+    with_event = [i for i, t in enumerate(state.events.targets) if event_for_block(t) is not None]
+    without = [i for i, t in enumerate(state.events.targets) if event_for_block(t) is None]
+    assert with_event and without
+    plan = window.plan_dock.plan
+    before = len(plan.entries)
+    window.table.select_target_indices([with_event[0], without[0]])
+    assert sorted(window.table.selected_target_indices()) == sorted([with_event[0], without[0]])
+    window.add_events_to_plan_action.trigger()
+    assert len(plan.entries) == before + 1
+    entry = plan.entries[-1]
+    event = event_for_block(state.events.targets[with_event[0]])
+    margin_before, margin_after = app_events.event_margins(window.settings)
+    assert entry.fixed and entry.target.name == names[with_event[0]]
+    assert (entry.start, entry.end) == (event.start - margin_before, event.end + margin_after)
+    message = window.statusBar().currentMessage()
+    assert "fixed block" in message and names[without[0]] in message
+    # the plan now has unsaved changes: quitting asks, and this test's answer is Discard
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)

@@ -17,6 +17,7 @@ advanced page; the horizon picture follows the altitude limit typed on the site 
 from __future__ import annotations
 
 from planner.ui.settings.advanced import AdvancedPage
+from planner.ui.settings.events import EventsPage
 from planner.ui.settings.exports import ExportsPage
 from planner.ui.settings.page import SettingsPage
 from planner.ui.settings.services import ServicesPage
@@ -24,6 +25,7 @@ from planner.ui.settings.site import SitePage
 from planner.ui.settings.sky import SkyPage
 from planner.ui.settings.telescope import TelescopePage
 
-PAGES: tuple[type[SettingsPage], ...] = (SitePage, TelescopePage, ExportsPage, SkyPage, ServicesPage, AdvancedPage)
+PAGES: tuple[type[SettingsPage], ...] = (SitePage, TelescopePage, ExportsPage, SkyPage, EventsPage, ServicesPage,
+                                          AdvancedPage)
 
 __all__ = ["PAGES", "SettingsPage"]
