@@ -337,8 +337,10 @@ class PlanEvent:
 
     @property
     def block(self) -> tuple[float, float]:
-        """The block it needs: its window widened by the margins."""
-        return self.start - self.before, self.end + self.after
+        """The block it needs: its window widened by the margins, out to whole minutes (a
+        plan's times are read and typed to the minute)."""
+        return (math.floor((self.start - self.before) / 60.0) * 60.0,
+                math.ceil((self.end + self.after) / 60.0) * 60.0)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}

@@ -4,6 +4,7 @@ the kinds filter, any night (the outlook's use), and the JSON ``planner events``
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pytest
 
@@ -130,7 +131,10 @@ def test_a_plan_block_for_an_event_takes_the_settings_margins(night_of_dec_1, ta
     target = targets[event.target_index]
     entry = plan_entry_for(event, target, Settings(event_margin_before_min=20, event_margin_after_min=45))
     assert entry.fixed and entry.event.kind == event.kind and entry.event.label == event.label
-    assert entry.start == event.start - 20 * 60 and entry.end == event.end + 45 * 60
+    # the margins, out to whole minutes
+    assert entry.start == math.floor((event.start - 20 * 60) / 60) * 60
+    assert entry.end == math.ceil((event.end + 45 * 60) / 60) * 60
+    assert entry.start % 60 == 0 and entry.end % 60 == 0
     assert entry.target.name == target.star_name and entry.filters == entry.target.requested_filters
     # margins out of range are held to 0-12 h; the defaults are half an hour each side
     assert event_margins(Settings(event_margin_before_min=-5, event_margin_after_min=10_000)) == (0.0, 12 * 3600.0)
@@ -155,7 +159,8 @@ def test_event_blocks_take_the_watchable_event_and_say_why_others_are_left_out(n
         assert event.observable == ("full" if "full" in kinds else "partial")
         assert event is next(e for e in report.targets[i].events if e.observable == event.observable)
     for entry in made.entries:
-        assert entry.fixed and entry.start == entry.event.start - 600 and entry.end == entry.event.end + 600
+        assert entry.fixed and entry.start == math.floor((entry.event.start - 600) / 60) * 60
+        assert entry.end == math.ceil((entry.event.end + 600) / 60) * 60
     # the others are named, each with its reason
     left = [targets[i].star_name for i in rows if chosen[i] is None]
     assert [line.split(":")[0] for line in made.skipped] == left

@@ -8,6 +8,7 @@ here the window only has to show what ``planner.app.events`` computed."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import numpy as np
 import pytest
@@ -272,7 +273,8 @@ def test_add_events_to_plan_makes_fixed_blocks_with_the_settings_margins(qtbot, 
     event = event_for_block(state.events.targets[with_event[0]])
     margin_before, margin_after = app_events.event_margins(window.settings)
     assert entry.fixed and entry.target.name == names[with_event[0]]
-    assert (entry.start, entry.end) == (event.start - margin_before, event.end + margin_after)
+    assert (entry.start, entry.end) == (math.floor((event.start - margin_before) / 60) * 60,
+                                        math.ceil((event.end + margin_after) / 60) * 60)
     message = window.statusBar().currentMessage()
     assert "fixed block" in message and names[without[0]] in message
     # the plan now has unsaved changes: quitting asks, and this test's answer is Discard
