@@ -4,24 +4,21 @@
 (connect, read) timeout, the service's limiter (``limiter``), the shared answer cache
 (``cache``) and redaction (``redaction``). Every failure becomes a
 ``planner.services.errors.ServiceError``; when the network fails and a cached answer
-exists, that answer comes back marked ``offline``.
+exists, that answer comes back marked ``offline``. The policies, ``Reply`` and the address
+rules are ``policy``'s, the retries ``retry``'s; their names are importable from here too.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json as jsonlib
 import logging
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, TypeVar
+from typing import Any, Callable, TypeVar
 from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError, ReadTimeoutError
-from urllib3.util.retry import Retry
 
 from planner import __version__
 from planner.services.errors import (
@@ -41,6 +38,7 @@ from planner.services.errors import (
 )
 from planner.services.http import cache as _cache
 from planner.services.http.limiter import RateLimitState, limiter_for, retry_at_from_headers
+from planner.services.http.policy import DEFAULT_TIMEOUT, POLICIES, Reply, ServicePolicy, check_url, is_loopback
 from planner.services.http.redaction import (
     ALWAYS_SECRET,
     install_log_filter,
@@ -49,184 +47,18 @@ from planner.services.http.redaction import (
     register_basic_auth,
     register_secret_params,
 )
+from planner.services.http.retry import RETRY_STATUSES, _make_retry
 
 log = logging.getLogger(__name__)
 
 # No public home page exists yet, so the agent names the program, its version and its purpose.
 USER_AGENT = f"planner/{__version__} (variable-star observing planner; python-requests)"
-DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 30.0)
-RETRY_STATUSES = (500, 502, 503, 504)
 _CHUNK = 64 * 1024
 
 
-@dataclass(frozen=True)
-class ServicePolicy:
-    """How planner treats one web service: cache life, throttle, budget, secrets, timeouts."""
-
-    key: str  # "aavso" | "astrobin" | "nasa" | "astrometry" | "arcsecond"
-    name: str  # display name
-    expire_after: float  # cache seconds for GET responses (0: never cache)
-    min_interval: float = 0.0  # seconds between two requests that reach the network
-    hourly_budget: int | None = None
-    secret_params: tuple[str, ...] = ()
-    secret_headers: tuple[str, ...] = ("Authorization",)
-    https_only: bool = False
-    timeout: tuple[float, float] = DEFAULT_TIMEOUT
-    retries: int = 3  # for GETs on connection errors and 500/502/503/504
-    backoff_factor: float = 0.5  # urllib3 backoff; tests set it tiny
-
-
-class _Policies(dict):
-    """Every service's policy, by key, as each client module declares it
-    (``planner.services.declaration.declare``); reading it loads the declarations first.
-    Tests replace entries to make the services fast."""
-
-    _loading = False
-
-    def _load(self) -> None:
-        if not _Policies._loading:
-            _Policies._loading = True
-            import planner.services.registry  # noqa: F401 - each module declares its service
-
-    def __getitem__(self, key):
-        self._load()
-        return super().__getitem__(key)
-
-    def __iter__(self):
-        self._load()
-        return super().__iter__()
-
-    def __len__(self):
-        self._load()
-        return super().__len__()
-
-    def __contains__(self, key):
-        self._load()
-        return super().__contains__(key)
-
-    def get(self, key, default=None):
-        self._load()
-        return super().get(key, default)
-
-    def keys(self):
-        self._load()
-        return super().keys()
-
-    def values(self):
-        self._load()
-        return super().values()
-
-    def items(self):
-        self._load()
-        return super().items()
-
-
-POLICIES: dict[str, ServicePolicy] = _Policies()
-
-
-@dataclass
-class Reply:
-    """One answer of a service, already decoded as asked (``expect``)."""
-
-    data: Any
-    status: int
-    headers: Mapping[str, str]
-    url: str  # redacted
-    from_cache: bool = False
-    offline: bool = False  # a stale cached answer served because the network failed
-    fetched_at: float | None = None  # unix time the answer was fetched from the service
-
-    def meta(self) -> dict[str, Any]:
-        return {"from_cache": self.from_cache, "offline": self.offline, "fetched_at": self.fetched_at}
-
-
-# -- URLs --------------------------------------------------------------------------------
-
-
-def is_loopback(host: str | None) -> bool:
-    if not host:
-        return False
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_url(policy: ServicePolicy, url: str) -> str:
-    """Validate an absolute URL for ``policy``; raises ``ConfigurationError``."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        parts, host = None, None
-    if parts is None or parts.scheme not in ("http", "https") or not host:
-        raise ConfigurationError(
-            policy.name,
-            f"the address {redact_url(url, policy.secret_params)!r} is not a usable http(s) URL",
-            f"set the {policy.name} base URL in Settings or PLANNER_{policy.key.upper()}_URL",
-            service_key=policy.key,
-        )
-    if policy.https_only and parts.scheme == "http" and not is_loopback(host):
-        raise ConfigurationError(
-            policy.name,
-            f"refuses plain http to {host}: this service accepts only https",
-            f"use an https:// base URL in Settings or PLANNER_{policy.key.upper()}_URL",
-            service_key=policy.key,
-        )
-    return url
 
 
 # -- session -----------------------------------------------------------------------------
-
-
-class _ServiceRetry(Retry):
-    """urllib3 ``Retry`` as the services need it.
-
-    A read timeout is final: the server accepted the request and did not answer, and asking
-    again only multiplies the wait (four read timeouts were two minutes). Connection errors
-    and 5xx answers are retried as before. Every retry first passes the service's limiter,
-    so it keeps the throttle (AstroBin and astrometry.net allow about one request a second)
-    and counts against the hourly budget like any other request.
-    """
-
-    def __init__(self, *args, before_retry: Callable[[], None] | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.before_retry = before_retry
-
-    def new(self, **kw):
-        retry = super().new(**kw)
-        retry.before_retry = self.before_retry
-        return retry
-
-    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
-        if isinstance(error, ReadTimeoutError):
-            raise MaxRetryError(_pool, url, error) from error
-        return super().increment(method, url, response, error, _pool, _stacktrace)
-
-    def sleep(self, response=None) -> None:
-        super().sleep(response)
-        if self.before_retry is not None:
-            self.before_retry()
-
-
-def _make_retry(policy: ServicePolicy, before_retry: Callable[[], None] | None = None) -> Retry:
-    return _ServiceRetry(
-        total=policy.retries,
-        connect=policy.retries,
-        read=policy.retries,
-        status=policy.retries,
-        other=0,
-        allowed_methods=frozenset({"GET", "HEAD"}),
-        status_forcelist=RETRY_STATUSES,
-        backoff_factor=policy.backoff_factor,
-        backoff_max=30.0,
-        raise_on_status=False,
-        respect_retry_after_header=False,  # a 503 may ask for hours; we report instead of hang
-        before_retry=before_retry,
-    )
 
 
 class _SecretKeepingSession(requests.Session):
