@@ -18,6 +18,7 @@ from werkzeug import Response
 
 from planner.cli import main as cli_main
 from planner.services import astrobin
+from planner.services.astrobin import client as astrobin_client
 from planner.services.astrobin import (
     AstrobinClient,
     SearchQuery,
@@ -439,7 +440,8 @@ def test_cli_image_of_the_day(cli_env, httpserver, capsys, monkeypatch):
     httpserver.expect_request("/api/v1/imageoftheday/").respond_with_json(canned("imageoftheday.json"))
     httpserver.expect_request("/api/v1/image/1234/").respond_with_json(canned("image_1234.json"))
     real_policy = astrobin.make_policy
-    monkeypatch.setattr(astrobin, "make_policy", lambda min_interval=0.0: real_policy(0.0))  # no 1 s wait
+    # where the client reads it (planner.services.astrobin re-exports it from there)
+    monkeypatch.setattr(astrobin_client, "make_policy", lambda min_interval=0.0: real_policy(0.0))  # no 1 s wait
     assert cli_main(["images", "astrobin", "--iotd"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["image_of_the_day"]["date"] == "2024-03-01" and data["image"]["id"] == "1234"
