@@ -1,0 +1,77 @@
+"""Screenshots of the main window and its chart for docs/screenshots (README, docs/window.md,
+docs/chart-themes-settings.md): the bundled sample at 52°N 4°E on a fixed night, three stars
+selected, offscreen, in the light, dark and night themes.
+
+    QT_QPA_PLATFORM=offscreen python -m tools.window_screenshots docs/screenshots
+
+Writes main-light.png, main-night.png and chart-light.png, chart-dark.png, chart-night.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+NIGHT = dt.date(2026, 11, 23)
+CHART_TARGETS = ("SS Cyg", "omi Cet", "R Leo")
+THEMES = ("light", "dark", "night")
+WINDOW_THEMES = ("light", "night")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("folder", type=Path)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    for name in ("CONFIG", "DATA", "CACHE"):
+        os.environ[f"PLANNER_{name}_DIR"] = tempfile.mkdtemp(prefix=f"planner-shots-{name.lower()}-")
+
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+    from PySide6.QtWidgets import QApplication
+
+    from planner.config import Settings, save_settings
+
+    save_settings(Settings(site_name="Leiden", latitude=52.0, longitude=4.0, elevation=0.0,
+                           target_altitude=20.0, timezone="Europe/Amsterdam"))
+    app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841 (kept alive)
+    from planner.ui.main_window import MainWindow
+
+    def wait(condition, timeout_s: float = 300.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not condition() and time.monotonic() < deadline:
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+            time.sleep(0.02)
+        if not condition():
+            raise SystemExit("the window did not get there in time")
+
+    window = MainWindow()
+    window.resize(1440, 900)
+    window.show()
+    wait(lambda: window.is_ready and not window.sky_runner.busy)
+    window.set_night_date(NIGHT)
+    wait(lambda: not window.sky_runner.busy and window.observability is not None
+         and window.observability.night.start > 0)
+    names = [t.star_name for t in window.night_state.targets]
+    window.night_state.set_selection([names.index(n) for n in CHART_TARGETS if n in names])
+    args.folder.mkdir(parents=True, exist_ok=True)
+    for theme in THEMES:
+        window.apply_theme(theme, save=False)
+        window.chart.flush(60_000)
+        QCoreApplication.processEvents()
+        window.chart.grab().save(str(args.folder / f"chart-{theme}.png"))
+        if theme in WINDOW_THEMES:
+            window.grab().save(str(args.folder / f"main-{theme}.png"))
+    window.close()
+    from planner.app.helper import stop_helper_process
+
+    stop_helper_process()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
