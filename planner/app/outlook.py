@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
 import numpy as np
@@ -57,6 +57,12 @@ class Outlook:
     max_altitude: np.ndarray
     moon_separation: np.ndarray
     due: np.ndarray  # bool: due by its cadence at the start of that night
+    # events[i][k]: target i's events in night k (planner.app.events.NightEvent, target_index = i)
+    events: list[list[tuple]] = field(default_factory=list)
+
+    def events_of(self, row: int, night: int) -> tuple:
+        """Target ``row``'s events in night ``night`` (empty without elements)."""
+        return self.events[row][night] if self.events else ()
 
     @property
     def dates(self) -> list[_dt.date]:
@@ -67,7 +73,8 @@ class Outlook:
 
     def to_json(self) -> dict[str, Any]:
         """``{"site": {...}, "nights": [{"date", "sunset", "sunrise", "targets": [{"star_name",
-        "hours", "max_altitude", "moon_separation", "moon_illumination", "due"}]}]}``;
+        "hours", "max_altitude", "moon_separation", "moon_illumination", "due", "events": [{"kind", "label", "time",
+        "time_utc", "altitude", "observable"}]}]}]}``;
         times are unix seconds (as the AAVSO API gives them), None where the Sun does not
         cross the site's sun altitude that night."""
         site = self.site
@@ -86,6 +93,7 @@ class Outlook:
                         "moon_separation": _round(self.moon_separation[i, k], 1),
                         "moon_illumination": illumination,
                         "due": bool(self.due[i, k]),
+                        "events": [event_json(e) for e in self.events_of(i, k)],
                     }
                     for i, t in enumerate(self.targets)
                 ],
@@ -103,6 +111,20 @@ class Outlook:
             },
             "nights": out_nights,
         }
+
+
+def event_json(event) -> dict[str, Any]:
+    """One event of a target-night in ``planner outlook``'s JSON: its kind, the time of its
+    middle (a maximum: the maximum) in unix seconds and ISO UTC, the altitude then and its
+    visibility class (full, partial, none: as ``planner events`` classes it)."""
+    return {
+        "kind": event.kind,
+        "label": event.label,
+        "time": int(round(event.time)),
+        "time_utc": _dt.datetime.fromtimestamp(round(event.time), _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "altitude": round(float(event.altitude), 1),
+        "observable": event.observable,
+    }
 
 
 def target_name(target: Any) -> str:
@@ -141,7 +163,27 @@ def outlook(targets: Sequence[Any], site: Site, dates: Sequence[_dt.date]) -> Ou
         when = night.start
         due[:, k] = [is_due(getattr(t, "obs_cadence", None), getattr(t, "last_data_point", None), when)
                      for t in targets]
-    return Outlook(site, targets, nights, sky.hours, sky.max_altitude, sky.moon_separation, due)
+    events = outlook_events(targets, site, dates)
+    return Outlook(site, targets, nights, sky.hours, sky.max_altitude, sky.moon_separation, due, events)
+
+
+def outlook_events(targets: Sequence[Any], site: Site, dates: Sequence[_dt.date]) -> list[list[tuple]]:
+    """``events[i][k]``: target i's events in the night of ``dates[k]``, each night through
+    ``events_for_night`` (the same call ``planner events --date`` makes), asked for the
+    targets with elements only (the others have no events to predict)."""
+    from planner.app.events import events_for_night
+
+    targets = list(targets)
+    out: list[list[tuple]] = [[() for _ in dates] for _ in targets]
+    rows = [i for i, t in enumerate(targets) if getattr(t, "elements", None) is not None]
+    if not rows:
+        return out
+    chosen = [targets[i] for i in rows]
+    for k, date in enumerate(dates):
+        night = events_for_night(chosen, site, night_for_date(site, date))
+        for j, row in enumerate(night.targets):
+            out[rows[j]][k] = tuple(replace(e, target_index=rows[j]) for e in row.events)
+    return out
 
 
 def outlook_in_helper(targets: Sequence[Any], site: Site, dates: Sequence[_dt.date]) -> Outlook:

@@ -23,7 +23,13 @@ from planner.commands.common import (
 )
 from planner.limits import OUTLOOK_MAX_NIGHTS as MAX_NIGHTS
 
-CSV_FIELDS = ("date", "star_name", "hours", "max_altitude", "moon_separation", "moon_illumination", "due")
+CSV_FIELDS = ("date", "star_name", "hours", "max_altitude", "moon_separation", "moon_illumination", "due",
+              "events")
+
+
+def events_cell(events) -> str:
+    """A target-night's events in one CSV cell: ``kind time_utc observable`` joined by ``; ``."""
+    return "; ".join(f"{e['kind']} {e['time_utc']} {e['observable']}" for e in events)
 
 
 def cmd_outlook(args) -> int:
@@ -53,7 +59,8 @@ def _write_csv(result) -> None:
     writer.writerow(CSV_FIELDS)
     for night in result.to_json()["nights"]:
         for row in night["targets"]:
-            writer.writerow([night["date"]] + [("" if row[k] is None else row[k]) for k in CSV_FIELDS[1:]])
+            writer.writerow([night["date"]] + [("" if row[k] is None else row[k]) for k in CSV_FIELDS[1:-1]]
+                            + [events_cell(row["events"])])
     sys.stdout.write(out.getvalue())
 
 
@@ -83,6 +90,29 @@ def _print_table(result) -> None:
             cells.append((text + ("*" if result.due[i, k] else "")).rjust(4))
         name = getattr(target, "star_name", "")
         print(f"{name[:width]:<{width}} {' '.join(cells)}")
+    _print_events(result)
+
+
+def _print_events(result) -> None:
+    """The events of the nights below the table, night by night (times UTC)."""
+    lines = []
+    for k, night in enumerate(result.nights):
+        for i, target in enumerate(result.targets):
+            for event in result.events_of(i, k):
+                lines.append(((k, event.time), f"{night.date:%a %Y-%m-%d}  {getattr(target, 'star_name', ''):<22} "
+                              f"{event.label:<8} {_utc(event.time)} UTC  alt {event.altitude:5.1f}  {event.observable}"))
+    if not lines:
+        return
+    print()
+    print("Events (night of, star, event, time of its middle in UTC, altitude then, visibility):")
+    for _t, line in sorted(lines, key=lambda x: x[0]):
+        print(line)
+
+
+def _utc(unix: float) -> str:
+    import datetime as _dt
+
+    return _dt.datetime.fromtimestamp(round(unix), _dt.timezone.utc).strftime("%m-%d %H:%M")
 
 
 def register(subparsers) -> None:
@@ -92,7 +122,9 @@ def register(subparsers) -> None:
         description=(
             "The next N nights (default 30) for a target list: per target and night the hours above the "
             "altitude limit and the horizon mask, the highest altitude, the Moon's separation (at the night's "
-            "middle) and illumination, and whether the target is due by its cadence then. Nights are named by "
+            "middle) and illumination, whether the target is due by its cadence then, and its events that night "
+            "(minima, transits, maxima of the targets with elements: kind, time UTC, full/partial/none). "
+            "Nights are named by "
             "their evening's local date at the site."
         ),
     )

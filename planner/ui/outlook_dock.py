@@ -3,7 +3,10 @@
 Each cell is a target's hours observable that night (against the horizon mask too), its
 colour deeper the longer; a dot marks a night on which the target is due by its cadence.
 The header gives each night's date and the Moon's illumination; a cell's tooltip gives the
-hours, the highest altitude, the Moon's separation and whether it is due. Clicking a cell
+hours, the highest altitude, the Moon's separation, whether it is due and the night's events
+(minima, transits, maxima of targets with elements; a small triangle in the cell's lower
+left corner marks a night with an event that can be watched, hollow when it cannot).
+Clicking a cell
 opens that night in the window and selects the target.
 
 The dock computes nothing itself: ``planner.app.outlook.outlook_in_helper`` runs in the
@@ -13,12 +16,13 @@ nights in the settings, and only while the dock is shown.
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QRectF, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPainter, QPen
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPointF, QRectF, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -35,12 +39,14 @@ from PySide6.QtWidgets import (
 
 from planner.app.outlook import Outlook, outlook_dates, outlook_in_helper, target_name
 from planner.formatting import format_clock
+from planner.sky.events import FULL, NONE, PARTIAL
 from planner.ui.listen import listen
 from planner.ui.workers import LatestRunner
 
 HOURS_ROLE = Qt.ItemDataRole.UserRole + 1  # float hours (sort value)
 DUE_ROLE = Qt.ItemDataRole.UserRole + 2  # bool
 TARGET_ROLE = Qt.ItemDataRole.UserRole + 3  # index into the state's targets
+EVENT_ROLE = Qt.ItemDataRole.UserRole + 4  # "watchable" | "unwatchable" | None: the cell's event mark
 NAME_COLUMN = 0
 _THEME_EVENTS = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange, QEvent.Type.StyleChange)
 
@@ -96,6 +102,11 @@ class OutlookModel(QAbstractTableModel):
             return bool(o.due[row, k])
         if role == TARGET_ROLE:
             return row
+        if role == EVENT_ROLE:
+            events = o.events_of(row, k)
+            if not events:
+                return None
+            return "watchable" if any(e.observable in (FULL, PARTIAL) for e in events) else "unwatchable"
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -117,6 +128,10 @@ class OutlookModel(QAbstractTableModel):
         if math.isfinite(sep):
             lines.append(f"Moon {night.moon_illumination * 100:.0f}% illuminated, {sep:.0f}° away in the middle of the night")
         lines.append("due by its cadence" if o.due[row, k] else "not due")
+        tz = o.site.tz
+        for event in o.events_of(row, k):
+            lines.append(f"{event.label} at {format_clock(event.time, tz)} ({_utc_clock(event.time)} UTC), "
+                         f"altitude {event.altitude:.0f}°: {VISIBILITY_WORDS.get(event.observable, event.observable)}")
         lines.append("Click to open this night.")
         return "\n".join(lines)
 
@@ -138,6 +153,14 @@ class OutlookModel(QAbstractTableModel):
 
     def night_of_column(self, column: int):
         return None if self.outlook is None or column < 1 else self.outlook.nights[column - 1].date
+
+
+EVENT_MARK_COLOR = QColor("#e69500")  # amber: apart from the heat's blues and the due dot's red
+VISIBILITY_WORDS = {FULL: "can be watched whole", PARTIAL: "can be watched in part", NONE: "cannot be watched"}
+
+
+def _utc_clock(unix: float) -> str:
+    return _dt.datetime.fromtimestamp(round(unix), _dt.timezone.utc).strftime("%H:%M")
 
 
 class HeatDelegate(QStyledItemDelegate):
@@ -170,6 +193,13 @@ class HeatDelegate(QStyledItemDelegate):
             painter.setPen(QPen(Qt.PenStyle.NoPen))
             painter.setBrush(QBrush(QColor("#c0392b")))
             painter.drawEllipse(QRectF(rect.right() - 6, rect.top() + 2, 4, 4))
+        mark = index.data(EVENT_ROLE)
+        if mark:
+            corner = QPolygonF([QPointF(rect.left() + 1, rect.bottom() - 9), QPointF(rect.left() + 1, rect.bottom() - 1),
+                                QPointF(rect.left() + 9, rect.bottom() - 1)])
+            painter.setPen(QPen(EVENT_MARK_COLOR, 1.2))
+            painter.setBrush(QBrush(EVENT_MARK_COLOR) if mark == "watchable" else Qt.BrushStyle.NoBrush)
+            painter.drawPolygon(corner)
         if option.state & QStyle.StateFlag.State_Selected:
             painter.setPen(QPen(palette.text().color(), 1.5))
             painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -294,7 +324,8 @@ class OutlookPanel(QWidget):
         mask = " and the horizon mask" if result.site.horizon is not None else ""
         self.status.setText(
             f"Hours observable each night, {first:%a %d %b} to {last:%a %d %b} (nights of, {result.site.timezone}; "
-            f"the altitude limit{mask}). Deeper = longer; a red dot: due that night. Click a night to open it.")
+            f"the altitude limit{mask}). Deeper = longer; a red dot: due that night; a corner triangle: an event "
+            f"(filled: it can be watched). Click a night to open it.")
 
     def _on_clicked(self, index: QModelIndex) -> None:
         source = self.proxy.mapToSource(index)

@@ -120,7 +120,8 @@ def test_json_has_exactly_the_issue_shape():
         assert set(night) == {"date", "sunset", "sunrise", "targets"}
         assert isinstance(night["sunset"], int) and night["sunset"] < night["sunrise"]
         for row in night["targets"]:
-            assert set(row) == {"star_name", "hours", "max_altitude", "moon_separation", "moon_illumination", "due"}
+            assert set(row) == {"star_name", "hours", "max_altitude", "moon_separation", "moon_illumination", "due",
+                                "events"}
             assert isinstance(row["due"], bool)
     assert data["nights"][0]["date"] == "2026-11-23"
 
@@ -132,3 +133,45 @@ def test_bad_requests_are_refused():
     with pytest.raises(OutlookError):
         outlook_dates(site, None, 400, time.time())
 
+
+
+# -- the events of each night (issue 14: through planner.app.events, not a second computation) --
+
+
+def test_each_nights_events_are_events_for_night_of_that_night():
+    """Target i's events in night k are exactly what ``events_for_night`` gives target i for
+    that night (called here directly, on the whole list); targets without elements have none."""
+    from planner.app.events import events_for_night
+    from planner.catalog import load_sample
+
+    site = Site(52.0, 4.0, timezone="Europe/Amsterdam")
+    targets = load_sample().targets
+    dates = [_dt.date(2026, 12, 1) + _dt.timedelta(days=k) for k in range(3)]
+    result = outlook(targets, site, dates)
+    seen = 0
+    for k, date in enumerate(dates):
+        direct = events_for_night(targets, site, night_for_date(site, date))
+        for i, target in enumerate(targets):
+            got = result.events_of(i, k)
+            want = direct.targets[i].events
+            assert [(e.kind, round(e.time), e.observable, e.target_index) for e in got] == \
+                [(e.kind, round(e.time), e.observable, e.target_index) for e in want]
+            if target.elements is None:
+                assert got == ()
+            seen += len(got)
+    assert seen > 10
+    # the JSON carries them per target-night: kind, time (unix and ISO UTC), visibility class
+    data = result.to_json()
+    algol = [t.star_name for t in targets].index("bet Per")
+    entry = data["nights"][1]["targets"][algol]
+    events = result.events_of(algol, 1)
+    assert events and [e["kind"] for e in entry["events"]] == [e.kind for e in events]
+    first = entry["events"][0]
+    assert set(first) == {"kind", "label", "time", "time_utc", "altitude", "observable"}
+    assert first["time"] == round(events[0].time) and first["observable"] == events[0].observable
+    assert _dt.datetime.fromisoformat(first["time_utc"].replace("Z", "+00:00")).timestamp() == first["time"]
+
+
+def test_targets_without_elements_have_empty_event_lists():
+    result = outlook(_targets(4), Site(52.0, 4.0, timezone="Europe/Amsterdam"), [_dt.date(2026, 12, 1)])
+    assert all(row["events"] == [] for row in result.to_json()["nights"][0]["targets"])

@@ -64,7 +64,8 @@ def test_outlook_table_and_csv(capsys):
     assert "omi Cet" in out and "SS Cyg" not in out  # the section filter
     code, out, _ = run(capsys, "outlook", "--from", "2026-11-23", "--nights", "3", *SITE, "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert list(rows[0]) == ["date", "star_name", "hours", "max_altitude", "moon_separation", "moon_illumination", "due"]
+    assert list(rows[0]) == ["date", "star_name", "hours", "max_altitude", "moon_separation", "moon_illumination", "due",
+                            "events"]
     assert {r["date"] for r in rows} == {"2026-11-23", "2026-11-24", "2026-11-25"}
 
 
@@ -96,3 +97,40 @@ def test_targets_and_tonight_take_the_horizon(capsys, tmp_path):
     code, out, _ = run(capsys, "tonight", *args, *SITE, "--time", REF_TIME, "--horizon", str(wall))
     assert code == 0 and "Horizon mask: 2 points, 60-60° (wall.csv)" in out
     assert "and the horizon mask" in out
+
+
+def test_outlook_events_agree_with_events_for_night_of_the_same_night(capsys):
+    """``planner outlook``'s events per target-night (JSON, CSV and the table's list) are
+    what ``planner.app.events.events_for_night`` gives for that night, called directly."""
+    import datetime as dt
+
+    from planner.app.events import events_for_night
+    from planner.catalog import load_sample
+    from planner.sky import Site, night_for_date
+
+    code, out, err = run(capsys, "outlook", "--from", "2026-12-01", "--nights", "2", *SITE)
+    assert code == 0, err
+    data = json.loads(out)
+    s = data["site"]
+    site = Site(s["latitude"], s["longitude"], elevation=s["elevation"], timezone=s["timezone"],
+                target_altitude=s["target_altitude"], sun_altitude=s["sun_altitude"])
+    targets = load_sample().targets
+    expected_csv = {}
+    for k, night in enumerate(data["nights"]):
+        direct = events_for_night(targets, site, night_for_date(site, dt.date.fromisoformat(night["date"])))
+        by_name = {t.star_name: row for t, row in zip(targets, direct.targets)}
+        assert {row["star_name"] for row in night["targets"]} == set(by_name)
+        for row in night["targets"]:
+            want = by_name[row["star_name"]].events
+            assert [(e["kind"], e["time"], e["observable"]) for e in row["events"]] == \
+                [(e.kind, int(round(e.time)), e.observable) for e in want]
+            expected_csv[(night["date"], row["star_name"])] = [(e.kind, e.observable) for e in want]
+    assert sum(len(v) for v in expected_csv.values()) > 10
+    code, out, _ = run(capsys, "outlook", "--from", "2026-12-01", "--nights", "2", *SITE, "--format", "csv")
+    for r in csv.DictReader(io.StringIO(out)):
+        got = [(part.split()[0], part.split()[2]) for part in r["events"].split("; ") if part]
+        assert got == expected_csv[(r["date"], r["star_name"])]
+    code, out, _ = run(capsys, "outlook", "--from", "2026-12-01", "--nights", "2", *SITE, "--format", "table")
+    listed = out.split("Events (night of", 1)[1].splitlines()[1:]
+    assert len(listed) == sum(len(v) for v in expected_csv.values())
+    assert any("bet Per" in line and "Min I" in line for line in listed)

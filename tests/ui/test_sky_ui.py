@@ -146,6 +146,60 @@ def test_outlook_dock_waits_until_shown_and_follows_the_list(qtbot):
     assert visible == int(np.sum(np.any(panel.model.outlook.hours >= 0.05, axis=1)))
 
 
+def test_outlook_cells_mark_the_nights_events_and_list_them_in_the_tooltip(qtbot):
+    """A cell with an event that can be watched gets a filled corner triangle, one whose
+    events cannot be watched a hollow one, none without events; the tooltip lists each
+    event (label, local and UTC time, visibility) as ``events_for_night`` gives it."""
+    from planner.app.events import events_for_night
+    from planner.app.outlook import outlook
+    from planner.catalog import load_sample
+    from planner.formatting import format_clock
+    from planner.ui.outlook_dock import EVENT_MARK_COLOR, EVENT_ROLE, OutlookPanel
+
+    site = Site(52.0, 4.0, timezone="Europe/Amsterdam")
+    targets = load_sample().targets
+    dates = [dt.date(2026, 12, 1), dt.date(2026, 12, 2)]
+    panel = OutlookPanel()
+    qtbot.addWidget(panel)
+    panel.resize(900, 700)
+    panel.show()  # without a state it has nothing to compute: the outlook is given to it
+    qtbot.waitUntil(panel.view.isVisible)
+    panel.model.set_outlook(outlook(targets, site, dates))
+    assert panel.model.rowCount() == len(targets)
+    direct = events_for_night(targets, site, night_for_date(site, dates[1]))
+    marks = {}
+    for i, target in enumerate(targets):
+        cell = panel.model.index(i, 2)
+        events = direct.targets[i].events
+        mark = cell.data(EVENT_ROLE)
+        tip = cell.data(Qt.ItemDataRole.ToolTipRole)
+        if not events:
+            assert mark is None
+            continue
+        watchable = any(e.observable in ("full", "partial") for e in events)
+        assert mark == ("watchable" if watchable else "unwatchable")
+        marks.setdefault(mark, i)
+        for e in events:
+            assert f"{e.label} at {format_clock(e.time, site.tz)}" in tip
+    assert "watchable" in marks and "unwatchable" in marks
+    algol = [t.star_name for t in targets].index("bet Per")
+    assert "can be watched whole" in panel.model.index(algol, 2).data(Qt.ItemDataRole.ToolTipRole)
+    # the mark is drawn: the lower-left corner of a marked cell is amber, filled or hollow
+    no_event = next(i for i, row in enumerate(direct.targets) if not row.events)
+
+    def corner(row):
+        index = panel.proxy.mapFromSource(panel.model.index(row, 2))
+        panel.view.scrollTo(index)
+        rect = panel.view.visualRect(index)
+        image = panel.view.viewport().grab().toImage()
+        return image.pixelColor(rect.left() + 3, rect.bottom() - 3).name()
+
+    amber = EVENT_MARK_COLOR.name()
+    assert corner(marks["watchable"]) == amber
+    assert corner(no_event) != amber
+    assert corner(marks["unwatchable"]) != amber  # hollow: the cell shows inside the outline
+
+
 # -- the chart ----------------------------------------------------------------------------
 
 def _plot(site, targets, when, **kw):
