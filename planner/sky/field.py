@@ -34,6 +34,7 @@ __all__ = [
     "FieldVerdict",
     "angular_separation_deg",
     "compass_text",
+    "far_limit_deg",
     "field_verdict",
     "position_angle_deg",
     "tangent_offsets_deg",
@@ -122,6 +123,17 @@ class FieldVerdict:
     pixel_y: float | None = None
     name: str = ""
 
+    @property
+    def far_limit_deg(self) -> float:
+        """Beyond this separation the image is not of the target's field (see ``far_limit_deg``)."""
+        return far_limit_deg(self.field_radius_deg)
+
+    @property
+    def far(self) -> bool:
+        """The field centre is so far from the target that the image is of another field:
+        "move the telescope" offsets would mislead (see ``far_limit_deg``)."""
+        return not self.inside and self.separation_deg > self.far_limit_deg
+
     def describe(self) -> str:
         """One sentence for the panel or the terminal."""
         who = self.name or "The target"
@@ -137,6 +149,9 @@ class FieldVerdict:
             elif self.method == "circle":
                 tail += " radius (image size unknown: it may still be off a corner)"
             return f"{where}: {tail}."
+        if self.far:
+            return (f"{where}: OUTSIDE the field, and this image is not of {self.name or 'the target'}'s "
+                    f"field (more than {_angle_text(self.far_limit_deg)} away): no telescope offsets to give.")
         moves = []
         if self.offset_north_deg is not None and self.offset_east_deg is not None:
             if abs(self.offset_north_deg) * 3600 >= 1:
@@ -151,8 +166,23 @@ class FieldVerdict:
         for key, value in data.items():
             if isinstance(value, float):
                 data[key] = round(value, 6) if math.isfinite(value) else None
+        data["far"] = self.far
         data["text"] = self.describe()
         return data
+
+
+FAR_MIN_DEG = 5.0
+FAR_FIELD_DIAMETERS = 3.0
+FAR_MAX_DEG = 15.0
+
+
+def far_limit_deg(radius_deg: float) -> float:
+    """The separation beyond which a solved field is "not of this target", not "off by a
+    bit": three field widths (diameters), but never less than 5° (more than any GoTo
+    pointing error or star-hop slip, so a small field still gets its offsets after a bad
+    slew) and never more than 15° (where the tangent-plane offsets are already >2% off
+    and a wide field 30° away is simply another part of the sky)."""
+    return min(FAR_MAX_DEG, max(FAR_MIN_DEG, FAR_FIELD_DIAMETERS * 2 * float(radius_deg)))
 
 
 def _positive(value) -> float | None:

@@ -14,7 +14,11 @@ after a restart.
 The result shows the calibration, the image with the annotations drawn at their pixel
 positions (and the target's own position when the WCS places it), the objects in the field,
 and the verdict (``planner.app.solve.target_verdict``): how far the target is from the field
-centre and whether it lies inside the field.
+centre and whether it lies inside the field. The verdict belongs to the target the solve was
+submitted for (``solved_for``: name and coordinates, remembered with the submission so a
+resumed solve keeps it); selecting another target afterwards does not change it ("Solved
+for SS Cyg: ..."). A field far from that target (``planner.sky.field.far_limit_deg``) is
+reported as not that target's field, without telescope offsets.
 """
 
 from __future__ import annotations
@@ -51,6 +55,20 @@ from planner.ui.night_filter import mark_image_widget
 from planner.ui.solve_job import SolveJob, SolveResult, SolveSignals, annotate
 
 STAGES = ("uploading", "queued", "solving", "solved")
+
+
+def _target_record(target) -> dict:
+    """What a solve remembers of its target: name and coordinates (degrees)."""
+    return {"name": target.star_name or "", "ra": float(target.ra), "dec": float(target.dec)}
+
+
+def _valid_record(record) -> dict | None:
+    if not isinstance(record, dict):
+        return None
+    try:
+        return {"name": str(record.get("name") or ""), "ra": float(record["ra"]), "dec": float(record["dec"])}
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _default_client(settings):
@@ -93,6 +111,7 @@ class PlateSolveDock(QDockWidget):
         self._started = 0.0
         self._entry: dict = {}
         self._target = None
+        self.solved_for: dict | None = None  # {"name", "ra", "dec"} of the target the solve was submitted for
         self.result: SolveResult | None = None
         self.verdict = None
         self.stages_seen: list[str] = []
@@ -191,10 +210,14 @@ class PlateSolveDock(QDockWidget):
     # -- inputs
 
     def set_target(self, target) -> None:
-        """Hints (and the verdict of a shown result) follow the selected target."""
+        """Hints follow the selected target. A solve's verdict does not: it is judged against
+        the target the solve was submitted for (``solved_for``). Only a solve submitted with
+        nothing selected takes the first target selected after it."""
         self._target = target
         self.form.set_target(target)
-        self._update_verdict()
+        if self.result is not None and self.solved_for is None and target is not None:
+            self.solved_for = _target_record(target)
+            self._update_verdict()
 
     def set_settings(self, settings) -> None:
         self.settings = settings
@@ -264,6 +287,13 @@ class PlateSolveDock(QDockWidget):
         self.stages_seen = []
         self._entry = dict(entry or {"source": source, "title": title, "started": time.time()})
         self._entry.update(source=source, title=title)
+        # The target this solve is for: remembered with the submission (a resumed one keeps its own).
+        remembered = _valid_record(self._entry.get("target"))
+        self.solved_for = remembered or (_target_record(self._target) if self._target is not None else None)
+        if self.solved_for is not None:
+            self._entry["target"] = dict(self.solved_for)
+        else:
+            self._entry.pop("target", None)
         if resume_subid is not None:
             self._entry["subid"] = resume_subid
         self._clear_result()
@@ -434,18 +464,18 @@ class PlateSolveDock(QDockWidget):
         result = self.result
         if result is None:
             return
-        target = self._target
+        target = self.solved_for
         self.verdict = None
         if target is None:
-            self.verdict_label.setText("Select a target to see whether it is in this field.")
+            self.verdict_label.setText("Solved with no target selected: select a target to see whether it is in this field.")
         else:
-            self.verdict = target_verdict(result.calibration, target.ra, target.dec, name=target.star_name,
+            self.verdict = target_verdict(result.calibration, target["ra"], target["dec"], name=target["name"],
                                    width_px=result.width, height_px=result.height, wcs_header=result.wcs_header)
             mark = "✔ " if self.verdict.inside else "✘ "
-            self.verdict_label.setText(mark + self.verdict.describe())
+            self.verdict_label.setText(f"{mark}Solved for {target['name'] or 'the target'}: {self.verdict.describe()}")
         if result.image is not None:
             self.annotated = annotate(result.image, result.annotations, result.image_scale, self.verdict,
-                                      target.star_name if target is not None else "")
+                                      target["name"] if target is not None else "")
             self._fit_image()
         else:
             self.annotated = None

@@ -71,6 +71,28 @@ def test_the_verdict_is_the_field_verdict_of_the_calibration():
     assert not target_verdict(CAL, 172.0, 13.2, name="far").inside
 
 
+def test_a_field_far_from_the_target_gives_no_telescope_offsets():
+    # SS Cyg-like: the solved field (Leo) is 22° from the target it was solved for.
+    far = target_verdict(CAL, 170.0, 35.2, name="SS Cyg", width_px=400, height_px=300)
+    assert far.far and not far.inside
+    assert far.separation_deg == pytest.approx(22.0, abs=1e-6)
+    text = far.describe()
+    assert text.startswith("SS Cyg is 22.00° N of the field centre: OUTSIDE")
+    assert "not of SS Cyg's field" in text and "move the telescope" not in text
+    assert far.to_json()["far"] is True
+    # Two degrees off is a pointing error: the offsets are the answer.
+    near = target_verdict(CAL, 172.0, 13.2, name="R Leo", width_px=400, height_px=300)
+    assert not near.far and "move the telescope" in near.describe() and "east" in near.describe()
+
+
+def test_the_far_limit():
+    from planner.sky.field import far_limit_deg
+
+    assert far_limit_deg(0.3) == 5.0  # a small field: any GoTo error still gets offsets
+    assert far_limit_deg(1.5) == pytest.approx(9.0)  # three field widths
+    assert far_limit_deg(10.0) == 15.0  # capped: tangent-plane offsets are no longer honest
+
+
 def test_a_fits_image_is_stretched_to_grey_levels_top_down(tmp_path):
     data = np.tile(np.linspace(0.0, 1000.0, 50), (40, 1))  # brighter to the right
     data[0, 0] = 1e6  # FITS row 0 is the bottom row: a hot pixel at its left end

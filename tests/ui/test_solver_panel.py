@@ -158,7 +158,7 @@ def test_full_solve_cycle_with_annotations_and_the_verdict_inside(qtbot, nova, t
     assert [dock.objects_list.item(i).text() for i in range(dock.objects_list.count())] == ["M 66", "NGC 3628", "NGC 3627"]
     verdict = dock.verdict
     assert verdict.inside and verdict.method == "wcs"
-    assert dock.verdict_label.text().startswith("✔ R Leo-ish is") and "inside the field" in dock.verdict_label.text()
+    assert dock.verdict_label.text().startswith("✔ Solved for R Leo-ish: R Leo-ish is") and "inside the field" in dock.verdict_label.text()
     # The annotations are drawn where the service placed them, on the black image.
     drawn = dock.annotated.toImage()
     assert drawn.size().width() == W
@@ -182,11 +182,28 @@ def test_verdict_outside_and_following_the_selection(qtbot, nova, tmp_path):
         dock.solve_file(str(dark_png(tmp_path / "leo.png")))
     assert not dock.verdict.inside
     text = dock.verdict_label.text()
-    assert text.startswith("✘ Far Star is") and "OUTSIDE" in text and "east" in text
-    dock.set_target(INSIDE)  # a new selection re-judges the shown solve
-    assert dock.verdict.inside
+    assert text.startswith("✘ Solved for Far Star: Far Star is") and "OUTSIDE" in text and "east" in text
+    offsets = (dock.verdict.offset_east_deg, dock.verdict.offset_north_deg)
+    assert "move the telescope" in text
+    # The result belongs to the target it was solved for: selecting another one changes nothing.
+    dock.set_target(INSIDE)
+    assert not dock.verdict.inside and dock.verdict.name == "Far Star"
+    assert (dock.verdict.offset_east_deg, dock.verdict.offset_north_deg) == offsets
+    assert dock.verdict_label.text() == text
     dock.set_target(None)
-    assert dock.verdict is None and "Select a target" in dock.verdict_label.text()
+    assert dock.verdict_label.text() == text
+    assert load_solves()[0]["target"] == {"name": "Far Star", "ra": 171.5, "dec": 13.2}
+
+
+def test_a_solve_without_a_target_takes_the_first_one_selected(qtbot, nova, tmp_path):
+    dock = make_dock(qtbot, nova)
+    with qtbot.waitSignal(dock.finished, timeout=60_000):
+        dock.solve_file(str(dark_png(tmp_path / "leo.png")))
+    assert dock.verdict is None and "no target selected" in dock.verdict_label.text()
+    dock.set_target(INSIDE)
+    assert dock.verdict.inside and dock.verdict_label.text().startswith("✔ Solved for R Leo-ish:")
+    dock.set_target(OUTSIDE)  # from then on it is that target's solve
+    assert dock.verdict.inside and dock.verdict.name == "R Leo-ish"
 
 
 def test_hints_from_target_and_telescope_reach_the_upload(qtbot, nova, tmp_path):
