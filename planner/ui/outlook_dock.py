@@ -41,6 +41,7 @@ from planner.app.outlook import Outlook, outlook_dates, outlook_in_helper, targe
 from planner.formatting import format_clock
 from planner.sky.events import FULL, NONE, PARTIAL
 from planner.ui.listen import listen
+from planner.ui.themes import current_theme
 from planner.ui.workers import LatestRunner
 
 HOURS_ROLE = Qt.ItemDataRole.UserRole + 1  # float hours (sort value)
@@ -156,6 +157,13 @@ class OutlookModel(QAbstractTableModel):
 
 
 EVENT_MARK_COLOR = QColor("#e69500")  # amber: apart from the heat's blues and the due dot's red
+
+
+def event_mark_color() -> QColor:
+    """The event mark's colour: amber, except in night mode, whose every colour is a red
+    (amber's green would reach dark-adapted eyes): there the theme's text red."""
+    theme = current_theme()
+    return QColor(theme.window_text) if theme.name == "night" else EVENT_MARK_COLOR
 VISIBILITY_WORDS = {FULL: "can be watched whole", PARTIAL: "can be watched in part", NONE: "cannot be watched"}
 
 
@@ -197,8 +205,9 @@ class HeatDelegate(QStyledItemDelegate):
         if mark:
             corner = QPolygonF([QPointF(rect.left() + 1, rect.bottom() - 9), QPointF(rect.left() + 1, rect.bottom() - 1),
                                 QPointF(rect.left() + 9, rect.bottom() - 1)])
-            painter.setPen(QPen(EVENT_MARK_COLOR, 1.2))
-            painter.setBrush(QBrush(EVENT_MARK_COLOR) if mark == "watchable" else Qt.BrushStyle.NoBrush)
+            color = event_mark_color()
+            painter.setPen(QPen(color, 1.2))
+            painter.setBrush(QBrush(color) if mark == "watchable" else Qt.BrushStyle.NoBrush)
             painter.drawPolygon(corner)
         if option.state & QStyle.StateFlag.State_Selected:
             painter.setPen(QPen(palette.text().color(), 1.5))

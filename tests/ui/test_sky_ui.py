@@ -198,6 +198,21 @@ def test_outlook_cells_mark_the_nights_events_and_list_them_in_the_tooltip(qtbot
     assert corner(marks["watchable"]) == amber
     assert corner(no_event) != amber
     assert corner(marks["unwatchable"]) != amber  # hollow: the cell shows inside the outline
+    # night mode: the mark is the theme's own red (amber's green would reach dark-adapted eyes)
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QApplication
+
+    from planner.ui.themes import apply_theme, current_theme, theme
+
+    before = current_theme()
+    apply_theme(QApplication.instance(), theme("night"))
+    try:
+        night_red = QColor(theme("night").window_text)
+        panel.view.viewport().update()
+        assert QColor(corner(marks["watchable"])) == night_red
+        assert night_red.blue() == 0 and night_red.green() < night_red.red() / 4  # amber: 149 of 230
+    finally:
+        apply_theme(QApplication.instance(), before)
 
 
 # -- the chart ----------------------------------------------------------------------------
