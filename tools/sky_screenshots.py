@@ -11,9 +11,9 @@ import argparse
 import datetime as dt
 import os
 import sys
-import tempfile
-import time
 from pathlib import Path
+
+from tools._offscreen import private_folders, wait
 
 ROOT = Path(__file__).resolve().parents[1]
 MASK = ROOT / "tests" / "data" / "horizon" / "backyard.hrz"
@@ -27,10 +27,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--theme", default="light")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    for name in ("CONFIG", "DATA", "CACHE"):
-        os.environ[f"PLANNER_{name}_DIR"] = tempfile.mkdtemp(prefix=f"planner-shots-{name.lower()}-")
+    private_folders()
 
-    from PySide6.QtCore import QCoreApplication, QEventLoop, Qt
+    from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtWidgets import QApplication
 
     from planner.config import Settings, save_settings
@@ -46,14 +45,6 @@ def main(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from planner.ui.main_window import MainWindow
     from planner.ui.settings.dialog import SettingsDialog
-
-    def wait(condition, timeout_s: float = 300.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while not condition() and time.monotonic() < deadline:
-            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-            time.sleep(0.02)
-        if not condition():
-            raise SystemExit("the window did not get there in time")
 
     window = MainWindow()
     window.apply_theme(args.theme, save=False)

@@ -13,9 +13,9 @@ import argparse
 import datetime as dt
 import os
 import sys
-import tempfile
-import time
 from pathlib import Path
+
+from tools._offscreen import private_folders, wait
 
 NIGHT = dt.date(2026, 11, 23)
 CHART_TARGETS = ("SS Cyg", "omi Cet", "R Leo")
@@ -28,10 +28,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("folder", type=Path)
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    for name in ("CONFIG", "DATA", "CACHE"):
-        os.environ[f"PLANNER_{name}_DIR"] = tempfile.mkdtemp(prefix=f"planner-shots-{name.lower()}-")
+    private_folders()
 
-    from PySide6.QtCore import QCoreApplication, QEventLoop
+    from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
 
     from planner.config import Settings, save_settings
@@ -40,14 +39,6 @@ def main(argv: list[str]) -> int:
                            target_altitude=20.0, timezone="Europe/Amsterdam"))
     app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841 (kept alive)
     from planner.ui.main_window import MainWindow
-
-    def wait(condition, timeout_s: float = 300.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while not condition() and time.monotonic() < deadline:
-            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-            time.sleep(0.02)
-        if not condition():
-            raise SystemExit("the window did not get there in time")
 
     window = MainWindow()
     window.resize(1440, 900)
