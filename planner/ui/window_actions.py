@@ -1,24 +1,26 @@
-"""The main window's actions, menus, toolbar and status bar (what the user clicks), kept
-apart from ``planner.ui.main_window`` (what happens then). A mixin of ``MainWindow``: the
-slots it connects are the window's methods.
+"""The main window's actions, menus and toolbar (what the user clicks), and the toolbar's
+filters (search, sections, observable, due, events) and the About box, kept apart from
+``planner.ui.main_window`` (what happens then). A mixin of ``MainWindow``: the slots it
+connects are the window's methods; the status bar is ``planner.ui.window_status``.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, QUrl
+from typing import Sequence
+
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QDateEdit,
-    QLabel,
     QLineEdit,
     QMenu,
-    QPushButton,
+    QMessageBox,
     QToolBar,
     QToolButton,
 )
 
+from planner import APP_DISPLAY_NAME, __version__
 from planner.catalog.target import SECTION_NAMES
-from planner.ui.messages import MessageArea
 from planner.ui.icons import app_icon, icon
 from planner.ui.themes import themed_icon
 
@@ -35,7 +37,7 @@ SERVICE_PAGES = (
 
 
 class WindowActions:
-    """Builds the window's actions, menus, toolbar and status bar (mixed into MainWindow)."""
+    """Builds the window's actions, menus and toolbar, and applies its filters (mixed into MainWindow)."""
 
     def _act(self, text: str, slot, shortcut=None, *, tip: str = "", checkable: bool = False) -> QAction:
         action = QAction(text, self)
@@ -107,6 +109,44 @@ class WindowActions:
 
     def _on_events_toggled(self, on: bool) -> None:
         self.proxy.set_events_only(on)
+
+    def _apply_search_now(self) -> None:
+        self._search_timer.stop()
+        self.proxy.set_text(self.search.text())
+
+    def _on_sections_toggled(self, _on: bool = False) -> None:
+        chosen = [code for code, action in self.section_actions.items() if action.isChecked()]
+        self.proxy.set_sections(chosen or None)
+        self._update_section_button()
+
+    def set_section_filter(self, codes: Sequence[str] | None) -> None:
+        for code, action in self.section_actions.items():
+            with QSignalBlocker(action):
+                action.setChecked(codes is not None and code in codes)
+        self._on_sections_toggled()
+
+    def _update_section_button(self) -> None:
+        chosen = self.proxy.sections
+        if not chosen:
+            self.section_button.setText("All sections ▾")
+        elif len(chosen) == 1:
+            self.section_button.setText(SECTION_NAMES[next(iter(chosen))] + " ▾")
+        else:
+            self.section_button.setText(f"{len(chosen)} sections ▾")
+
+    def _on_observable_toggled(self, on: bool) -> None:
+        self.proxy.set_observable_only(on)
+
+    def _on_due_toggled(self, on: bool) -> None:
+        self.proxy.set_due_only(on)
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self, f"About {APP_DISPLAY_NAME}",
+            f"<h3>{APP_DISPLAY_NAME} {__version__}</h3>"
+            "<p>Plans variable-star observing nights: AAVSO Target Tool targets, local visibility, "
+            "reference images, plate solving and night plans.</p>"
+            "<p>Works offline with the last list it fetched or the bundled sample.</p>")
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -229,32 +269,6 @@ class WindowActions:
         bar.addAction(self.due_action)
         bar.addAction(self.events_action)
         self._update_section_button()
-
-    def _build_status_bar(self) -> None:
-        status = self.statusBar()
-        self.source_label = QLabel("starting…", self)
-        self.source_label.setObjectName("sourceLabel")
-        self.source_label.setToolTip("Where the target list came from")
-        self.count_label = QLabel("", self)
-        self.activity_label = QLabel("", self)
-        self.activity_label.setObjectName("activityLabel")
-        self.budget_label = QLabel("", self)
-        self.budget_label.setObjectName("budgetLabel")
-        self.budget_label.setToolTip("AAVSO API requests left in this hour (the API allows 1000 per hour)")
-        self.crosscheck_badge = QPushButton("", self)
-        self.crosscheck_badge.setObjectName("crosscheckBadge")
-        self.crosscheck_badge.setFlat(True)
-        self.crosscheck_badge.setToolTip("Result of the last cross-check with the AAVSO API; click for details")
-        self.crosscheck_badge.clicked.connect(lambda: self._show_dock(self.crosscheck_dock))
-        self.crosscheck_badge.hide()
-        self.messages = MessageArea(self, clock=self.night_state.clock,
-                                    zone=lambda: (self.night_state.display_tz(), self.night_state.tz_label(short=True)))
-        status.addWidget(self.activity_label, 1)
-        status.addPermanentWidget(self.messages)
-        status.addPermanentWidget(self.count_label)
-        status.addPermanentWidget(self.crosscheck_badge)
-        status.addPermanentWidget(self.budget_label)
-        status.addPermanentWidget(self.source_label)
 
     def _apply_icons(self, theme) -> None:
         """Give the main actions their icons in the theme's colour (red in night mode)."""
