@@ -7,6 +7,12 @@ optional per-cell tooltip. ``model`` is the ``TargetsModel``: its ``targets``,
 ``observability`` (None until computed), ``now``, ``time_text(unix)``, ``due`` and
 ``overdue`` arrays. A new column (say, "next event" or the phase now) is one ``Column`` in
 ``COLUMNS``; add it at the end so saved layouts keep their places (see docs/architecture.md).
+
+A first start shows the columns an observer reads first, in ``DEFAULT_ORDER`` (as the AAVSO
+Target Tool page does: name, rise, set, hours, max alt, due, then what fits beside the docks at
+1280x820); the others are ``visible=False`` and wait under View > Columns. Each column's
+first width is measured from its title and its ``sample`` with the table's fonts
+(``TargetsView.apply_default_columns``), so a larger font gets wider columns, not clipped ones.
 """
 
 from __future__ import annotations
@@ -36,7 +42,8 @@ class Column:
     text: Callable[[Any, int], str]
     tip: Callable[[Any, int], str | None] | None = None
     visible: bool = True  # shown on a first start; the user can change it from View > Columns
-    width: int = 0  # pixels on a first start (0: the table's default for it)
+    sample: str = ""  # the widest text a cell usually shows: sizes the first-start width with the font
+    width: int = 0  # pixels on a first start instead of measuring ``sample`` (a column of long text)
 
 
 # -- helpers the columns share -----------------------------------------------------------
@@ -221,54 +228,67 @@ def _moon_tip(m, i: int) -> str | None:
 
 COLUMNS: tuple[Column, ...] = (
     Column("name", "Star", TEXT, "Star name as it appears in the AAVSO Target Tool. Bold: priority target.",
-           lambda m: texts([t.star_name for t in m.targets]), lambda m, i: m.targets[i].star_name, _name_tip),
+           lambda m: texts([t.star_name for t in m.targets]), lambda m, i: m.targets[i].star_name, _name_tip,
+           sample="V1500 Cyg ★"),
     Column("priority", "Pri", FLAG, "★ marks an AAVSO priority target.",
            lambda m: (np.array([0.0 if t.priority else 1.0 for t in m.targets]), np.zeros(len(m.targets), bool)),
-           lambda m, i: "★" if m.targets[i].priority else ""),
+           lambda m, i: "★" if m.targets[i].priority else "", sample="★"),
     Column("due", "Due", NUMBER,
            "Days past the observing cadence since the last data point (positive: overdue). "
-           "'due' with no number: never observed.", _due_values, _due_text, _due_tip),
+           "'due' with no number: never observed.", _due_values, _due_text, _due_tip, sample="+99"),
     Column("section", "Section", TEXT, "AAVSO observing section(s) the target is listed in.",
-           lambda m: texts([", ".join(t.obs_section) for t in m.targets]), lambda m, i: ", ".join(m.targets[i].obs_section)),
-    Column("var_type", "Type", TEXT, "Variable star type (GCVS/VSX notation).", *field("var_type")),
-    Column("constellation", "Con", TEXT, "Constellation (IAU abbreviation).", *field("constellation")),
+           lambda m: texts([", ".join(t.obs_section) for t in m.targets]), lambda m, i: ", ".join(m.targets[i].obs_section),
+           visible=False, sample="Long Period Variables"),
+    Column("var_type", "Type", TEXT, "Variable star type (GCVS/VSX notation).", *field("var_type"),
+           sample="EA/SD"),
+    Column("constellation", "Con", TEXT, "Constellation (IAU abbreviation).", *field("constellation"),
+           visible=False, sample="Cyg"),
     Column("ra", "RA", NUMBER, "Right ascension, J2000 (h:m:s). Sorts by value.",
-           lambda m: floats([t.ra for t in m.targets]), lambda m, i: ra_hms(m.targets[i].ra, decimals=0)),
+           lambda m: floats([t.ra for t in m.targets]), lambda m, i: ra_hms(m.targets[i].ra, decimals=0),
+           visible=False, sample="23:59:59"),
     Column("dec", "Dec", NUMBER, "Declination, J2000 (°:′:″). Sorts by value.",
-           lambda m: floats([t.dec for t in m.targets]), lambda m, i: dec_dms(m.targets[i].dec, decimals=0)),
+           lambda m: floats([t.dec for t in m.targets]), lambda m, i: dec_dms(m.targets[i].dec, decimals=0),
+           visible=False, sample="+89:59:59"),
     Column("max_mag", "Max mag", NUMBER, "Brightest magnitude and its band.",
            lambda m: floats([t.max_mag for t in m.targets]),
-           lambda m, i: magnitude(m.targets[i].max_mag, m.targets[i].max_mag_band)),
+           lambda m, i: magnitude(m.targets[i].max_mag, m.targets[i].max_mag_band), sample="12.30 V"),
     Column("min_mag", "Min mag", NUMBER, "Faintest magnitude and its band.",
            lambda m: floats([t.min_mag for t in m.targets]),
-           lambda m, i: magnitude(m.targets[i].min_mag, m.targets[i].min_mag_band)),
+           lambda m, i: magnitude(m.targets[i].min_mag, m.targets[i].min_mag_band), visible=False, sample="12.30 V"),
     Column("period", "Period (d)", NUMBER, "Period in days, when known.",
-           lambda m: floats([t.period for t in m.targets]), lambda m, i: number(m.targets[i].period, ".4g")),
+           lambda m: floats([t.period for t in m.targets]), lambda m, i: number(m.targets[i].period, ".4g"),
+           visible=False, sample="1234"),
     Column("cadence", "Cadence (d)", NUMBER, "How often AAVSO asks for an observation, in days.",
-           lambda m: floats([t.obs_cadence for t in m.targets]), lambda m, i: number(m.targets[i].obs_cadence, "g")),
+           lambda m: floats([t.obs_cadence for t in m.targets]), lambda m, i: number(m.targets[i].obs_cadence, "g"),
+           visible=False, sample="30"),
     Column("last_data", "Last data", TIME, "Date of the latest observation in the AAVSO database.",
-           lambda m: floats([t.last_data_point for t in m.targets]), _last_data_text, _last_data_tip),
+           lambda m: floats([t.last_data_point for t in m.targets]), _last_data_text, _last_data_tip,
+           visible=False, sample="2026-11-28"),
     Column("obs_mode", "Mode", TEXT, "Requested observing mode (e.g. VIS, CCD, DSLR, PEP, spectroscopy).",
-           *field("obs_mode")),
-    Column("filter", "Filters", TEXT, "Requested filters.", *field("filter")),
-    Column("rise", "Rises", TIME, _RISE_TIP, sky("rise"), _event_text("rise"), _time_tip("rise", _RISE_TIP)),
-    Column("set", "Sets", TIME, _SET_TIP, sky("set"), _event_text("set"), _time_tip("set", _SET_TIP)),
+           *field("obs_mode"), visible=False, sample="DSLR"),
+    Column("filter", "Filters", TEXT, "Requested filters.", *field("filter"), visible=False, sample="B, V"),
+    Column("rise", "Rises", TIME, _RISE_TIP, sky("rise"), _event_text("rise"), _time_tip("rise", _RISE_TIP),
+           sample="23:59"),
+    Column("set", "Sets", TIME, _SET_TIP, sky("set"), _event_text("set"), _time_tip("set", _SET_TIP),
+           sample="all night"),
     Column("hours", "Hours", NUMBER,
            "Hours above your altitude limit (and your horizon mask, when one is set) during the selected night.",
-           sky("hours_observable"), lambda m, i: _sky_text(m, i, "hours_observable", lambda v: number(v, ".1f"))),
+           sky("hours_observable"), lambda m, i: _sky_text(m, i, "hours_observable", lambda v: number(v, ".1f")),
+           sample="12.5"),
     Column("max_alt", "Max alt", NUMBER, "Highest altitude (degrees) reached during the selected night.",
-           sky("max_altitude"), lambda m, i: _sky_text(m, i, "max_altitude", lambda v: number(v, ".0f") + "°")),
+           sky("max_altitude"), lambda m, i: _sky_text(m, i, "max_altitude", lambda v: number(v, ".0f") + "°"),
+           sample="90°"),
     Column("transit", "Transit", TIME, _TRANSIT_TIP, sky("transit"),
-           lambda m, i: _sky_text(m, i, "transit", m.time_text), _time_tip("transit", _TRANSIT_TIP)),
-    Column("moon_sep", "Moon", NUMBER, _MOON_TIP, _moon_values, _moon_text, _moon_tip),
+           lambda m, i: _sky_text(m, i, "transit", m.time_text), _time_tip("transit", _TRANSIT_TIP), sample="23:59"),
+    Column("moon_sep", "Moon", NUMBER, _MOON_TIP, _moon_values, _moon_text, _moon_tip, sample="down"),
     Column("solar_conj", "Sun conj.", FLAG, "☀ marks a target within 30° of the Sun (solar conjunction).",
            _solar_values,
            lambda m, i: "" if m.observability is None else ("☀" if bool(m.observability.solar_conjunction[i]) else ""),
-           visible=False),
+           visible=False, sample="☀"),
     Column("other_info", "Notes", TEXT,
            "AAVSO notes (other_info). Links open from the Details panel or the row's context menu.",
            lambda m: texts([t.other_info for t in m.targets]), lambda m, i: " ".join(m.targets[i].info.text.split()),
-           _notes_tip),
+           _notes_tip, visible=False, width=260),
 )
 
 
@@ -372,10 +392,13 @@ COLUMNS = COLUMNS + (
     Column("next_event", "Next event", TIME,
            "The next minimum, transit or maximum: tonight's with its local time and whether it can be "
            "watched (full, partial, none), else the next one after tonight. Sorts by time.",
-           _next_values, _next_text, _next_tip, width=150),
+           _next_values, _next_text, _next_tip, visible=False, sample="Min 23:59 partial"),
     Column("phase", "Phase now", NUMBER,
            "Phase of the star's cycle now (for another night: at its start); 0 is a primary minimum "
-           "or a maximum. Needs elements.", _phase_values, _phase_text, _phase_tip, width=70),
+           "or a maximum. Needs elements.", _phase_values, _phase_text, _phase_tip, visible=False, sample="0.99"),
 )
 COLUMN_KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
+# A first start's left-to-right order (the visible ones; hidden ones follow in COLUMNS order)
+DEFAULT_ORDER: tuple[str, ...] = ("name", "rise", "set", "hours", "max_alt", "due", "transit", "moon_sep",
+                                  "priority", "var_type", "max_mag")
 COLUMN_INDEX: dict[str, int] = {c.key: i for i, c in enumerate(COLUMNS)}

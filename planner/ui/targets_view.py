@@ -12,11 +12,12 @@ import html
 from datetime import datetime, timezone
 
 from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QMenu,
+    QStyle,
     QTableView,
     QTextBrowser,
     QWidget,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from planner.catalog.target import Target
 from planner.ui.listen import listen
+from planner.ui.columns import COLUMN_INDEX, DEFAULT_ORDER
 from planner.ui.targets_model import COLUMNS, ROW_ROLE, TargetsModel, TargetsProxy
 
 
@@ -82,14 +84,27 @@ class TargetsView(QTableView):
         return self._proxy.source
 
     def apply_default_columns(self) -> None:
-        """Column visibility and widths of a first start (before saved header state exists)."""
-        widths = {"name": 150, "priority": 34, "due": 52, "section": 150, "var_type": 70, "constellation": 44,
-                  "ra": 74, "dec": 78, "max_mag": 70, "min_mag": 70, "period": 76, "cadence": 78,
-                  "last_data": 86, "obs_mode": 56, "filter": 60, "rise": 56, "set": 56, "hours": 52,
-                  "max_alt": 60, "transit": 60, "moon_sep": 54, "solar_conj": 64, "other_info": 260}
+        """The columns of a first start (before saved header state exists, and Reset columns):
+        ``columns.DEFAULT_ORDER`` left to right, the others hidden, each as wide as its title
+        (with the sort mark) or its ``sample`` text in the table's fonts, whichever is wider."""
+        header = self.horizontalHeader()
+        order = [COLUMN_INDEX[key] for key in DEFAULT_ORDER]
+        order += [i for i in range(len(COLUMNS)) if i not in order]
+        for visual, logical in enumerate(order):
+            header.moveSection(header.visualIndex(logical), visual)
         for i, column in enumerate(COLUMNS):
             self.setColumnHidden(i, not column.visible)
-            self.setColumnWidth(i, column.width or widths.get(column.key, 80))
+            self.setColumnWidth(i, column.width or self.content_width(i))
+
+    def content_width(self, logical: int) -> int:
+        """Pixels column ``logical`` needs for its title and its ``sample`` (bold for the name
+        and Due, which are bold when it matters), with the cell's text margins."""
+        column = COLUMNS[logical]
+        font = QFont(self.font())
+        font.setBold(column.key in ("name", "due"))
+        margin = 2 * (self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1)
+        cell = QFontMetrics(font).horizontalAdvance(column.sample) + margin + 6 if column.sample else 0
+        return max(self.horizontalHeader().sectionSizeHint(logical), cell)
 
     # -- selection -------------------------------------------------------------------------
 
@@ -174,9 +189,6 @@ class TargetsView(QTableView):
         reset.triggered.connect(self.reset_columns)
 
     def reset_columns(self) -> None:
-        header = self.horizontalHeader()
-        for logical in range(header.count()):
-            header.moveSection(header.visualIndex(logical), logical)
         self.apply_default_columns()
 
     def _header_menu(self, pos: QPoint) -> None:
