@@ -126,7 +126,7 @@ def test_copy_gives_tab_separated_rows_with_a_header(qtbot):
     lines = QApplication.clipboard().text().splitlines()
     assert len(lines) == 3
     header = lines[0].split("\t")
-    assert header[0] == "Star" and "RA" in header and "Max alt" in header
+    assert header[0] == "Star" and "Rises" in header and "Max alt" in header  # the first-start columns
     names = sorted((t.star_name for t in window.model.targets), key=str.lower)
     assert [line.split("\t")[0] for line in lines[1:]] == names[:2]
     assert all(len(line.split("\t")) == len(header) for line in lines)
