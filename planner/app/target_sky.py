@@ -47,14 +47,6 @@ class TargetSky:
         return bool(self.windows)
 
     @property
-    def ra_text(self) -> str:
-        return ra_hms(self.ra, decimals=1)
-
-    @property
-    def dec_text(self) -> str:
-        return dec_dms(self.dec, decimals=0)
-
-    @property
     def transit_in_night(self) -> bool:
         """Whether the transit falls between sunset and sunrise (the night's bounds without them)."""
         start = self.sun[0] if self.sun[0] is not None else self.night[0]
@@ -120,16 +112,19 @@ def transit_text(sky: TargetSky, tz: tzinfo, label: str) -> str:
     return text + " (passed)" if sky.transit < sky.night[0] else text
 
 
+def position_text(ra: float, dec: float, constellation: str = "") -> str:
+    """"RA 21:42:42.7  Dec +43:35:10 (J2000), in Cyg"."""
+    text = f"RA {ra_hms(ra, decimals=1)}  Dec {dec_dms(dec, decimals=0)} (J2000)"
+    return text + (f", in {constellation}" if constellation else "")
+
+
 def describe_target_sky(sky: TargetSky, tz: tzinfo, label: str) -> list[tuple[str, str]]:
     """(label, text) rows: what the Details dock shows and ``planner tonight --star`` prints."""
-    coords = f"RA {sky.ra_text}  Dec {sky.dec_text} (J2000)"
-    if sky.constellation:
-        coords += f", in {sky.constellation}"
-    rows = [("Position", coords), ("Observable", window_text(sky, tz, label)),
+    rows = [("Position", position_text(sky.ra, sky.dec, sky.constellation)), ("Observable", window_text(sky, tz, label)),
             ("Transit", transit_text(sky, tz, label))]
     if sky.observable:
         rows.append(("Highest", f"{sky.max_altitude:.0f}° at {format_clock(sky.max_altitude_time, tz)}"))
     return rows
 
 
-__all__ = ["TargetSky", "describe_target_sky", "target_sky", "transit_text", "window_text"]
+__all__ = ["TargetSky", "describe_target_sky", "position_text", "target_sky", "transit_text", "window_text"]

@@ -8,6 +8,7 @@ import math
 
 from planner.commands.common import (
     SECTION_CHOICES,
+    CommandError,
     add_horizon_argument,
     add_site_arguments,
     add_time_argument,
@@ -56,6 +57,9 @@ def cmd_tonight(args) -> int:
     )
     if site.horizon is not None:
         print(f"Horizon mask: {site.horizon.describe()}; the limit is the higher of it and {site.target_altitude:g} deg")
+    if args.star:
+        label = "UTC" if args.utc else dt.datetime.fromtimestamp(night.start, tz).tzname() or tzname
+        return print_star(args.star, targets, obs, tz, label)
     rows = [i for i in range(len(targets)) if obs.events[i] and not obs.solar_conjunction[i]]
     rows.sort(key=lambda i: urgency_key(targets[i], i, obs, now))
     if args.limit:
@@ -87,6 +91,23 @@ def cmd_tonight(args) -> int:
     return 0
 
 
+def print_star(name: str, targets, obs, tz, tzname: str) -> int:
+    """One target's night, as the window's Details dock shows it (``planner.app.target_sky``)."""
+    from planner.app.target_sky import describe_target_sky, target_sky
+
+    wanted = " ".join(name.split()).lower()
+    found = [i for i, t in enumerate(targets) if " ".join(t.star_name.split()).lower() == wanted]
+    if not found:
+        raise CommandError(f"No target called {name!r} in the list; give a star name as `planner targets` "
+                           "lists it (e.g. --star \"SS Cyg\"), or another --targets-file")
+    i = found[0]
+    print()
+    print(targets[i].star_name)
+    for label, text in describe_target_sky(target_sky(obs, i, targets[i]), tz, tzname):
+        print(f"  {label + ':':<12}{text}")
+    return 0
+
+
 def moon_text(obs, index: int) -> str:
     """The closest the Moon comes while the target is observable, or "down" when the Moon
     is below the horizon all that time."""
@@ -107,4 +128,7 @@ def register(subparsers) -> None:
     tonight.add_argument("--section", nargs="+", choices=SECTION_CHOICES, metavar="SECTION")
     tonight.add_argument("--limit", type=number(1, integer=True), metavar="N", help="show at most N targets (1 or more)")
     tonight.add_argument("--utc", action="store_true", help="times in UTC instead of the site's time zone")
+    tonight.add_argument("--star", metavar="NAME",
+                         help="only this target: its position, tonight's window, transit and highest altitude "
+                              "(what the window's Details panel shows)")
     tonight.set_defaults(func=cmd_tonight)

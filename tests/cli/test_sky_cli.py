@@ -129,3 +129,27 @@ def test_bad_records_are_skipped_with_a_message(capsys, tmp_path):
     assert code == 0
     assert [t["star_name"] for t in json.loads(out)["targets"]] == ["Good"]
     assert "'Bad'" in err and "ra" in err
+
+
+def test_tonight_star_prints_what_the_details_panel_shows(capsys):
+    from planner.app.target_sky import describe_target_sky, target_sky
+    from planner.app.visibility import compute_visibility
+    from planner.catalog import load_sample
+    from planner.sky import Site
+
+    when = "2026-11-23T17:00:00Z"
+    code, out, err = run(capsys, "tonight", "--lat", "52", "--lon", "4", "--time", when, "--star", "ss cyg")
+    assert code == 0 and err == ""
+    site = Site(52.0, 4.0, timezone="Europe/Amsterdam")
+    targets = load_sample().targets
+    i = [t.star_name for t in targets].index("SS Cyg")
+    obs = compute_visibility(targets, site, 1_795_453_200.0)
+    lines = out.split("\nSS Cyg\n", 1)[1].splitlines()
+    expected = describe_target_sky(target_sky(obs, i, targets[i]), site.tz, "CET")
+    assert [line.split(":", 1)[1].strip() for line in lines] == [text for _, text in expected]
+    assert lines[0].strip().startswith("Position:") and "Observable:" in lines[1]
+
+
+def test_tonight_star_unknown_says_what_to_give(capsys):
+    code, out, err = run(capsys, "tonight", "--lat", "52", "--lon", "4", "--star", "No Such Star")
+    assert code == 2 and "No target called 'No Such Star'" in err and "Traceback" not in err

@@ -1,0 +1,170 @@
+"""The Details dock's "tonight" block for the selected target: its J2000 position, tonight's
+observable window in the window's time zone, the transit and its altitude (the words come
+from ``planner.app.target_sky``, which ``planner tonight --star`` prints too) and a small
+altitude sparkline (``AltitudeSparkline``: the curve over the night, the limit and the dark
+time marked faintly, every colour from the theme, so red on black in night mode).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import numpy as np
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from planner.app.target_sky import TargetSky, describe_target_sky, position_text, target_sky
+from planner.ui.listen import listen
+from planner.ui.themes import current_theme
+
+_THEME_EVENTS = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange, QEvent.Type.StyleChange)
+TOP_ALTITUDE = 90.0
+
+
+class AltitudeSparkline(QWidget):
+    """One target's altitude through the night: 0° at the bottom, 90° at the top, the grid's
+    span left to right; the dark time is the darker band, the limit a dashed line, the hours
+    above it drawn thicker, the transit a short tick."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("altitudeSparkline")
+        self.sky: TargetSky | None = None
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(max(44, self.fontMetrics().height() * 3))
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt name)
+        return QSize(240, self.height())
+
+    def set_sky(self, sky: TargetSky | None) -> None:
+        self.sky = sky
+        self.setVisible(sky is not None)
+        self.update()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().changeEvent(event)
+        if event.type() in _THEME_EVENTS:
+            self.update()
+
+    def x_of(self, t: float) -> float:
+        grid = self.sky.grid
+        span = float(grid[-1] - grid[0]) or 1.0
+        return 1.0 + (float(t) - float(grid[0])) / span * (self.width() - 2.0)
+
+    def y_of(self, altitude: float) -> float:
+        clipped = min(max(float(altitude), 0.0), TOP_ALTITUDE)
+        return 1.0 + (1.0 - clipped / TOP_ALTITUDE) * (self.height() - 2.0)
+
+    def paintEvent(self, _event) -> None:  # noqa: N802 (Qt name)
+        sky = self.sky
+        if sky is None or len(sky.grid) < 2:
+            return
+        t = current_theme()
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        h = float(self.height())
+        p.fillRect(self.rect(), QColor(t.day))
+        sunset, sunrise = sky.sun
+        left, right = float(sky.grid[0]), float(sky.grid[-1])
+        night = QRectF(QPointF(self.x_of(sunset if sunset is not None else left), 0.0),
+                       QPointF(self.x_of(sunrise if sunrise is not None else right), h))
+        p.fillRect(night, QColor(t.astronomical))
+        dusk, dawn = sky.dark
+        if dusk is not None and dawn is not None:
+            p.fillRect(QRectF(QPointF(self.x_of(dusk), 0.0), QPointF(self.x_of(dawn), h)), QColor(t.darkness))
+        limit = QPen(QColor(t.limit), 1.0, Qt.PenStyle.DashLine)
+        p.setPen(limit)
+        p.drawPolyline([QPointF(self.x_of(x), self.y_of(y)) for x, y in zip(sky.grid[::3], sky.limit[::3])])
+        curve = QColor(t.curves[0])
+        path = QPainterPath()
+        for k, (x, y) in enumerate(zip(sky.grid, sky.altitude)):
+            point = QPointF(self.x_of(x), self.y_of(y))
+            path.moveTo(point) if k == 0 else path.lineTo(point)
+        p.setPen(QPen(curve, 1.0))
+        p.drawPath(path)
+        thick = QPen(curve, 2.5)
+        thick.setCapStyle(Qt.PenCapStyle.FlatCap)
+        p.setPen(thick)
+        for a, b in sky.windows:  # the hours above the limit, thicker
+            inside = (sky.grid >= a) & (sky.grid <= b)
+            times = np.concatenate([[a], sky.grid[inside], [b]])
+            alts = np.interp(times, sky.grid, sky.altitude)
+            p.drawPolyline([QPointF(self.x_of(x), self.y_of(y)) for x, y in zip(times, alts)])
+        if left <= sky.transit <= right and sky.transit_altitude > 0:
+            x = self.x_of(sky.transit)
+            p.setPen(QPen(QColor(t.foreground), 1.0))
+            p.drawLine(QPointF(x, h - 1.0), QPointF(x, h - 6.0))
+        p.end()
+
+
+class TargetSkyPanel(QWidget):
+    """The selected target's position and tonight, from the ``NightState``'s observability;
+    follows the selection, the night, the site and the time zone."""
+
+    def __init__(self, parent: QWidget | None = None, *, state=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("targetSky")
+        self.state = state
+        self.sky: TargetSky | None = None
+        self.summary = QLabel(self)
+        self.summary.setObjectName("targetSkySummary")
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.sparkline = AltitudeSparkline(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.sparkline)
+        self._waiting = False  # the night or the site changed: the shown numbers are the old ones
+        if state is not None:
+            for signal in (state.selection_changed, state.targets_changed, state.time_zone_changed):
+                listen(self, signal, lambda *_: self.refresh())
+            listen(self, state.observability_changed, self._on_observability)
+            listen(self, state.night_changed, self._on_recomputing)
+            listen(self, state.site_changed, self._on_recomputing)
+        self.refresh()
+
+    def _on_observability(self, _obs) -> None:
+        self._waiting = False
+        self.refresh()
+
+    def _on_recomputing(self, *_args) -> None:
+        self._waiting = True
+        self.refresh()
+
+    def refresh(self) -> None:
+        state = self.state
+        target = state.current_target() if state is not None else None
+        obs = state.observability if state is not None else None
+        self.sky = None
+        if target is None:
+            self.summary.setText("<i>Select a target to see where it is and when it can be observed tonight.</i>")
+        elif obs is None or self._waiting or obs.site != state.site:
+            self.summary.setText(_rows_html([("Position", position_text(target.ra, target.dec, target.constellation)),
+                                             ("Tonight", "computing the night's visibility…")]))
+        else:
+            index = state.selection[0]
+            self.sky = target_sky(obs, index, target)
+            rows = describe_target_sky(self.sky, state.display_tz(), state.tz_label(short=True))
+            self.summary.setText(_rows_html(rows))
+            self.setToolTip(f"{target.star_name}: altitude through the {state.describe_night()} "
+                            f"(dark band: astronomical darkness; dashed: your limit)")
+        self.sparkline.set_sky(self.sky)
+
+    def text(self) -> str:
+        """The summary as plain text (for tests and copying)."""
+        doc = self.summary.text().replace("&nbsp;", "").replace("</tr>", "\n").replace("</td><td>", " ")
+        return html.unescape(re.sub(r"<[^>]+>", "", doc)).strip()
+
+
+def _rows_html(rows) -> str:
+    e = html.escape
+    body = "".join(f"<tr><td><b>{e(k)}</b>&nbsp;</td><td>{e(v)}</td></tr>" for k, v in rows)
+    return f"<table cellspacing='0' cellpadding='1'>{body}</table>"
+
+
+__all__ = ["AltitudeSparkline", "TargetSkyPanel"]

@@ -1,0 +1,106 @@
+"""The Details dock's Target tab: the selected target's position, tonight's window, transit
+and an altitude sparkline (issue 17 item 10), from the night's observability; following the
+selection, the night, the site and the time zone; in night mode red on black."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from planner.app.state import NightState
+from planner.app.target_sky import describe_target_sky, target_sky
+from planner.app.targets import SAMPLE, TargetList
+from planner.app.visibility import compute_visibility
+from planner.catalog.target import Target
+from planner.config import Settings
+from planner.ui.details_pane import DetailsPane
+from planner.ui.themes import apply_theme, is_night_safe
+
+SETTINGS = Settings(site_name="Leiden", latitude=52.0, longitude=4.0, elevation=0.0, target_altitude=20.0,
+                    timezone="Europe/Amsterdam")
+EVENING = dt.datetime(2026, 11, 23, 17, 0, tzinfo=dt.timezone.utc).timestamp()
+TARGETS = [Target("SS Cyg", 325.678, 43.586, constellation="Cyg"),
+           Target("alf Oct", 319.0, -77.4, constellation="Oct"),
+           Target("R Leo", 146.890, 11.429, constellation="Leo")]
+
+
+def compute(state: NightState) -> None:
+    """What the window's worker does: the shown night's visibility for the list, into the state."""
+    state.set_observability(compute_visibility(state.targets, state.site, state.reference_time(),
+                                               moon=state.settings.moon()))
+
+
+@pytest.fixture
+def pane(qtbot):
+    state = NightState(SETTINGS, clock=lambda: EVENING)
+    state.set_target_list(TargetList(list(TARGETS), SAMPLE))
+    pane = DetailsPane(state=state)
+    qtbot.addWidget(pane)
+    pane.resize(480, 600)
+    pane.show()
+    compute(state)
+    return pane, state
+
+
+def test_no_selection_then_the_selected_targets_night(pane):
+    pane, state = pane
+    assert "Select a target" in pane.sky.text()
+    assert not pane.sky.sparkline.isVisible()
+    state.set_selection([0])
+    text = pane.sky.text()
+    expected = describe_target_sky(target_sky(state.observability, 0, TARGETS[0]), state.site.tz, "CET")
+    for label, value in expected:
+        assert f"{label} {value}" in text
+    assert "RA 21:42:42.7  Dec +43:35:10 (J2000), in Cyg" in text
+    start, end = state.observability.windows(0)[0]
+    clock = lambda u: dt.datetime.fromtimestamp(round(u / 60) * 60, state.site.tz).strftime("%H:%M")  # noqa: E731
+    assert f"{clock(start)} – {clock(end)} CET" in text
+    assert pane.sky.sparkline.isVisible() and pane.sky.sparkline.sky is pane.sky.sky
+    # the fields below are still there
+    assert "SS Cyg" in pane.target.toPlainText()
+
+
+def test_a_target_that_never_rises_says_so(pane):
+    pane, state = pane
+    state.set_selection([1])
+    text = pane.sky.text()
+    assert "Observable never: it never rises at this latitude" in text
+    assert "below the horizon" in text
+
+
+def test_follows_the_night_the_site_and_the_time_zone(pane):
+    pane, state = pane
+    state.set_selection([2])
+    before = pane.sky.text()
+    state.set_night_date(dt.date(2027, 2, 20))  # R Leo is up much of a February night
+    assert "computing" in pane.sky.text()
+    compute(state)
+    after = pane.sky.text()
+    assert after != before and "computing" not in after
+    assert pane.sky.sky.night[0] > EVENING + 80 * 86400
+
+    state.apply_settings(Settings(site_name="Cape Town", latitude=-33.9, longitude=18.4, target_altitude=20.0,
+                                  timezone="Africa/Johannesburg"))
+    assert "computing" in pane.sky.text()
+    compute(state)
+    assert " SAST" in pane.sky.text() and pane.sky.sky.limit[0] == 20.0
+
+    state.set_show_utc(True)
+    assert " UTC" in pane.sky.text() and " SAST" not in pane.sky.text()
+
+
+def test_the_sparkline_is_red_on_black_in_night_mode(pane, qtbot):
+    pane, state = pane
+    state.set_selection([0])
+    app = QApplication.instance()
+    apply_theme(app, "night")
+    try:
+        image = pane.sky.sparkline.grab().toImage()
+        assert image.width() > 100
+        colours = {image.pixelColor(x, y).name() for x in range(0, image.width(), 2) for y in range(image.height())}
+        assert len(colours) > 3  # the curve, the limit, the dark time are drawn
+        assert all(is_night_safe(c) for c in colours), sorted(c for c in colours if not is_night_safe(c))
+    finally:
+        apply_theme(app, "light")
