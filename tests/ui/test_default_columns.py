@@ -3,35 +3,18 @@ first, in their order, all inside the table with no horizontal scroll; a saved c
 
 from __future__ import annotations
 
-import pytest
-from PySide6.QtCore import QCoreApplication, QEvent
-
 from planner.ui import columns
 from planner.ui.columns import COLUMN_INDEX, COLUMNS
 from planner.ui.main_window import MainWindow
+from tests.ui.test_main_window import close_windows  # noqa: F401 (the fixture: windows closed after each test)
+from tests.ui.test_main_window import open_window as open_main_window
 
 OBSERVER_FIRST = ("name", "rise", "set", "hours", "max_alt", "due")
 
-_open: list[MainWindow] = []
-
-
-@pytest.fixture(autouse=True)
-def close_windows():
-    yield
-    while _open:
-        window = _open.pop()
-        window.close()
-        window.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    QCoreApplication.processEvents()
-
 
 def open_window(qtbot, size=(1280, 820)) -> MainWindow:
-    window = MainWindow()
-    _open.append(window)
+    window = open_main_window(qtbot)
     window.resize(*size)
-    window.show()
-    qtbot.waitUntil(lambda: window.is_ready and not window.sky_runner.busy, timeout=180_000)
     qtbot.waitUntil(lambda: (window.width(), window.height()) == size, timeout=60_000)
     return window
 
