@@ -4,7 +4,9 @@ selected, offscreen, in the light, dark and night themes.
 
     QT_QPA_PLATFORM=offscreen python -m tools.window_screenshots docs/screenshots
 
-Writes main-light.png, main-night.png and chart-light.png, chart-dark.png, chart-night.png.
+Writes main-light.png, main-night.png and chart-light.png, chart-dark.png, chart-night.png;
+then main-1280x820.png (the first-start columns in a 1280x820 window) and details-light.png,
+details-night.png (the Details dock on SS Cyg).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from tools._offscreen import private_folders, wait
 NIGHT = dt.date(2026, 11, 23)
 CHART_TARGETS = ("SS Cyg", "omi Cet", "R Leo")
 THEMES = ("light", "dark", "night")
+DETAILS_TARGET = "SS Cyg"
+SMALL = (1280, 820)
 WINDOW_THEMES = ("light", "night")
 
 
@@ -57,6 +61,17 @@ def main(argv: list[str]) -> int:
         window.chart.grab().save(str(args.folder / f"chart-{theme}.png"))
         if theme in WINDOW_THEMES:
             window.grab().save(str(args.folder / f"main-{theme}.png"))
+    # a 1280x820 window's first-start columns, and the Details dock on one target (docs/window.md)
+    window.night_state.set_selection([names.index(DETAILS_TARGET)])
+    window.resize(*SMALL)
+    wait(lambda: (window.width(), window.height()) == SMALL)
+    for theme in WINDOW_THEMES:
+        window.apply_theme(theme, save=False)
+        window.chart.flush(60_000)
+        QCoreApplication.processEvents()
+        if theme == "light":
+            window.grab().save(str(args.folder / "main-1280x820.png"))
+        window.details_dock.grab().save(str(args.folder / f"details-{theme}.png"))
     window.close()
     from planner.app.helper import stop_helper_process
 
