@@ -141,6 +141,7 @@ class TargetSkyPanel(QWidget):
         target = state.current_target() if state is not None else None
         obs = state.observability if state is not None else None
         self.sky = None
+        self.setToolTip("")
         if target is None:
             self.summary.setText("<i>Select a target to see where it is and when it can be observed tonight.</i>")
         elif obs is None or self._waiting or obs.site != state.site:
