@@ -18,7 +18,6 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePath
 
 from planner.config import atomic_write_bytes
-from planner.formatting import dec_dms, ra_hms  # noqa: F401 - the exporters' sexagesimal, one copy
 from planner.errors import PlannerError
 from planner.files import write_error_text
 from planner.formatting import dec_dms, ra_hms  # noqa: F401 - the exporters read them from here
