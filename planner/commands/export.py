@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from planner.commands.common import CommandError
@@ -25,7 +26,11 @@ def register(subparsers) -> None:
             "(acp, esl, nina-csv) list the entries "
             "still planned, with the filter-wheel names from Settings > Exports; a visual-only star "
             "is left out and the command says so. esl also writes one capture sequence (.esq) per "
-            "filter/exposure/count set beside the list."
+            "filter/exposure/count set beside the list. "
+            "Before writing a format that carries times, the plan is checked: overlapping entries, blocks "
+            "outside the dark time or below the altitude limit or the horizon mask, entries with no time "
+            "or never checked against the sky are listed on stderr as warnings. The file is still written "
+            "as the plan says and the exit status stays 0 (an entry with no time is left out of ics only)."
         ),
     )
     parser.add_argument("plan", type=Path, metavar="PLAN", help="plan file (.plan.json)")
@@ -50,7 +55,8 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from planner.config import load_settings
     from planner.plan import load_plan
-    from planner.plan.export import FORMATS, ExportOptions, export_plan
+    from planner.plan.conflicts import describe, export_warnings
+    from planner.plan.export import FORMATS, ExportOptions, export_plan, warns_about_times
 
     plan = load_plan(args.plan)
     fmt = FORMATS[args.format]
@@ -87,6 +93,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"  and {extra}")
     for note in result.notes:
         print(f"  {note}")
+    warnings = describe(export_warnings(plan)) if warns_about_times(args.format) else []
+    if warnings:
+        print(f"planner export: {len(warnings)} warning{'s' if len(warnings) != 1 else ''} about the plan's times "
+              "(written as the plan says; fix them in the Plan panel or with 'planner plan'):", file=sys.stderr)
+        for line in warnings:
+            print(f"  {line}", file=sys.stderr)
     return 0
 
 

@@ -155,4 +155,8 @@ def run(args: argparse.Namespace) -> int:
         for u in result.unplaced:
             print(f"  {u.name}: {u.reason}")
     print(f"Planned {len(plan.entries)} of {len(targets)} targets from {where}; wrote {path}")
+    from planner.plan.conflicts import describe, export_warnings
+
+    for line in describe(export_warnings(plan)):  # the scheduler avoids them; say so if one slips through
+        print(f"planner plan: warning: {line}", file=sys.stderr)
     return 0

@@ -38,6 +38,7 @@ class Conflict:
     index: int
     kind: str
     message: str
+    short: str = ""  # a few words for a table cell ("below 20°", "overlaps SS Cyg")
 
 
 def plan_conflicts(plan: "Plan") -> list[Conflict]:
@@ -59,18 +60,20 @@ def plan_conflicts(plan: "Plan") -> list[Conflict]:
             up = ", ".join(span(a, b) for a, b in e.windows)
             out.append(Conflict(e.id, i, "window",
                                 f"{e.name} is below its altitude limit ({limit}){horizon} during part of "
-                                f"{span(e.start, e.end)}; it is up {up}"))
+                                f"{span(e.start, e.end)}; it is up {up}",
+                                f"below {limit}" + ("/horizon" if horizon else "")))
         if plan.night_start is not None and plan.night_end is not None:
             if e.start < plan.night_start - tol or e.end > plan.night_end + tol:
                 out.append(Conflict(e.id, i, "night",
                                     f"{e.name} runs outside the dark time ({plan.limits.twilight}, "
-                                    f"{span(plan.night_start, plan.night_end)})"))
+                                    f"{span(plan.night_start, plan.night_end)})", "outside the dark time"))
         if e.event is not None and not (e.start - tol <= e.event.start and e.event.end <= e.end + tol):
             what = e.event.label or e.event.kind
-            out.append(Conflict(e.id, i, "event", f"{e.name}'s block no longer covers its {what}"))
+            out.append(Conflict(e.id, i, "event", f"{e.name}'s block no longer covers its {what}",
+                                f"off its {what}"))
     for i, e, j, other in _overlaps(plan):
-        out.append(Conflict(other.id, j, "overlap", f"{other.name} overlaps {e.name}"))
-        out.append(Conflict(e.id, i, "overlap", f"{e.name} overlaps {other.name}"))
+        out.append(Conflict(other.id, j, "overlap", f"{other.name} overlaps {e.name}", f"overlaps {e.name}"))
+        out.append(Conflict(e.id, i, "overlap", f"{e.name} overlaps {other.name}", f"overlaps {other.name}"))
     return out
 
 

@@ -187,16 +187,20 @@ class Plan:
             before = self.index_of(anchor) if anchor is not None else len(self.entries)
             self.move(source, before if before < source else before - 1)
 
-    def set_times(self, index: int, start: float | None, end: float | None = None) -> PlanEntry:
-        """Move or resize an entry. Nothing is clamped: a block outside its window or over
-        another is kept as asked and shows up in ``conflicts()``. A block that would end
-        before it starts raises ``PlanValueError`` and nothing changes."""
+    def set_times(self, index: int, start: float | None, end: float | None = None, *,
+                  pinned: bool | None = None) -> PlanEntry:
+        """Move or resize an entry (and, given ``pinned``, pin or release it: a pinned entry
+        keeps its times when the plan is scheduled). Nothing is clamped: a block outside its
+        window or over another is kept as asked and shows up in ``conflicts()``. A block
+        that would end before it starts raises ``PlanValueError`` and nothing changes."""
         entry = self.entries[index]
+        pin = {} if pinned is None else {"pinned": bool(pinned)}
         if start is None:
-            new = replace(entry, start=None, end=None)
+            new = replace(entry, start=None, end=None, **pin)
         else:
             end = start + entry.duration if end is None else end
-            new = replace(entry, start=float(start), end=float(end), duration=max(float(end) - float(start), 1.0))
+            new = replace(entry, start=float(start), end=float(end), duration=max(float(end) - float(start), 1.0),
+                          **pin)
         return self._replace_entry(index, new)
 
     def update(self, index: int, **changes) -> PlanEntry:

@@ -17,7 +17,7 @@ so they spread over the dark time instead of being packed from dusk. Blocks neve
 and never leave a window. Whatever cannot be placed comes back with the real reason (the
 night is full, it sets before a slot is free, it would cross the flip, ...).
 An event's block (``PlanEntry.fixed``: a minimum, transit or maximum with its margins)
-stays where it is, even outside the dark hours or its window (``Plan.conflicts()`` says
+and a block whose times the user typed (``PlanEntry.pinned``) stay where they are, even outside the dark hours or its window (``Plan.conflicts()`` says
 so), and the others are fitted around it like any other fixed-time block.
 """
 
@@ -145,10 +145,12 @@ def schedule_entries(
     busy: list[tuple[float, float]] = [(float(a), float(b)) for a, b in fixed]  # the caller's, then events' blocks
     for i, entry in enumerate(entries):
         all_windows = observability.windows(i)
-        if entry.fixed:  # an event's block: where the event is, whatever else
+        if entry.fixed:  # an event's block or times the user pinned: where they are, whatever else
             start, end = (entry.start, entry.end) if entry.start is not None else entry.event.block
-            placed.append(replace(entry, start=start, end=end, duration=max(end - start, 1.0),
-                                  windows=tuple(_clip(all_windows, *dark)) or tuple(all_windows)))
+            windows = tuple(_clip(all_windows, *dark)) or tuple(all_windows)
+            if entry.pinned and constraints:  # what the user is warned against: every limit, the horizon mask too
+                windows = tuple(_intersect(_clip(all_windows, *dark), grid.allowed(i))) or windows
+            placed.append(replace(entry, start=start, end=end, duration=max(end - start, 1.0), windows=windows))
             busy.append((start, end))
             continue
         up_in_dark = _clip(all_windows, *dark)

@@ -40,11 +40,12 @@ from planner.app.state import site_from_settings
 from planner.catalog.target import Target
 from planner.config import load_settings_or_defaults
 from planner.plan import store
-from planner.plan.export import FORMATS, ExportOptions, export_plan
+from planner.plan.conflicts import describe, export_warnings
+from planner.plan.export import FORMATS, ExportOptions, export_plan, warns_about_times
 from planner.plan.model import TWILIGHTS, Plan, PlanEntry, PlanTarget, PlanValueError
 from planner.ui.estimate_box import EstimateBox
 from planner.ui.listen import listen
-from planner.ui.plan_table import PlanTableModel
+from planner.ui.plan_table import COLUMNS, TIME_KEYS, PlanTableModel, TimeDelegate
 from planner.ui.window_state import window_settings
 from planner.ui.workers import LatestRunner
 
@@ -57,6 +58,21 @@ EXPORT_FORMAT_KEY = "plan/export_format"  # and its format
 
 def _plan_date(site, time: float) -> str:
     return _dt.datetime.fromtimestamp(time, tz=site.tz).date().isoformat()
+
+
+def ask_export_anyway(parent, label: str, warnings: Sequence[str]) -> bool:
+    """The export dialog's question about a plan with conflicts: True to export anyway."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Export plan",
+                      f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''} about the plan's times. "
+                      f"The {label} will hold them as they are:", QMessageBox.StandardButton.NoButton, parent)
+    box.setObjectName("planExportWarnings")
+    box.setInformativeText("\n".join(f"• {w}" for w in warnings[:12])
+                           + (f"\n… and {len(warnings) - 12} more." if len(warnings) > 12 else ""))
+    anyway = box.addButton("Export anyway", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(anyway)
+    box.exec()
+    return box.clickedButton() is anyway
 
 
 class _Progress(QObject):
@@ -111,6 +127,7 @@ class PlanDock(QDockWidget):
         self._applying_schedule = False
         self._schedule_revision: int | None = None
         self._retime_pending = False
+        self._export_warnings: list[str] = []
         self.last_unplaced: list = []
         self.last_prepare = None  # the last "Prepare tonight's charts" report
 
@@ -118,6 +135,8 @@ class PlanDock(QDockWidget):
         self.model.edited.connect(self._on_edited)
         self.model.targets_dropped.connect(self._on_targets_dropped)
         self.model.rowsMoved.connect(self._on_rows_moved)
+        self.model.times_edited.connect(self._on_times_edited)
+        self.model.edit_refused.connect(self._say)
 
         body = QWidget(self)
         layout = QVBoxLayout(body)
@@ -140,6 +159,10 @@ class PlanDock(QDockWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                    | QAbstractItemView.EditTrigger.EditKeyPressed
                                    | QAbstractItemView.EditTrigger.SelectedClicked)
+        self.time_delegate = TimeDelegate(self.table)
+        for column, (key, _label) in enumerate(COLUMNS):
+            if key in TIME_KEYS:
+                self.table.setItemDelegateForColumn(column, self.time_delegate)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.estimate_box = EstimateBox(body)
@@ -203,6 +226,12 @@ class PlanDock(QDockWidget):
         self.remove_button.setObjectName("planRemove")
         self.remove_button.clicked.connect(self.remove_selected)
         buttons.addWidget(self.remove_button)
+        self.unpin_button = QPushButton("Unpin", body)
+        self.unpin_button.setObjectName("planUnpin")
+        self.unpin_button.setToolTip("Let Schedule place the selected entries again (a typed Start or End pins an "
+                                     "entry where you put it)")
+        self.unpin_button.clicked.connect(self.unpin_selected)
+        buttons.addWidget(self.unpin_button)
         self.prepare_button = QPushButton("Prepare tonight's charts", body)
         self.prepare_button.setObjectName("planPrepareCharts")
         self.prepare_button.setToolTip("Fetch and keep the AAVSO comparison-star chart and photometry of every star "
@@ -266,6 +295,8 @@ class PlanDock(QDockWidget):
             listen(self, state.observability_changed,
                    lambda obs: self.set_context(state.site, obs, state.targets) if obs is not None else None)
             listen(self, state.site_changed, lambda site: setattr(self, "_site", site))
+            listen(self, state.time_zone_changed, lambda: self.model.set_time_zone(state.display_tz()))
+            self.model.set_time_zone(state.display_tz())
             listen(self, state.chart_kept, self._on_chart_kept)
             listen(self, state.comparison_picked, self._on_comparison_picked)
             state.set_plan(self.plan)
@@ -311,6 +342,18 @@ class PlanDock(QDockWidget):
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()}, reverse=True)
         for row in rows:
             self.plan.remove(row)
+
+    def unpin_selected(self) -> None:
+        """Release the selected entries' typed times: the next Schedule places them again."""
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        released = [self.plan.set_times(r, self.plan.entries[r].start, self.plan.entries[r].end, pinned=False).name
+                    for r in rows if self.plan.entries[r].pinned]
+        if released:
+            self._say(f"Unpinned {', '.join(released)}; Schedule places {'it' if len(released) == 1 else 'them'} again.")
+
+    def _on_times_edited(self, edit) -> None:
+        """A Start or End typed in the table: say where it went and what it breaks."""
+        self._say(edit.summary(self.model.tz))
 
     def new_plan(self) -> bool:
         if not self._confirm_discard():
@@ -378,8 +421,11 @@ class PlanDock(QDockWidget):
 
     def export(self, fmt: str | None = None, path: str | Path | None = None) -> bool:
         """Render the plan as ``fmt`` to ``path`` in a worker; ``export_finished(path)`` or
-        ``export_failed(message)`` follows."""
-        if fmt is None or path is None:
+        ``export_failed(message)`` follows. Chosen in the dialog, an export of a plan with
+        conflicts (``planner.plan.conflicts.export_warnings``) asks first: export anyway or
+        cancel; given ``fmt`` and ``path`` it goes ahead and the warnings are said."""
+        asked = fmt is None or path is None
+        if asked:
             labels = {k: f"{f.label} (*{f.suffix})" for k, f in FORMATS.items()}
             # the folder and format of the last export (the night's files go to one place)
             remembered = window_settings()
@@ -399,6 +445,11 @@ class PlanDock(QDockWidget):
             remembered.sync()
         if fmt not in FORMATS:
             raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        warnings = describe(export_warnings(self.plan)) if warns_about_times(fmt) else []
+        if warnings and asked and not ask_export_anyway(self, FORMATS[fmt].label, warnings):
+            self._say("Not exported: fix the warnings (or export anyway).")
+            return False
+        self._export_warnings = warnings
         options = ExportOptions.from_settings(load_settings_or_defaults())
         self.export_runner.submit(export_plan, copy.deepcopy(self.plan), fmt, Path(path), options)
         self._say(f"Exporting {FORMATS[fmt].label} to {path}…")
@@ -577,7 +628,10 @@ class PlanDock(QDockWidget):
         self.schedule_finished.emit(result)
 
     def _on_exported(self, _generation: int, result) -> None:
-        self._say(f"Exported {result.summary()}")
+        warned = self._export_warnings
+        self._say(f"Exported {result.summary()}"
+                  + (f" With {len(warned)} warning{'s' if len(warned) != 1 else ''}: " + " ".join(warned)
+                     if warned else ""))
         self.export_finished.emit(str(result.path))
 
     def _on_export_failed(self, _generation: int, exc) -> None:

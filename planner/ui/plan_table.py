@@ -11,10 +11,14 @@ Only a different plan (new, opened, restored) resets the model.
 
 Rows are dragged to reorder; targets dropped from the targets table (MIME
 ``application/x-planner-targets+json``, the AAVSO JSON of the targets) become entries.
+Start and End are typed with ``TimeDelegate`` (a time editor in the window's time zone,
+with its label) and set through ``planner.app.plan_edit``, which pins the entry;
+``times_edited`` carries what the new times break, ``edit_refused`` why an edit was refused.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 from typing import Any, Callable, Sequence
 
@@ -23,12 +27,14 @@ from PySide6.QtCore import (
     QCoreApplication,
     QMimeData,
     QModelIndex,
+    QTime,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QStyle
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QTimeEdit
 
+from planner.app.plan_edit import night_reference, parse_clock, set_entry_time
 from planner.catalog.target import Target, parse_targets, targets_to_payload
 from planner.formatting import format_clock
 from planner.plan.model import STATUSES, Plan, PlanValueError
@@ -48,9 +54,11 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("exposure", "Exp (s)"),
     ("count", "×"),
     ("status", "Status"),
+    ("warning", "Warning"),
     ("notes", "Notes"),
 )
-EDITABLE = {"duration", "filters", "exposure", "count", "status", "notes"}
+EDITABLE = {"start", "end", "duration", "filters", "exposure", "count", "status", "notes"}
+TIME_KEYS = ("start", "end")
 
 
 def mime_for_targets(targets: Sequence[Target]) -> QMimeData:
@@ -94,12 +102,16 @@ class PlanTableModel(QAbstractTableModel):
 
     edited = Signal()  # after every change the plan announces, whoever made it
     targets_dropped = Signal(list, int)  # (targets, row) dropped from elsewhere
+    times_edited = Signal(object)  # planner.app.plan_edit.TimeEdit: a typed Start/End, with its warnings
+    edit_refused = Signal(str)  # why a typed value was not taken (nothing changed)
 
     def __init__(self, plan: Plan, parent=None) -> None:
         super().__init__(parent)
         self._plan = plan
+        self._tz: Any = None  # the zone times are shown and typed in; None: the plan site's
         self._listening: list[tuple[Any, Callable[..., Any]]] = []
         self._conflicts: dict[str, list[str]] = {}
+        self._short: dict[str, list[str]] = {}  # entry id -> the warnings in a few words
         # entry id -> (start, end, BlockAirmass) from the last Schedule: shown while the
         # entry keeps those times (a changed time makes it stale, so it is not shown)
         self._airmass: dict[str, tuple[float, float, Any]] = {}
@@ -132,6 +144,25 @@ class PlanTableModel(QAbstractTableModel):
         column = next(i for i, (key, _) in enumerate(COLUMNS) if key == "airmass")
         if self.rowCount():
             self.dataChanged.emit(self.index(0, column), self.index(self.rowCount() - 1, column))
+
+    @property
+    def tz(self):
+        """The zone the Start and End cells are shown and typed in."""
+        return self._tz if self._tz is not None else self._plan.site.tz
+
+    def set_time_zone(self, tz) -> None:
+        """Show and take times in ``tz`` (the window's: the site's zone or UTC)."""
+        self._tz = tz
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
+        self._all_rows_changed()
+
+    def tz_label(self) -> str:
+        """The zone's abbreviation on the plan's night ('CET', 'UTC')."""
+        try:
+            when = night_reference(self._plan)
+        except PlanValueError:
+            when = self._plan.modified
+        return _dt.datetime.fromtimestamp(when, self.tz).strftime("%Z") or str(self.tz)
 
     def airmass_of(self, entry) -> Any:
         """The entry's BlockAirmass if it still has the times it was computed for, else None."""
@@ -232,9 +263,11 @@ class PlanTableModel(QAbstractTableModel):
         return self._conflicts.get(self._plan.entries[row].id, [])
 
     def _refresh_conflicts(self) -> None:
-        self._conflicts = {}
+        self._conflicts, self._short = {}, {}
         for c in self._plan.conflicts():
             self._conflicts.setdefault(c.entry_id, []).append(c.message)
+            if c.short and c.short not in self._short.get(c.entry_id, []):
+                self._short.setdefault(c.entry_id, []).append(c.short)
 
     # -- Qt model ------------------------------------------------------------------------
 
@@ -246,13 +279,14 @@ class PlanTableModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section][1]
+            key, label = COLUMNS[section]
+            return f"{label} ({self.tz_label()})" if key in TIME_KEYS else label
         if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
             return str(section + 1)
         return None
 
     def _time(self, t: float | None) -> str:
-        return format_clock(t, self._plan.site.tz, missing="")
+        return format_clock(t, self.tz, missing="")
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._plan.entries):
@@ -282,6 +316,8 @@ class PlanTableModel(QAbstractTableModel):
                 return entry.count if edit else str(entry.count)
             if key == "status":
                 return entry.status
+            if key == "warning":
+                return ", ".join(self._short.get(entry.id, []))
             if key == "notes":
                 return entry.notes
         if role == ENTRY_ROLE:
@@ -292,6 +328,18 @@ class PlanTableModel(QAbstractTableModel):
             return QBrush(QColor(220, 40, 40, 70))
         if role == Qt.ItemDataRole.ForegroundRole and entry.status != "planned":
             return QBrush(QColor(128, 128, 128))
+        if role == Qt.ItemDataRole.FontRole and key in TIME_KEYS and entry.pinned:
+            font = QFont()
+            font.setBold(True)  # typed by the user: Schedule keeps it
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole and key in TIME_KEYS:
+            zone = self.tz_label()
+            if entry.pinned:
+                return (f"Pinned at the time you typed ({zone}): Schedule keeps it here and fits the others around "
+                        "it. Double-click to change it; Unpin lets Schedule place it again.")
+            return f"Double-click (or F2) to type the {key.capitalize()} ({zone}); the entry is then pinned there."
+        if role == Qt.ItemDataRole.ToolTipRole and key == "warning" and problems:
+            return "\n".join(f"⚠ {p}" for p in problems)
         if role == Qt.ItemDataRole.DecorationRole and key == "name" and problems:
             app = QCoreApplication.instance()
             if app is not None and hasattr(app, "style"):
@@ -328,13 +376,29 @@ class PlanTableModel(QAbstractTableModel):
     def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
         if role != Qt.ItemDataRole.EditRole or not index.isValid():
             return False
+        key = COLUMNS[index.column()][0]
+        if key in TIME_KEYS:
+            return self._set_time(index.row(), key, value)
         try:
-            changes = _cell_edit(COLUMNS[index.column()][0], value)
+            changes = _cell_edit(key, value)
             if changes is None:
                 return False
             self._plan.update(index.row(), **changes)  # the plan's `changed` redraws the row
         except (PlanValueError, TypeError, ValueError):
             return False
+        return True
+
+    def _set_time(self, row: int, key: str, value: Any) -> bool:
+        """A typed Start or End ('HH:MM' or a ``QTime``), through the one use case."""
+        if isinstance(value, QTime):
+            value = value.toString("HH:mm")
+        try:
+            result = set_entry_time(self._plan, row, key, parse_clock(str(value or "")), self.tz)
+        except PlanValueError as exc:
+            text = str(exc)
+            self.edit_refused.emit(text[:1].upper() + text[1:] + ("" if text.endswith(".") else "."))
+            return False
+        self.times_edited.emit(result)
         return True
 
     # -- drag and drop -------------------------------------------------------------------
@@ -374,3 +438,28 @@ class PlanTableModel(QAbstractTableModel):
             return False
         self.targets_dropped.emit(targets, row)
         return True
+
+
+class TimeDelegate(QStyledItemDelegate):
+    """Start/End cells edited with a ``QTimeEdit`` showing the table's time zone after the
+    time ('23:40 CET'); the model turns the time into the night's date."""
+
+    def createEditor(self, parent, option, index):  # noqa: N802
+        editor = QTimeEdit(parent)
+        editor.setObjectName("planTimeEdit")
+        model = index.model()
+        zone = model.tz_label() if hasattr(model, "tz_label") else ""
+        editor.setDisplayFormat("HH:mm" + (f" '{zone}'" if zone else ""))
+        editor.setWrapping(True)  # past 23:59 to 00:00: a night runs over midnight
+        return editor
+
+    def setEditorData(self, editor, index):  # noqa: N802
+        text = str(index.data(Qt.ItemDataRole.EditRole) or "")
+        if not text:  # unscheduled: start from the row above's end, else 22:00
+            above = index.sibling(index.row() - 1, index.column()) if index.row() > 0 else None
+            text = str(above.data(Qt.ItemDataRole.EditRole) or "") if above is not None else ""
+        time = QTime.fromString(text, "HH:mm")
+        editor.setTime(time if time.isValid() else QTime(22, 0))
+
+    def setModelData(self, editor, model, index):  # noqa: N802
+        model.setData(index, editor.time().toString("HH:mm"), Qt.ItemDataRole.EditRole)

@@ -48,7 +48,7 @@ def test_dec_sexagesimal(dec, text):
 def test_csv_one_row_per_entry_with_utc_local_and_both_coordinate_forms():
     plan = sample_plan()
     rows = list(csv.DictReader(io.StringIO(render(plan, "csv").decode("utf-8-sig"))))
-    assert [r["name"] for r in rows] == ["SS Cyg", "omi Cet", "chi Cyg", "T CrB"]  # time order, unscheduled last
+    assert [r["name"] for r in rows] == ["SS Cyg", "omi Cet", "T CrB", "chi Cyg"]  # the plan's order
     first = rows[0]
     assert datetime.fromisoformat(first["start_utc"].replace("Z", "+00:00")) == iso(T0 + 6000)
     local = datetime.fromisoformat(first["start_local"])
@@ -59,9 +59,29 @@ def test_csv_one_row_per_entry_with_utc_local_and_both_coordinate_forms():
     assert dms_to_deg(first["dec_dms"]) == pytest.approx(43.5861, abs=1e-4)
     assert first["filters"] == "V B" and first["count"] == "10" and first["notes"] == "outburst?"
     assert float(first["duration_min"]) == 30.0
-    assert rows[3]["start_utc"] == "" and rows[3]["status"] == "planned"
-    assert rows[2]["status"] == "observed"
+    assert rows[2]["start_utc"] == "" and rows[2]["status"] == "planned"
+    assert rows[3]["status"] == "observed"
     assert rows[1]["priority"] == "yes"
+
+
+def test_csv_rows_follow_the_plans_order_not_the_clock():
+    """The order the Plan dock shows (a user's drag, a pinned late block put first) is the
+    CSV's; the telescope formats run in time order (planner.plan.export.ordered_entries)."""
+    plan = sample_plan()
+    plan.move(3, 0)  # chi Cyg (T0+12000) dragged to the top
+    plan.move(3, 1)  # T CrB (no time) second
+    rows = list(csv.DictReader(io.StringIO(render(plan, "csv").decode("utf-8-sig"))))
+    assert [(r["order"], r["name"]) for r in rows] == [("1", "chi Cyg"), ("2", "T CrB"), ("3", "SS Cyg"),
+                                                       ("4", "omi Cet")]
+    assert [datetime.fromisoformat(r["start_utc"].replace("Z", "+00:00")) if r["start_utc"] else None
+            for r in rows] == [iso(T0 + 12000), None, iso(T0 + 6000), iso(T0 + 9000)]
+    # an ACP plan runs top to bottom, each target held until its #waituntil: by the clock, the
+    # untimed T CrB last (chi Cyg is observed: nothing left for the telescope)
+    from tests.plan.readers import read_acp_plan
+
+    acp = read_acp_plan(render(plan, "acp").decode("utf-8"), {"V", "B", "Clear"})
+    assert [(t.name, t.waituntil) for t in acp.targets] == [("SS Cyg", iso(T0 + 6000)), ("omi Cet", iso(T0 + 9000)),
+                                                            ("T CrB", None)]
 
 
 def test_nina_csv_uses_the_telescopius_columns_and_reads_back():
@@ -244,3 +264,22 @@ def test_ics_location_of_an_unnamed_site_is_its_coordinates():
     plan.site = Site(52.0, 4.0)
     event = next(iter(icalendar.Calendar.from_ical(render(plan, "ics")).walk("VEVENT")))
     assert str(event["location"]).startswith("52.0000°N 4.0000°E")
+
+
+def test_planner_export_prints_the_conflicts_on_stderr_and_still_writes(capsys, tmp_path):
+    from planner.cli import main
+    from planner.plan import save_plan
+
+    plan = sample_plan()
+    plan.set_times(1, T0 + 7000, T0 + 8200)  # omi Cet over SS Cyg
+    path = tmp_path / "night.plan.json"
+    save_plan(plan, path)
+    code = main(["export", str(path), "-f", "acp", "-o", str(tmp_path / "night.txt")])
+    out, err = capsys.readouterr()
+    assert code == 0 and (tmp_path / "night.txt").exists()  # warned, not refused
+    assert "2 warnings about the plan's times" in err
+    assert "SS Cyg and omi Cet overlap." in err and "T CrB has no time" in err
+    assert "overlap" not in out  # stdout stays what a script reads: what was written
+    # a report of estimates or the plan JSON carries no schedule: nothing to warn about
+    code = main(["export", str(path), "-f", "json", "-o", str(tmp_path / "copy.json")])
+    assert code == 0 and capsys.readouterr().err == ""

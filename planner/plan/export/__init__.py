@@ -37,6 +37,7 @@ class ExportFormat:
     module: str
     reader: str  # which software reads it
     camera: bool = False  # a plan a camera runs: only 'planned' entries with a camera filter
+    timed: bool = True  # the file carries the plan's times (not a report of estimates, not the plan itself)
 
 
 @dataclass(frozen=True)
@@ -96,11 +97,11 @@ FORMATS: dict[str, ExportFormat] = {
         ExportFormat("oal", ".xml", "OpenAstronomyLog 2.1 XML", "oal", "observing-log programs (KStars, SkySafari, Astrarium, ...)"),
         ExportFormat("ics", ".ics", "iCalendar", "ics", "calendar programs"),
         ExportFormat("pdf", ".pdf", "Printable PDF", "pdf", "any PDF viewer or printer"),
-        ExportFormat("json", ".json", "Plan JSON", "json_export", "planner and scripts"),
+        ExportFormat("json", ".json", "Plan JSON", "json_export", "planner and scripts", timed=False),
         ExportFormat("aavso-extended", ".txt", "AAVSO Extended File Format report", "aavso_extended",
-                     "AAVSO WebObs (Submit observations > Upload a file)"),
+                     "AAVSO WebObs (Submit observations > Upload a file)", timed=False),
         ExportFormat("aavso-visual", ".txt", "AAVSO Visual File Format report", "aavso_visual",
-                     "AAVSO WebObs (Submit observations > Upload a file)"),
+                     "AAVSO WebObs (Submit observations > Upload a file)", timed=False),
     )
 }
 
@@ -110,6 +111,13 @@ def get_format(key: str) -> ExportFormat:
         return FORMATS[key]
     except KeyError:
         raise ExportError(f"unknown export format {key!r}; choose one of {', '.join(FORMATS)}.") from None
+
+
+def warns_about_times(key: str) -> bool:
+    """Whether an export as ``key`` is checked for conflicts first (``planner.plan.conflicts``):
+    every format that carries the plan's times; not the reports of estimates, nor the plan
+    JSON (the plan itself, conflicts and all, as the plan file is)."""
+    return get_format(key).timed
 
 
 def render_export(plan: Plan, fmt: str, options: ExportOptions | None = None,
@@ -147,7 +155,10 @@ def export_plan(plan: Plan, fmt: str, path: str | os.PathLike, options: ExportOp
 
 
 def ordered_entries(plan: Plan) -> list[PlanEntry]:
-    """Scheduled entries in time order, then the unscheduled ones in list order."""
+    """Scheduled entries in time order, then the unscheduled ones in list order: the order
+    a telescope runs them in (ACP runs a plan's targets top to bottom, each ``#waituntil``
+    its start; Ekos's scheduler takes its jobs in list order), and a calendar's. The CSV
+    table keeps the plan's own order instead (``plan.entries``, what the Plan dock shows)."""
     timed = sorted((e for e in plan.entries if e.start is not None), key=lambda e: e.start)
     return timed + [e for e in plan.entries if e.start is None]
 

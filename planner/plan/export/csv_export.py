@@ -1,12 +1,14 @@
 """CSV table of the plan: one row per entry, UTC and local times, coordinates in degrees
-and sexagesimal, magnitudes, filters and notes. Opens in any spreadsheet."""
+and sexagesimal, magnitudes, filters and notes. Opens in any spreadsheet. Rows are in the
+plan's own order (the Plan dock's rows, ``order`` 1, 2, ...), not re-sorted by time: a
+table someone prints or edits should read as the plan they made."""
 
 from __future__ import annotations
 
 import csv
 import io
 
-from planner.plan.export import dec_dms, local_iso, ordered_entries, ra_hms, utc_iso
+from planner.plan.export import dec_dms, local_iso, ra_hms, utc_iso
 from planner.plan.model import Plan
 
 COLUMNS = (
@@ -46,7 +48,7 @@ def render(plan: Plan, *_context) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for n, e in enumerate(ordered_entries(plan), 1):
+    for n, e in enumerate(plan.entries, 1):
         t = e.target
         writer.writerow(
             [
