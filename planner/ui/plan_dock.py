@@ -1,9 +1,11 @@
 """The night-plan dock: the plan's entries as an editable table, scheduling, files and exports.
 
 The table is ``planner.ui.plan_table.PlanTableModel``, which follows the plan's own events.
-``PlanDock`` owns the open plan: schedule (sky computation in a worker), new/open/save/
-save-as, export (rendering in a worker), autosave to the recovery file a few seconds after
-each change, and ``blocks_changed`` for the night chart.
+``PlanDock`` owns the open plan: schedule (sky computation in a worker), typed Start/End
+times (pinned), autosave to the recovery file a few seconds after each change, and
+``blocks_changed`` for the night chart. Its files and exports are ``planner.ui.plan_files``
+(new/open/save/save-as, recovery, export with the conflict question), its estimates and
+charts ``planner.ui.plan_estimates``: parts of the one dock, kept in their own modules.
 """
 
 from __future__ import annotations
@@ -15,17 +17,15 @@ import threading
 from pathlib import Path
 from typing import Sequence
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDockWidget,
     QDoubleSpinBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -40,68 +40,24 @@ from planner.app.state import site_from_settings
 from planner.catalog.target import Target
 from planner.config import load_settings_or_defaults
 from planner.plan import store
-from planner.plan.conflicts import describe, export_warnings
-from planner.plan.export import FORMATS, ExportOptions, export_plan, warns_about_times
 from planner.plan.model import TWILIGHTS, Plan, PlanEntry, PlanTarget, PlanValueError
 from planner.ui.estimate_box import EstimateBox
 from planner.ui.listen import listen
+from planner.ui.plan_estimates import PlanEstimatesMixin, _Progress
+from planner.ui.plan_files import PlanFilesMixin
 from planner.ui.plan_table import COLUMNS, TIME_KEYS, PlanTableModel, TimeDelegate
-from planner.ui.window_state import window_settings
 from planner.ui.workers import LatestRunner
 
 log = logging.getLogger(__name__)
 
 AUTOSAVE_DELAY_MS = 3000
-EXPORT_DIR_KEY = "plan/export_dir"  # window settings: the folder of the last export
-EXPORT_FORMAT_KEY = "plan/export_format"  # and its format
 
 
 def _plan_date(site, time: float) -> str:
     return _dt.datetime.fromtimestamp(time, tz=site.tz).date().isoformat()
 
 
-def ask_export_anyway(parent, label: str, warnings: Sequence[str]) -> bool:
-    """The export dialog's question about a plan with conflicts: True to export anyway."""
-    box = QMessageBox(QMessageBox.Icon.Warning, "Export plan",
-                      f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''} about the plan's times. "
-                      f"The {label} will hold them as they are:", QMessageBox.StandardButton.NoButton, parent)
-    box.setObjectName("planExportWarnings")
-    box.setInformativeText("\n".join(f"• {w}" for w in warnings[:12])
-                           + (f"\n… and {len(warnings) - 12} more." if len(warnings) > 12 else ""))
-    anyway = box.addButton("Export anyway", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(anyway)
-    box.exec()
-    return box.clickedButton() is anyway
-
-
-class _Progress(QObject):
-    """Carries "Prepare tonight's charts" progress from its worker to the dock (queued)."""
-
-    changed = Signal(int, int, str)
-
-
-def _kept_chart(name: str, chart_id: str):
-    """Worker: the kept chart of a plan entry (its chart id first, else the star's newest)."""
-    from planner.app.charts import ChartStore
-
-    store = ChartStore()
-    kept = store.load(chart_id) if chart_id else None
-    if kept is None:
-        kept = store.latest_for(name)
-    return name, (kept.chart if kept is not None else None)
-
-
-def _check_estimate(plan: Plan, estimate, chart):
-    """Worker: the estimate checked against a copy of the plan and the chart; returns
-    (entry id, observation, notes) for the GUI thread to add to the live plan."""
-    from planner.app.observe import build_observation
-
-    index, observation, notes = build_observation(plan, estimate, chart=chart)
-    return plan.entries[index].id, observation, notes
-
-
-class PlanDock(QDockWidget):
+class PlanDock(PlanFilesMixin, PlanEstimatesMixin, QDockWidget):
     """The open night plan. Emits ``blocks_changed(list[(start_unix, end_unix, label)])``."""
 
     blocks_changed = Signal(object)
@@ -355,106 +311,6 @@ class PlanDock(QDockWidget):
         """A Start or End typed in the table: say where it went and what it breaks."""
         self._say(edit.summary(self.model.tz))
 
-    def new_plan(self) -> bool:
-        if not self._confirm_discard():
-            return False
-        self._replace_plan(self._blank_plan(), None)
-        store.clear_recovery()
-        return True
-
-    def open_plan(self, path: str | Path | None = None) -> bool:
-        """Open a plan file; raises ``PlanFileError`` for anything but a valid plan (the
-        open plan is then left as it was)."""
-        if path is None:
-            if not self._confirm_discard():
-                return False
-            path, _ = QFileDialog.getOpenFileName(self, "Open plan", "", "Plans (*.plan.json *.json);;All files (*)")
-            if not path:
-                return False
-        plan = store.load_plan(path)
-        self._replace_plan(plan, Path(path))
-        store.clear_recovery()
-        self._say(f"Opened {path}")
-        return True
-
-    def save(self) -> bool:
-        if self._path is None:
-            return self.save_as()
-        return self._write(self._path)
-
-    def open_recent(self, path: str | Path) -> bool:
-        """Open a plan chosen from File > Open recent, asking first if the open plan has
-        unsaved changes. Raises ``PlanFileError`` as ``open_plan`` does."""
-        if not self._confirm_discard():
-            return False
-        return self.open_plan(path)
-
-    def save_as(self, path: str | Path | None = None) -> bool:
-        if path is None:
-            suggestion = f"{self.plan.date or 'plan'}.plan.json"
-            path, _ = QFileDialog.getSaveFileName(self, "Save plan as", suggestion, "Plans (*.plan.json *.json)")
-            if not path:
-                return False
-        return self._write(Path(path))
-
-    def _write(self, path: Path) -> bool:
-        """Save to ``path``, asking first when the file there is not a plan this planner can
-        read (it may be a newer planner's plan or another program's file). False when the
-        user keeps the file."""
-        reason = store.overwrite_refusal(path)
-        if reason is not None:
-            answer = QMessageBox.question(
-                self, "Replace file?",
-                f"{path.name} is not a plan this planner can read:\n\n{reason}\n\n"
-                "Replace it with this plan? What it holds now will be lost.",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
-            if answer != QMessageBox.StandardButton.Yes:
-                self._say(f"Not saved: {path} was kept as it is.")
-                return False
-        store.save_plan(self.plan, path, force=True)
-        self._path = path
-        self._set_dirty(False)
-        store.clear_recovery()
-        self._say(f"Saved {path}")
-        self.path_changed.emit(path)
-        return True
-
-    def export(self, fmt: str | None = None, path: str | Path | None = None) -> bool:
-        """Render the plan as ``fmt`` to ``path`` in a worker; ``export_finished(path)`` or
-        ``export_failed(message)`` follows. Chosen in the dialog, an export of a plan with
-        conflicts (``planner.plan.conflicts.export_warnings``) asks first: export anyway or
-        cancel; given ``fmt`` and ``path`` it goes ahead and the warnings are said."""
-        asked = fmt is None or path is None
-        if asked:
-            labels = {k: f"{f.label} (*{f.suffix})" for k, f in FORMATS.items()}
-            # the folder and format of the last export (the night's files go to one place)
-            remembered = window_settings()
-            folder = str(remembered.value(EXPORT_DIR_KEY, "") or "")
-            last = str(remembered.value(EXPORT_FORMAT_KEY, "") or "")
-            start = str(Path(folder) / (self.plan.date or "plan")) if folder and Path(folder).is_dir() \
-                else (self.plan.date or "plan")
-            path, chosen = QFileDialog.getSaveFileName(self, "Export plan", start, ";;".join(labels.values()),
-                                                       labels.get(last, ""))
-            if not path:
-                return False
-            fmt = next((k for k, f in FORMATS.items() if chosen.startswith(f.label)), "csv")
-            if not Path(path).suffix:
-                path += FORMATS[fmt].suffix
-            remembered.setValue(EXPORT_DIR_KEY, str(Path(path).parent))
-            remembered.setValue(EXPORT_FORMAT_KEY, fmt)
-            remembered.sync()
-        if fmt not in FORMATS:
-            raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
-        warnings = describe(export_warnings(self.plan)) if warns_about_times(fmt) else []
-        if warnings and asked and not ask_export_anyway(self, FORMATS[fmt].label, warnings):
-            self._say("Not exported: fix the warnings (or export anyway).")
-            return False
-        self._export_warnings = warnings
-        options = ExportOptions.from_settings(load_settings_or_defaults())
-        self.export_runner.submit(export_plan, copy.deepcopy(self.plan), fmt, Path(path), options)
-        self._say(f"Exporting {FORMATS[fmt].label} to {path}…")
-        return True
-
     def schedule(self, *, keep_order: bool = False) -> bool:
         """Lay out the night for the displayed site and date (the sky computation runs in the
         sky helper process, waited for in a worker). ``keep_order``: give the entries new
@@ -495,36 +351,6 @@ class PlanDock(QDockWidget):
     def blocks(self) -> list[tuple[float, float, str]]:
         return self.plan.blocks()
 
-    def autosave_now(self) -> None:
-        if not self._dirty:
-            return
-        try:
-            store.autosave(self.plan, self._path)
-        except store.PlanFileError as exc:
-            self._say(str(exc))
-
-    def offer_recovery(self) -> bool:
-        """Offer the plan a crashed session left behind; True when it was restored."""
-        recovery = store.find_recovery()
-        if recovery is None:
-            return False
-        when = _dt.datetime.fromtimestamp(recovery.saved_at).strftime("%Y-%m-%d %H:%M")
-        answer = QMessageBox.question(
-            self, "Recover plan",
-            f"planner did not close cleanly. A plan with {len(recovery.plan.entries)} entries was autosaved at "
-            f"{when}. Restore it?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
-        if answer != QMessageBox.StandardButton.Yes:
-            store.clear_recovery()
-            return False
-        self.restore(recovery)
-        return True
-
-    def restore(self, recovery: store.Recovery) -> None:
-        self._replace_plan(recovery.plan, Path(recovery.source) if recovery.source else None)
-        self._set_dirty(True)
-        self._say("Restored the autosaved plan; save it to keep it.")
-
     # -- internals -----------------------------------------------------------------------
 
     def _blank_plan(self) -> Plan:
@@ -554,18 +380,6 @@ class PlanDock(QDockWidget):
         self._emit_blocks()
         self._update_labels()
         self._publish()
-
-    def _on_quit(self) -> None:
-        self._prepare_cancel.set()  # a chart download in progress stops after the star in hand
-        store.clear_recovery()
-
-    def _confirm_discard(self) -> bool:
-        if not self._dirty:
-            return True
-        answer = QMessageBox.question(
-            self, "Unsaved plan", "The plan has unsaved changes. Discard them?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel)
-        return answer == QMessageBox.StandardButton.Discard
 
     def _on_edited(self) -> None:
         if self._applying_schedule:
@@ -626,149 +440,6 @@ class PlanDock(QDockWidget):
         self.plan_changed.emit()
         self._publish()
         self.schedule_finished.emit(result)
-
-    def _on_exported(self, _generation: int, result) -> None:
-        warned = self._export_warnings
-        self._say(f"Exported {result.summary()}"
-                  + (f" With {len(warned)} warning{'s' if len(warned) != 1 else ''}: " + " ".join(warned)
-                     if warned else ""))
-        self.export_finished.emit(str(result.path))
-
-    def _on_export_failed(self, _generation: int, exc) -> None:
-        self._say(f"Export failed: {exc}")
-        self.export_failed.emit(str(exc))
-
-    # -- estimates and charts ------------------------------------------------------------
-
-    def current_entry(self) -> tuple[int, PlanEntry] | None:
-        """(row, entry) of the entry with the table's focus, or None."""
-        index = self.table.selectionModel().currentIndex()
-        row = index.row() if index.isValid() else -1
-        return (row, self.plan.entries[row]) if 0 <= row < len(self.plan.entries) else None
-
-    def select_entry(self, row: int) -> None:
-        self.table.selectRow(row)
-        self.table.setCurrentIndex(self.model.index(row, 0))
-
-    def _on_current_entry(self) -> None:
-        current = self.current_entry()
-        entry = current[1] if current else None
-        self.estimate_box.set_entry(entry, self.plan.site.tz)
-        if self._state is not None:
-            self._state.set_plan_selection(entry.id if entry is not None else None)
-        if entry is not None:
-            self.entry_chart_runner.submit(_kept_chart, entry.name, entry.chart_id)
-        else:
-            self.entry_chart_runner.cancel()
-
-    def _on_entry_chart(self, _generation: int, value) -> None:
-        name, chart = value
-        current = self.current_entry()
-        if current is not None and current[1].name == name:
-            self.estimate_box.set_chart(chart)
-
-    def _on_add_estimate(self, estimate) -> None:
-        """Check the estimate (with the airmass) in a worker; ``_on_estimate_checked`` adds it."""
-        self.estimate_box.show_message("Checking…")
-        self.estimate_runner.submit(_check_estimate, copy.deepcopy(self.plan), estimate, self.estimate_box._chart)
-
-    def _on_estimate_checked(self, _generation: int, result) -> None:
-        from planner.app.observe import add_observation
-
-        entry_id, observation, notes = result
-        try:
-            row = self.plan.index_of(entry_id)
-        except KeyError:
-            self.estimate_box.show_message("The entry was removed from the plan meanwhile; nothing was added.",
-                                           error=True)
-            return
-        entry = add_observation(self.plan, row, observation)
-        value = ("<" if observation.fainter_than else "") + f"{observation.magnitude:g}"
-        airmass = f", airmass {observation.airmass:.2f}" if observation.airmass is not None else ""
-        self.estimate_box.refresh_list(entry)
-        self.estimate_box.added(f"Added {observation.band} {value} of {entry.name}{airmass}. " + " ".join(notes))
-        self._say(f"Added an estimate of {entry.name} ({len(entry.observations)} now); save the plan to keep it.")
-
-    def _on_estimate_failed(self, _generation: int, exc) -> None:
-        from planner.errors import PlannerError
-
-        text = str(exc) if isinstance(exc, PlannerError) else f"The estimate could not be checked ({exc})."
-        self.estimate_box.show_message(text[:1].upper() + text[1:] + ("" if text.endswith(".") else "."), error=True)
-
-    def _on_remove_estimate(self, position: int) -> None:
-        from planner.app.observe import remove_observation
-
-        current = self.current_entry()
-        if current is None or not 0 <= position < len(current[1].observations):
-            return
-        entry = remove_observation(self.plan, current[0], position)
-        self.estimate_box.refresh_list(entry)
-        self.estimate_box.show_message(f"Removed the estimate; {len(entry.observations)} left.")
-
-    def _on_comparison_picked(self, star: str, label: str) -> None:
-        """A star of ``star``'s chart double-clicked in the Chart tab: the estimate of that
-        star's entry takes it as a comparison star."""
-        current = self.current_entry()
-        if current is None or " ".join(current[1].name.split()).casefold() != " ".join(star.split()).casefold():
-            self._say(f"Choose {star}'s entry in the plan to use its comparison star {label}.")
-            return
-        self.estimate_box.pick_star(label)
-        self.estimate_box.show_message(f"Comparison star {label} from the chart.")
-
-    def _on_chart_kept(self, star: str, chart_id: str) -> None:
-        """A chart of ``star`` was kept (the Chart tab): entries of the star without one get it."""
-        key = " ".join(star.split()).casefold()
-        for row, entry in enumerate(self.plan.entries):
-            if " ".join(entry.name.split()).casefold() == key and not entry.chart_id:
-                self.plan.update(row, chart_id=chart_id)
-        current = self.current_entry()
-        if current is not None and " ".join(current[1].name.split()).casefold() == key:
-            self.entry_chart_runner.submit(_kept_chart, current[1].name, current[1].chart_id)
-
-    def prepare_charts(self) -> bool:
-        """Fetch and keep every plan star's chart in a worker (progress and cancel in the dock)."""
-        from planner.app.charts import prepare_charts
-
-        if not self.plan.entries:
-            self._say("Add targets to the plan first; then prepare their charts.")
-            return False
-        self._prepare_cancel.clear()
-        settings = self._state.settings if self._state is not None else load_settings_or_defaults()
-        self.prepare_progress.setRange(0, len(self.plan.entries))
-        self.prepare_progress.setValue(0)
-        self.prepare_runner.submit(prepare_charts, copy.deepcopy(self.plan), settings,
-                                   progress=self._prepare_progress.changed.emit, cancelled=self._prepare_cancel.is_set)
-        self._say("Preparing tonight's charts…")
-        return True
-
-    def cancel_prepare(self) -> None:
-        self._prepare_cancel.set()
-        self._say("Stopping after the chart in hand…")
-
-    def _on_prepare_progress(self, done: int, total: int, star: str) -> None:
-        self.prepare_progress.setRange(0, total)
-        self.prepare_progress.setValue(done)
-        if star:
-            self._say(f"Preparing charts: {star} ({done + 1} of {total})…")
-
-    def _on_prepared(self, _generation: int, report) -> None:
-        from planner.app.charts import apply_chart_ids
-
-        apply_chart_ids(self.plan, report.chart_ids)  # the plan announces each entry it changes
-        if self._state is not None:
-            for item in {c.star: c for c in report.charts if c.chart_id}.values():
-                self._state.announce_chart(item.star, item.chart_id)
-        self.last_prepare = report
-        self._say(report.summary())
-        self.charts_prepared.emit(report)
-
-    def _on_prepare_failed(self, _generation: int, exc) -> None:
-        self._say(f"Preparing the charts failed: {exc}")
-
-    def _on_prepare_busy(self, busy: bool) -> None:
-        self.prepare_button.setEnabled(not busy)
-        self.prepare_progress.setVisible(busy)
-        self.prepare_cancel.setVisible(busy)
 
     def _set_dirty(self, dirty: bool) -> None:
         if dirty:

@@ -369,7 +369,7 @@ def test_the_export_dialog_remembers_its_folder_and_format(dock, qtbot, tmp_path
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(dialog))
     # the entries have no times: the export asks first (tests/ui/test_plan_edit_times.py answers it)
-    monkeypatch.setattr("planner.ui.plan_dock.ask_export_anyway", lambda *_args: True)
+    monkeypatch.setattr("planner.ui.plan_files.ask_export_anyway", lambda *_args: True)
     dock.add_targets(TARGETS[:2])
     with qtbot.waitSignal(dock.export_finished, timeout=60_000):
         assert dock.export()
