@@ -17,8 +17,9 @@ so they spread over the dark time instead of being packed from dusk. Blocks neve
 and never leave a window. Whatever cannot be placed comes back with the real reason (the
 night is full, it sets before a slot is free, it would cross the flip, ...).
 An event's block (``PlanEntry.fixed``: a minimum, transit or maximum with its margins)
-and a block whose times the user typed (``PlanEntry.pinned``) stay where they are, even outside the dark hours or its window (``Plan.conflicts()`` says
-so), and the others are fitted around it like any other fixed-time block.
+and a block whose times the user typed (``PlanEntry.pinned``) stay where they are, even
+outside the dark hours or their window (``Plan.conflicts()`` says so), and the others are
+fitted around them like any other fixed-time block.
 """
 
 from __future__ import annotations
