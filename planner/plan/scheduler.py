@@ -148,9 +148,9 @@ def schedule_entries(
         all_windows = observability.windows(i)
         if entry.fixed:  # an event's block or times the user pinned: where they are, whatever else
             start, end = (entry.start, entry.end) if entry.start is not None else entry.event.block
+            # its windows: above the altitude limit and the horizon mask (the engine's), what its
+            # row is checked against
             windows = tuple(_clip(all_windows, *dark)) or tuple(all_windows)
-            if entry.pinned and constraints:  # what the user is warned against: every limit, the horizon mask too
-                windows = tuple(_intersect(_clip(all_windows, *dark), grid.allowed(i))) or windows
             placed.append(replace(entry, start=start, end=end, duration=max(end - start, 1.0), windows=windows))
             busy.append((start, end))
             continue

@@ -434,6 +434,10 @@ class PlanDock(PlanFilesMixin, PlanEstimatesMixin, QDockWidget):
         self._emit_blocks()
         self._update_labels()
         text = f"Scheduled {len(result.placed)} of {len(result.plan.entries)} entries."
+        pinned = [e.name for e in self.plan.entries if e.pinned and e.start is not None]
+        if pinned:  # kept where the user typed them; Unpin offers the scheduler the choice
+            text += (f" Kept {', '.join(pinned)} at the time{'s' if len(pinned) != 1 else ''} you typed "
+                     "(Unpin to let Schedule place them).")
         if result.unplaced:
             text += " Not placed: " + "; ".join(f"{u.name} ({u.reason})" for u in result.unplaced)
         self._say(text)

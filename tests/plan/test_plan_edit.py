@@ -13,6 +13,7 @@ from planner.app.plan_edit import clock_on_night, parse_clock, set_entry_time
 from planner.plan.conflicts import export_warnings
 from planner.plan.model import Plan, PlanEntry, PlanLimits, PlanValueError
 from planner.plan.scheduler import reschedule, retime
+from planner.sky.site import Site
 from tests.plan.helpers import ALWAYS_UP, SITE, T0, fake_observability, sample_plan, target, up
 
 HOUR = 3600.0
@@ -140,3 +141,32 @@ def test_export_warnings_list_each_problem_once_in_the_plans_order():
     assert warnings[0].message == "SS Cyg and omi Cet overlap"
     # chi Cyg (observed) has no windows and is not warned about: nothing is left to run
     assert not any(plan.entries[c.index].name == "chi Cyg" for c in warnings)
+
+
+def test_a_pinned_block_behind_the_horizon_mask_is_warned_about_after_schedule():
+    """Real sky (the app's one visibility call, in process): omi Cet at 21:00 CET on
+    2026-11-23 stands about 30° up in the south-east, above the 20° limit but behind a 70°
+    wall over azimuths 0-180°. Pinned there, it is kept, and the conflict names the mask
+    (Schedule gives a pinned entry the engine's windows, which honour the mask)."""
+    from planner.app.plan_edit import set_entry_time
+    from planner.app.schedule import reschedule_plan
+    from planner.sky import night_for_date
+    from planner.sky.horizon import HorizonMask
+
+    site = SITE.with_limits(target_altitude=20.0)
+    walled = Site(**{k: getattr(site, k) for k in ("latitude", "longitude", "elevation", "target_altitude",
+                                                     "sun_altitude", "timezone", "name")},
+                  horizon=HorizonMask(((0.0, 70.0), (180.0, 70.0), (180.5, 0.0), (359.5, 0.0))))
+    time = night_for_date(walled, dt.date(2026, 11, 23))
+    for s, behind in ((site, False), (walled, True)):
+        plan = Plan(site=s, limits=PlanLimits(min_altitude=20.0), date="2026-11-23")
+        plan.add(PlanEntry(target=target("omi Cet", ra=34.8366, dec=-2.9776), duration=1800))
+        reschedule_plan(plan, time, now=time)  # a night and windows to check against
+        set_entry_time(plan, 0, "start", (21, 0), AMS)
+        reschedule_plan(plan, time, now=time)
+        e = plan.entries[0]
+        assert (e.start, e.pinned) == (local(23, 21, 0), True)
+        window = [c.message for c in plan.conflicts() if c.kind == "window"]
+        assert bool(window) is behind, window
+        if behind:
+            assert "or behind the horizon mask" in window[0]

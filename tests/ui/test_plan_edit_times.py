@@ -110,6 +110,7 @@ def test_schedule_keeps_the_pinned_entry_and_unpin_releases_it(dock, qtbot):
         assert dock.schedule()
     entry = dock.plan.entries[dock.plan.index_of(pinned_id)]
     assert (entry.start, entry.pinned) == (local(23, 23, 20), True)
+    assert "Kept omi Cet at the time you typed" in dock.status_label.text()
     others = [e for e in dock.plan.entries if e.id != pinned_id and e.start is not None]
     assert others and all(e.end <= entry.start or e.start >= entry.end for e in others)
     dock.table.selectRow(dock.plan.index_of(pinned_id))
