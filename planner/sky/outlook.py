@@ -2,8 +2,8 @@
 too), the highest altitude, and the Moon, for many nights in one vectorised computation.
 
 Each (target, night) pair is a row of the same machinery the single-night engine uses
-(``planner.sky.engine``): the apparent place of date in that night's frame, closed-form
-rise and set against the flat limit, the grid search and refinement where the mask can
+(``planner.sky.engine``, ``frames``, ``row_events``): the apparent place of date in that
+night's frame, closed-form rise and set against the flat limit, the grid search and refinement where the mask can
 matter, and the hours from the flat events; so a night of the outlook gives the hours of
 ``compute_observability`` for that night (within a second; the nights share one Sun track
 per month, ``compute_nights``). What costs a per-night loop most is not done per night:
@@ -19,30 +19,31 @@ from typing import Sequence
 import erfa
 import numpy as np
 
-from planner.sky.engine import (
+from planner.sky.engine import _coordinates, _ecliptic_longitude
+from planner.sky.frames import (
     _altitude_grid,
-    _altitude_range,
     _apparent_of_date,
     _azimuth_grid,
-    _coordinates,
-    compute_nights,
-    _ecliptic_longitude,
-    _flat_closed_form,
-    _flat_masked,
     _frame,
     geometric_limit,
-    _hours_and_firsts,
     _jd_parts,
     _lst_deg,
+    _moon_topocentric,
+    _scales,
+    _sun_direction_of_date,
+    _unit_vectors,
+)
+from planner.sky.nights import compute_nights
+from planner.sky.row_events import (
+    _altitude_range,
+    _flat_closed_form,
+    _flat_masked,
+    _hours_and_firsts,
     MASK_STEP_S,
     _masked_rows,
     _merge_masked,
-    _moon_topocentric,
     _Rows,
-    _scales,
     _sorted_events,
-    _sun_direction_of_date,
-    _unit_vectors,
 )
 from planner.sky.moon import moon_age_days
 from planner.sky.site import Site

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from planner.sky import Site, compute_night, compute_observability
-from planner.sky.engine import _sun_geometric_altitude
+from planner.sky.frames import _sun_geometric_altitude
 from planner.sky.types import SOLAR_CONJUNCTION_DEG
 
 DATA = Path(__file__).parents[1] / "data" / "sky"
