@@ -7,7 +7,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from planner.limits import LEGACY_PLACEHOLDER_NAME, SiteError, check_site_number, check_timezone
-from planner.sky.horizon import HorizonMask
+from planner.sky.horizon_mask import HorizonMask
 
 __all__ = ["LEGACY_PLACEHOLDER_NAME", "Site", "SiteError", "timezone_at"]
 
