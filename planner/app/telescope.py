@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from planner.config.telescope import CHART_SCALES, EAST, MODES, NORTH, OPTICS_FIELDS, TELESCOPE, ChartScale
+from planner.numbers import finite_or_none
 
 ARCSEC_PER_RADIAN = math.degrees(1.0) * 3600.0  # 206 264.806...
 DEFAULT_SCALE = "D"
@@ -41,13 +42,8 @@ class TelescopeError(ValueError):
 
 def _positive(value: Any) -> float | None:
     """A positive finite number, or None (unset or unusable)."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) and number > 0 else None
+    number = finite_or_none(value)
+    return number if number is not None and number > 0 else None
 
 
 # (attribute, label, unit, lowest, highest): what Settings > Telescope checks (declared once,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from planner.catalog import Target, parse_targets
+from planner.numbers import finite_number
 from planner.services.client import ServiceClient, origin_words
 from planner.services.declaration import Secret, declare
 from planner.services.errors import InvalidRequestError
@@ -116,15 +117,7 @@ def _meta_json(obj) -> dict[str, Any]:
 
 
 def _opt_number(data: dict, key: str) -> float | None:
-    value = data.get(key)
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise ValueError(f"'{key}' is not a number")
-    number = float(value)
-    if not math.isfinite(number):
-        raise ValueError(f"'{key}' is not finite")
-    return number
+    return finite_number(data.get(key), f"'{key}'")
 
 
 def parse_telescope(data: Any) -> Telescope:

@@ -29,6 +29,7 @@ import urllib.parse
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
+from planner.numbers import finite_number
 from planner.services.client import ServiceClient, origin_words
 from planner.services.declaration import declare
 from planner.services.errors import BadResponseError, InvalidRequestError, NotFoundError, ServiceError
@@ -202,16 +203,7 @@ class VspChart:
 
 
 def _number(value: Any, what: str, *, allow_none: bool = True) -> float | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if allow_none:
-            return None
-        raise ValueError(f"{what} is missing")
-    if isinstance(value, bool):
-        raise ValueError(f"{what} is not a number")
-    number = float(value)
-    if not math.isfinite(number):
-        raise ValueError(f"{what} is not finite")
-    return number
+    return finite_number(value, what, required=not allow_none)
 
 
 def _text(obj: Mapping[str, Any], key: str) -> str:

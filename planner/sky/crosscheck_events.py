@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any, Iterable, Mapping, Sequence
 
+from planner.numbers import finite_or_none
 from planner.sky.types import (
     SUN_ENTERS_ALWAYS_DOWN,
     SUN_EXITS_ALWAYS_DOWN,
@@ -113,13 +114,7 @@ def _get(obj: Any, key: str, default=None):
 
 
 def _number_or_none(value) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
+    return finite_or_none(value)
 
 
 # Which times each nighttime status lists (the API page's "Status codes").

@@ -9,6 +9,7 @@ import uuid as _uuid
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from planner.numbers import finite_or_none
 from planner.services.arcsecond.service import _bad, _invalid
 
 
@@ -131,13 +132,7 @@ def _text(data: Mapping[str, Any], key: str) -> str:
 
 
 def _number(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return number if number == number and abs(number) != float("inf") else None
+    return finite_or_none(value)
 
 
 def _ref(value: Any) -> str | None:

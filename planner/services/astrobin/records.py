@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from planner.numbers import finite_or_none
 from planner.services.astrobin.service import CDN_BASE, _IMAGE_ID, _IMAGE_URI_ID, _bad
 
 
@@ -133,14 +134,7 @@ def _text(data: Mapping[str, Any], key: str) -> str | None:
 
 
 def _number(data: Mapping[str, Any], key: str) -> float | None:
-    value = data.get(key)
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return number if number == number and abs(number) != float("inf") else None
+    return finite_or_none(data.get(key))
 
 
 def _integer(data: Mapping[str, Any], key: str) -> int | None:

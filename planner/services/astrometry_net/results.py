@@ -3,10 +3,10 @@ annotations and facts, a step of a solve) and the parsers that read its JSON int
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from planner.numbers import finite_number
 from planner.services.errors import clean_detail
 
 STAGES = ("uploading", "queued", "solving", "solved", "failed", "cancelled")
@@ -132,13 +132,8 @@ class SolveStatus:
 
 
 def _number(data: dict, key: str) -> float:
-    value = data[key]
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"'{key}' is not a number")
-    number = float(value)
-    if not math.isfinite(number):
-        raise ValueError(f"'{key}' is not finite")
-    return number
+    """A field that must be a JSON number (not text, not null)."""
+    return finite_number(data[key], f"'{key}'", required=True, text=False)
 
 
 def _int(value: Any, what: str) -> int:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from planner.config import atomic_write_text, data_dir
+from planner.numbers import finite_or_none
 from planner.services.errors import RateLimitedError
 
 # filelock is imported only when a budget is kept on disk (the AAVSO one), not by every
@@ -240,13 +241,7 @@ def _int_header(headers: Mapping[str, str], name: str) -> int | None:
 
 def _float_header(headers: Mapping[str, str], name: str) -> float | None:
     raw = headers.get(name)
-    if raw is None:
-        return None
-    try:
-        value = float(str(raw).strip())
-    except ValueError:
-        return None
-    return value if value == value and abs(value) != float("inf") else None
+    return None if raw is None else finite_or_none(str(raw))
 
 
 def _reset_to_unix(value: float, now: float) -> float:
