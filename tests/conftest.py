@@ -1,9 +1,10 @@
 """Shared test set-up: Qt offscreen, settings/cache/data folders in a temporary place,
-an in-memory keyring, and no real network."""
+an in-memory keyring, fresh rate limiters, and no real network."""
 
 from __future__ import annotations
 
 import os
+import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -58,6 +59,23 @@ def isolated_environment(tmp_path, monkeypatch):
     keyring.set_keyring(ring)
     yield ring
     keyring.set_keyring(previous)
+
+
+def _reset_rate_limits() -> None:
+    # Only when the HTTP layer is loaded: without it there is no limiter to reset, and
+    # importing it here would load requests for every test.
+    limiter = sys.modules.get("planner.services.http.limiter")
+    if limiter is not None:
+        limiter.reset_limiters()
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Every test starts with no throttle and no budget state: a 429 (or a used-up budget) in
+    one test must not hold AAVSO or any other service back in the tests after it."""
+    _reset_rate_limits()
+    yield
+    _reset_rate_limits()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Fixtures for the web-service tests: fast policies, fresh limiters, a closed port."""
+"""Fixtures for the web-service tests: fast policies, a closed port (fresh limiters: tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from planner.services.http import POLICIES, ServicePolicy, reset_limiters
+from planner.services.http import POLICIES, ServicePolicy
 
 CANARY = "CANARY-9f3b2c1d7e"
 
@@ -17,13 +17,6 @@ def fast(policy: ServicePolicy, **changes) -> ServicePolicy:
     base = dict(retries=1, backoff_factor=0.001, timeout=(1.0, 1.0), min_interval=0.0)
     base.update(changes)
     return dataclasses.replace(policy, **base)
-
-
-@pytest.fixture(autouse=True)
-def fresh_limiters():
-    reset_limiters()
-    yield
-    reset_limiters()
 
 
 @pytest.fixture

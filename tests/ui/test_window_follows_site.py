@@ -24,15 +24,6 @@ from tests.ui.test_main_window import close_windows, open_window  # noqa: F401 -
 WAIT = 180_000  # a condition is waited for; generous for a loaded machine
 
 
-@pytest.fixture(autouse=True)
-def forget_the_rate_limit():
-    """A 429 here holds AAVSO calls back in this process (as it should); later tests start clean."""
-    from planner.services.http import reset_limiters
-
-    yield
-    reset_limiters()
-
-
 def _moved(settings, latitude=48.1, longitude=11.6):
     return dataclasses.replace(settings, latitude=latitude, longitude=longitude, site_name="Munich")
 
