@@ -78,3 +78,28 @@ def test_imaging_mode_and_clearing_a_value_are_saved(qtbot):
     saved = load_settings()
     assert saved.observing_mode == "imaging" and saved.eyepiece_focal_length_mm is None
     assert field_of_view(saved).source == "sensor"
+
+
+def test_every_sentence_on_the_page_is_whole_at_the_dialogs_default_size(qtbot):
+    """Before: at the default size the chart sentence (two lines) got one line's height in
+    its form row, and its second line was cut off."""
+    from PySide6.QtWidgets import QLabel
+
+    dlg = SettingsDialog(Settings(latitude=52.0, longitude=4.0, telescope_aperture_mm=200.0,
+                                  telescope_focal_length_mm=1200.0, eyepiece_focal_length_mm=25.0,
+                                  eyepiece_field_deg=52.0, camera_sensor_width_mm=17.7,
+                                  camera_sensor_height_mm=13.4, camera_pixel_size_um=3.76))
+    qtbot.addWidget(dlg)
+    page = dlg.page("telescope")
+    dlg.tabs.setCurrentIndex(dlg.pages.index(page))
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    preview = page.chart_preview
+    assert "A chart will be 65′ wide" in preview.text()
+    wrapped = [label for label in page.findChildren(QLabel) if label.wordWrap() and label.text() and label.isVisible()]
+    assert preview in wrapped and len(wrapped) >= 4
+    qtbot.waitUntil(lambda: preview.height() > preview.fontMetrics().height(), timeout=60000)
+    for label in wrapped:
+        needed = label.heightForWidth(label.width())
+        assert label.height() >= needed, f"{label.text()[:40]!r}: {label.height()} px of the {needed} it needs"
+        assert label.visibleRegion().boundingRect() == label.rect(), f"{label.text()[:40]!r} is partly hidden"

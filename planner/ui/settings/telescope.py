@@ -60,7 +60,12 @@ class TelescopePage(SettingsPage):
         self.derived: dict[str, QLabel] = {}
         for title, names in _GROUPS:
             box = QGroupBox(title)
-            form = QFormLayout(box)
+            # What the numbers give goes under the form, not in a row of it: a word-wrapped
+            # label spanning a QFormLayout row got a line less than its text needs at the
+            # dialog's default size (the chart sentence's last line was clipped).
+            box_layout = QVBoxLayout(box)
+            form = QFormLayout()
+            box_layout.addLayout(form)
             for name in names:
                 label, unit = _LABELS[name]
                 value = getattr(settings, name)
@@ -81,12 +86,14 @@ class TelescopePage(SettingsPage):
             derived = QLabel()
             derived.setProperty("role", "hint")
             derived.setWordWrap(True)
-            form.addRow(derived)
+            box_layout.addWidget(derived)
             self.derived[title] = derived
             layout.addWidget(box)
 
         charts = QGroupBox("Comparison-star charts (AAVSO VSP)")
-        form = QFormLayout(charts)
+        charts_box = QVBoxLayout(charts)
+        form = QFormLayout()
+        charts_box.addLayout(form)
         mode_row = QHBoxLayout()
         self.mode_group = QButtonGroup(self)
         self.visual_radio = QRadioButton("the eyepiece (visual)")
@@ -125,7 +132,7 @@ class TelescopePage(SettingsPage):
         self.chart_preview = QLabel()
         self.chart_preview.setObjectName("telescopeChartPreview")
         self.chart_preview.setWordWrap(True)
-        form.addRow(self.chart_preview)
+        charts_box.addWidget(self.chart_preview)
         layout.addWidget(charts)
 
         self.message = QLabel()
