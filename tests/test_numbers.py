@@ -53,3 +53,31 @@ def test_text_can_be_refused_where_the_field_must_be_a_json_number():
 def test_the_default_name_says_the_value():
     with pytest.raises(ValueError, match="^the value is not finite$"):
         finite_number(float("nan"))
+
+
+def test_the_error_carries_its_reason_for_callers_that_word_their_own_message():
+    from planner.numbers import MISSING, NOT_A_NUMBER, NOT_FINITE, NumberError
+
+    for value, reason in ((None, MISSING), ("x", NOT_A_NUMBER), (True, NOT_A_NUMBER), ("-inf", NOT_FINITE)):
+        with pytest.raises(NumberError) as caught:
+            finite_number(value, "epoch", required=True)
+        assert caught.value.reason == reason and caught.value.what == "epoch"
+        assert isinstance(caught.value, ValueError)
+
+
+def test_the_service_readers_share_its_rules():
+    """Before, AAVSO's request check took ``True`` as latitude 1° and AstroBin's took it as a
+    size of 1; every reader now refuses a bool as a number."""
+    from planner.services import aavso
+    from planner.services.astrobin import query
+    from planner.services.errors import InvalidRequestError
+
+    with pytest.raises(InvalidRequestError, match="latitude True is not a number"):
+        aavso._site_params(latitude=True, longitude=4.0)
+    with pytest.raises(InvalidRequestError, match="latitude inf is outside -90 to 90"):
+        aavso._site_params(latitude=math.inf, longitude=4.0)
+    assert aavso._site_params(latitude="52.5", longitude=4)["latitude"] == 52.5
+    with pytest.raises(InvalidRequestError, match="size True is not a number"):
+        query._positive_number(True, "size")
+    with pytest.raises(InvalidRequestError, match="must be a positive number, not inf"):
+        query._positive_number(math.inf, "size")

@@ -13,6 +13,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
+from planner.numbers import MISSING, NOT_FINITE, NumberError, finite_number
 from planner.sky.elements import ELEMENT_FIELDS, Elements, ElementsError, elements_from_record
 
 # Request codes of the API and the full names the real payload carries.
@@ -220,18 +221,15 @@ class Target:
 
 def _number(record: dict, key: str, *, required: bool = False) -> float | None:
     value = record.get(key)
-    if value is None or value == "":
-        if required:
-            raise TargetParseError(f"field '{key}' is missing")
-        return None
-    if isinstance(value, bool):
-        raise TargetParseError(f"field '{key}' must be a number, not {value!r}")
     try:
-        number = float(value)
-    except (TypeError, ValueError, OverflowError):
-        raise TargetParseError(f"field '{key}' must be a number, not {_short(value)}") from None
-    if not math.isfinite(number):
-        raise TargetParseError(f"field '{key}' must be finite, not {value!r}")
+        number = finite_number(value, f"field '{key}'", required=required)
+    except NumberError as exc:
+        if exc.reason == MISSING:
+            raise TargetParseError(str(exc)) from None
+        kind = "finite" if exc.reason == NOT_FINITE else "a number"
+        raise TargetParseError(f"field '{key}' must be {kind}, not {_short(value)}") from None
+    if number is None:
+        return None
     return value if isinstance(value, int) else number  # an integer time stays an integer
 
 

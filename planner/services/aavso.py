@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from planner.catalog import Target, parse_targets
-from planner.numbers import finite_number
+from planner.numbers import NOT_FINITE, NumberError, finite_number
 from planner.services.client import ServiceClient, origin_words
 from planner.services.declaration import Secret, declare
 from planner.services.errors import InvalidRequestError
@@ -156,25 +156,29 @@ def _invalid(what: str, action: str) -> InvalidRequestError:
 
 
 def _check_range(name: str, value: float | None, low: float, high: float) -> float | None:
-    if value is None:
-        return None
     try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise _invalid(f"{name} {value!r} is not a number", f"give {name} in degrees") from None
-    if not (math.isfinite(number) and low <= number <= high):
+        number = finite_number(value, name)
+    except NumberError as exc:
+        if exc.reason != NOT_FINITE:
+            raise _invalid(f"{name} {value!r} is not a number", f"give {name} in degrees") from None
+        number = math.nan  # outside every range
+    if number is None:
+        return None
+    if not low <= number <= high:
         raise _invalid(f"{name} {value!r} is outside {low:g} to {high:g}", f"give {name} between {low:g} and {high:g} degrees")
     return number
 
 
 def _check_time(value: float | None) -> int | None:
-    if value is None:
-        return None
     try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise _invalid(f"time {value!r} is not a number", "give the time as a UTC unix timestamp") from None
-    if not math.isfinite(number) or number < 0:
+        number = finite_number(value, "time")
+    except NumberError as exc:
+        if exc.reason != NOT_FINITE:
+            raise _invalid(f"time {value!r} is not a number", "give the time as a UTC unix timestamp") from None
+        number = math.nan
+    if number is None:
+        return None
+    if not number >= 0:
         raise _invalid(f"time {value!r} is not a valid timestamp", "give the time as a UTC unix timestamp")
     return int(number)
 

@@ -17,6 +17,8 @@ import time as _time
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from planner.numbers import NOT_FINITE, NumberError, finite_number
+
 UNIX_EPOCH_JD = 2440587.5
 
 # Time scales an epoch may be given in. HJD is heliocentric and UTC-based (the GCVS and VSX
@@ -235,18 +237,12 @@ def event_kinds(cls: str | None, var_type: str = "") -> tuple[str, ...]:
 
 def _field_number(record: dict, key: str) -> float | None:
     value = record.get(key)
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise ElementsError(key, f"field '{key}' must be a number, not {value!r}")
     try:
-        number = float(value)
-    except (TypeError, ValueError, OverflowError):
+        return finite_number(value, f"field '{key}'")
+    except NumberError as exc:
         shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
-        raise ElementsError(key, f"field '{key}' must be a number, not {shown}") from None
-    if not math.isfinite(number):
-        raise ElementsError(key, f"field '{key}' must be finite, not {value!r}")
-    return number
+        kind = "finite" if exc.reason == NOT_FINITE else "a number"
+        raise ElementsError(key, f"field '{key}' must be {kind}, not {shown}") from None
 
 
 def elements_from_record(record: dict, *, period: float | None, source: str = "target file",

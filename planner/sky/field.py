@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from planner.numbers import finite_or_none
 from planner.sky._offline import configure_astropy_offline
 
 configure_astropy_offline()
@@ -186,11 +187,8 @@ def far_limit_deg(radius_deg: float) -> float:
 
 
 def _positive(value) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) and number > 0 else None
+    number = finite_or_none(value)
+    return number if number is not None and number > 0 else None
 
 
 def _wcs_from(header):

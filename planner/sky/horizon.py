@@ -43,6 +43,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from planner.files import read_bytes
+from planner.numbers import NOT_FINITE, NumberError, finite_number
 from planner.sky.horizon_mask import (  # the mask's names stay importable from here too
     MAX_ALTITUDE,
     HorizonError,
@@ -78,12 +79,10 @@ def _decode(data: bytes, where: str) -> str:
 
 def _number(text: str, what: str, at: str) -> float:
     try:
-        value = float(text)
-    except ValueError:
-        raise HorizonError(f"{at}: {what} {text!r} is not a number.") from None
-    if not math.isfinite(value):
-        raise HorizonError(f"{at}: {what} {text!r} is not a finite number.")
-    return value
+        return finite_number(text, what, required=True)
+    except NumberError as exc:
+        kind = "a finite number" if exc.reason == NOT_FINITE else "a number"
+        raise HorizonError(f"{at}: {what} {text!r} is not {kind}.") from None
 
 
 def _lines(text: str):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
+from planner.numbers import NOT_FINITE, NumberError, finite_number
 from planner.services.astrobin.records import SearchQuery
 from planner.services.astrobin.service import (
     COMPARISONS,
@@ -44,10 +45,12 @@ def _format_date(value: Any, name: str) -> str:
 
 def _positive_number(value: Any, name: str) -> float:
     try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise _invalid(f"{name} {value!r} is not a number", f"give {name} as a positive number") from None
-    if not number > 0 or number != number or number == float("inf"):
+        number = finite_number(value, name, required=True)
+    except NumberError as exc:
+        if exc.reason != NOT_FINITE:
+            raise _invalid(f"{name} {value!r} is not a number", f"give {name} as a positive number") from None
+        number = 0.0  # an infinity is no positive number either
+    if not number > 0:
         raise _invalid(f"{name} must be a positive number, not {value!r}", f"give {name} as a positive number")
     return number
 

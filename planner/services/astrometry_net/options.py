@@ -3,10 +3,10 @@ checked before anything is sent, and their ``request-json`` form."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields
 from typing import Any
 
+from planner.numbers import NOT_FINITE, NumberError, finite_number
 from planner.services.astrometry_net.service import _invalid
 
 SCALE_UNITS = ("degwidth", "arcminwidth", "arcsecperpix")
@@ -160,15 +160,11 @@ class UploadOptions:
 
 
 def _finite(name: str, value: Any) -> float:
-    if isinstance(value, bool):
-        raise _invalid(f"{name} must be a number, not {value!r}", f"give {name} as a number")
     try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise _invalid(f"{name} must be a number, not {value!r}", f"give {name} as a number") from None
-    if not math.isfinite(number):
-        raise _invalid(f"{name} must be finite, not {value!r}", f"give {name} as a number")
-    return number
+        return finite_number(value, name, required=True)
+    except NumberError as exc:
+        kind = "finite" if exc.reason == NOT_FINITE else "a number"
+        raise _invalid(f"{name} must be {kind}, not {value!r}", f"give {name} as a number") from None
 
 
 def _integer(name: str, value: Any) -> int:
