@@ -10,9 +10,13 @@ flips inside the plan's blocks are marked.
 
 Qt-free: the window's chart (``planner.ui.chart``, drawn in a child process by
 ``planner.plot.render``), the PDF night sheet and any other picture use ``draw_night``.
-Colours come from a ``planner.plot.palette.Theme``; curves differ in colour and, with the
-print theme (and night mode), in dash pattern, and each is named at its peak, so they stay
-apart in grey-scale print. It computes no astronomy: it only reads an ``Observability``.
+Colours come from a ``planner.plot.palette.Theme``: a star's curve has the colour its name
+picks (``Theme.curve_looks``: the same on every night, whatever else is selected, in the
+window and the PDF); curves differ in dash pattern where colours cannot tell them apart
+(two names picking one colour, night mode, print). Each curve is named near its peak, inside
+the axes and clear of the other names and the key marks (``planner.plot.labels``), and with
+more than ``LEGEND_CURVES_AFTER`` curves the legend lists them too. It computes no astronomy:
+it only reads an ``Observability``.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from planner.plot.hover import (  # noqa: F401 - also the names this module's ca
     sky_segments,
     sky_state,
 )
+from planner.plot.labels import CurveLabels, mark_boxes
 from planner.plot.palette import Theme
 from planner.plot.palette import theme as get_theme
 from planner.sky.types import (
@@ -49,6 +54,10 @@ from planner.sky.types import (
 )
 
 AIRMASS_TICKS = (1.0, 1.1, 1.2, 1.5, 2.0, 3.0, 5.0)
+# Up to this many curves their names on the chart say which is which; with more, names get
+# pushed away from their peaks to dodge each other and the legend lists the curves too (in
+# night mode and print, where dashes tell curves apart, more than four also repeat a pattern).
+LEGEND_CURVES_AFTER = 4
 EMPTY_MESSAGE = "No night to show yet.\nLoad targets and pick a night to see their altitudes."
 NO_SELECTION_HINT = "Select targets in the table to plot their altitude."
 
@@ -105,7 +114,7 @@ class NightPlot:
     event_artists: list = field(default_factory=list)
     mask_artists: list = field(default_factory=list)  # per curve: the horizon under it, the Moon too close
     flip_artists: list = field(default_factory=list)
-    peak_labels: list = field(default_factory=list)
+    labels: CurveLabels | None = None  # the curves' names, placed inside the axes at each draw
     block_artists: list = field(default_factory=list)
     sky_artists: list = field(default_factory=list)
     now_line: Line2D | None = None
@@ -121,7 +130,8 @@ class NightPlot:
         """Rebuild every artist from ``obs`` (the axes and its figure are kept)."""
         ax, t = self.ax, self.theme
         ax.cla()
-        self.curves, self.peak_labels, self.block_artists, self.sky_artists = [], [], [], []
+        self.curves, self.block_artists, self.sky_artists = [], [], []
+        self.labels = None
         self.mask_artists, self.flip_artists = [], []
         self.event_artists = []
         self.now_line = self.moon_line = self.limit_line = None
@@ -164,6 +174,8 @@ class NightPlot:
         ticks = [altitude_for_airmass(x) for x in AIRMASS_TICKS]
         self.airmass_axis.set_yticks(ticks, [f"{x:g}" for x in AIRMASS_TICKS])
         self.airmass_axis.set_ylabel("Airmass")
+        self.labels = CurveLabels(ax, self._keep_clear)
+        ax.add_artist(self.labels)
         self._style_axes()
         self._set_time_axis()
         self._draw_curves()
@@ -218,22 +230,39 @@ class NightPlot:
             return str(self.names[index])
         return f"target {index + 1}"
 
+    @property
+    def peak_labels(self) -> list:
+        """The curves' names (``Text``; placed when the figure is drawn)."""
+        return [] if self.labels is None else list(self.labels.texts)
+
+    def looks(self) -> dict[int, tuple[str, object]]:
+        """(colour, line style) of each selected target's curve, by target index."""
+        names = [self._name(i) for i in self.selection]
+        return dict(zip(self.selection, self.theme.curve_looks(names)))
+
+    def _keep_clear(self, renderer) -> list:
+        """What the curves' names must not cover: the legend, the events' marks and labels,
+        the plan blocks' and flips' labels."""
+        boxes = mark_boxes([*self.ax.texts, *self.event_artists], renderer)
+        legend = self.ax.get_legend()
+        if legend is not None and legend.get_visible():
+            boxes.append(legend.get_window_extent(renderer))
+        return boxes
+
     def _draw_curves(self) -> None:
         """Reuse the Line2D objects already on the axes; only surplus ones are removed."""
         ax, t, obs = self.ax, self.theme, self.obs
-        for label in self.peak_labels:
-            label.remove()
-        self.peak_labels = []
         for artist in self.mask_artists:
             artist.remove()
         self.mask_artists = []
         while len(self.curves) > len(self.selection):
             self.curves.pop().remove()
         x = unix_to_num(obs.grid)
-        xlo, xhi = ax.get_xlim()
+        looks = self.looks()
+        named = []
         for k, index in enumerate(self.selection):
             y = np.asarray(obs.altitude[index], dtype=float)
-            color, style = t.curve_color(k), t.curve_style(k)
+            color, style = looks[index]
             if k < len(self.curves):
                 line = self.curves[k]
                 line.set_data(x, y)
@@ -246,20 +275,9 @@ class NightPlot:
             line.set_label(name)
             line.set_gid(f"target:{index}")
             self._draw_horizon_and_moon(index, x, y, color, name)
-            if np.all(np.isnan(y)):
-                continue
-            peak = int(np.nanargmax(y))
-            if y[peak] <= 0:
-                continue  # never above the horizon tonight: nothing to label
-            px = float(x[peak])
-            ha = "left" if px - xlo < 0.06 * (xhi - xlo) else "right" if xhi - px < 0.06 * (xhi - xlo) else "center"
-            self.peak_labels.append(
-                ax.annotate(
-                    name, (px, min(float(y[peak]), 88.0)), xytext=(0, 3), textcoords="offset points",
-                    ha=ha, va="bottom", fontsize=8, color=color, zorder=4, clip_on=True,
-                    annotation_clip=True,
-                )
-            )
+            named.append((name, color, x, y))
+        if self.labels is not None:
+            self.labels.set_curves(named, fontsize=8)
         if self.hint is not None:
             self.hint.remove()
             self.hint = None
@@ -378,10 +396,9 @@ class NightPlot:
             return
         ax, t = self.ax, self.theme
         grid = np.asarray(obs.grid, dtype=float)
-        slot = {index: k for k, index in enumerate(self.selection)}
+        looks = self.looks()
         for index, start, middle, end, label in self.events:
-            k = slot.get(index)
-            if k is None:
+            if index not in looks:
                 continue
             a, b = max(start, grid[0]), min(end, grid[-1])
             if b < a:
@@ -390,7 +407,7 @@ class NightPlot:
             inside = (grid > a) & (grid < b)
             xs = np.concatenate(([a], grid[inside], [b]))
             ys = np.interp(xs, grid, y_all)
-            color = t.curve_color(k)
+            color = looks[index][0]
             (band,) = ax.plot(unix_to_num(xs), ys, color=color, lw=EVENT_BAND_WIDTH, alpha=EVENT_BAND_ALPHA,
                               solid_capstyle="butt", zorder=1.8, label=f"_event:{index}:{label}")
             band.set_gid(f"event:{index}:{label}")
@@ -424,7 +441,13 @@ class NightPlot:
         if any(str(a.get_label()).startswith("_moon_close:") for a in self.mask_artists):
             handles.append(Line2D([], [], color=t.moon, lw=t.line_width * 2.6, alpha=0.35,
                                   label="too close to the Moon"))
-        legend = ax.legend(handles=handles, loc="upper right", fontsize=7, framealpha=0.75,
+        curves = len(self.curves) > LEGEND_CURVES_AFTER
+        if curves:  # the curves first, in the order they were selected
+            handles = [*self.curves, *handles]
+        # where it covers the fewest points of the curves (matplotlib's "best"); the key alone
+        # stays in the corner the curves rarely reach at 52 N (high, late in the night)
+        legend = ax.legend(handles=handles, loc="best" if curves else "upper right", fontsize=7,
+                           framealpha=0.75, ncols=2 if len(handles) > 7 else 1,
                            facecolor=self.theme.axes_bg, edgecolor=self.theme.grid)
         for text in legend.get_texts():
             text.set_color(self.theme.foreground)

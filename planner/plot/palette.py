@@ -2,11 +2,21 @@
 grey print look of the PDF) as a ``Theme`` of ``#rrggbb`` strings that matplotlib and Qt
 both read. ``planner.ui.themes`` builds the Qt palette and stylesheet from these; the
 night chart (``planner.plot.night``) draws with them anywhere, the PDF included.
+
+A star keeps its colour: ``Theme.curve_looks`` picks a curve's colour from its star's name
+alone (a CRC-32 of the normalised name: the same in every process and on every night, and
+whatever else is selected), so SS Cyg is the same blue in the window on any night, in the
+PDF's night sheet and in the Chart tab. Two selected stars whose names pick the same colour
+are told apart by dash pattern instead (the one whose name sorts first keeps the solid line):
+the colour never moves. In night mode and print, where colours cannot tell curves apart,
+every curve gets a dash pattern of its own, also preferred by name.
 """
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import asdict, dataclass, replace
+from typing import Sequence
 
 THEME_NAMES = ("light", "dark", "night")
 DEFAULT_THEME = "light"
@@ -65,6 +75,9 @@ class Theme:
     # line styles cycled with the colours: night mode's reds are told apart by their dashes
     curve_styles: tuple = ("-",)  # matplotlib line styles (names or dash tuples)
     font_weight: str = "normal"
+    # True where the colours cannot tell curves apart (night mode's reds, grey-scale print):
+    # every curve then gets a dash pattern of its own, not only those sharing a colour
+    curves_by_dash: bool = False
 
     def colors(self) -> dict[str, str]:
         """Every colour of the theme by field name (curves numbered), for checks and templates."""
@@ -76,11 +89,41 @@ class Theme:
                 out[key] = value
         return out
 
-    def curve_color(self, index: int) -> str:
-        return self.curves[index % len(self.curves)]
+    def curve_color(self, name: str) -> str:
+        """The colour of ``name``'s curve in this theme: from the name alone."""
+        return self.curves[name_slot(name) % len(self.curves)]
 
-    def curve_style(self, index: int) -> str:
-        return self.curve_styles[index % len(self.curve_styles)]
+    def curve_looks(self, names: Sequence[str]) -> list[tuple[str, object]]:
+        """(colour, line style) for each of the curves named ``names``, drawn together.
+
+        The colour is ``curve_color(name)``. The style depends only on the *set* of names (not
+        their order): in name order, each curve takes its preferred style (solid in the colour
+        themes; one picked by its name where ``curves_by_dash``) unless a curve it must be told
+        apart from (same colour, or any curve where ``curves_by_dash``) already has it, then the
+        next free one; when there are more such curves than styles, the least used."""
+        styles = self.curve_styles
+        looks: list[tuple[str, object]] = [("", "-")] * len(names)
+        taken: dict[object, list[int]] = {}  # group of curves to tell apart -> uses per style
+        for i in sorted(range(len(names)), key=lambda i: (name_key(names[i]), i)):
+            slot = name_slot(names[i])
+            color = self.curves[slot % len(self.curves)]
+            uses = taken.setdefault(None if self.curves_by_dash else color, [0] * len(styles))
+            first = (slot // len(self.curves)) % len(styles) if self.curves_by_dash else 0
+            order = [(first + k) % len(styles) for k in range(len(styles))]
+            style = min(order, key=lambda s: uses[s])  # min keeps the first of the least used
+            uses[style] += 1
+            looks[i] = (color, styles[style])
+        return looks
+
+
+def name_key(name: str) -> str:
+    """A star's name as its colour is keyed: case and spacing do not matter ("ss  cyg" is "SS Cyg")."""
+    return " ".join(str(name).split()).casefold()
+
+
+def name_slot(name: str) -> int:
+    """A number from the name alone, the same in every process (Python's ``hash`` of a str is not)."""
+    return zlib.crc32(name_key(name).encode("utf-8"))
 
 
 
@@ -119,7 +162,10 @@ LIGHT = Theme(
     nautical="#dfe5ee",
     astronomical="#ced8e6",
     darkness="#bfcbdc",
-    curves=("#c0392b", "#1f4e9a", "#1e7b34", "#8e44ad", "#b9770e", "#0e6e6e", "#7b241c", "#2c3e50"),
+    # ten colours, as many as a categorical palette keeps well apart (matplotlib's tab10):
+    # with a colour picked by name, two of four stars share one about half the time with ten
+    curves=("#c0392b", "#1f4e9a", "#1e7b34", "#8e44ad", "#b9770e", "#0e6e6e", "#7b241c", "#2c3e50",
+            "#c2185b", "#6d4c41"),
     limit="#6b2d0f",
     now="#d35400",
     moon="#6f6f6f",
@@ -127,6 +173,8 @@ LIGHT = Theme(
     plan_alpha=0.30,
     plan_edge="#9a7d0a",
     line_width=1.8,
+    # solid unless two selected stars share a colour; never dotted: the Moon is the dotted line
+    curve_styles=("-", "--", "-.", (0, (8, 2, 1, 2, 1, 2))),
 )
 
 DARK = Theme(
@@ -164,7 +212,8 @@ DARK = Theme(
     nautical="#2d303a",
     astronomical="#22252e",
     darkness="#17181d",
-    curves=("#ff8a65", "#64b5f6", "#81c784", "#ce93d8", "#ffd54f", "#4dd0e1", "#f48fb1", "#bcaaa4"),
+    curves=("#ff8a65", "#64b5f6", "#81c784", "#ce93d8", "#ffd54f", "#4dd0e1", "#f48fb1", "#bcaaa4",
+            "#ff5252", "#9fa8da"),
     limit="#e0a060",
     now="#ffb74d",
     moon="#bdbdbd",
@@ -172,6 +221,7 @@ DARK = Theme(
     plan_alpha=0.18,
     plan_edge="#c9a227",
     line_width=1.8,
+    curve_styles=("-", "--", "-.", (0, (8, 2, 1, 2, 1, 2))),
 )
 
 # Night mode: red hue only (blue channel 0, green well below red), everything dim. The
@@ -221,6 +271,7 @@ NIGHT = Theme(
     line_width=1.6,
     # never dotted: the Moon is the dotted line
     curve_styles=("-", "--", "-.", (0, (8, 2, 1, 2, 1, 2))),
+    curves_by_dash=True,
 )
 
 # Paper: the light look with curves told apart in grey-scale print too (a dash pattern per
@@ -231,6 +282,7 @@ PRINT = replace(
     figure_bg="#ffffff",
     curve_styles=("-", "--", "-.", (0, (8, 2, 1, 2, 1, 2)), (0, (12, 3)), (0, (3, 1, 3, 1, 8, 1))),
     line_width=1.4,
+    curves_by_dash=True,
 )
 
 _THEMES = {t.name: t for t in (LIGHT, DARK, NIGHT, PRINT)}

@@ -128,4 +128,5 @@ def test_events_in_every_theme_keep_the_curve_colour():
         ax = Figure().add_subplot(1, 1, 1)
         plot = draw_night(ax, obs, [0, 1], theme=name, tz=SITE.tz, events=events)
         for k, index in enumerate((0, 1)):
-            assert _band(plot, index)[0].get_color() == theme(name).curve_color(k)
+            assert _band(plot, index)[0].get_color() == plot.curves[k].get_color()
+            assert plot.curves[k].get_color() == theme(name).curve_color(f"target {index + 1}")
