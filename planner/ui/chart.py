@@ -5,7 +5,10 @@ It follows the window's ``NightState``.
 
 The window's process never loads matplotlib for it: the hover read-out works from a
 snapshot (``planner.plot.hover``), and until the first picture arrives the widget paints a
-placeholder, so the window is on screen before the helper has even started.
+placeholder, so the window is on screen before the helper has even started. The placeholder
+is painted in the theme's background, and it stands in for a picture drawn in another theme
+while the new one is drawn: after a switch to the light theme no black night-mode chart
+stays on screen, and after a switch to night mode no bright one.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ class ChartView(QWidget):
         super().__init__(chart)
         self._chart = chart
         self.image: QImage | None = None
+        self.image_theme = ""  # the theme the image was drawn in
+        self.theme_name = "light"
         self.background = QColor(get_theme("light").figure_bg)
         self.foreground = QColor(get_theme("light").text)
         self.setMouseTracking(True)
@@ -49,13 +54,24 @@ class ChartView(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumHeight(180)
 
-    def set_image(self, image: QImage) -> None:
-        self.image = image
+    def set_image(self, image: QImage, theme_name: str) -> None:
+        self.image, self.image_theme = image, theme_name
         self.update()
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme_name = theme.name
+        self.background = QColor(theme.figure_bg)
+        self.foreground = QColor(theme.text)
+        self.update()
+
+    @property
+    def showing_picture(self) -> bool:
+        """Whether the picture is painted (not the placeholder): one drawn in the current theme."""
+        return self.image is not None and not self.image.isNull() and self.image_theme == self.theme_name
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
         painter = QPainter(self)
-        if self.image is None or self.image.isNull():  # the first picture is on its way
+        if not self.showing_picture:  # the first picture, or the first in this theme, is on its way
             painter.fillRect(self.rect(), self.background)
             painter.setPen(self.foreground)
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, PLACEHOLDER_TEXT)
@@ -174,8 +190,7 @@ class TonightChart(QWidget):
 
     def set_theme(self, theme: Theme | str) -> None:
         t = get_theme(theme)
-        self.view.background = QColor(t.figure_bg)
-        self.view.foreground = QColor(t.text)
+        self.view.set_theme(t)
         self._request(theme=t)
 
     def set_now(self, unix: float | None) -> None:
@@ -306,7 +321,7 @@ class TonightChart(QWidget):
         if result.state.obs is not None and timeline.first("chart drawn") is None:
             timeline.mark("chart drawn")
         self._snapshot = result.snapshot  # the read-out describes the picture on screen
-        self.view.set_image(result.image)
+        self.view.set_image(result.image, result.state.theme.name)
         if self._hover_at is not None:
             self._hover(self._hover_at)
         self.rendered.emit()

@@ -21,6 +21,7 @@ import pytest
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from PySide6.QtCore import QCoreApplication, QPointF
+from PySide6.QtGui import QImage
 
 from planner.app.helper import DRAW, helper
 from planner.plot.picture import charts_in_helper
@@ -398,6 +399,38 @@ def test_night_theme_changes_the_shown_picture(chart, qtbot):
     assert b.max() == 0  # no blue anywhere
     assert (g <= 0.45 * r + 1).all()  # green at most 45 % of red
     assert r.max() > 100  # and something is drawn, in red
+
+
+def _painted(widget) -> np.ndarray:
+    """What the widget paints now (its grab), as RGB."""
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    arr = np.frombuffer(image.constBits(), np.uint8, image.bytesPerLine() * image.height())
+    return arr.reshape(image.height(), image.bytesPerLine())[:, :image.width() * 3].reshape(
+        image.height(), image.width(), 3)
+
+
+@pytest.mark.parametrize("before, after", [("night", "light"), ("light", "night"), ("night", "dark")])
+def test_after_a_theme_switch_no_picture_of_the_old_theme_is_painted(chart, qtbot, before, after):
+    """Issue 17 item 13: switching from night mode the chart stayed a black rectangle in the
+    light window until the new picture came (about a second, measured under Xvfb); switching
+    to night mode it stayed bright. Until the new theme's picture is ready the placeholder is
+    painted, in the new theme's background."""
+    chart.set_theme(before)
+    chart.set_data(synthetic_observability(), NAMES)
+    chart.set_selection([0, 1])
+    chart.flush()
+    assert chart.image is not None and chart.shown.state.theme.name == before
+    renderer = chart.renderer
+    with renderer.lock:  # the new theme's picture is in the making, and stays so
+        chart.set_theme(after)
+        qtbot.waitUntil(lambda: renderer.rendering, timeout=60_000)
+        painted = _painted(chart.view)
+        background = np.array(to_rgb(theme(after).figure_bg)) * 255
+        share = (np.abs(painted.astype(float) - background).max(axis=2) <= 2).mean()
+        assert share > 0.9, share  # the new theme's background, not the old picture
+        assert not chart.view.showing_picture
+    qtbot.waitUntil(lambda: chart.shown.state.theme.name == after and chart.is_idle(), timeout=60_000)
+    assert chart.view.showing_picture
 
 
 def test_resizing_renders_again_at_the_new_size(chart, qtbot):
