@@ -1,4 +1,4 @@
-"""The names on the night chart's curves, placed when the figure is drawn.
+"""The names on the night chart's curves, placed when the figure is drawn, and its legend.
 
 Each curve's name is put near its peak, and always wholly inside the axes: where the text
 would stick out (a curve peaking at the left or right edge, or near 90°) it is pushed in;
@@ -7,6 +7,10 @@ plan block's or a flip's label) it is tried below the curve and beside the point
 the curve, nearest the peak first, preferring a spot no curve crosses. Positions are worked out in ``draw`` from the text's
 extent as the renderer measures it (font, size and DPI included), so they stay right at any
 size of the window or the PDF page, without a second draw.
+
+The legend lists the key (the Moon, the limit, the shadings) and, when the chart has more
+curves than its names can keep apart, the curves first; it goes where it covers the fewest
+points of the curves (matplotlib's ``loc="best"``), and the names then keep clear of it.
 
 Qt-free: a matplotlib ``Artist`` that draws its own ``Text`` objects.
 """
@@ -156,3 +160,17 @@ def mark_boxes(artists, renderer) -> list[Bbox]:
             boxes.extend(Bbox.from_extents(px - MARK_PX, py - MARK_PX, px + MARK_PX, py + MARK_PX)
                          for px, py in xy if np.isfinite(px) and np.isfinite(py))
     return boxes
+
+
+def draw_legend(ax: Axes, theme, curves: Sequence, key: Sequence):
+    """The chart's legend in ``theme``'s colours: ``curves`` (their Line2D, may be empty) and then
+    the ``key`` handles. Only the key: in the upper right, which the curves rarely reach at
+    52 N (high and late in the night); with curves: wherever it covers least of them."""
+    handles = [*curves, *key]
+    legend = ax.legend(handles=handles, loc="best" if curves else "upper right", fontsize=7,
+                       framealpha=0.75, ncols=2 if len(handles) > 7 else 1,
+                       facecolor=theme.axes_bg, edgecolor=theme.grid)
+    for text in legend.get_texts():
+        text.set_color(theme.foreground)
+    legend.set_zorder(6)
+    return legend

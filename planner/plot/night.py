@@ -14,9 +14,8 @@ Colours come from a ``planner.plot.palette.Theme``: a star's curve has the colou
 picks (``Theme.curve_looks``: the same on every night, whatever else is selected, in the
 window and the PDF); curves differ in dash pattern where colours cannot tell them apart
 (two names picking one colour, night mode, print). Each curve is named near its peak, inside
-the axes and clear of the other names and the key marks (``planner.plot.labels``), and with
-more than ``LEGEND_CURVES_AFTER`` curves the legend lists them too. It computes no astronomy:
-it only reads an ``Observability``.
+the axes and clear of the other names and the key marks (``planner.plot.labels``); with more
+than ``LEGEND_CURVES_AFTER`` curves the legend lists them. It only reads an ``Observability``.
 """
 
 from __future__ import annotations
@@ -46,7 +45,7 @@ from planner.plot.hover import (  # noqa: F401 - also the names this module's ca
     sky_segments,
     sky_state,
 )
-from planner.plot.labels import CurveLabels, mark_boxes
+from planner.plot.labels import CurveLabels, draw_legend, mark_boxes
 from planner.plot.palette import Theme
 from planner.plot.palette import theme as get_theme
 from planner.sky.types import (
@@ -54,9 +53,8 @@ from planner.sky.types import (
 )
 
 AIRMASS_TICKS = (1.0, 1.1, 1.2, 1.5, 2.0, 3.0, 5.0)
-# Up to this many curves their names on the chart say which is which; with more, names get
-# pushed away from their peaks to dodge each other and the legend lists the curves too (in
-# night mode and print, where dashes tell curves apart, more than four also repeat a pattern).
+# Up to this many curves their names say which is which; with more, names get pushed from
+# their peaks to dodge each other (and night mode's four dashes repeat): the legend lists them.
 LEGEND_CURVES_AFTER = 4
 EMPTY_MESSAGE = "No night to show yet.\nLoad targets and pick a night to see their altitudes."
 NO_SELECTION_HINT = "Select targets in the table to plot their altitude."
@@ -231,8 +229,7 @@ class NightPlot:
         return f"target {index + 1}"
 
     @property
-    def peak_labels(self) -> list:
-        """The curves' names (``Text``; placed when the figure is drawn)."""
+    def peak_labels(self) -> list:  # the curves' names (Text), placed when the figure is drawn
         return [] if self.labels is None else list(self.labels.texts)
 
     def looks(self) -> dict[int, tuple[str, object]]:
@@ -241,8 +238,7 @@ class NightPlot:
         return dict(zip(self.selection, self.theme.curve_looks(names)))
 
     def _keep_clear(self, renderer) -> list:
-        """What the curves' names must not cover: the legend, the events' marks and labels,
-        the plan blocks' and flips' labels."""
+        """What the curves' names must not cover: the legend, events, plan blocks' and flips' labels."""
         boxes = mark_boxes([*self.ax.texts, *self.event_artists], renderer)
         legend = self.ax.get_legend()
         if legend is not None and legend.get_visible():
@@ -441,17 +437,7 @@ class NightPlot:
         if any(str(a.get_label()).startswith("_moon_close:") for a in self.mask_artists):
             handles.append(Line2D([], [], color=t.moon, lw=t.line_width * 2.6, alpha=0.35,
                                   label="too close to the Moon"))
-        curves = len(self.curves) > LEGEND_CURVES_AFTER
-        if curves:  # the curves first, in the order they were selected
-            handles = [*self.curves, *handles]
-        # where it covers the fewest points of the curves (matplotlib's "best"); the key alone
-        # stays in the corner the curves rarely reach at 52 N (high, late in the night)
-        legend = ax.legend(handles=handles, loc="best" if curves else "upper right", fontsize=7,
-                           framealpha=0.75, ncols=2 if len(handles) > 7 else 1,
-                           facecolor=self.theme.axes_bg, edgecolor=self.theme.grid)
-        for text in legend.get_texts():
-            text.set_color(self.theme.foreground)
-        legend.set_zorder(6)
+        draw_legend(ax, t, self.curves if len(self.curves) > LEGEND_CURVES_AFTER else [], handles)
 
     def set_time_zone(self, tz: tzinfo, label: str) -> None:
         self.tz, self.tz_label = tz, label
