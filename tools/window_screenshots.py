@@ -1,12 +1,15 @@
 """Screenshots of the main window and its chart for docs/screenshots (README, docs/window.md,
-docs/chart-themes-settings.md): the bundled sample at 52°N 4°E on a fixed night, three stars
-selected, offscreen, in the light, dark and night themes.
+docs/chart-themes-settings.md): the bundled sample at 52°N 4°E on a fixed night, four stars
+selected (CH Cyg peaks at the chart's top-left corner, SS Cyg near the zenith: their names
+must land inside), offscreen, in the light, dark and night themes; and nine stars at once
+(the legend lists the curves).
 
     QT_QPA_PLATFORM=offscreen python -m tools.window_screenshots docs/screenshots
 
-Writes main-light.png, main-night.png and chart-light.png, chart-dark.png, chart-night.png;
-then main-1280x820.png (the first-start columns in a 1280x820 window) and details-light.png,
-details-night.png (the Details dock on SS Cyg).
+Writes main-light.png, main-night.png, chart-light.png, chart-dark.png, chart-night.png and
+chart-legend-light.png (nine stars: the legend lists the curves); then main-1280x820.png (the
+first-start columns in a 1280x820 window) and details-light.png, details-night.png (the
+Details dock on SS Cyg).
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from pathlib import Path
 from tools._offscreen import private_folders, wait
 
 NIGHT = dt.date(2026, 11, 23)
-CHART_TARGETS = ("SS Cyg", "omi Cet", "R Leo")
+CHART_TARGETS = ("SS Cyg", "CH Cyg", "omi Cet", "R Leo")
+LEGEND_TARGETS = CHART_TARGETS + ("chi Cyg", "T CrB", "R Cas", "U Gem", "Z Cam")
 THEMES = ("light", "dark", "night")
 DETAILS_TARGET = "SS Cyg"
 SMALL = (1280, 820)
@@ -61,6 +65,11 @@ def main(argv: list[str]) -> int:
         window.chart.grab().save(str(args.folder / f"chart-{theme}.png"))
         if theme in WINDOW_THEMES:
             window.grab().save(str(args.folder / f"main-{theme}.png"))
+    window.apply_theme("light", save=False)
+    window.night_state.set_selection([names.index(n) for n in LEGEND_TARGETS if n in names])
+    window.chart.flush(60_000)
+    QCoreApplication.processEvents()
+    window.chart.grab().save(str(args.folder / "chart-legend-light.png"))
     # a 1280x820 window's first-start columns, and the Details dock on one target (docs/window.md)
     window.night_state.set_selection([names.index(DETAILS_TARGET)])
     window.resize(*SMALL)
