@@ -99,7 +99,7 @@ class MessageArea(QToolButton):
         problems = self.problems()
         self.setVisible(bool(problems))
         if problems:
-            head = problems[0].text
+            head = " ".join(problems[0].text.split())  # one line: a taller status bar moves the window's layout
             short = head if len(head) <= SHORT_CHARS else head[: SHORT_CHARS - 1].rstrip() + "…"
             more = f"  (+{len(problems) - 1})" if len(problems) > 1 else ""
             self.setText(f"⚠ {short}{more}")

@@ -8,12 +8,25 @@ from __future__ import annotations
 
 import logging
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 
 from planner.app import targets as target_lists
 from planner.ui.messages import MessageArea
 
 log = logging.getLogger(__name__)
+
+# What the status bar's labels reserve room for, so that nothing in it shifts when the list,
+# its visibility or a refresh arrives (issue 17 item 13): the count as a filter narrows it,
+# the source as an AAVSO list says it. Longer texts still fit: the labels only grow.
+COUNT_ROOM = "9999 of 9999 targets"
+SOURCE_ROOM = "AAVSO live (2026-12-31 23:59 CEST)"
+
+
+def reserve(label: QLabel, sample: str) -> None:
+    """Keep at least room for ``sample`` in ``label``'s font."""
+    margins = label.contentsMargins()
+    label.setMinimumWidth(label.fontMetrics().horizontalAdvance(sample) + margins.left() + margins.right() + 4)
 
 
 class WindowStatus:
@@ -38,6 +51,9 @@ class WindowStatus:
         self.crosscheck_badge.hide()
         self.messages = MessageArea(self, clock=self.night_state.clock,
                                     zone=lambda: (self.night_state.display_tz(), self.night_state.tz_label(short=True)))
+        reserve(self.count_label, COUNT_ROOM)
+        reserve(self.source_label, SOURCE_ROOM)
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         status.addWidget(self.activity_label, 1)
         status.addPermanentWidget(self.messages)
         status.addPermanentWidget(self.count_label)
