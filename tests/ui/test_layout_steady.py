@@ -11,19 +11,16 @@ from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QDockWidget
 
 from planner.ui.main_window import MainWindow
+from tests.ui.test_main_window import close_windows, open_window  # noqa: F401 - close_windows is autouse
 
-_open: list[MainWindow] = []
 
-
-@pytest.fixture(autouse=True)
-def close_windows():
-    yield
-    while _open:
-        window = _open.pop()
-        window.close()
-        window.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    QCoreApplication.processEvents()
+@pytest.fixture
+def window(qtbot) -> MainWindow:
+    """A window on screen that has not started: no list, no visibility, no chart yet."""
+    window = open_window(qtbot, auto_start=False)
+    qtbot.waitExposed(window)
+    settle()
+    return window
 
 
 def settle() -> None:
@@ -48,12 +45,7 @@ def layout_of(window: MainWindow) -> dict[str, tuple[int, int, int, int]]:
     return places
 
 
-def test_nothing_moves_when_the_list_its_visibility_and_the_chart_arrive(qtbot):
-    window = MainWindow(auto_start=False)
-    _open.append(window)
-    window.show()
-    qtbot.waitExposed(window)
-    settle()
+def test_nothing_moves_when_the_list_its_visibility_and_the_chart_arrive(qtbot, window):
     before = layout_of(window)
     window.start()
     qtbot.waitUntil(lambda: window.is_ready and not window.sky_runner.busy and window.observability is not None,
@@ -68,12 +60,7 @@ def test_nothing_moves_when_the_list_its_visibility_and_the_chart_arrive(qtbot):
     assert not moved
 
 
-def test_a_message_does_not_make_the_status_bar_taller(qtbot):
-    window = MainWindow(auto_start=False)
-    _open.append(window)
-    window.show()
-    qtbot.waitExposed(window)
-    settle()
+def test_a_message_does_not_make_the_status_bar_taller(window):
     before = layout_of(window)
     # an error's text as a service or a worker gives it: several lines
     window.show_message("AAVSO did not answer (HTTP 503):\n  Service Unavailable\n\nThe list shown is the "
