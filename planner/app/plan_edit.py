@@ -7,16 +7,20 @@ The edit goes through ``Plan.set_times`` (announced on ``Plan.events``) and pins
 Schedule and re-timing then keep it where the user put it and fit the others around it.
 What the new times break (outside the dark time, below the altitude limit or the horizon
 mask, over another entry) is kept, as the user asked, and comes back as warnings.
+``check_times`` then gives the typed blocks what Schedule would have: the target's windows
+(for an entry never scheduled, so its row can say whether the target is up) and the air
+mass over the block; the window runs it in the sky helper process.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import tzinfo
 
 from planner.formatting import format_clock
 from planner.plan.model import Plan, PlanEntry, PlanValueError
+from planner.plan.placement import BlockAirmass
 
 DAY = 86400.0
 
@@ -108,3 +112,64 @@ def set_entry_time(plan: Plan, index: int, which: str, clock: tuple[int, int] | 
     new = plan.set_times(index, start, end, pinned=True)
     warnings = tuple(c.message for c in plan.conflicts() if c.entry_id == new.id)
     return TimeEdit(new, warnings)
+
+
+@dataclass(frozen=True)
+class TimesChecked:
+    """``check_times``' answer for one timed entry: the times it was checked for, the
+    target's windows above the limit in the dark time, and the air mass over the block."""
+
+    start: float
+    end: float
+    windows: tuple[tuple[float, float], ...]
+    airmass: BlockAirmass
+
+
+def _check_times(plan: Plan, time: float, ids: tuple[str, ...]) -> dict[str, TimesChecked]:
+    from planner.app.visibility import compute_visibility
+    from planner.plan.scheduler import airmass_of, dark_interval
+
+    timed = [e for e in plan.entries if e.id in ids and e.start is not None and e.end is not None]
+    if not timed:
+        return {}
+    site = plan.site
+    if site.target_altitude != plan.limits.min_altitude:  # the plan's limit, as Schedule uses it
+        site = site.with_limits(target_altitude=plan.limits.min_altitude)
+    observability = compute_visibility([e.target for e in timed], site, time)
+    dark = dark_interval(observability, plan.limits.twilight)
+    out = {}
+    for row, entry in enumerate(timed):
+        windows = observability.windows(row)
+        if dark is not None:
+            windows = [(max(a, dark[0]), min(b, dark[1])) for a, b in windows if min(b, dark[1]) > max(a, dark[0])]
+        checked = replace(entry, windows=tuple((float(a), float(b)) for a, b in windows))
+        airmass = airmass_of([checked], observability, [row])[entry.id]
+        out[entry.id] = TimesChecked(entry.start, entry.end, checked.windows, airmass)  # type: ignore[arg-type]
+    return out
+
+
+def check_times(plan: Plan, time: float, ids, *, in_helper: bool = False) -> dict[str, TimesChecked]:
+    """Windows and air mass of the entries ``ids`` (timed by hand) for the night following
+    ``time``, by entry id; ``in_helper`` runs it in the sky helper process."""
+    if in_helper:
+        from planner.app.helper import run_in_process
+
+        return run_in_process(_check_times, plan, float(time), tuple(ids))
+    return _check_times(plan, float(time), tuple(ids))
+
+
+def apply_checked(plan: Plan, checked: dict[str, TimesChecked]) -> list[str]:
+    """Give each entry still at the checked times the windows found, if it had none (an
+    entry Schedule never placed); the ids of those changed. Announced as edits, so the row
+    redraws and its warnings follow."""
+    changed = []
+    for ident, result in checked.items():
+        try:
+            row = plan.index_of(ident)
+        except KeyError:
+            continue
+        entry = plan.entries[row]
+        if (entry.start, entry.end) == (result.start, result.end) and not entry.windows and result.windows:
+            plan.update(row, windows=result.windows)
+            changed.append(ident)
+    return changed

@@ -101,7 +101,7 @@ def export_warnings(plan: "Plan") -> list[Conflict]:
             continue  # observed or skipped: nothing left to run
         if e.start is None:
             out.append(Conflict(e.id, i, "untimed", f"{e.name} has no time (press Schedule, or type its Start)"))
-        elif not e.windows and not e.fixed:
+        elif not e.windows and e.event is None:  # an event block is timed by its event
             out.append(Conflict(e.id, i, "unchecked",
                                 f"{e.name} was never checked against the sky (press Schedule)"))
     out.sort(key=lambda c: (c.index, KINDS.index(c.kind)))

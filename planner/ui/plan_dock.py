@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.app.plan_edit import apply_checked, check_times
 from planner.app.schedule import default_moon_separation, reschedule_plan, retime_plan, with_observer_limits
 from planner.app.state import site_from_settings
 from planner.catalog.target import Target
@@ -84,6 +85,7 @@ class PlanDock(PlanFilesMixin, PlanEstimatesMixin, QDockWidget):
         self._schedule_revision: int | None = None
         self._retime_pending = False
         self._export_warnings: list[str] = []
+        self._typed: set[str] = set()  # entries whose typed times are being checked against the sky
         self.last_unplaced: list = []
         self.last_prepare = None  # the last "Prepare tonight's charts" report
 
@@ -216,6 +218,9 @@ class PlanDock(PlanFilesMixin, PlanEstimatesMixin, QDockWidget):
         self.schedule_runner.finished.connect(self._on_scheduled)
         self.schedule_runner.failed.connect(lambda _g, exc: self._say(f"Scheduling failed: {exc}"))
         self.schedule_runner.busy_changed.connect(lambda busy: self.schedule_button.setEnabled(not busy))
+        self.check_runner = LatestRunner("plan-check-times", self)  # a typed time's windows and air mass
+        self.check_runner.finished.connect(self._on_times_checked)
+        self.check_runner.failed.connect(lambda _g, exc: log.warning("checking typed times failed: %s", exc))
         self.export_runner = LatestRunner("plan-export", self)
         self.export_runner.finished.connect(self._on_exported)
         self.export_runner.failed.connect(self._on_export_failed)
@@ -308,8 +313,31 @@ class PlanDock(PlanFilesMixin, PlanEstimatesMixin, QDockWidget):
             self._say(f"Unpinned {', '.join(released)}; Schedule places {'it' if len(released) == 1 else 'them'} again.")
 
     def _on_times_edited(self, edit) -> None:
-        """A Start or End typed in the table: say where it went and what it breaks."""
+        """A Start or End typed in the table: say where it went and what it breaks, then
+        check the block against the sky in the helper (its air mass; its windows when it
+        was never scheduled)."""
         self._say(edit.summary(self.model.tz))
+        time = self._night_reference_time()
+        if time is not None and edit.entry.start is not None:
+            self._typed.add(edit.entry.id)
+            self.check_runner.submit(check_times, copy.deepcopy(self.plan), time, sorted(self._typed), in_helper=True)
+
+    def _night_reference_time(self) -> float | None:
+        """A time before the plan's night (what the sky computation is asked for): the
+        plan's own night, else the night the window shows."""
+        if self.plan.night_start is not None:
+            return self.plan.night_start - 3 * 3600.0
+        return self._night_time
+
+    def _on_times_checked(self, _generation: int, checked) -> None:
+        self._typed.difference_update(checked)
+        self.model.merge_airmass({ident: (c.start, c.end, c.airmass) for ident, c in checked.items()})
+        apply_checked(self.plan, checked)  # the row's warnings follow the windows found
+        names = {e.id: e.name for e in self.plan.entries}
+        never_up = [names[i] for i, c in checked.items() if not c.windows and i in names]
+        if never_up:
+            self._say(f"{', '.join(never_up)} never rises above the altitude limit in the dark time; "
+                      "kept as typed.")
 
     def schedule(self, *, keep_order: bool = False) -> bool:
         """Lay out the night for the displayed site and date (the sky computation runs in the
@@ -321,7 +349,7 @@ class PlanDock(PlanFilesMixin, PlanEstimatesMixin, QDockWidget):
         site = self._site or self.plan.site
         time = self._night_time
         if time is None:
-            time = (self.plan.night_start - 3 * 3600.0) if self.plan.night_start is not None else None
+            time = self._night_reference_time()
         if time is None:
             self._say("No night to schedule yet: wait for the sky computation or pick a date.")
             return False

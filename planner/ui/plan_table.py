@@ -164,6 +164,18 @@ class PlanTableModel(QAbstractTableModel):
             when = self._plan.modified
         return _dt.datetime.fromtimestamp(when, self.tz).strftime("%Z") or str(self.tz)
 
+    def merge_airmass(self, airmass: dict[str, tuple[float, float, Any]]) -> None:
+        """Add the air mass of some entries (id -> (start, end, BlockAirmass)), computed for
+        those times (a typed Start or End, checked in the helper); the rest is kept."""
+        self._airmass.update(airmass)
+        column = next(i for i, (key, _) in enumerate(COLUMNS) if key == "airmass")
+        for ident in airmass:
+            try:
+                row = self._plan.index_of(ident)
+            except KeyError:
+                continue
+            self.dataChanged.emit(self.index(row, column), self.index(row, column))
+
     def airmass_of(self, entry) -> Any:
         """The entry's BlockAirmass if it still has the times it was computed for, else None."""
         kept = self._airmass.get(entry.id)

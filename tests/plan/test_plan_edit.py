@@ -170,3 +170,28 @@ def test_a_pinned_block_behind_the_horizon_mask_is_warned_about_after_schedule()
         assert bool(window) is behind, window
         if behind:
             assert "or behind the horizon mask" in window[0]
+
+
+def test_check_times_gives_a_hand_timed_entry_its_windows_and_air_mass():
+    """In process, the real sky: a copy of SS Cyg that was never scheduled, typed at 19:00
+    CET (79° up, astropy's AltAz) and another at 04:30 (near its lowest, 8°: below the plan's
+    25°). Both get the windows Schedule would give them; only the second warns."""
+    from planner.app.plan_edit import apply_checked, check_times
+
+    plan = sample_plan()
+    for clock in ((19, 0), (4, 30)):
+        plan.add(PlanEntry(target=target("SS Cyg copy"), duration=1200))
+        set_entry_time(plan, len(plan.entries) - 1, "start", clock, AMS)
+    ids = [e.id for e in plan.entries[-2:]]
+    assert {c.kind for c in export_warnings(plan) if c.entry_id in ids} >= {"unchecked"}
+    checked = check_times(plan, plan.night_start - 3 * HOUR, ids)
+    assert set(checked) == set(ids) and all(1.0 <= c.airmass.mean < 40 for c in checked.values())
+    assert apply_checked(plan, checked) == ids
+    evening, morning = (plan.entries[plan.index_of(i)] for i in ids)
+    assert evening.windows and morning.windows  # the target is up in the dark time, part of it
+    kinds = {(c.entry_id, c.kind) for c in plan.conflicts()}
+    assert (evening.id, "window") not in kinds and (morning.id, "window") in kinds
+    assert not any(c.kind == "unchecked" and c.entry_id in ids for c in export_warnings(plan))
+    # a later edit is not overwritten by an answer for the old times
+    set_entry_time(plan, plan.index_of(ids[0]), "start", (20, 0), AMS)
+    assert apply_checked(plan, {ids[0]: checked[ids[0]]}) == []

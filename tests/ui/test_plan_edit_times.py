@@ -149,3 +149,34 @@ def test_the_export_dialog_lists_the_conflicts_and_can_be_cancelled(dock, qtbot,
     with qtbot.waitSignal(dock.export_finished, timeout=60_000):
         assert dock.export()
     assert out.exists() and "warnings" in dock.status_label.text()
+
+
+def test_a_typed_block_gets_its_air_mass_and_a_never_scheduled_one_its_windows(dock, qtbot):
+    """Checked in the sky helper after the edit. The air mass against astropy's AltAz (sec z,
+    every minute of the block) within 1.5 %, as the Schedule column is (Pickering's formula
+    is within 1 % of sec z down to 20°). T CrB, never scheduled, stays below the plan's 25°
+    all the dark time (astropy: 19° at 18:40 CET, setting): the dock says so."""
+    import numpy as np
+    from astropy import units as u
+    from astropy.coordinates import AltAz, EarthLocation, SkyCoord
+    from astropy.time import Time
+
+    from planner.sky._offline import configure_astropy_offline
+
+    type_time(qtbot, dock, 0, "start", 21, 10)  # SS Cyg, high in the west
+    column = COL["airmass"]
+    qtbot.waitUntil(lambda: dock.model.index(0, column).data() != "", timeout=120_000)
+    entry = dock.plan.entries[0]
+    configure_astropy_offline()
+    site = dock.plan.site
+    location = EarthLocation.from_geodetic(site.longitude * u.deg, site.latitude * u.deg, site.elevation * u.m)
+    times = np.append(np.arange(entry.start, entry.end, 60.0), entry.end)
+    frame = AltAz(obstime=Time(times, format="unix"), location=location, pressure=1013.25 * u.hPa,
+                  temperature=10 * u.deg_C, relative_humidity=0.0, obswl=0.55 * u.um)
+    secz = float(np.mean(np.asarray(SkyCoord(entry.target.ra * u.deg, entry.target.dec * u.deg)
+                                    .transform_to(frame).secz)))
+    assert float(dock.model.index(0, column).data().split()[0]) == pytest.approx(secz, rel=0.015)
+
+    type_time(qtbot, dock, 2, "start", 19, 0)  # T CrB: no windows until now
+    qtbot.waitUntil(lambda: "never rises above the altitude limit" in dock.status_label.text(), timeout=120_000)
+    assert "T CrB" in dock.status_label.text() and dock.plan.entries[2].pinned
