@@ -63,6 +63,8 @@ def main(argv: list[str]) -> int:
     clock = dt.datetime.fromtimestamp(second.start + 600, state.site.tz)
     start_column = next(i for i, (key, _) in enumerate(COLUMNS) if key == "start")
     dock.model.setData(dock.model.index(timed[2], start_column), f"{clock:%H:%M}")  # what the time editor does
+    airmass_column = next(i for i, (key, _) in enumerate(COLUMNS) if key == "airmass")
+    wait(lambda: dock.model.index(timed[2], airmass_column).data() != "")  # checked in the sky helper
     dock.select_entry(timed[2])
     QCoreApplication.processEvents()
     args.folder.mkdir(parents=True, exist_ok=True)
