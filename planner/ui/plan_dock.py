@@ -5,7 +5,8 @@ The table is ``planner.ui.plan_table.PlanTableModel``, which follows the plan's 
 times (pinned), autosave to the recovery file a few seconds after each change, and
 ``blocks_changed`` for the night chart. Its files and exports are ``planner.ui.plan_files``
 (new/open/save/save-as, recovery, export with the conflict question), its estimates and
-charts ``planner.ui.plan_estimates``: parts of the one dock, kept in their own modules.
+charts ``planner.ui.plan_estimates``, its typed times ``planner.ui.plan_times``: parts of
+the one dock, kept in their own modules.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.app.plan_edit import apply_checked, check_times
 from planner.app.schedule import default_moon_separation, reschedule_plan, retime_plan, with_observer_limits
 from planner.app.state import site_from_settings
 from planner.catalog.target import Target
@@ -47,6 +47,7 @@ from planner.ui.listen import listen
 from planner.ui.plan_estimates import PlanEstimatesMixin, _Progress
 from planner.ui.plan_files import PlanFilesMixin
 from planner.ui.plan_table import COLUMNS, TIME_KEYS, PlanTableModel, TimeDelegate
+from planner.ui.plan_times import PlanTimesMixin
 from planner.ui.workers import LatestRunner
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ def _plan_date(site, time: float) -> str:
     return _dt.datetime.fromtimestamp(time, tz=site.tz).date().isoformat()
 
 
-class PlanDock(PlanFilesMixin, PlanEstimatesMixin, QDockWidget):
+class PlanDock(PlanFilesMixin, PlanEstimatesMixin, PlanTimesMixin, QDockWidget):
     """The open night plan. Emits ``blocks_changed(list[(start_unix, end_unix, label)])``."""
 
     blocks_changed = Signal(object)
@@ -303,41 +304,6 @@ class PlanDock(PlanFilesMixin, PlanEstimatesMixin, QDockWidget):
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()}, reverse=True)
         for row in rows:
             self.plan.remove(row)
-
-    def unpin_selected(self) -> None:
-        """Release the selected entries' typed times: the next Schedule places them again."""
-        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
-        released = [self.plan.set_times(r, self.plan.entries[r].start, self.plan.entries[r].end, pinned=False).name
-                    for r in rows if self.plan.entries[r].pinned]
-        if released:
-            self._say(f"Unpinned {', '.join(released)}; Schedule places {'it' if len(released) == 1 else 'them'} again.")
-
-    def _on_times_edited(self, edit) -> None:
-        """A Start or End typed in the table: say where it went and what it breaks, then
-        check the block against the sky in the helper (its air mass; its windows when it
-        was never scheduled)."""
-        self._say(edit.summary(self.model.tz))
-        time = self._night_reference_time()
-        if time is not None and edit.entry.start is not None:
-            self._typed.add(edit.entry.id)
-            self.check_runner.submit(check_times, copy.deepcopy(self.plan), time, sorted(self._typed), in_helper=True)
-
-    def _night_reference_time(self) -> float | None:
-        """A time before the plan's night (what the sky computation is asked for): the
-        plan's own night, else the night the window shows."""
-        if self.plan.night_start is not None:
-            return self.plan.night_start - 3 * 3600.0
-        return self._night_time
-
-    def _on_times_checked(self, _generation: int, checked) -> None:
-        self._typed.difference_update(checked)
-        self.model.merge_airmass({ident: (c.start, c.end, c.airmass) for ident, c in checked.items()})
-        apply_checked(self.plan, checked)  # the row's warnings follow the windows found
-        names = {e.id: e.name for e in self.plan.entries}
-        never_up = [names[i] for i, c in checked.items() if not c.windows and i in names]
-        if never_up:
-            self._say(f"{', '.join(never_up)} never rises above the altitude limit in the dark time; "
-                      "kept as typed.")
 
     def schedule(self, *, keep_order: bool = False) -> bool:
         """Lay out the night for the displayed site and date (the sky computation runs in the
