@@ -3,7 +3,7 @@
 The visibility is computed with the one call (``planner.app.visibility``) and handed to
 the scheduler, which places the blocks: a new plan (``plan_night``), the open plan laid
 out again (``reschedule_plan``), the open plan re-timed in the order the user dragged its
-rows into (``retime_plan``), and the air mass of each scheduled entry (``plan_airmass``).
+rows into (``retime_plan``). A typed Start or End is checked by ``planner.app.plan_edit``.
 The window runs them in the sky helper process (``in_helper``), so the GUI process never
 does the astronomy.
 """
@@ -19,8 +19,7 @@ from planner.app.tonight import night_time
 from planner.app.visibility import compute_visibility
 from planner.config import Settings
 from planner.plan.model import Plan, PlanLimits
-from planner.plan.placement import BlockAirmass
-from planner.plan.scheduler import ScheduleResult, airmass_of, reschedule, retime, schedule
+from planner.plan.scheduler import ScheduleResult, reschedule, retime, schedule
 from planner.sky.site import Site
 
 
@@ -77,19 +76,3 @@ def retime_plan(plan: Plan, time: float, *, now: float | None = None, in_helper:
     if in_helper:
         return run_in_process(_retime, plan, float(time), now)
     return _retime(plan, float(time), now)
-
-
-def _airmass(plan: Plan, time: float) -> dict[str, BlockAirmass]:
-    scheduled = [e for e in plan.entries if e.start is not None]
-    if not scheduled:
-        return {}
-    observability = compute_visibility([e.target for e in scheduled], plan.site, time)
-    return airmass_of(scheduled, observability)
-
-
-def plan_airmass(plan: Plan, time: float, *, in_helper: bool = False) -> dict[str, BlockAirmass]:
-    """The air mass of each scheduled entry of ``plan`` (by entry id) for the night
-    following ``time``: after an edit of its times, what the Plan dock shows."""
-    if in_helper:
-        return run_in_process(_airmass, plan, float(time))
-    return _airmass(plan, float(time))
