@@ -7,6 +7,9 @@ optional per-cell tooltip. ``model`` is the ``TargetsModel``: its ``targets``,
 ``observability`` (None until computed), ``now``, ``time_text(unix)``, ``due`` and
 ``overdue`` arrays. A new column (say, "next event" or the phase now) is one ``Column`` in
 ``COLUMNS``; add it at the end so saved layouts keep their places (see docs/architecture.md).
+``reads`` says what beyond the list its cells depend on: "sky" (``observability``),
+"events" or "now" (``due``); the model redraws and re-sorts a column only when what it
+reads changes, so a column that reads the sky results without saying so goes stale.
 
 A first start shows the columns an observer reads first, in ``DEFAULT_ORDER`` (as the AAVSO
 Target Tool page does: name, rise, set, hours, max alt, due, then what fits beside the docks at
@@ -31,6 +34,10 @@ NUMBER, TEXT, TIME, FLAG = "number", "text", "time", "flag"
 
 Values = tuple[np.ndarray, np.ndarray]
 
+# What a column's values and cells depend on: the model redraws and re-sorts only the
+# columns that read what changed (visibility arriving touches the sky columns alone).
+READS = ("list", "sky", "events", "now")
+
 
 @dataclass(frozen=True)
 class Column:
@@ -44,6 +51,7 @@ class Column:
     visible: bool = True  # shown on a first start; the user can change it from View > Columns
     sample: str = ""  # the widest text a cell usually shows: sizes the first-start width with the font
     width: int = 0  # pixels on a first start instead of measuring ``sample`` (a column of long text)
+    reads: str = "list"  # what its values depend on beyond the list: "sky", "events" or "now" (see READS)
 
 
 # -- helpers the columns share -----------------------------------------------------------
@@ -235,7 +243,7 @@ COLUMNS: tuple[Column, ...] = (
            lambda m, i: "★" if m.targets[i].priority else "", sample="★"),
     Column("due", "Due", NUMBER,
            "Days past the observing cadence since the last data point (positive: overdue). "
-           "'due' with no number: never observed.", _due_values, _due_text, _due_tip, sample="+99"),
+           "'due' with no number: never observed.", _due_values, _due_text, _due_tip, sample="+99", reads="now"),
     Column("section", "Section", TEXT, "AAVSO observing section(s) the target is listed in.",
            lambda m: texts([", ".join(t.obs_section) for t in m.targets]), lambda m, i: ", ".join(m.targets[i].obs_section),
            visible=False, sample="Long Period Variables"),
@@ -268,23 +276,24 @@ COLUMNS: tuple[Column, ...] = (
            *field("obs_mode"), visible=False, sample="DSLR"),
     Column("filter", "Filters", TEXT, "Requested filters.", *field("filter"), visible=False, sample="B, V"),
     Column("rise", "Rises", TIME, _RISE_TIP, sky("rise"), _event_text("rise"), _time_tip("rise", _RISE_TIP),
-           sample="23:59"),
+           sample="23:59", reads="sky"),
     Column("set", "Sets", TIME, _SET_TIP, sky("set"), _event_text("set"), _time_tip("set", _SET_TIP),
-           sample="all night"),
+           sample="all night", reads="sky"),
     Column("hours", "Hours", NUMBER,
            "Hours above your altitude limit (and your horizon mask, when one is set) during the selected night.",
            sky("hours_observable"), lambda m, i: _sky_text(m, i, "hours_observable", lambda v: number(v, ".1f")),
-           sample="12.5"),
+           sample="12.5", reads="sky"),
     Column("max_alt", "Max alt", NUMBER, "Highest altitude (degrees) reached during the selected night.",
            sky("max_altitude"), lambda m, i: _sky_text(m, i, "max_altitude", lambda v: number(v, ".0f") + "°"),
-           sample="90°"),
+           sample="90°", reads="sky"),
     Column("transit", "Transit", TIME, _TRANSIT_TIP, sky("transit"),
-           lambda m, i: _sky_text(m, i, "transit", m.time_text), _time_tip("transit", _TRANSIT_TIP), sample="23:59"),
-    Column("moon_sep", "Moon", NUMBER, _MOON_TIP, _moon_values, _moon_text, _moon_tip, sample="down"),
+           lambda m, i: _sky_text(m, i, "transit", m.time_text), _time_tip("transit", _TRANSIT_TIP), sample="23:59",
+           reads="sky"),
+    Column("moon_sep", "Moon", NUMBER, _MOON_TIP, _moon_values, _moon_text, _moon_tip, sample="down", reads="sky"),
     Column("solar_conj", "Sun conj.", FLAG, "☀ marks a target within 30° of the Sun (solar conjunction).",
            _solar_values,
            lambda m, i: "" if m.observability is None else ("☀" if bool(m.observability.solar_conjunction[i]) else ""),
-           visible=False, sample="☀"),
+           visible=False, sample="☀", reads="sky"),
     Column("other_info", "Notes", TEXT,
            "AAVSO notes (other_info). Links open from the Details panel or the row's context menu.",
            lambda m: texts([t.other_info for t in m.targets]), lambda m, i: " ".join(m.targets[i].info.text.split()),
@@ -392,10 +401,11 @@ COLUMNS = COLUMNS + (
     Column("next_event", "Next event", TIME,
            "The next minimum, transit or maximum: tonight's with its local time and whether it can be "
            "watched (full, partial, none), else the next one after tonight. Sorts by time.",
-           _next_values, _next_text, _next_tip, visible=False, sample="Min 23:59 partial"),
+           _next_values, _next_text, _next_tip, visible=False, sample="Min 23:59 partial", reads="events"),
     Column("phase", "Phase now", NUMBER,
            "Phase of the star's cycle now (for another night: at its start); 0 is a primary minimum "
-           "or a maximum. Needs elements.", _phase_values, _phase_text, _phase_tip, visible=False, sample="0.99"),
+           "or a maximum. Needs elements.", _phase_values, _phase_text, _phase_tip, visible=False, sample="0.99",
+           reads="events"),
 )
 COLUMN_KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
 # A first start's left-to-right order (the visible ones; hidden ones follow in COLUMNS order)

@@ -5,8 +5,15 @@
 precomputed in bulk when the data changes. Sorting is by value with missing values last in
 both orders, done as one numpy ``lexsort`` that permutes the model's rows (a Python
 ``lessThan`` called 20,000 times for 2,000 rows took 60-200 ms; this takes ~2 ms).
-``TargetsProxy`` forwards sorting to the model and filters on text, section, "observable"
-and "due" through a precomputed row mask, so that 2,000 rows sort and filter in milliseconds.
+``TargetsProxy`` (``planner.ui.targets_proxy``) forwards sorting to the model and filters
+through a precomputed row mask, so that 2,000 rows sort and filter in milliseconds.
+
+What changes touches only what reads it (``Column.reads``): visibility arriving clears the
+sky columns' cells and sort keys, re-sorts only when the table is sorted by one of them,
+and announces ``dataChanged`` for those columns alone, so the view repaints that strip;
+a new list is one model reset (fixed row heights, no size hints: Qt's layout stays cheap).
+``data()`` answers the roles a painted cell asks for (seven per cell, through the proxy)
+from precomputed per-column values: painting ~600 visible cells is its main cost.
 
 The columns are declared once in ``planner.ui.columns.COLUMNS`` (title, tooltip, sort
 values and cell text of each); the model asks them. Row numbers of the model are display
@@ -26,8 +33,8 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
@@ -40,19 +47,43 @@ from planner.ui.columns import (  # noqa: F401
     COLUMNS,
     FLAG,
     NUMBER,
+    READS,
     TEXT,
     TIME,
     Column,
 )
 from planner.ui.listen import listen
 from planner.ui.plan_table import TARGETS_MIME, mime_for_targets
+from planner.ui.targets_proxy import TargetsProxy  # noqa: F401 - its home before the split
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # the value a column sorts by (float, str or None)
 TARGET_ROLE = Qt.ItemDataRole.UserRole + 2  # the row's Target
 ROW_ROLE = Qt.ItemDataRole.UserRole + 3  # the row's index in the model's target list
 
+# data() is called ~4,000 times per repaint: the roles as plain ints, looked up once
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_SORT, _TARGET, _ROW = int(SORT_ROLE), int(TARGET_ROLE), int(ROW_ROLE)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_ALIGNMENT = tuple(_RIGHT if c.kind in (NUMBER, TIME) or c.key in ("priority", "solar_conj") else None
+                   for c in COLUMNS)
+_NAME, _DUE, _MOON = COLUMN_INDEX["name"], COLUMN_INDEX["due"], COLUMN_INDEX["moon_sep"]
+_READING = {reads: tuple(i for i, c in enumerate(COLUMNS) if c.reads == reads) for reads in READS}
+_CELL_FLAGS = (Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren
+               | Qt.ItemFlag.ItemIsDragEnabled)  # rows drag onto the plan
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+
+
 class TargetsModel(QAbstractTableModel):
-    """Rows are targets, columns are ``COLUMNS``. Read-only; changes arrive as whole lists."""
+    """Rows are targets, columns are ``COLUMNS``. Read-only; changes arrive as whole lists.
+
+    ``inputs_changed(reads)`` says that what the columns of ``reads`` ("sky", "events",
+    "now") read has changed without a new row order (the proxy re-filters if it cares)."""
+
+    inputs_changed = Signal(str)
 
     def __init__(self, parent=None, *, state=None) -> None:
         super().__init__(parent)
@@ -64,9 +95,11 @@ class TargetsModel(QAbstractTableModel):
         self._differing: frozenset[str] = frozenset()
         self._due_color: QColor | None = QColor("#c0392b")
         self._differ_color: QColor | None = QColor("#d68910")
+        self._due_brush: QBrush | None = QBrush(self._due_color)
+        self._differ_brush: QBrush | None = QBrush(self._differ_color)
         self._bold = QFont()
         self._bold.setBold(True)
-        self._display_cache: dict[tuple[int, int], str] = {}
+        self._cells: list[dict[int, str]] = [{} for _ in COLUMNS]  # per column: target index -> text
         self._sort_keys: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._search: list[str] = []
         self._section_codes: list[frozenset[str]] = []
@@ -113,7 +146,7 @@ class TargetsModel(QAbstractTableModel):
         if obs is not None and len(obs) != len(self._targets):
             raise ValueError(f"observability has {len(obs)} targets, the table {len(self._targets)}")
         self._obs = obs
-        self._relayout()
+        self._inputs_changed("sky")
 
     def set_events(self, events) -> None:
         """The night's minima, transits and maxima (``NightEvents``, same order as the
@@ -121,16 +154,17 @@ class TargetsModel(QAbstractTableModel):
         if events is not None and len(events) != len(self._targets):
             return
         self._events = events
-        self._relayout()
+        self._inputs_changed("events")
 
     def set_now(self, now: float) -> None:
         """The moment "due" is judged at (the selected night)."""
         self._now = float(now)
-        self._relayout()
+        self._rebuild_now()
+        self._inputs_changed("now")
 
     def set_time_zone(self, tz: tzinfo) -> None:
         self._tz = tz
-        self._display_cache.clear()
+        self._clear_cells()
         self._all_changed()
 
     def set_differing(self, names: Sequence[str] | frozenset[str]) -> None:
@@ -141,6 +175,8 @@ class TargetsModel(QAbstractTableModel):
     def set_accent_colors(self, due: QColor | None, differ: QColor | None) -> None:
         """Colours for due targets and cross-check differences (themes pick calm ones at night)."""
         self._due_color, self._differ_color = due, differ
+        self._due_brush = QBrush(due) if due is not None else None
+        self._differ_brush = QBrush(differ) if differ is not None else None
         self._all_changed()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -157,18 +193,29 @@ class TargetsModel(QAbstractTableModel):
     def sort_order(self) -> Qt.SortOrder:
         return self._sort_order
 
-    def _relayout(self) -> None:
-        """Derived arrays changed (sky results, time): rebuild them and re-sort in one layout change."""
-        self._rebuild()
-        self._apply_order(self._sorted_order())
-        self._all_changed()
+    def _inputs_changed(self, reads: str) -> None:
+        """What the columns of ``reads`` show changed: their cells and sort keys are made
+        again; the rows are re-sorted only when sorted by one of them."""
+        columns = _READING[reads]
+        for column in columns:
+            self._sort_keys.pop(column, None)
+            self._cells[column].clear()
+        if self._sort_column in columns:
+            self._apply_order(self._sorted_order())  # the proxy re-filters on the layout change
+        else:
+            self.inputs_changed.emit(reads)
+        if self._targets and columns:
+            self.dataChanged.emit(self.index(0, min(columns)), self.index(len(self._targets) - 1, max(columns)))
+
+    def _clear_cells(self) -> None:
+        for cells in self._cells:
+            cells.clear()
 
     def _apply_order(self, order: list[int]) -> None:
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
         old_targets = [self._order[i.row()] if i.row() < len(self._order) else -1 for i in old]
         self._order = order
-        self._display_cache.clear()
         position = {t: r for r, t in enumerate(order)} if old else {}
         new = [
             self.index(position[t], i.column()) if t in position else QModelIndex()
@@ -254,9 +301,8 @@ class TargetsModel(QAbstractTableModel):
     # Dragging rows out: the plan dock (and any other drop site) receives the targets as the
     # AAVSO JSON of their records.
 
-    def flags(self, index) -> Qt.ItemFlag:
-        flags = super().flags(index)
-        return flags | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else flags
+    def flags(self, index) -> Qt.ItemFlag:  # asked for every painted cell: no call to the base class
+        return _CELL_FLAGS if index.isValid() else _NO_FLAGS
 
     def mimeTypes(self) -> list[str]:  # noqa: N802
         return [TARGETS_MIME]
@@ -297,64 +343,74 @@ class TargetsModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
             return None
         column = COLUMNS[section]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return column.title
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             return column.tooltip
         return None
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY) -> Any:
+        # the hot path of painting: a delegate asks seven roles of each visible cell; those
+        # this model has nothing for (decoration, background, check state) return at once
+        display_row = index.row()
+        if display_row < 0:  # an invalid index
             return None
         col = index.column()
-        row = self._order[index.row()]  # from here on ``row`` is the target index
-        if role == Qt.ItemDataRole.DisplayRole:
-            key = (row, col)
-            text = self._display_cache.get(key)
+        if role == _DISPLAY:
+            row = self._order[display_row]  # from here on ``row`` is the target index
+            cells = self._cells[col]
+            text = cells.get(row)
             if text is None:
-                text = self._display(row, COLUMNS[col].key)
-                self._display_cache[key] = text
+                text = cells[row] = COLUMNS[col].text(self, row)
             return text
-        if role == SORT_ROLE:
+        if role == _ALIGN:
+            return _ALIGNMENT[col]
+        if role == _FONT:
+            if col == _NAME or col == _DUE:
+                row = self._order[display_row]
+                if (self._targets[row].priority if col == _NAME else self._due[row]):
+                    return self._bold
+            return None
+        if role == _FOREGROUND:
+            return self._foreground(self._order[display_row], col)
+        if role == _TOOLTIP:
+            return self._tooltip(self._order[display_row], COLUMNS[col].key)
+        if role == _SORT:
+            row = self._order[display_row]
             values, missing = self.sort_key(col)
             value = values[row]
             return None if missing[row] else value.item() if hasattr(value, "item") else value
-        if role == TARGET_ROLE:
-            return self._targets[row]
-        if role == ROW_ROLE:
-            return row
-        key = COLUMNS[col].key
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if COLUMNS[col].kind in (NUMBER, TIME) or key in ("priority", "solar_conj"):
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            return None
-        if role == Qt.ItemDataRole.FontRole:
-            if key == "name" and self._targets[row].priority:
-                return self._bold
-            if key == "due" and self._due[row]:
-                return self._bold
-            return None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if key == "due" and self._due[row] and self._due_color is not None:
-                return QBrush(self._due_color)
-            if key == "name" and self._targets[row].star_name in self._differing and self._differ_color:
-                return QBrush(self._differ_color)
-            if key == "moon_sep" and self._due_color is not None and self._moon_too_close(row):
-                return QBrush(self._due_color)  # the theme's warning colour, as for "due"
-            return None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, key)
+        if role == _TARGET:
+            return self._targets[self._order[display_row]]
+        if role == _ROW:
+            return self._order[display_row]
+        return None
+
+    def _foreground(self, row: int, col: int) -> QBrush | None:
+        if col == _DUE:
+            if self._due[row] and self._due_color is not None:
+                return self._due_brush
+        elif col == _NAME:
+            if self._differ_color is not None and self._targets[row].star_name in self._differing:
+                return self._differ_brush
+        elif col == _MOON:
+            if self._due_color is not None and self._moon_too_close(row):
+                return self._due_brush  # the theme's warning colour, as for "due"
         return None
 
     # -- internals -------------------------------------------------------------------------
 
     def _rebuild(self) -> None:
-        self._display_cache.clear()
+        """A new list: every cell, sort key, search string and "due" made again."""
+        self._clear_cells()
         self._sort_keys.clear()
         targets = self._targets
         self._search = [f"{t.star_name}\n{t.var_type}\n{t.constellation}".lower() for t in targets]
         self._section_codes = [frozenset(t.section_codes) for t in targets]
-        now = self._now
+        self._rebuild_now()
+
+    def _rebuild_now(self) -> None:
+        targets, now = self._targets, self._now
         self._due = np.fromiter((t.is_due(now) for t in targets), dtype=bool, count=len(targets))
         self._overdue = np.array(
             [np.nan if (d := t.overdue_days(now)) is None else d for t in targets], dtype=float
@@ -396,159 +452,3 @@ class TargetsModel(QAbstractTableModel):
         return column.tip(self, row) if column.tip is not None else column.tooltip
 
 
-class TargetsProxy(QSortFilterProxyModel):
-    """Filters through a row mask and hands sorting to ``TargetsModel.sort``.
-
-    The mask is recomputed in bulk (numpy and a list comprehension over precomputed
-    lowercase strings) whenever a filter or the data changes; ``filterAcceptsRow`` only
-    looks it up. The proxy itself never sorts (its sort column stays -1), so re-filtering
-    costs one lookup per row and no comparisons.
-    """
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._text_terms: tuple[str, ...] = ()
-        self._sections: frozenset[str] | None = None  # None: every section
-        self._observable_only = False
-        self._due_only = False
-        self._events_only = False
-        self._mask: list[bool] = []
-        self.setDynamicSortFilter(False)  # the mask is recomputed explicitly when the data changes
-
-    # -- filters ---------------------------------------------------------------------------
-
-    def setSourceModel(self, model: TargetsModel) -> None:  # noqa: N802 (Qt name)
-        old = self.sourceModel()
-        if old is not None:
-            old.modelReset.disconnect(self._source_changed)
-            old.layoutChanged.disconnect(self._source_changed)
-        super().setSourceModel(model)
-        model.modelReset.connect(self._source_changed)
-        model.layoutChanged.connect(self._source_changed)
-        self._recompute_mask()
-
-    @property
-    def source(self) -> TargetsModel:
-        return self.sourceModel()  # type: ignore[return-value]
-
-    def set_text(self, text: str) -> None:
-        terms = tuple(text.lower().split())
-        if terms != self._text_terms:
-            self._text_terms = terms
-            self._refilter()
-
-    def set_sections(self, codes: Sequence[str] | None) -> None:
-        """Only targets in one of these section codes (``"cv"``, ``"lpv"``...); None for all."""
-        value = None if codes is None else frozenset(codes)
-        if value != self._sections:
-            self._sections = value
-            self._refilter()
-
-    def set_observable_only(self, on: bool) -> None:
-        if bool(on) != self._observable_only:
-            self._observable_only = bool(on)
-            self._refilter()
-
-    def set_due_only(self, on: bool) -> None:
-        if bool(on) != self._due_only:
-            self._due_only = bool(on)
-            self._refilter()
-
-    def set_events_only(self, on: bool) -> None:
-        """Only targets with an event tonight that can be watched (full or partial)."""
-        if bool(on) != self._events_only:
-            self._events_only = bool(on)
-            self._refilter()
-
-    @property
-    def events_only(self) -> bool:
-        return self._events_only
-
-    @property
-    def text_terms(self) -> tuple[str, ...]:
-        return self._text_terms
-
-    @property
-    def sections(self) -> frozenset[str] | None:
-        return self._sections
-
-    @property
-    def observable_only(self) -> bool:
-        return self._observable_only
-
-    @property
-    def due_only(self) -> bool:
-        return self._due_only
-
-    def _source_changed(self, *args) -> None:
-        self._refilter()
-
-    def _refilter(self) -> None:
-        if hasattr(self, "beginFilterChange"):  # Qt >= 6.9; invalidateRowsFilter is deprecated there
-            self.beginFilterChange()
-            self._recompute_mask()
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:  # pragma: no cover - older Qt
-            self._recompute_mask()
-            self.invalidateRowsFilter()
-
-    def _recompute_mask(self) -> None:
-        model = self.source
-        if model is None:
-            self._mask = []
-            return
-        n = model.rowCount()
-        mask = np.ones(n, dtype=bool)
-        if self._text_terms:
-            terms = self._text_terms
-            strings = model.search_strings()
-            mask &= np.fromiter((all(term in s for term in terms) for s in strings), dtype=bool, count=n)
-        if self._sections is not None:
-            wanted = self._sections
-            codes = model.section_codes()
-            mask &= np.fromiter((not wanted.isdisjoint(c) for c in codes), dtype=bool, count=n)
-        if self._observable_only:
-            observable = model.observable_mask()
-            if observable is not None:  # before visibility is known, nothing is hidden for it
-                mask &= observable
-        if self._due_only:
-            mask &= model.due_mask()
-        if self._events_only:
-            events = model.event_mask()
-            mask &= events if events is not None else np.zeros(n, dtype=bool)  # none known yet
-        # per target -> per display row of the source
-        self._mask = mask[np.asarray(model.display_order(), dtype=np.int64)].tolist() if n else []
-
-    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:  # noqa: N802 (Qt name)
-        try:
-            return self._mask[source_row]
-        except IndexError:  # the source grew and the mask is about to be rebuilt
-            return True
-
-    # -- sorting ---------------------------------------------------------------------------
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Sorting is the source model's job (one vectorised permutation); the proxy keeps source order."""
-        model = self.source
-        if model is not None:
-            model.sort(column, order)
-
-    # -- helpers ---------------------------------------------------------------------------
-
-    def target_indices(self, proxy_rows: Sequence[int]) -> list[int]:
-        """Indices into ``source.targets`` of the given proxy rows."""
-        model = self.source
-        return [model.target_index(self.mapToSource(self.index(r, 0)).row()) for r in proxy_rows]
-
-    def visible_target_indices(self) -> list[int]:
-        """Target indices of every visible row, in display order."""
-        return self.target_indices(range(self.rowCount()))
-
-    def proxy_row_of_target(self, target_index: int) -> int:
-        """Proxy row showing target ``target_index``, -1 when filtered out."""
-        model = self.source
-        try:
-            source_row = model.row_of_target(target_index)
-        except ValueError:
-            return -1
-        return self.mapFromSource(model.index(source_row, 0)).row()
