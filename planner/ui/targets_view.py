@@ -11,8 +11,8 @@ from __future__ import annotations
 import html
 from datetime import datetime, timezone
 
-from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QFont, QFontMetrics, QGuiApplication, QKeySequence
+from PySide6.QtCore import QPoint, QRect, Qt, Signal
+from PySide6.QtGui import QAccessible, QAction, QFont, QFontMetrics, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -78,6 +78,28 @@ class TargetsView(QTableView):
     @property
     def proxy(self) -> TargetsProxy:
         return self._proxy
+
+    def dataChanged(self, top_left, bottom_right, roles=()) -> None:  # noqa: N802 (Qt name)
+        """Repaint only the columns that changed. Qt repaints the whole viewport when a
+        changed range reaches rows off screen, and the model announces a column (the sky
+        results, the night's events) for every row: one full repaint of ~600 cells (25-70 ms
+        on a loaded 2-core machine) instead of a strip of them."""
+        first, last = top_left.column(), bottom_right.column()
+        if (top_left.row() == bottom_right.row() or not top_left.isValid() or first > last
+                or QAccessible.isActive()):  # a screen reader hears of the change from Qt's own
+            super().dataChanged(top_left, bottom_right, roles)
+            return
+        header = self.horizontalHeader()
+        left, right = None, None
+        for column in range(first, last + 1):
+            if header.isSectionHidden(column):
+                continue
+            x = header.sectionViewportPosition(column)
+            left = x if left is None else min(left, x)
+            right = x + header.sectionSize(column) if right is None else max(right, x + header.sectionSize(column))
+        viewport = self.viewport()
+        if left is not None and right > 0 and left < viewport.width():
+            viewport.update(QRect(left, 0, right - left, viewport.height()))
 
     @property
     def source(self) -> TargetsModel:
