@@ -10,6 +10,7 @@ Python frame that called into C; one spent in C holding the GIL shows up when it
 from __future__ import annotations
 
 import collections
+import os
 import sys
 import threading
 import time
@@ -20,8 +21,28 @@ from PySide6.QtCore import Qt, QTimer
 ROOT_MARKERS = ("/planner/", "/tests/")
 
 
+def _schedstat_reader():
+    """A reader of this thread's (the GUI thread's) ``/proc/thread-self/schedstat``: its
+    time on a CPU and its time *runnable, waiting for a CPU* (ns); None where there is none."""
+    try:
+        fd = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
+    except OSError:
+        return None
+
+    def read() -> tuple[int, int]:
+        on_cpu, waiting, _slices = os.pread(fd, 128, 0).split()
+        return int(on_cpu), int(waiting)
+
+    return read
+
+
 class StallProbe:
-    """A 10 ms timer; the longest gap between its ticks is the longest GUI-thread stall."""
+    """A 10 ms timer; the longest gap between its ticks is the longest GUI-thread stall.
+
+    For each gap it records the GUI thread's own CPU time (``cpu``) and, on Linux, the time
+    it was runnable but waiting for a CPU (``queued``, from the scheduler's statistics: the
+    machine's doing, not ours); the rest of a gap it was asleep: waiting for the next
+    tick, for the GIL, or for a lock. Make it on the GUI thread."""
 
     def __init__(self) -> None:
         self.timer = QTimer()
@@ -33,16 +54,27 @@ class StallProbe:
         self.ticks = 0
         self.gaps: list[int] = []
         self.cpu: list[int] = []  # the GUI thread's own CPU time within each gap (ms)
+        self.queued: list[int] = []  # ... and its time runnable but waiting for a CPU (ms)
+        self._sched = _schedstat_reader()
+        self._last_wait = 0
+
+    def _waited_ns(self) -> int:
+        return self._sched()[1] if self._sched is not None else 0
 
     def _tick(self) -> None:
-        now, cpu = time.monotonic(), time.thread_time()
+        now, cpu, waited = time.monotonic(), time.thread_time(), self._waited_ns()
         self.gaps.append(round((now - self.last) * 1000))
         self.cpu.append(round((cpu - self.last_cpu) * 1000))
-        self.last, self.last_cpu = now, cpu
+        self.queued.append(round((waited - self._last_wait) / 1e6))
+        self.last, self.last_cpu, self._last_wait = now, cpu, waited
         self.ticks += 1
 
+    def ours(self, index: int) -> int:
+        """Gap ``index`` less the time the GUI thread waited for a CPU (ms)."""
+        return self.gaps[index] - self.queued[index]
+
     def start(self) -> None:
-        self.last, self.last_cpu = time.monotonic(), time.thread_time()
+        self.last, self.last_cpu, self._last_wait = time.monotonic(), time.thread_time(), self._waited_ns()
         self.timer.start()
 
     def stop(self) -> int:
@@ -103,14 +135,18 @@ class StallSampler:
                 self.samples[self.probe.ticks][_where(frame)] += 1
             del frame, frames
 
-    def report(self, n: int = 5) -> list[str]:
-        """Lines naming where the GUI thread was during the ``n`` longest gaps."""
+    def report(self, n: int = 5, *, by_cpu: bool = False, blocked: bool = True) -> list[str]:
+        """Lines naming where the GUI thread was during the ``n`` longest gaps (``by_cpu``:
+        the ``n`` gaps with the most GUI-thread CPU time); ``blocked``: then the longest
+        waits of the sampler itself, with where the other threads were."""
         gaps = self.probe.gaps
-        longest = sorted(range(len(gaps)), key=gaps.__getitem__, reverse=True)[:n]
-        lines = []
         cpu = self.probe.cpu
+        key = cpu if by_cpu else gaps
+        longest = sorted(range(len(gaps)), key=key.__getitem__, reverse=True)[:n]
+        lines = []
         for index in longest:
-            lines.append(f"  gap {gaps[index]} ms at tick {index}: the GUI thread ran {cpu[index]} ms of CPU in it")
+            lines.append(f"  gap {gaps[index]} ms at tick {index}: the GUI thread ran {cpu[index]} ms of CPU in it, "
+                         f"waited {self.probe.queued[index]} ms for a CPU")
             seen = self.samples.get(index)  # the gap ending at tick index+1 was sampled as 'ticks == index'
             if not seen:
                 near = {k: sum(v.values()) for k, v in self.samples.items() if abs(k - index) <= 3}
@@ -118,7 +154,7 @@ class StallSampler:
                 continue
             for where, count in seen.most_common(3):
                 lines.append(f"    {count} of {sum(seen.values())} samples: " + " <- ".join(reversed(where)))
-        for late, others in sorted(self.blocked, reverse=True)[:n]:
+        for late, others in sorted(self.blocked, reverse=True)[:n] if blocked else ():
             lines.append(f"  the sampler itself waited {late} ms; then the threads were at:")
             lines.extend(f"      {line}" for line in others)
         return lines
