@@ -78,6 +78,7 @@ class WindowJobs:
         before stay selected when the new list has them (by name): a refresh keeps the
         selection, the chart's curves and the images found for it."""
         self.messages.clear("load")
+        self.load_runner.cancel()  # a start-up list still loading is older than this one: never shown
         kept = [self.night_state.targets[i].star_name for i in self.night_state.selection
                 if i < len(self.night_state.targets)]
         self.night_state.set_target_list(target_list)
