@@ -50,11 +50,18 @@ class _Job(QRunnable):
         try:
             result = func(*args, **kwargs)
         except BaseException as exc:  # noqa: BLE001 - every failure goes to ``failed``
-            self.signals.errored.emit(exc)
+            self._emit(self.signals.errored, exc)
         else:
-            self.signals.returned.emit(result)
+            self._emit(self.signals.returned, result)
         finally:
-            self.signals.finished.emit()
+            self._emit(self.signals.finished)
+
+    @staticmethod
+    def _emit(signal, *args) -> None:
+        try:
+            signal.emit(*args)
+        except RuntimeError:  # the window that asked was closed meanwhile: nobody to tell
+            log.debug("a job ended after its receiver was deleted")
 
 
 class LatestRunner(QObject):
