@@ -40,7 +40,13 @@ log = logging.getLogger(__name__)
 
 SKY, DRAW = "sky", "draw"
 LANES = (SKY, DRAW)
-HELPER_NICENESS = 5  # the helper yields the CPU to the window
+# The helper yields the CPU to the window. On a loaded 2-core machine (two busy loops in the
+# window's session, load 6-8) the GUI thread's longest gap was 547-621 ms (99th percentile
+# 112-131 ms) with the helper at nice 5, and 211-280 ms (20-44 ms) at nice 15; the price is
+# the helper's own pace while the window's session is busy (2,000 targets' first visibility
+# 9.6-12.9 s instead of 3.5-3.9 s in those runs). A session of its own (setsid, autogroup
+# nice 10) was worse for the window (520 and 267 ms). See docs/performance.md.
+HELPER_NICENESS = 15
 STOP_WAIT_S = 0.5  # stop(): how long a helper is given to end after SIGTERM before SIGKILL
 
 
