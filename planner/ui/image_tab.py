@@ -53,8 +53,9 @@ class SourceTab(QWidget):
 
     source: ImageSource = ImageSource()
 
-    def __init__(self, dock):
+    def __init__(self, dock, *, build: bool = True):
         super().__init__(dock)
+        self._built = False  # the widgets (``_build``): now, or when the tab is first needed
         self.dock = dock
         self.generation = 0
         self._cancel = threading.Event()
@@ -83,10 +84,38 @@ class SourceTab(QWidget):
         self._spin_timer = QTimer(self)
         self._spin_timer.setInterval(SPINNER_MS)
         self._spin_timer.timeout.connect(self._spin)
-
-        self._build()
+        if build:
+            self.build()
 
     # -- layout
+
+    def build(self) -> None:
+        """Make the widgets (once). A tab made with ``build=False`` (the dock's tab not shown
+        first) makes them when it is first shown or asked for a widget: opening the dock
+        then builds one tab in that turn of the event loop, not two."""
+        if self._built:
+            return
+        self._built = True
+        self._build()
+        self._fill_query(self._target)
+        if self._target is None:
+            self.set_message("Select a target to see reference images.")
+
+    @property
+    def built(self) -> bool:
+        return self._built
+
+    def __getattr__(self, name: str):
+        # only reached for a missing attribute: a widget of a tab not built yet (the widgets'
+        # names have no leading underscore) is built now
+        if name.startswith("_") or self.__dict__.get("_built", True):
+            raise AttributeError(name)
+        self.build()
+        return object.__getattribute__(self, name)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.build()
+        super().showEvent(event)
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
@@ -211,12 +240,13 @@ class SourceTab(QWidget):
 
     def follow(self, target, *, search_now: bool) -> None:
         self._target = target
-        names = self.query_names(target)
-        self.query_edit.blockSignals(True)
-        self.query_edit.clear()
-        self.query_edit.addItems(names)
-        self.query_edit.setEditText(names[0] if names else "")
-        self.query_edit.blockSignals(False)
+        if not self._built and not search_now:  # filled in when built; searched when shown
+            self._cancel_downloads()
+            self.generation += 1
+            self._pending_target = target is not None
+            return
+        self.build()
+        self._fill_query(target)
         if target is None:
             self.clear("Select a target to see reference images.")
             self._pending_target = False
@@ -228,6 +258,14 @@ class SourceTab(QWidget):
             self._cancel_downloads()
             self.generation += 1
             self._pending_target = True
+
+    def _fill_query(self, target) -> None:
+        names = self.query_names(target) if target is not None else []
+        self.query_edit.blockSignals(True)
+        self.query_edit.clear()
+        self.query_edit.addItems(names)
+        self.query_edit.setEditText(names[0] if names else "")
+        self.query_edit.blockSignals(False)
 
     def query_names(self, target) -> list[str]:
         return self.source.query_names(target)

@@ -151,13 +151,11 @@ class ReferenceImagesDock(QDockWidget):
 
         self.tabs = QTabWidget(self)
         self.astrobin = AstrobinTab(self)
-        self.nasa = NasaTab(self)
+        self.nasa = NasaTab(self, build=False)  # built when first shown: one tab's widgets per turn
         self.tabs.addTab(self.astrobin, "AstroBin")
         self.tabs.addTab(self.nasa, "NASA Images")
         self.tabs.currentChanged.connect(self._on_tab)
         self.setWidget(self.tabs)
-        for tab in (self.astrobin, self.nasa):
-            tab.set_message("Select a target to see reference images.")
         app = QCoreApplication.instance()
         if app is not None:  # quitting must not wait for downloads nobody will see
             app.aboutToQuit.connect(lambda: self.shutdown(0))  # quitting never waits for them
