@@ -163,13 +163,20 @@ class TargetsModel(QAbstractTableModel):
         self._inputs_changed("now")
 
     def set_time_zone(self, tz: tzinfo) -> None:
+        """The zone times are shown in. The same zone again (the state announces the zone at
+        every night change: its abbreviation may change) redraws nothing."""
+        if tz == self._tz:
+            return
         self._tz = tz
         self._clear_cells()
         self._all_changed()
 
     def set_differing(self, names: Sequence[str] | frozenset[str]) -> None:
         """Star names the AAVSO cross-check found different: marked in the table."""
-        self._differing = frozenset(names)
+        names = frozenset(names)
+        if names == self._differing:
+            return
+        self._differing = names
         self._all_changed()
 
     def set_accent_colors(self, due: QColor | None, differ: QColor | None) -> None:

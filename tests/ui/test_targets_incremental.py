@@ -114,3 +114,17 @@ def test_the_view_repaints_the_strip_of_the_changed_columns_not_the_whole_table(
     strip = paints.rects[-1]
     assert strip.left() >= left > 0  # the name column was not repainted
     assert strip.height() == view.viewport().height()
+
+
+def test_the_same_time_zone_or_cross_check_again_redraws_nothing(qapp):
+    from zoneinfo import ZoneInfo
+
+    targets, model, proxy = table()
+    model.set_time_zone(ZoneInfo("Europe/Amsterdam"))
+    model.set_differing(["V0001 Aql"])
+    seen = Recorder(model)
+    model.set_time_zone(ZoneInfo("Europe/Amsterdam"))  # what every night change announces
+    model.set_differing(["V0001 Aql"])
+    assert seen.changed == []
+    model.set_time_zone(ZoneInfo("UTC"))
+    assert seen.changed == [(0, 0, len(targets) - 1, len(COLUMNS) - 1)]
