@@ -41,7 +41,7 @@ from planner.ui.thumbnails import (
     ThumbnailDelegate,
     ThumbnailModel,
 )
-from planner.ui.night_filter import mark_image_widget
+from planner.ui.night_filter import SHOWS_IMAGE, NightFilter, apply_night_filter, mark_image_widget
 from planner.ui.workers import LatestRunner
 
 SPINNER_MS = 80
@@ -100,6 +100,10 @@ class SourceTab(QWidget):
         self._fill_query(self._target)
         if self._target is None:
             self.set_message("Select a target to see reference images.")
+        # built after night mode was switched on (it filters what exists): filtered like its sibling
+        if any(isinstance(w.graphicsEffect(), NightFilter) for w in self.dock.findChildren(QWidget)
+               if w.property(SHOWS_IMAGE) and not self.isAncestorOf(w)):
+            apply_night_filter(self, True)
 
     @property
     def built(self) -> bool:

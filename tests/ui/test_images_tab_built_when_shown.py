@@ -30,3 +30,15 @@ def test_asking_a_tab_not_built_for_a_widget_builds_it(qtbot):
     assert dock.nasa.album_edit.placeholderText()  # built on the way
     assert dock.nasa.built
     assert dock.nasa.message_label.text() == "Select a target to see reference images."
+
+
+def test_a_tab_built_in_night_mode_is_filtered_like_its_sibling(qtbot):
+    from planner.ui.night_filter import SHOWS_IMAGE, NightFilter, apply_night_filter
+
+    dock = ReferenceImagesDock()
+    qtbot.addWidget(dock)
+    apply_night_filter(dock, True)  # what the window does for night mode
+    dock.tabs.setCurrentWidget(dock.nasa)  # built now, after the switch
+    marked = [w for w in dock.nasa.findChildren(type(dock.nasa.view)) if w.property(SHOWS_IMAGE)]
+    marked += [w for w in (dock.nasa.view.viewport(), dock.nasa.detail_image) if w.property(SHOWS_IMAGE)]
+    assert marked and all(isinstance(w.graphicsEffect(), NightFilter) for w in marked)
