@@ -9,8 +9,10 @@ extent as the renderer measures it (font, size and DPI included), so they stay r
 size of the window or the PDF page, without a second draw.
 
 The legend lists the key (the Moon, the limit, the shadings) and, when the chart has more
-curves than its names can keep apart, the curves first; it goes where it covers the fewest
-points of the curves (matplotlib's ``loc="best"``), and the names then keep clear of it.
+curves than its names can keep apart, the curves first; it then goes, of matplotlib's nine
+legend places, to the one where it covers no event's mark or label and the fewest points of
+the curves (matplotlib's own ``loc="best"`` counts only the curves), and the names keep
+clear of it.
 
 Qt-free: a matplotlib ``Artist`` that draws its own ``Text`` objects.
 """
@@ -41,12 +43,15 @@ def _overlap(a: Bbox, b: Bbox) -> float:
 class CurveLabels(Artist):
     """The curves' names, as ``Text`` artists of their own (``texts``), placed at each draw.
 
-    ``keep_clear(renderer)`` gives the boxes (display pixels) the names must not cover."""
+    ``keep_clear(renderer)`` gives the boxes (display pixels) the names and a moving legend
+    must not cover; the axes' legend is kept clear too, after being moved where it hides least
+    when ``legend_moves``."""
 
     def __init__(self, ax: Axes, keep_clear: Callable[[object], list[Bbox]] = lambda r: []) -> None:
         super().__init__()
         self._ax = ax
         self._keep_clear = keep_clear
+        self.legend_moves = False
         self._curves: list[tuple[np.ndarray, np.ndarray]] = []
         self.texts: list[Text] = []
         self.set_zorder(4.5)
@@ -92,6 +97,11 @@ class CurveLabels(Artist):
         taken = list(self._keep_clear(renderer))
         tracks = [ax.transData.transform(np.column_stack([x, y])) for x, y in self._curves]
         every = np.concatenate([_dense(t) for t in tracks]) if tracks else np.empty((0, 2))
+        legend = ax.get_legend()
+        if legend is not None and legend.get_visible():
+            if self.legend_moves:
+                _move_legend(legend, renderer, every, taken)
+            taken.append(legend.get_window_extent(renderer))
         for text, (x, y), points in zip(self.texts, self._curves, tracks):
             text.set_position((0.0, 0.0))
             size = text.get_window_extent(renderer)
@@ -126,12 +136,39 @@ class CurveLabels(Artist):
             taken.append(box)
 
     def draw(self, renderer) -> None:
-        if not self.get_visible() or not self.texts:
+        if not self.get_visible() or not (self.texts or self.legend_moves):
             return
         self.place(renderer)
         for text in self.texts:
             text.draw(renderer)
         self.stale = False
+
+
+LEGEND_PLACES = ("upper right", "upper left", "lower right", "lower left", "center right",
+                 "center left", "upper center", "lower center", "center")
+
+
+def _move_legend(legend, renderer, points: np.ndarray, marks: list[Bbox]) -> None:
+    """Put ``legend`` at the place (of ``LEGEND_PLACES``, first wins a tie) covering no mark if
+    it can, and the fewest of ``points`` (display pixels). The legend is measured once; its box
+    at each place is worked out as matplotlib anchors it (``borderaxespad`` inside the axes)."""
+    size = legend.get_window_extent(renderer)
+    w, h = size.width, size.height
+    frame = legend.axes.bbox
+    pad = legend.borderaxespad * renderer.points_to_pixels(legend.prop.get_size_in_points())
+    best = None
+    for place in LEGEND_PLACES:
+        vertical, _, horizontal = place.partition(" ")
+        horizontal = horizontal or vertical  # "center"
+        x0 = {"left": frame.x0 + pad, "right": frame.x1 - pad - w}.get(horizontal, (frame.x0 + frame.x1 - w) / 2)
+        y0 = {"lower": frame.y0 + pad, "upper": frame.y1 - pad - h}.get(vertical, (frame.y0 + frame.y1 - h) / 2)
+        box = Bbox.from_bounds(x0, y0, w, h)
+        hidden = sum(_overlap(box, mark) > 0 for mark in marks)
+        covered = int(np.count_nonzero((points[:, 0] >= box.x0) & (points[:, 0] <= box.x1)
+                                       & (points[:, 1] >= box.y0) & (points[:, 1] <= box.y1)))
+        if best is None or (hidden, covered) < best[0]:
+            best = ((hidden, covered), place)
+    legend.set_loc(best[1])
 
 
 def _dense(points: np.ndarray, step_px: float = TRACK_STEP_PX) -> np.ndarray:
@@ -164,10 +201,10 @@ def mark_boxes(artists, renderer) -> list[Bbox]:
 
 def draw_legend(ax: Axes, theme, curves: Sequence, key: Sequence):
     """The chart's legend in ``theme``'s colours: ``curves`` (their Line2D, may be empty) and then
-    the ``key`` handles. Only the key: in the upper right, which the curves rarely reach at
-    52 N (high and late in the night); with curves: wherever it covers least of them."""
+    the ``key`` handles, in the upper right (which the curves rarely reach at 52 N: high and late
+    in the night); with curves, ``CurveLabels.legend_moves`` moves it where it hides least."""
     handles = [*curves, *key]
-    legend = ax.legend(handles=handles, loc="best" if curves else "upper right", fontsize=7,
+    legend = ax.legend(handles=handles, loc="upper right", fontsize=7,
                        framealpha=0.75, ncols=2 if len(handles) > 7 else 1,
                        facecolor=theme.axes_bg, edgecolor=theme.grid)
     for text in legend.get_texts():

@@ -238,12 +238,8 @@ class NightPlot:
         return dict(zip(self.selection, self.theme.curve_looks(names)))
 
     def _keep_clear(self, renderer) -> list:
-        """What the curves' names must not cover: the legend, events, plan blocks' and flips' labels."""
-        boxes = mark_boxes([*self.ax.texts, *self.event_artists], renderer)
-        legend = self.ax.get_legend()
-        if legend is not None and legend.get_visible():
-            boxes.append(legend.get_window_extent(renderer))
-        return boxes
+        """What the curves' names and the legend must not cover: events, plan blocks' and flips' labels."""
+        return mark_boxes([*self.ax.texts, *self.event_artists], renderer)
 
     def _draw_curves(self) -> None:
         """Reuse the Line2D objects already on the axes; only surplus ones are removed."""
@@ -437,7 +433,10 @@ class NightPlot:
         if any(str(a.get_label()).startswith("_moon_close:") for a in self.mask_artists):
             handles.append(Line2D([], [], color=t.moon, lw=t.line_width * 2.6, alpha=0.35,
                                   label="too close to the Moon"))
-        draw_legend(ax, t, self.curves if len(self.curves) > LEGEND_CURVES_AFTER else [], handles)
+        curves = self.curves if len(self.curves) > LEGEND_CURVES_AFTER else []
+        draw_legend(ax, t, curves, handles)
+        if self.labels is not None:
+            self.labels.legend_moves = bool(curves)
 
     def set_time_zone(self, tz: tzinfo, label: str) -> None:
         self.tz, self.tz_label = tz, label

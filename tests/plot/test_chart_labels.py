@@ -145,6 +145,30 @@ def test_the_legend_lists_the_curves_only_above_the_threshold():
     assert inside(legend.get_window_extent(renderer), many.ax.get_window_extent(renderer))
 
 
+def test_the_legend_hides_no_event():
+    """Nine stars on the fixed night (docs/screenshots/chart-legend-light.png) with U Gem's
+    eclipse at 05:05 CET: matplotlib's loc="best" (fewest curve points) put the legend over
+    the eclipse's mark and label; it goes where it hides none of them."""
+    from planner.catalog import load_sample
+
+    stars = ("SS Cyg", "CH Cyg", "omi Cet", "R Leo", "chi Cyg", "T CrB", "R Cas", "U Gem", "Z Cam")
+    targets = load_sample().targets
+    names = [t.star_name for t in targets]
+    obs = compute_observability(np.array([t.ra for t in targets]), np.array([t.dec for t in targets]), SITE,
+                                night_for_date(SITE, dt.date(2026, 11, 23)))
+    when = dt.datetime(2026, 11, 24, 4, 5, tzinfo=dt.timezone.utc).timestamp()
+    eclipse = (names.index("U Gem"), when - 1800.0, when, when + 1800.0, "Min I")
+    r, renderer = drawn(obs, names, [names.index(n) for n in stars], width=922, height=268, events=[eclipse])
+    legend = r.ax.get_legend().get_window_extent(renderer)
+    label = [a.get_window_extent(renderer) for a in r.plot.event_artists if hasattr(a, "get_text")]
+    marks = [a.get_transform().transform(a.get_xydata())[0] for a in r.plot.event_artists
+             if str(a.get_label()).startswith("_event_mark:")]
+    assert label and marks
+    assert not overlaps(legend, label[0])
+    assert not any(legend.contains(px, py) for px, py in marks)
+    assert inside(legend, r.ax.get_window_extent(renderer))
+
+
 @pytest.mark.parametrize("name", THEME_NAMES)
 def test_the_legend_is_in_the_themes_colours(name):
     n = LEGEND_CURVES_AFTER + 2
