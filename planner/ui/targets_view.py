@@ -44,6 +44,9 @@ class TargetsView(QTableView):
         self.setWordWrap(False)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        # always there: a scroll bar appearing with the list narrowed the view and the last,
+        # stretched column with it (issue 17 item 13)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.setSortingEnabled(True)
         self.setDragEnabled(True)  # rows drag onto the plan
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)

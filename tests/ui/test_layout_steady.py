@@ -1,5 +1,5 @@
 """Issue 17 item 13: nothing in the window jumps when its data arrives. The geometry of the
-central area, the chart, the docks and the status bar's parts is the same before the list,
+central area, the chart, the docks, the table's columns and the status bar's parts is the same before the list,
 its visibility and the first chart arrive as after, and a message in the status bar does
 not make the bar taller (which shrank the table and chart by 13 px, measured offscreen).
 """
@@ -39,6 +39,8 @@ def layout_of(window: MainWindow) -> dict[str, tuple[int, int, int, int]]:
               "chart view": rect(window.chart.view), "summary": rect(window.night_summary),
               "status bar": rect(window.statusBar()), "count": rect(window.count_label),
               "source": rect(window.source_label), "budget": rect(window.budget_label)}
+    header = window.table.horizontalHeader()
+    places["columns"] = tuple(header.sectionSize(i) for i in range(header.count()))  # type: ignore[assignment]
     for dock in window.findChildren(QDockWidget):
         if dock.isVisible():
             places[f"dock {dock.objectName()}"] = rect(dock)
