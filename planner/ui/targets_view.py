@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from datetime import datetime, timezone
 
-from PySide6.QtCore import QPoint, QRect, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QAccessible, QAction, QFont, QFontMetrics, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -318,12 +318,17 @@ def target_details_html(target: Target | None, *, now: float | None = None, tz=t
 
 
 class TargetDetails(QTextBrowser):
-    """Read-only details of the current target; links open in the web browser."""
+    """Read-only details of the current target; links open in the web browser. A theme change
+    renders the page again: a document takes its links' colour from the palette when its HTML
+    is set, so night mode's links would stay blue (and light mode's red) until the next target."""
+
+    _THEME_EVENTS = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange, QEvent.Type.StyleChange)
 
     def __init__(self, parent: QWidget | None = None, *, state=None) -> None:
         super().__init__(parent)
         self.setOpenExternalLinks(True)
         self.setObjectName("targetDetails")
+        self._html = ""
         self.show_target(None)
         if state is not None:  # the window's night: its current target, due at the shown night
             def follow(*_args) -> None:
@@ -340,4 +345,12 @@ class TargetDetails(QTextBrowser):
 
     def show_target(self, target: Target | None, *, now: float | None = None, tz=timezone.utc,
                     events: str = "") -> None:
-        self.setHtml(target_details_html(target, now=now, tz=tz, events=events))
+        self._html = target_details_html(target, now=now, tz=tz, events=events)
+        self.setHtml(self._html)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().changeEvent(event)
+        if event.type() in self._THEME_EVENTS and self._html:
+            scroll = self.verticalScrollBar().value()
+            self.setHtml(self._html)
+            self.verticalScrollBar().setValue(scroll)

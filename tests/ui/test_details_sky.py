@@ -104,3 +104,32 @@ def test_the_sparkline_is_red_on_black_in_night_mode(pane, qtbot):
         assert all(is_night_safe(c) for c in colours), sorted(c for c in colours if not is_night_safe(c))
     finally:
         apply_theme(app, "light")
+
+
+def _link_colours(browser) -> set[str]:
+    """The colours the document paints its links in."""
+    colours = set()
+    block = browser.document().begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fmt = it.fragment().charFormat()
+            if fmt.isAnchor():
+                colours.add(fmt.foreground().color().name())
+            it += 1
+        block = block.next()
+    return colours
+
+
+def test_the_details_links_follow_the_theme_both_ways(pane):
+    from planner.ui.themes import theme
+
+    pane, state = pane
+    state.set_selection([0])  # SS Cyg: "Look up in VSX" and the notes' links
+    app = QApplication.instance()
+    try:
+        for name in ("light", "night", "light", "dark"):
+            apply_theme(app, name)
+            assert _link_colours(pane.target) == {theme(name).link}, name
+    finally:
+        apply_theme(app, "light")
