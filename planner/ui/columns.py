@@ -411,4 +411,6 @@ COLUMN_KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
 # A first start's left-to-right order (the visible ones; hidden ones follow in COLUMNS order)
 DEFAULT_ORDER: tuple[str, ...] = ("name", "rise", "set", "hours", "max_alt", "due", "transit", "moon_sep",
                                   "priority", "var_type", "max_mag")
+# ... of which these always show on a first start; the rest of DEFAULT_ORDER while they fit
+OBSERVER_FIRST: tuple[str, ...] = DEFAULT_ORDER[:6]
 COLUMN_INDEX: dict[str, int] = {c.key: i for i, c in enumerate(COLUMNS)}

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from planner.catalog.target import Target
 from planner.ui.listen import listen
-from planner.ui.columns import COLUMN_INDEX, DEFAULT_ORDER
+from planner.ui.columns import COLUMN_INDEX, DEFAULT_ORDER, OBSERVER_FIRST
 from planner.ui.targets_model import COLUMNS, ROW_ROLE, TargetsModel, TargetsProxy
 
 
@@ -36,6 +36,7 @@ class TargetsView(QTableView):
 
     def __init__(self, proxy: TargetsProxy, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._fitted: tuple | None = None  # the first start's layout while it is one (fit_default_columns)
         self._proxy = proxy
         self.setModel(proxy)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -120,6 +121,40 @@ class TargetsView(QTableView):
         for i, column in enumerate(COLUMNS):
             self.setColumnHidden(i, not column.visible)
             self.setColumnWidth(i, column.width or self.content_width(i))
+        self._fitted = self._layout_signature()
+        self.fit_default_columns()
+
+    def _layout_signature(self) -> tuple:
+        """The order, the shown columns and their widths (the stretched last one aside)."""
+        header = self.horizontalHeader()
+        visual = tuple(header.logicalIndex(v) for v in range(header.count()))
+        shown = tuple(i for i in visual if not header.isSectionHidden(i))
+        return visual, shown, tuple(header.sectionSize(i) for i in shown[:-1])
+
+    def fit_default_columns(self) -> None:
+        """While the columns are still a first start's (nobody moved, hid, showed or resized
+        one, and no saved layout was restored): the observer's first six always, then the rest
+        of ``DEFAULT_ORDER`` as long as they fit the table's width, so a larger font or a
+        narrower window drops them from the right (to View > Columns) instead of scrolling."""
+        if self._fitted is None:
+            return
+        if self._layout_signature() != self._fitted:
+            self._fitted = None  # the user's layout, or a saved one: left as it is
+            return
+        available = self.viewport().width()
+        used = 0
+        fits = True
+        for n, key in enumerate(DEFAULT_ORDER):
+            i = COLUMN_INDEX[key]
+            width = COLUMNS[i].width or self.content_width(i)
+            used += width
+            fits = fits and (n < len(OBSERVER_FIRST) or used <= available)
+            self.setColumnHidden(i, not fits)
+        self._fitted = self._layout_signature()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        self.fit_default_columns()
 
     def content_width(self, logical: int) -> int:
         """Pixels column ``logical`` needs for its title and its ``sample`` (bold for the name

@@ -3,13 +3,17 @@ first, in their order, all inside the table with no horizontal scroll; a saved c
 
 from __future__ import annotations
 
+import pytest
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication
+
 from planner.ui import columns
 from planner.ui.columns import COLUMN_INDEX, COLUMNS
 from planner.ui.main_window import MainWindow
 from tests.ui.test_main_window import close_windows  # noqa: F401 (the fixture: windows closed after each test)
 from tests.ui.test_main_window import open_window as open_main_window
 
-OBSERVER_FIRST = ("name", "rise", "set", "hours", "max_alt", "due")
+OBSERVER_FIRST = ("name", "rise", "set", "hours", "max_alt", "due")  # the list, not read from the code
 
 
 def open_window(qtbot, size=(1280, 820)) -> MainWindow:
@@ -74,3 +78,43 @@ def test_a_saved_column_choice_is_honoured_and_hidden_ones_stay_in_the_menu(qtbo
     assert shown[1] == "ra" and "due" not in shown
     again.table.reset_columns()
     assert tuple(visible_in_order(again.table)) == columns.DEFAULT_ORDER
+
+
+@pytest.fixture
+def larger_font(qapp):
+    old = QApplication.font()
+    big = QFont(old)
+    big.setPointSizeF(old.pointSizeF() * 1.4)
+    QApplication.setFont(big)
+    yield big
+    QApplication.setFont(old)
+
+
+def test_a_larger_font_drops_columns_from_the_right_instead_of_scrolling(qtbot, larger_font):
+    window = open_window(qtbot)
+    table = window.table
+    assert table.font().pointSizeF() == pytest.approx(larger_font.pointSizeF())
+    needed = sum(table.content_width(COLUMN_INDEX[k]) for k in columns.DEFAULT_ORDER)
+    assert needed > table.viewport().width()  # all of them would not fit: some must go
+    shown = visible_in_order(table)
+    assert tuple(shown[: len(OBSERVER_FIRST)]) == OBSERVER_FIRST
+    assert len(OBSERVER_FIRST) <= len(shown) < len(columns.DEFAULT_ORDER)
+    assert tuple(shown) == columns.DEFAULT_ORDER[: len(shown)]  # dropped from the right, no gaps
+    assert table.horizontalScrollBar().maximum() == 0
+
+
+def test_a_narrower_window_drops_them_a_wider_one_brings_them_back_until_the_user_chooses(qtbot):
+    window = open_window(qtbot)
+    table = window.table
+    full = visible_in_order(table)
+    window.resize(1000, 820)
+    qtbot.waitUntil(lambda: len(visible_in_order(table)) < len(full), timeout=60_000)
+    assert table.horizontalScrollBar().maximum() == 0
+    window.resize(1280, 820)
+    qtbot.waitUntil(lambda: visible_in_order(table) == full, timeout=60_000)
+    header = table.horizontalHeader()
+    header.moveSection(header.visualIndex(COLUMN_INDEX["due"]), 1)  # the user's own order now
+    mine = visible_in_order(table)
+    window.resize(1000, 820)
+    qtbot.waitUntil(lambda: table.width() < 700, timeout=60_000)
+    assert visible_in_order(table) == mine  # nothing hidden behind the user's back
