@@ -17,7 +17,15 @@ import numpy as np
 
 from planner.formatting import dec_dms, format_clock, ra_hms
 from planner.sky.engine import apparent_altitude
-from planner.sky.types import TARGET_IS_ALWAYS_UP, Observability
+from planner.sky.types import (
+    SUN_EXITS_ALWAYS_DOWN,
+    SUN_IS_ALWAYS_DOWN,
+    SUN_IS_DOWN,
+    TARGET_IS_ALWAYS_UP,
+    Observability,
+)
+
+_IN_PROGRESS = (SUN_IS_DOWN, SUN_EXITS_ALWAYS_DOWN, SUN_IS_ALWAYS_DOWN)  # the night had begun at its time
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,7 @@ class TargetSky:
     night: tuple[float, float]  # the window the events are computed in (night.start, night.end)
     dark: tuple[float | None, float | None]  # astronomical dusk and dawn (None: no full darkness)
     sun: tuple[float | None, float | None]  # sunset and sunrise bracketing the night (None: none)
+    now: float | None  # the moment a night in progress was computed at (None: a night ahead)
     grid: np.ndarray  # (T,) unix
     altitude: np.ndarray  # (T,) apparent altitude on grid
     limit: np.ndarray  # (T,) the altitude it must clear (the limit or the horizon mask)
@@ -80,6 +89,7 @@ def target_sky(obs: Observability, index: int, target=None) -> TargetSky:
         transit_altitude=transit_alt,
         night=(float(night.start), float(night.end)),
         dark=(tw.astronomical_dusk, tw.astronomical_dawn),
+        now=float(night.time) if night.status in _IN_PROGRESS else None,
         sun=(tw.sunset if tw.sunset is not None else night.sunset, tw.sunrise if tw.sunrise is not None else night.sunrise),
         grid=np.asarray(obs.grid, dtype=float),
         altitude=np.asarray(obs.altitude[i], dtype=float),
@@ -95,7 +105,10 @@ def window_text(sky: TargetSky, tz: tzinfo, label: str) -> str:
         if sky.transit_altitude < 0:
             return "never: it never rises at this latitude"
         return f"not tonight: it stays below your limit (highest {sky.max_altitude:.0f}° in the night)"
-    spans = ", ".join(f"{format_clock(a, tz)} – {format_clock(b, tz)}" for a, b in sky.windows)
+    def start(a: float) -> str:  # a window open already when a night in progress was computed
+        return format_clock(a, tz) + (" (now)" if sky.now is not None and a <= sky.now else "")
+
+    spans = ", ".join(f"{start(a)} – {format_clock(b, tz)}" for a, b in sky.windows)
     prefix = "up all night, " if sky.up_all_night else ""
     return f"{prefix}{spans} {label}, {sky.hours:.1f} h"
 

@@ -26,7 +26,7 @@ TOP_ALTITUDE = 90.0
 class AltitudeSparkline(QWidget):
     """One target's altitude through the night: 0° at the bottom, 90° at the top, the grid's
     span left to right; the dark time is the darker band, the limit a dashed line, the hours
-    above it drawn thicker, the transit a short tick."""
+    above it drawn thicker, the transit a short tick, and "now" a line in a night in progress."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -92,6 +92,12 @@ class AltitudeSparkline(QWidget):
             times = np.concatenate([[a], sky.grid[inside], [b]])
             alts = np.interp(times, sky.grid, sky.altitude)
             p.drawPolyline([QPointF(self.x_of(x), self.y_of(y)) for x, y in zip(times, alts)])
+        if sky.now is not None and left <= sky.now <= right:  # a night in progress: where it stands
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            p.setPen(QPen(QColor(t.now), 1.0))
+            x = round(self.x_of(sky.now))
+            p.drawLine(x, 0, x, int(h))
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
         if left <= sky.transit <= right and sky.transit_altitude > 0:
             x = self.x_of(sky.transit)
             p.setPen(QPen(QColor(t.foreground), 1.0))

@@ -83,3 +83,14 @@ def test_the_words_for_a_window_a_transit_and_a_star_that_never_rises(obs):
     assert window_text(target_sky(obs, 2, TARGETS[2]), tz, "CET").startswith("up all night, ")
     leo = dict(describe_target_sky(target_sky(obs, 1, TARGETS[1]), tz, "CET"))
     assert "in daylight" not in leo["Transit"] or not target_sky(obs, 1).transit_in_night
+
+
+def test_a_night_in_progress_says_which_window_is_open_now():
+    late = 1_795_471_200.0  # 2026-11-23T22:00:00Z, 23:00 CET: SS Cyg is up, R Leo not yet
+    obs = compute_observability([t.ra for t in TARGETS], [t.dec for t in TARGETS], SITE, late)
+    ss, leo = target_sky(obs, 0, TARGETS[0]), target_sky(obs, 1, TARGETS[1])
+    assert ss.now == late and ss.windows[0][0] == pytest.approx(late)
+    assert window_text(ss, SITE.tz, "CET").startswith("23:00 (now) – ")
+    assert "(now)" not in window_text(leo, SITE.tz, "CET")
+    ahead = target_sky(compute_observability([0.0], [60.0], SITE, WHEN), 0)  # by day: the night ahead
+    assert ahead.now is None and "(now)" not in window_text(ahead, SITE.tz, "CET")

@@ -56,7 +56,7 @@ def test_no_selection_then_the_selected_targets_night(pane):
     assert "RA 21:42:42.7  Dec +43:35:10 (J2000), in Cyg" in text
     start, end = state.observability.windows(0)[0]
     clock = lambda u: dt.datetime.fromtimestamp(round(u / 60) * 60, state.site.tz).strftime("%H:%M")  # noqa: E731
-    assert f"{clock(start)} – {clock(end)} CET" in text
+    assert f"{clock(start)} (now) – {clock(end)} CET" in text  # 18:00 CET: the night has begun
     assert pane.sky.sparkline.isVisible() and pane.sky.sparkline.sky is pane.sky.sky
     # the fields below are still there
     assert "SS Cyg" in pane.target.toPlainText()
@@ -133,3 +133,24 @@ def test_the_details_links_follow_the_theme_both_ways(pane):
             assert _link_colours(pane.target) == {theme(name).link}, name
     finally:
         apply_theme(app, "light")
+
+
+def test_tonight_in_progress_marks_now_on_the_sparkline(qtbot):
+    from planner.ui.themes import theme
+
+    late = dt.datetime(2026, 11, 23, 22, 0, tzinfo=dt.timezone.utc).timestamp()
+    state = NightState(SETTINGS, clock=lambda: late)
+    state.set_target_list(TargetList(list(TARGETS), SAMPLE))
+    pane = DetailsPane(state=state)
+    qtbot.addWidget(pane)
+    pane.resize(480, 600)
+    pane.show()
+    compute(state)
+    state.set_selection([0])
+    assert "23:00 (now) – " in pane.sky.text()
+    spark = pane.sky.sparkline
+    apply_theme(QApplication.instance(), "light")
+    image = spark.grab().toImage()
+    x = round(spark.x_of(late) * image.width() / spark.width())
+    column = {image.pixelColor(x, y).name() for y in range(image.height())}
+    assert theme("light").now in column
