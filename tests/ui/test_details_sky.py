@@ -32,9 +32,9 @@ def compute(state: NightState) -> None:
                                                moon=state.settings.moon()))
 
 
-@pytest.fixture
-def pane(qtbot):
-    state = NightState(SETTINGS, clock=lambda: EVENING)
+def open_pane(qtbot, clock: float):
+    """A Details pane on the three targets at the moment ``clock``, their night computed."""
+    state = NightState(SETTINGS, clock=lambda: clock)
     state.set_target_list(TargetList(list(TARGETS), SAMPLE))
     pane = DetailsPane(state=state)
     qtbot.addWidget(pane)
@@ -42,6 +42,11 @@ def pane(qtbot):
     pane.show()
     compute(state)
     return pane, state
+
+
+@pytest.fixture
+def pane(qtbot):
+    return open_pane(qtbot, EVENING)
 
 
 def test_no_selection_then_the_selected_targets_night(pane):
@@ -139,13 +144,7 @@ def test_tonight_in_progress_marks_now_on_the_sparkline(qtbot):
     from planner.ui.themes import theme
 
     late = dt.datetime(2026, 11, 23, 22, 0, tzinfo=dt.timezone.utc).timestamp()
-    state = NightState(SETTINGS, clock=lambda: late)
-    state.set_target_list(TargetList(list(TARGETS), SAMPLE))
-    pane = DetailsPane(state=state)
-    qtbot.addWidget(pane)
-    pane.resize(480, 600)
-    pane.show()
-    compute(state)
+    pane, state = open_pane(qtbot, late)
     state.set_selection([0])
     assert "23:00 (now) – " in pane.sky.text()
     spark = pane.sky.sparkline
