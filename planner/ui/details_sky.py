@@ -77,7 +77,7 @@ class AltitudeSparkline(QWidget):
         limit = QPen(QColor(t.limit), 1.0, Qt.PenStyle.DashLine)
         p.setPen(limit)
         p.drawPolyline([QPointF(self.x_of(x), self.y_of(y)) for x, y in zip(sky.grid[::3], sky.limit[::3])])
-        curve = QColor(t.curves[0])
+        curve = QColor(t.curve_color(sky.name) if sky.name else t.curves[0])  # the star's colour, as on the chart
         path = QPainterPath()
         for k, (x, y) in enumerate(zip(sky.grid, sky.altitude)):
             point = QPointF(self.x_of(x), self.y_of(y))

@@ -153,3 +153,15 @@ def test_tonight_in_progress_marks_now_on_the_sparkline(qtbot):
     x = round(spark.x_of(late) * image.width() / spark.width())
     column = {image.pixelColor(x, y).name() for y in range(image.height())}
     assert theme("light").now in column
+
+
+def test_the_sparkline_draws_the_star_in_its_chart_colour(pane):
+    from planner.ui.themes import theme
+
+    pane, state = pane
+    apply_theme(QApplication.instance(), "light")
+    for i in (0, 2):
+        state.set_selection([i])
+        image = pane.sky.sparkline.grab().toImage()
+        colours = {image.pixelColor(x, y).name() for x in range(image.width()) for y in range(image.height())}
+        assert theme("light").curve_color(TARGETS[i].star_name) in colours
