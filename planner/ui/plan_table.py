@@ -24,7 +24,6 @@ from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QCoreApplication,
     QMimeData,
     QModelIndex,
     QTime,
@@ -38,6 +37,7 @@ from planner.app.plan_edit import night_reference, parse_clock, set_entry_time
 from planner.catalog.target import Target, parse_targets, targets_to_payload
 from planner.formatting import format_clock
 from planner.plan.model import STATUSES, Plan, PlanValueError
+from planner.ui.themes import current_theme, standard_icon
 
 TARGETS_MIME = "application/x-planner-targets+json"
 ROWS_MIME = "application/x-planner-plan-rows"
@@ -337,9 +337,11 @@ class PlanTableModel(QAbstractTableModel):
         if role == CONFLICT_ROLE:
             return list(problems or [])
         if role == Qt.ItemDataRole.BackgroundRole and problems:
-            return QBrush(QColor(220, 40, 40, 70))
+            colour = QColor(current_theme().error)
+            colour.setAlpha(70)  # a tint of the theme's error colour: red on black at night
+            return QBrush(colour)
         if role == Qt.ItemDataRole.ForegroundRole and entry.status != "planned":
-            return QBrush(QColor(128, 128, 128))
+            return QBrush(QColor(current_theme().disabled_text))
         if role == Qt.ItemDataRole.FontRole and key in TIME_KEYS and entry.pinned:
             font = QFont()
             font.setBold(True)  # typed by the user: Schedule keeps it
@@ -353,9 +355,7 @@ class PlanTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and key == "warning" and problems:
             return "\n".join(f"⚠ {p}" for p in problems)
         if role == Qt.ItemDataRole.DecorationRole and key == "name" and problems:
-            app = QCoreApplication.instance()
-            if app is not None and hasattr(app, "style"):
-                return app.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+            return standard_icon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         if role == Qt.ItemDataRole.ToolTipRole and key == "airmass":
             airmass = self.airmass_of(entry)
             if airmass is None:

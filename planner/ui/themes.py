@@ -16,13 +16,14 @@ from string import Template
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QStyle
 
 from planner.plot.palette import DARK, DEFAULT_THEME, LIGHT, NIGHT, THEME_NAMES, Theme
 from planner.plot.palette import theme as palette_theme
 
 __all__ = ["DARK", "DEFAULT_THEME", "LIGHT", "NIGHT", "THEME_NAMES", "Theme", "apply_theme", "current_theme",
-           "hex_colors", "is_night_safe", "palette", "stylesheet", "theme", "themed_icon", "tint_icon"]
+           "hex_colors", "is_night_safe", "palette", "standard_icon", "stylesheet", "theme", "themed_icon",
+           "tint_icon"]
 
 # Sizes a tinted icon is rendered at when the source icon does not list its own.
 _ICON_SIZES = (16, 22, 24, 32, 48)
@@ -168,3 +169,26 @@ def is_night_safe(color: str | QColor) -> bool:
     if r == g == b == 0:
         return True
     return b == 0 and g <= 0.45 * r
+
+
+_STANDARD_ICONS: dict[tuple[str, QStyle.StandardPixmap], QIcon] = {}
+
+
+def standard_icon(which: QStyle.StandardPixmap) -> QIcon:
+    """The style's standard icon (a warning, say) in the current theme: in night mode its
+    luminance in red only (``night_filter.red_only``: the shape and the "!" stay readable, the
+    style's yellow never reaches dark-adapted eyes); the style's own colours otherwise."""
+    from planner.ui.night_filter import red_only  # numpy: only when an icon is first asked for
+
+    app = QApplication.instance()
+    name = current_theme(app).name
+    key = (name, which)
+    if key not in _STANDARD_ICONS:
+        icon = app.style().standardIcon(which)
+        if name == "night":
+            red = QIcon()
+            for size in icon.availableSizes() or [QSize(s, s) for s in _ICON_SIZES]:
+                red.addPixmap(QPixmap.fromImage(red_only(icon.pixmap(size).toImage())))
+            icon = red
+        _STANDARD_ICONS[key] = icon
+    return _STANDARD_ICONS[key]

@@ -157,3 +157,38 @@ def test_a_deleted_table_stops_listening_to_a_plan_that_outlives_it(qtbot):
     assert len(plan.events.inserted) == 0
     plan.add(PlanEntry(target=target("U Gem")))  # nothing calls into the dead model
     assert len(plan.entries) == 5
+
+
+def _pixel_colours(icon) -> set[tuple[int, int, int]]:
+    image = icon.pixmap(32, 32).toImage()
+    colours = set()
+    for y in range(image.height()):
+        for x in range(image.width()):
+            c = image.pixelColor(x, y)
+            if c.alpha() > 0:
+                colours.add((c.red(), c.green(), c.blue()))
+    return colours
+
+
+def test_a_conflicting_row_emits_no_green_or_blue_light_in_night_mode(watched, qapp):
+    """Issue 17 item 4: the warning icon was the style's yellow and the tint a fixed red/grey."""
+    from PySide6.QtCore import Qt
+
+    from planner.ui.themes import apply_theme, is_night_safe
+
+    m = watched.model
+    watched.plan.set_times(1, T0 + 6000)  # omi Cet onto SS Cyg's block: both rows warn
+    watched.plan.update(3, status="skipped")
+    try:
+        apply_theme(qapp, "night")
+        icon = m.index(1, COL["name"]).data(Qt.ItemDataRole.DecorationRole)
+        colours = _pixel_colours(icon)
+        assert colours and all(g == 0 and b == 0 for _r, g, b in colours), sorted(colours)[:5]
+        assert len({r for r, _g, _b in colours}) > 2  # the "!" still stands out from the triangle
+        assert is_night_safe(m.index(1, COL["name"]).data(Qt.ItemDataRole.BackgroundRole).color())
+        assert is_night_safe(m.index(3, COL["name"]).data(Qt.ItemDataRole.ForegroundRole).color())
+        apply_theme(qapp, "light")  # and back: the style's own icon again
+        light = _pixel_colours(m.index(1, COL["name"]).data(Qt.ItemDataRole.DecorationRole))
+        assert any(g > 0 for _r, g, _b in light)
+    finally:
+        apply_theme(qapp, "light")
