@@ -46,6 +46,7 @@ from planner.sky.horizon import (
 from planner.sky.moon import SYNODIC_MONTH_DAYS, MoonAvoidance, lorentzian_separation
 from planner.sky.mount import Mount
 from planner.ui.settings.page import SettingsPage
+from planner.ui.themes import current_theme
 
 FILE_FILTER = ";;".join([
     "Horizon files (*.hrz *.hpts *.ini *.zip *.csv *.txt)",
@@ -114,7 +115,7 @@ class HorizonPreview(QWidget):
             painter.fillPath(path, ground)
             painter.setPen(QPen(text, 1.4))
             painter.drawPolyline(polygon)
-        limit_pen = QPen(QColor("#c0392b"), 1.2, Qt.PenStyle.DashLine)
+        limit_pen = QPen(QColor(current_theme().limit), 1.2, Qt.PenStyle.DashLine)  # the chart's limit line
         painter.setPen(limit_pen)
         y = point(0, self.limit).y()
         painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
