@@ -9,9 +9,11 @@ dark-adapted eyes survive looking at the screen.
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from string import Template
 
 from PySide6.QtCore import QSize, Qt
@@ -78,13 +80,44 @@ def _read_qss(name: str) -> str:
     return item.read_text("utf-8") if item.is_file() else ""
 
 
+_ARROWS = {"up": "M1 6 L5 1 L9 6 Z", "down": "M1 1 L5 6 L9 1 Z"}
+
+
+def _arrow_files(t: Theme) -> dict[str, str]:
+    """Spin-box and date-edit arrows as SVG files in the theme's text colour, for stylesheets
+    that restyle those sub-controls (night mode: Fusion's own arrows and bevels mix white into
+    them). Written once into the cache folder (a temporary folder if that can't be written)."""
+    import tempfile
+
+    from planner.config import cache_dir
+
+    out: dict[str, str] = {}
+    for folder in (cache_dir() / "theme", Path(tempfile.gettempdir()) / f"planner-theme-{os.getuid() if hasattr(os, 'getuid') else 0}"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for name, path in _ARROWS.items():
+                svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="7" viewBox="0 0 10 7">'
+                       f'<path d="{path}" fill="{t.text}"/></svg>')
+                file = folder / f"{t.name}-arrow-{name}.svg"
+                if not file.is_file() or file.read_text("utf-8") != svg:
+                    file.write_text(svg, "utf-8")
+                out[f"arrow_{name}"] = file.as_posix()
+            return out
+        except OSError:
+            continue
+    return {f"arrow_{name}": "" for name in _ARROWS}  # no arrows rather than no theme
+
+
 @lru_cache(maxsize=None)
 def _stylesheet(t: Theme) -> str:
     values = dict(t.colors())
     values["font_weight"] = t.font_weight
+    own_qss = _read_qss(f"{t.name}.qss")
+    if "${arrow_" in own_qss:
+        values.update(_arrow_files(t))
     # substitute (not safe_substitute): a misspelt placeholder fails loudly in the tests
     base = Template(_read_qss("base.qss")).substitute(values)
-    own = Template(_read_qss(f"{t.name}.qss")).substitute(values)
+    own = Template(own_qss).substitute(values)
     return base + "\n" + own
 
 
