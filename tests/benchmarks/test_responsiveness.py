@@ -32,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QThreadPool
@@ -40,7 +41,7 @@ from PySide6.QtTest import QTest
 from planner.app.targets import SAMPLE, TargetList
 from tests.benchmarks.stalls import StallProbe, StallSampler
 from tests.benchmarks.test_thumbnails import COUNT as THUMBS
-from tests.benchmarks.test_thumbnails import LATENCY_S, slow_server  # noqa: F401 (a fixture)
+from tests.benchmarks.test_thumbnails import LATENCY_S
 from tests.ui.conftest import make_targets
 
 pytestmark = pytest.mark.benchmark
@@ -81,11 +82,26 @@ def bare_floor(seconds: float = FLOOR_S) -> int:
     return int(done.stdout.split()[-1])
 
 
+SLOW_NASA = Path(__file__).with_name("slow_nasa.py")
+
+
 @pytest.fixture
-def slow_images(slow_server, monkeypatch):  # noqa: F811 (the fixture imported above)
-    """NASA Images on 127.0.0.1 (test_thumbnails' server: 24 items, each thumbnail after 300 ms)."""
-    monkeypatch.setenv("PLANNER_NASA_URL", slow_server.url_for("").rstrip("/"))
-    return slow_server
+def slow_images(monkeypatch):
+    """NASA Images on 127.0.0.1 in a process of its own (``slow_nasa.py``: 24 items, each
+    thumbnail after 300 ms): a server thread in the window's process would compete with the
+    window's threads for the GIL, which a real server does not."""
+    server = subprocess.Popen([sys.executable, str(SLOW_NASA), str(THUMBS), str(LATENCY_S)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(server.stdout.readline())
+        monkeypatch.setenv("PLANNER_NASA_URL", f"http://127.0.0.1:{port}")
+        yield port
+    finally:
+        server.stdin.close()  # it leaves when its stdin closes
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 @pytest.fixture
