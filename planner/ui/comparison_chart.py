@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from planner.ui.listen import listen
 from planner.ui.night_filter import mark_image_widget
+from planner.ui.themes import THEME_EVENTS
 from planner.ui.workers import LatestRunner
 
 ZOOM_STEP = 1.25
@@ -454,7 +455,7 @@ class ComparisonChartPanel(QWidget):
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().changeEvent(event)
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange, QEvent.Type.StyleChange):
+        if event.type() in THEME_EVENTS:
             # The theme's name is recorded after its palette is set: look once the change is done.
             QTimer.singleShot(0, self._follow_theme)
 

@@ -17,7 +17,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QEvent,
     QModelIndex,
     QSortFilterProxyModel,
     Qt,
@@ -42,9 +41,8 @@ from planner.sky.crosscheck import (
     format_time,
 )
 from planner.ui.listen import listen
-from planner.ui.themes import current_theme
+from planner.ui.themes import THEME_EVENTS, current_theme
 
-_THEME_EVENTS = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange, QEvent.Type.StyleChange)
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 NAME_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -348,7 +346,7 @@ class CrossCheckPanel(QWidget):
     def changeEvent(self, event) -> None:
         # A theme switch (night mode) changes the palette: recolour the badge to match, once
         # the switch is complete (the theme's name is recorded after the palette changes).
-        if event.type() in _THEME_EVENTS and not self._recolour_pending:
+        if event.type() in THEME_EVENTS and not self._recolour_pending:
             self._recolour_pending = True
             QTimer.singleShot(0, self, self._recolour)  # dropped if the panel is deleted first
         super().changeEvent(event)

@@ -11,15 +11,14 @@ import html
 import re
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from planner.app.target_sky import TargetSky, describe_target_sky, position_text, target_sky
 from planner.ui.listen import listen
-from planner.ui.themes import current_theme
+from planner.ui.themes import THEME_EVENTS, current_theme
 
-_THEME_EVENTS = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange, QEvent.Type.StyleChange)
 TOP_ALTITUDE = 90.0
 
 
@@ -45,7 +44,7 @@ class AltitudeSparkline(QWidget):
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().changeEvent(event)
-        if event.type() in _THEME_EVENTS:
+        if event.type() in THEME_EVENTS:
             self.update()
 
     def x_of(self, t: float) -> float:

@@ -41,7 +41,7 @@ from planner.app.outlook import Outlook, outlook_dates, outlook_in_helper, targe
 from planner.formatting import format_clock
 from planner.sky.events import FULL, NONE, PARTIAL
 from planner.ui.listen import listen
-from planner.ui.themes import current_theme
+from planner.ui.themes import THEME_EVENTS, current_theme
 from planner.ui.workers import LatestRunner
 
 HOURS_ROLE = Qt.ItemDataRole.UserRole + 1  # float hours (sort value)
@@ -49,7 +49,6 @@ DUE_ROLE = Qt.ItemDataRole.UserRole + 2  # bool
 TARGET_ROLE = Qt.ItemDataRole.UserRole + 3  # index into the state's targets
 EVENT_ROLE = Qt.ItemDataRole.UserRole + 4  # "watchable" | "unwatchable" | None: the cell's event mark
 NAME_COLUMN = 0
-_THEME_EVENTS = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange, QEvent.Type.StyleChange)
 
 
 class OutlookModel(QAbstractTableModel):
@@ -356,7 +355,7 @@ class OutlookPanel(QWidget):
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
-        if event.type() in _THEME_EVENTS:
+        if event.type() in THEME_EVENTS:
             self.view.viewport().update()
 
 

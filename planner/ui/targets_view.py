@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from datetime import datetime, timezone
 
-from PySide6.QtCore import QEvent, QPoint, QRect, Qt, Signal
+from PySide6.QtCore import QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QAccessible, QAction, QFont, QFontMetrics, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
     QMenu,
     QStyle,
     QTableView,
-    QTextBrowser,
     QWidget,
 )
 
 from planner.catalog.target import Target
+from planner.ui.html_view import HtmlView
 from planner.ui.listen import listen
 from planner.ui.columns import COLUMN_INDEX, DEFAULT_ORDER, OBSERVER_FIRST
 from planner.ui.targets_model import COLUMNS, ROW_ROLE, TargetsModel, TargetsProxy
@@ -352,18 +352,13 @@ def target_details_html(target: Target | None, *, now: float | None = None, tz=t
             + f'<p><a href="{star_url}">Look up in VSX</a></p>')
 
 
-class TargetDetails(QTextBrowser):
-    """Read-only details of the current target; links open in the web browser. A theme change
-    renders the page again: a document takes its links' colour from the palette when its HTML
-    is set, so night mode's links would stay blue (and light mode's red) until the next target."""
-
-    _THEME_EVENTS = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange, QEvent.Type.StyleChange)
+class TargetDetails(HtmlView):
+    """Read-only details of the current target; links open in the web browser, and follow a
+    theme change (``HtmlView``)."""
 
     def __init__(self, parent: QWidget | None = None, *, state=None) -> None:
         super().__init__(parent)
-        self.setOpenExternalLinks(True)
         self.setObjectName("targetDetails")
-        self._html = ""
         self.show_target(None)
         if state is not None:  # the window's night: its current target, due at the shown night
             def follow(*_args) -> None:
@@ -380,12 +375,4 @@ class TargetDetails(QTextBrowser):
 
     def show_target(self, target: Target | None, *, now: float | None = None, tz=timezone.utc,
                     events: str = "") -> None:
-        self._html = target_details_html(target, now=now, tz=tz, events=events)
-        self.setHtml(self._html)
-
-    def changeEvent(self, event) -> None:  # noqa: N802 (Qt name)
-        super().changeEvent(event)
-        if event.type() in self._THEME_EVENTS and self._html:
-            scroll = self.verticalScrollBar().value()
-            self.setHtml(self._html)
-            self.verticalScrollBar().setValue(scroll)
+        self.setHtml(target_details_html(target, now=now, tz=tz, events=events))

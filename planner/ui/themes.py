@@ -16,16 +16,20 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QStyle
 
 from planner.plot.palette import DARK, DEFAULT_THEME, LIGHT, NIGHT, THEME_NAMES, Theme
 from planner.plot.palette import theme as palette_theme
 
-__all__ = ["DARK", "DEFAULT_THEME", "LIGHT", "NIGHT", "THEME_NAMES", "Theme", "apply_theme", "current_theme",
+__all__ = ["DARK", "DEFAULT_THEME", "LIGHT", "NIGHT", "THEME_EVENTS", "THEME_NAMES", "Theme", "apply_theme", "current_theme",
            "hex_colors", "is_night_safe", "palette", "standard_icon", "stylesheet", "theme", "themed_icon",
            "tint_icon"]
+
+# What a widget hears when the theme changes (apply_theme sets the palette and the stylesheet):
+# a widget that paints colours of its own redraws on these.
+THEME_EVENTS = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange, QEvent.Type.StyleChange)
 
 # Sizes a tinted icon is rendered at when the source icon does not list its own.
 _ICON_SIZES = (16, 22, 24, 32, 48)
