@@ -154,10 +154,10 @@ def close_windows():
     QCoreApplication.processEvents()
 
 
-def open_window(qtbot):
+def open_window(qtbot, **kw):
     from planner.ui.main_window import MainWindow
 
-    window = MainWindow()
+    window = MainWindow(**kw)
     _open.append(window)
     window.show()
     qtbot.waitUntil(lambda: window.is_ready and not window.sky_runner.busy, timeout=60_000)
@@ -256,7 +256,10 @@ def test_add_events_to_plan_makes_fixed_blocks_with_the_settings_margins(qtbot, 
     from planner.app.events import event_for_block
 
     monkeypatch.setattr(app_events, "vsx_elements_for", lambda targets, settings, cancelled=None: ({}, ""))
-    window = open_window(qtbot)
+    # a fixed evening (2026-12-01 17:00 UTC), on which the sample has watchable events and
+    # targets without one: the real clock's night may have none (it failed at 09:30 UTC)
+    evening = dt.datetime(2026, 12, 1, 17, 0, tzinfo=dt.timezone.utc).timestamp()
+    window = open_window(qtbot, clock=lambda: evening)
     state = window.night_state
     qtbot.waitUntil(lambda: state.events is not None and not window.night_events.busy, timeout=120_000)
     names = [t.star_name for t in state.targets]
