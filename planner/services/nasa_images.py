@@ -18,7 +18,7 @@ from typing import Any, Mapping
 from planner.services.client import ServiceClient, origin_words
 from planner.services.declaration import declare
 from planner.services.errors import BadResponseError, InvalidRequestError
-from planner.services.origin import with_origin
+from planner.services.origin import Fetched, with_origin
 
 SERVICE = declare(
     key="nasa",
@@ -84,7 +84,7 @@ class NasaItem:
 
 
 @dataclass(frozen=True)
-class NasaResults:
+class NasaResults(Fetched):
     """One page of a search or an album; ``next_page``/``previous_page`` are page numbers."""
 
     items: tuple[NasaItem, ...]
@@ -94,20 +94,14 @@ class NasaResults:
     previous_url: str | None = None
     next_page: int | None = None
     previous_page: int | None = None
-    from_cache: bool = field(default=False, compare=False)
-    offline: bool = field(default=False, compare=False)
-    fetched_at: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
-class NasaAsset:
+class NasaAsset(Fetched):
     """An asset manifest: every file of one NASA id, and the right one for a need."""
 
     nasa_id: str
     urls: tuple[str, ...]
-    from_cache: bool = field(default=False, compare=False)
-    offline: bool = field(default=False, compare=False)
-    fetched_at: float | None = field(default=None, compare=False)
 
     def by_size(self) -> dict[str, str]:
         sizes: dict[str, str] = {}
@@ -141,7 +135,7 @@ class NasaAsset:
 
 
 @dataclass(frozen=True)
-class NasaMetadata:
+class NasaMetadata(Fetched):
     """An asset's ``metadata.json``: a flat record of (often EXIF/XMP-style) fields."""
 
     nasa_id: str
@@ -150,20 +144,14 @@ class NasaMetadata:
     description: str = ""
     date_created: str | None = None
     fields: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
-    from_cache: bool = field(default=False, compare=False)
-    offline: bool = field(default=False, compare=False)
-    fetched_at: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
-class NasaLocation:
+class NasaLocation(Fetched):
     """Where an asset's metadata or captions file is (the answer of /metadata or /captions)."""
 
     nasa_id: str
     location: str
-    from_cache: bool = field(default=False, compare=False)
-    offline: bool = field(default=False, compare=False)
-    fetched_at: float | None = field(default=None, compare=False)
 
 
 # --------------------------------------------------------------------------- payloads

@@ -7,7 +7,7 @@ and the window's text.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from typing import Any, Iterable
 
@@ -68,6 +68,21 @@ class Origin:
 LIVE = Origin()
 
 
+@dataclass(frozen=True)
+class Fetched:
+    """The base of every client record that knows where it came from: the three origin
+    fields, keyword-only (so a record's own fields keep their order and their defaults) and
+    left out of equality (the same site fetched twice is the same site)."""
+
+    from_cache: bool = field(default=False, compare=False, kw_only=True)
+    offline: bool = field(default=False, compare=False, kw_only=True)
+    fetched_at: float | None = field(default=None, compare=False, kw_only=True)
+
+    @property
+    def origin(self) -> Origin:
+        return Origin(self.from_cache, self.offline, self.fetched_at)
+
+
 def origin_of(result: Any) -> Origin | None:
     """The origin of a client result (an ``Origin``, a reply or a result with the three fields)."""
     if result is None:
@@ -116,4 +131,4 @@ def record_json(record: Any) -> dict[str, Any]:
     return data
 
 
-__all__ = ["LIVE", "ORIGIN_KEYS", "FetchedList", "Origin", "origin_of", "record_json", "with_origin"]
+__all__ = ["LIVE", "ORIGIN_KEYS", "Fetched", "FetchedList", "Origin", "origin_of", "record_json", "with_origin"]

@@ -26,13 +26,14 @@ from __future__ import annotations
 import math
 import re
 import urllib.parse
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from planner.numbers import finite_number
 from planner.services.client import ServiceClient, origin_words
 from planner.services.declaration import declare
 from planner.services.errors import BadResponseError, InvalidRequestError, NotFoundError, ServiceError
+from planner.services.origin import Fetched, with_origin
 
 SERVICE = declare(
     key="vsp",
@@ -138,7 +139,7 @@ class ComparisonStar:
 
 
 @dataclass(frozen=True)
-class VspChart:
+class VspChart(Fetched):
     """One chart: its id (what a report cites), the image's address and the photometry."""
 
     chart_id: str
@@ -156,9 +157,6 @@ class VspChart:
     special: str = ""
     photometry: tuple[ComparisonStar, ...] = ()
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
-    from_cache: bool = field(default=False, compare=False)
-    offline: bool = field(default=False, compare=False)
-    fetched_at: float | None = field(default=None, compare=False)
 
     def comparison(self, label: str) -> ComparisonStar | None:
         """The comparison star with this chart label or AUID (case and spaces ignored)."""
@@ -419,7 +417,7 @@ class VspClient(ServiceClient):
                                 "check the chart id (as printed on the chart) or the star's name",
                                 status=exc.status, service_key=SERVICE_KEY, url=exc.url) from None
         chart = parse_or_bad_response(SERVICE_NAME, parse_chart, reply.data, what="chart", service_key=SERVICE_KEY)
-        return replace(chart, from_cache=reply.from_cache, offline=reply.offline, fetched_at=reply.fetched_at)
+        return with_origin(chart, reply)
 
     def chart(self, star: str | None = None, *, refresh: bool = False, **options: Any) -> VspChart:
         """A new chart of ``star`` (or of ``ra=``/``dec=``), with ``fov=`` (arcmin) and

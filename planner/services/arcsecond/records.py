@@ -11,13 +11,14 @@ from typing import Any, Mapping
 
 from planner.numbers import finite_or_none
 from planner.services.arcsecond.service import _bad, _invalid
+from planner.services.origin import Fetched
 
 
 # --------------------------------------------------------------------------- records
 
 
 @dataclass(frozen=True)
-class ObservingSite:
+class ObservingSite(Fetched):
     uuid: str
     name: str = ""
     longitude: float | None = None
@@ -25,69 +26,51 @@ class ObservingSite:
     height: float | None = None
     country: str = ""
     telescopes: tuple[str, ...] = ()
-    from_cache: bool = field(default=False, compare=False)
-    offline: bool = field(default=False, compare=False)
-    fetched_at: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
-class Telescope:
+class Telescope(Fetched):
     uuid: str
     name: str = ""
     observing_site: str | None = None
     mounting: str = ""
     optical_design: str = ""
-    from_cache: bool = field(default=False, compare=False)
-    offline: bool = field(default=False, compare=False)
-    fetched_at: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
-class NightLog:
+class NightLog(Fetched):
     uuid: str
     date: str | None = None
     observing_site: str | None = None
     telescope: str | None = None
     notes: str = ""
-    from_cache: bool = field(default=False, compare=False)
-    offline: bool = field(default=False, compare=False)
-    fetched_at: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
-class DataPackage:
+class DataPackage(Fetched):
     uuid: str
     name: str = ""
     status: str = ""
     dataset: str | None = None
-    from_cache: bool = field(default=False, compare=False)
-    offline: bool = field(default=False, compare=False)
-    fetched_at: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
-class Dataset:
+class Dataset(Fetched):
     uuid: str
     name: str = ""
     telescope: str | None = None
     observation: str | None = None
     calibration: str | None = None
     creation_date: str | None = None
-    from_cache: bool = field(default=False, compare=False)
-    offline: bool = field(default=False, compare=False)
-    fetched_at: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
-class DataFile:
+class DataFile(Fetched):
     id: int | None
     name: str
     size: int | None = None
     dataset: str | None = None
     status: str = ""
-    from_cache: bool = field(default=False, compare=False)
-    offline: bool = field(default=False, compare=False)
-    fetched_at: float | None = field(default=None, compare=False)
 
 
 @dataclass

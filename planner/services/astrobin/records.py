@@ -10,6 +10,7 @@ from typing import Any, Mapping
 
 from planner.numbers import finite_or_none
 from planner.services.astrobin.service import CDN_BASE, _IMAGE_ID, _IMAGE_URI_ID, _bad
+from planner.services.origin import Fetched
 
 
 # --------------------------------------------------------------------------- records
@@ -25,7 +26,7 @@ class ImageUrls:
 
 
 @dataclass(frozen=True)
-class AstrobinImage:
+class AstrobinImage(Fetched):
     id: str
     title: str = ""
     user: str = ""
@@ -55,9 +56,6 @@ class AstrobinImage:
     imaging_cameras: tuple[str, ...] = ()
     likes: int | None = None
     views: int | None = None
-    from_cache: bool = field(default=False, compare=False)
-    offline: bool = field(default=False, compare=False)
-    fetched_at: float | None = field(default=None, compare=False)
 
     @property
     def urls(self) -> ImageUrls:
@@ -70,7 +68,7 @@ class AstrobinImage:
 
 
 @dataclass(frozen=True)
-class ImagePage:
+class ImagePage(Fetched):
     """One page of search results; ``next_offset`` is ``None`` on the last page."""
 
     images: tuple[AstrobinImage, ...]
@@ -79,19 +77,13 @@ class ImagePage:
     offset: int
     next_offset: int | None
     previous_offset: int | None
-    from_cache: bool = field(default=False, compare=False)
-    offline: bool = field(default=False, compare=False)
-    fetched_at: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
-class ImageOfTheDay:
+class ImageOfTheDay(Fetched):
     date: str | None
     image_id: str
     image: AstrobinImage | None = None
-    from_cache: bool = field(default=False, compare=False)
-    offline: bool = field(default=False, compare=False)
-    fetched_at: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
