@@ -1,7 +1,7 @@
 """One service's tab of the reference-images dock: the query (following the selected
 target), one page of results loaded in a worker, the thumbnail grid filling in as images
-arrive, paging, the tab's message line and the detail pane (larger image, facts, "Open in
-browser", "Solve this image").
+arrive, paging, the tab's message line; the detail pane (larger image, facts, "Open in
+browser", "Solve this image") is the ``planner.ui.image_detail.ImageDetail`` part of it.
 
 What to ask and how to read the answer is the tab's ``source`` (``planner.app.images``,
 Qt-free); the tiles are ``planner.ui.thumbnails``. A new query or target bumps the tab's
@@ -11,12 +11,10 @@ generation are dropped.
 
 from __future__ import annotations
 
-import html
 import threading
-from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices, QImage, QPixmap
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -25,29 +23,20 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSplitter,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
-from planner.app.images import ImageDetails, ImagePage, ImageSource, error_text
-from planner.services.image_cache import ImageFetchError
-from planner.ui.thumbnails import (
-    LOADING,
-    NO_IMAGE,
-    ImageJob,
-    JobSignals,
-    ThumbItem,
-    ThumbnailDelegate,
-    ThumbnailModel,
-)
+from planner.app.images import ImagePage, ImageSource, error_text
+from planner.ui.image_detail import ImageDetail
 from planner.ui.night_filter import SHOWS_IMAGE, NightFilter, apply_night_filter, mark_image_widget
+from planner.ui.thumbnails import NO_IMAGE, ImageJob, JobSignals, ThumbItem, ThumbnailDelegate, ThumbnailModel
 from planner.ui.workers import LatestRunner
 
 SPINNER_MS = 80
 
 
-class SourceTab(QWidget):
+class SourceTab(ImageDetail, QWidget):
     """One service's browser: query, grid, paging, messages and the detail view. A
     subclass names its ``source`` (``planner.app.images``) and makes its client."""
 
@@ -67,7 +56,6 @@ class SourceTab(QWidget):
         self._pending_target = False
         self._target = None
         self._broken_messages: list[str] = []
-        self._large_url: str | None = None
         self._last_reported: str | None = None  # the failure the window was last told of
 
         self.model = ThumbnailModel(self)
@@ -75,12 +63,9 @@ class SourceTab(QWidget):
         self.page_runner.finished.connect(self._on_page)
         self.page_runner.failed.connect(self._on_page_failed)
         self.page_runner.busy_changed.connect(self._on_busy)
-        self.detail_runner = LatestRunner(f"{self.service_key} detail", self)
-        self.detail_runner.finished.connect(self._on_detail)
-        self.detail_runner.failed.connect(self._on_detail_failed)
         self._signals = JobSignals(self)
         self._signals.done.connect(self._on_thumb)
-        self._detail_generation = 0
+        self._init_detail()
         self._spin_timer = QTimer(self)
         self._spin_timer.setInterval(SPINNER_MS)
         self._spin_timer.timeout.connect(self._spin)
@@ -171,26 +156,7 @@ class SourceTab(QWidget):
         paging.addWidget(self.page_label, 1)
         paging.addWidget(self.next_button)
 
-        self.detail = QWidget(self)
-        detail_layout = QVBoxLayout(self.detail)
-        detail_layout.setContentsMargins(0, 0, 0, 0)
-        self.detail_image = mark_image_widget(QLabel(self.detail))
-        self.detail_image.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.detail_image.setMinimumHeight(160)
-        self.detail_text = QTextBrowser(self.detail)
-        self.detail_text.setOpenExternalLinks(True)
-        buttons = QHBoxLayout()
-        self.open_button = QPushButton("Open in browser", self.detail)
-        self.open_button.clicked.connect(self.open_in_browser)
-        self.solve_button = QPushButton("Solve this image", self.detail)
-        self.solve_button.setToolTip("Plate-solve this image in the Plate solving panel")
-        self.solve_button.clicked.connect(self.request_solve)
-        buttons.addWidget(self.open_button)
-        buttons.addWidget(self.solve_button)
-        buttons.addStretch(1)
-        detail_layout.addWidget(self.detail_image, 3)
-        detail_layout.addWidget(self.detail_text, 2)
-        detail_layout.addLayout(buttons)
+        self._build_detail()
 
         top = QWidget(self)
         top_layout = QVBoxLayout(top)
@@ -424,105 +390,3 @@ class SourceTab(QWidget):
         if not self.model.loading_rows():
             self._spin_timer.stop()
             self.dock.page_filled.emit(self.service_key, self.generation)
-
-    # -- detail
-
-    def current_item(self) -> ThumbItem | None:
-        index = self.view.currentIndex()
-        return index.data(ThumbnailModel.ItemRole) if index.isValid() else None
-
-    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        item = current.data(ThumbnailModel.ItemRole) if current.isValid() else None
-        self._show_detail(item)
-        if item is not None:
-            self._detail_generation += 1
-            self.detail_runner.submit(self._fetch_large, item.record, self._detail_generation)
-
-    def _show_detail(self, item: ThumbItem | None) -> None:
-        self._large_url = None
-        self.solve_button.setEnabled(False)
-        self.open_button.setEnabled(item is not None and bool(self.source.page_url(item.record)))
-        self.detail_image.setPixmap(QPixmap())
-        if item is None:
-            self.detail_image.setText("")
-            self.detail_text.setHtml("<p><i>Click a thumbnail for its details.</i></p>")
-            return
-        if item.pixmap is not None:
-            self._set_detail_pixmap(item.pixmap)
-        else:
-            self.detail_image.setText("loading…" if item.state == LOADING else (item.error or ""))
-        self.detail_text.setHtml(details_html(self.source.details(item.record)))
-
-    def _fetch_large(self, record, detail_generation: int):
-        url = self.source.large_url(self.client(), record)
-        if not url:
-            return detail_generation, None, None, "no larger image is available"
-        try:
-            result = self.dock.fetcher.fetch(url, max_bytes=self.dock.image_max_bytes)
-        except ImageFetchError as exc:
-            return detail_generation, url, None, str(exc)
-        image = QImage.fromData(result.data)
-        if image.isNull():
-            return detail_generation, url, None, "the larger image cannot be displayed"
-        if image.width() > 1600 or image.height() > 1600:
-            image = image.scaled(1600, 1600, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
-        return detail_generation, url, image, ""
-
-    def _on_detail(self, _g: int, result) -> None:
-        detail_generation, url, image, error = result
-        if detail_generation != self._detail_generation:
-            return
-        self._large_url = url
-        self.solve_button.setEnabled(bool(url))
-        if image is not None:
-            self._set_detail_pixmap(QPixmap.fromImage(image))
-        elif error and self.detail_image.pixmap().isNull():
-            self.detail_image.setText(error)
-        elif error:
-            self.detail_image.setToolTip(error)
-
-    def _on_detail_failed(self, _g: int, exc: BaseException) -> None:
-        if self.detail_image.pixmap().isNull():
-            self.detail_image.setText(error_text(self.service_name, exc))
-
-    def _set_detail_pixmap(self, pixmap: QPixmap) -> None:
-        self._detail_source = pixmap
-        size = self.detail_image.size()
-        w, h = max(size.width(), 120), max(size.height(), 120)
-        self.detail_image.setPixmap(pixmap.scaled(w, h, Qt.AspectRatioMode.KeepAspectRatio,
-                                                  Qt.TransformationMode.SmoothTransformation))
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        super().resizeEvent(event)
-        source = getattr(self, "_detail_source", None)
-        if source is not None and not self.detail_image.pixmap().isNull():
-            self._set_detail_pixmap(source)
-
-    @property
-    def large_url(self) -> str | None:
-        return self._large_url
-
-    def open_in_browser(self) -> None:
-        item = self.current_item()
-        url = self.source.page_url(item.record) if item is not None else None
-        if url:
-            QDesktopServices.openUrl(QUrl(url))
-
-    def request_solve(self) -> None:
-        item = self.current_item()
-        if item is not None and self._large_url:
-            self.dock.solve_requested.emit(self._large_url, item.title)
-
-
-def _esc(value: Any) -> str:
-    return html.escape(str(value)) if value not in (None, "") else ""
-
-
-def details_html(details: ImageDetails) -> str:
-    """The facts beside a chosen image, as the detail pane's rich text (every value escaped)."""
-    cells = "".join(
-        f"<tr><td style='padding-right:8px'><b>{_esc(k)}</b></td><td>{_esc(v)}</td></tr>" for k, v in details.rows
-    )
-    rows = f"<table>{cells}</table>" if cells else ""
-    description = f"<p>{_esc(details.description)}</p>" if details.description else ""
-    return f"<h3>{_esc(details.heading)}</h3>{rows}{description}"
