@@ -11,9 +11,10 @@ flips inside the plan's blocks are marked.
 Qt-free: the window's chart (``planner.ui.chart``, drawn in a child process by
 ``planner.plot.render``), the PDF night sheet and any other picture use ``draw_night``.
 Colours come from a ``planner.plot.palette.Theme``: a star's curve has the colour its name
-picks (``Theme.curve_looks``: the same on every night, whatever else is selected, in the
-window and the PDF); curves differ in dash pattern where colours cannot tell them apart
-(two names picking one colour, night mode, print). Each curve is named near its peak, inside
+picks unless a shown star already keeps it (``Theme.curve_looks``: no two shown curves share
+a colour up to ten, the same set gets the same colours on every night, in the window and the
+PDF); curves differ in dash pattern where colours cannot tell them apart (more curves than
+colours, night mode, print). Each curve is named near its peak, inside
 the axes and clear of the other names and the key marks (``planner.plot.labels``); with more
 than ``LEGEND_CURVES_AFTER`` curves the legend lists them. It only reads an ``Observability``.
 """

@@ -3,13 +3,16 @@ grey print look of the PDF) as a ``Theme`` of ``#rrggbb`` strings that matplotli
 both read. ``planner.ui.themes`` builds the Qt palette and stylesheet from these; the
 night chart (``planner.plot.night``) draws with them anywhere, the PDF included.
 
-A star keeps its colour: ``Theme.curve_looks`` picks a curve's colour from its star's name
-alone (a CRC-32 of the normalised name: the same in every process and on every night, and
-whatever else is selected), so SS Cyg is the same blue in the window on any night, in the
-PDF's night sheet and in the Chart tab. Two selected stars whose names pick the same colour
-are told apart by dash pattern instead (the one whose name sorts first keeps the solid line):
-the colour never moves. In night mode and print, where colours cannot tell curves apart,
-every curve gets a dash pattern of its own, also preferred by name.
+A star keeps its colour: ``Theme.curve_colors`` gives each of the curves shown together a
+colour, preferring the one its star's name picks (``curve_color``: a CRC-32 of the normalised
+name, the same in every process and on every night). Two shown stars whose names pick the
+same colour do not share it: the one whose name sorts first keeps it, the other takes the
+next colour no shown star keeps. So SS Cyg is the same blue on any night and beside any
+stars that do not collide with it, and no two curves share a colour while there are no more
+curves than colours (ten; eight in night mode); only beyond that do dash patterns tell
+same-coloured curves apart. The window's chart, the PDF's night sheet and the Details
+sparkline all take their colours from it. In night mode and print, where colours cannot
+tell curves apart, every curve also gets a dash pattern of its own, preferred by name.
 """
 
 from __future__ import annotations
@@ -90,23 +93,51 @@ class Theme:
         return out
 
     def curve_color(self, name: str) -> str:
-        """The colour of ``name``'s curve in this theme: from the name alone."""
+        """The colour ``name``'s curve prefers in this theme (from the name alone); the one it
+        gets unless a star shown with it prefers the same colour (``curve_colors``)."""
         return self.curves[name_slot(name) % len(self.curves)]
+
+    def curve_colors(self, names: Sequence[str]) -> list[str]:
+        """The colour of each of the curves named ``names``, shown together: no two share one
+        while there are no more curves than colours. It depends only on the *set* of names.
+
+        Each curve prefers ``curve_color(name)``. First every curve whose preferred colour no
+        other curve prefers keeps it, and of those preferring one colour, the one whose name
+        sorts first; then, in name order, each of the others takes the first colour after its
+        preferred one that no curve holds yet (the preferred one itself when every colour is
+        held, so dashes tell those apart)."""
+        count = len(self.curves)
+        order = sorted(range(len(names)), key=lambda i: (name_key(names[i]), i))
+        slots = [name_slot(names[i]) % count for i in range(len(names))]
+        chosen: list[int | None] = [None] * len(names)
+        held: set[int] = set()
+        for i in order:  # the first, by name, of each preferred colour keeps it
+            if slots[i] not in held:
+                chosen[i] = slots[i]
+                held.add(slots[i])
+        for i in order:  # the rest move on to the next colour nobody holds
+            if chosen[i] is None:
+                free = [(slots[i] + k) % count for k in range(1, count) if (slots[i] + k) % count not in held]
+                chosen[i] = free[0] if free else slots[i]
+                held.add(chosen[i])
+        return [self.curves[c] for c in chosen]
 
     def curve_looks(self, names: Sequence[str]) -> list[tuple[str, object]]:
         """(colour, line style) for each of the curves named ``names``, drawn together.
 
-        The colour is ``curve_color(name)``. The style depends only on the *set* of names (not
+        The colour is ``curve_colors(names)``. The style depends only on the *set* of names (not
         their order): in name order, each curve takes its preferred style (solid in the colour
         themes; one picked by its name where ``curves_by_dash``) unless a curve it must be told
-        apart from (same colour, or any curve where ``curves_by_dash``) already has it, then the
-        next free one; when there are more such curves than styles, the least used."""
+        apart from (same colour, which happens only with more curves than colours, or any curve
+        where ``curves_by_dash``) already has it, then the next free one; when there are more
+        such curves than styles, the least used."""
         styles = self.curve_styles
+        colors = self.curve_colors(names)
         looks: list[tuple[str, object]] = [("", "-")] * len(names)
         taken: dict[object, list[int]] = {}  # group of curves to tell apart -> uses per style
         for i in sorted(range(len(names)), key=lambda i: (name_key(names[i]), i)):
             slot = name_slot(names[i])
-            color = self.curves[slot % len(self.curves)]
+            color = colors[i]
             uses = taken.setdefault(None if self.curves_by_dash else color, [0] * len(styles))
             first = (slot // len(self.curves)) % len(styles) if self.curves_by_dash else 0
             order = [(first + k) % len(styles) for k in range(len(styles))]

@@ -31,14 +31,18 @@ class AltitudeSparkline(QWidget):
         super().__init__(parent)
         self.setObjectName("altitudeSparkline")
         self.sky: TargetSky | None = None
+        self.shown: tuple[str, ...] = ()  # the stars on the chart, this one first: its colour there
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setFixedHeight(max(44, self.fontMetrics().height() * 3))
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt name)
         return QSize(240, self.height())
 
-    def set_sky(self, sky: TargetSky | None) -> None:
+    def set_sky(self, sky: TargetSky | None, shown: tuple[str, ...] = ()) -> None:
+        """``shown``: the names of the stars the chart draws with this one (this one first),
+        so the curve takes the colour the chart gives it among them."""
         self.sky = sky
+        self.shown = tuple(shown)
         self.setVisible(sky is not None)
         self.update()
 
@@ -76,7 +80,8 @@ class AltitudeSparkline(QWidget):
         limit = QPen(QColor(t.limit), 1.0, Qt.PenStyle.DashLine)
         p.setPen(limit)
         p.drawPolyline([QPointF(self.x_of(x), self.y_of(y)) for x, y in zip(sky.grid[::3], sky.limit[::3])])
-        curve = QColor(t.curve_color(sky.name) if sky.name else t.curves[0])  # the star's colour, as on the chart
+        shown = self.shown or ((sky.name,) if sky.name else ())
+        curve = QColor(t.curve_colors(shown)[0] if shown else t.curves[0])  # the colour the chart gives it
         path = QPainterPath()
         for k, (x, y) in enumerate(zip(sky.grid, sky.altitude)):
             point = QPointF(self.x_of(x), self.y_of(y))
@@ -159,7 +164,16 @@ class TargetSkyPanel(QWidget):
             self.summary.setText(_rows_html(rows))
             self.setToolTip(f"{target.star_name}: altitude through the {state.describe_night()} "
                             f"(dark band: astronomical darkness; dashed: your limit)")
-        self.sparkline.set_sky(self.sky)
+        self.sparkline.set_sky(self.sky, self._shown_names())
+
+    def _shown_names(self) -> tuple[str, ...]:
+        """The names the chart draws (``planner.ui.chart``: the selected targets' star names),
+        the current target's first."""
+        state = self.state
+        if self.sky is None or state is None:
+            return ()
+        targets = state.targets
+        return tuple(targets[i].star_name for i in dict.fromkeys(state.selection) if 0 <= i < len(targets))
 
     def text(self) -> str:
         """The summary as plain text (for tests and copying)."""

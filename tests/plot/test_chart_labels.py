@@ -7,8 +7,6 @@ listing the curves only above ``LEGEND_CURVES_AFTER``, and a star's colour keyed
 from __future__ import annotations
 
 import datetime as dt
-import io
-import re
 
 import numpy as np
 import pytest
@@ -185,66 +183,7 @@ def test_the_legend_is_in_the_themes_colours(name):
             assert rgb[2] == 0 and rgb[1] <= rgb[0], rgb
 
 
-# -- a star keeps its colour ------------------------------------------------------------------------
-
-STARS = ("SS Cyg", "CH Cyg", "omi Cet", "R Leo", "chi Cyg", "T CrB", "R Cas", "U Gem")
-
-
-def _night_colours(date: dt.date, chosen, theme_name="light") -> dict[str, str]:
-    from planner.catalog import load_sample
-
-    targets = [t for t in load_sample().targets if t.star_name in STARS]
-    names = [t.star_name for t in targets]
-    obs = compute_observability(np.array([t.ra for t in targets]), np.array([t.dec for t in targets]), SITE,
-                                night_for_date(SITE, date))
-    ax = Figure().add_subplot(1, 1, 1)
-    plot = draw_night(ax, obs, [names.index(n) for n in chosen], names=names, theme=theme_name)
-    return {line.get_label(): line.get_color() for line in plot.curves}
-
-
-@pytest.mark.parametrize("name", ["light", "dark", "night", "print"])
-def test_a_star_has_the_same_colour_on_every_night_and_with_any_selection(name):
-    a = _night_colours(dt.date(2026, 11, 23), ["SS Cyg", "omi Cet", "R Leo"], name)
-    b = _night_colours(dt.date(2027, 3, 14), ["R Cas", "T CrB", "chi Cyg", "SS Cyg"], name)
-    c = _night_colours(dt.date(2026, 11, 23), ["SS Cyg"], name)
-    assert a["SS Cyg"] == b["SS Cyg"]  # another night, other stars selected with it
-    assert a["SS Cyg"] == c["SS Cyg"]  # alone
-    assert a["SS Cyg"] == theme(name).curve_color("SS Cyg")
-
-
-def test_two_names_of_one_colour_differ_by_dash_the_same_way_in_any_order():
-    t = theme("light")
-    by_colour: dict[str, list[str]] = {}
-    for k in range(200):
-        by_colour.setdefault(t.curve_color(f"V{k} Sgr"), []).append(f"V{k} Sgr")
-    first, second = next(v for v in by_colour.values() if len(v) >= 2)[:2]
-    other = next(v[0] for c, v in by_colour.items() if c != t.curve_color(first))
-    looks = dict(zip([first, second, other], t.curve_looks([first, second, other])))
-    again = dict(zip([other, second, first], t.curve_looks([other, second, first])))
-    assert looks == again  # the selection's order does not matter
-    assert looks[first][0] == looks[second][0]  # the colour stays with each name ...
-    assert looks[first][1] != looks[second][1]  # ... and the dash tells the two apart
-    assert looks[other][1] == "-"
-    assert t.curve_color("ss  cyg") == t.curve_color("SS Cyg")
-
-
-def test_the_pdf_night_sheet_draws_a_star_in_its_colour():
-    import pypdf
-
-    from planner.catalog import load_sample
-    from planner.plan.export import render
-    from planner.plan.scheduler import schedule
-
-    targets = [t for t in load_sample().targets if t.star_name in ("SS Cyg", "R Leo")]
-    plan = schedule(targets, SITE, night_for_date(SITE, dt.date(2026, 11, 23)), duration=1800,
-                    now=1_795_449_600.0, title="Colours").plan
-    page = pypdf.PdfReader(io.BytesIO(render(plan, "pdf"))).pages[0]
-    content = page.get_contents().get_data().decode("latin-1")
-    strokes = {tuple(round(float(v), 3) for v in m) for m in re.findall(r"([\d.]+) ([\d.]+) ([\d.]+) RG", content)}
-    for star in ("SS Cyg", "R Leo"):
-        assert tuple(round(v, 3) for v in to_rgb(theme("light").curve_color(star))) in strokes, star
-    assert theme("print").curves == theme("light").curves  # paper keeps the window's colours
-
+# -- names of real stars (their colours: tests/plot/test_curve_colours.py) ---------------------------
 
 def test_ch_cyg_and_ss_cyg_are_named_inside_on_the_fixed_night():
     """The issue's case: CH Cyg peaks at the left edge near 88 deg on 23 Nov 2026 at 52 N 4 E;

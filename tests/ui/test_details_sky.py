@@ -165,3 +165,26 @@ def test_the_sparkline_draws_the_star_in_its_chart_colour(pane):
         image = pane.sky.sparkline.grab().toImage()
         colours = {image.pixelColor(x, y).name() for x in range(image.width()) for y in range(image.height())}
         assert theme("light").curve_color(TARGETS[i].star_name) in colours
+
+
+def test_the_sparkline_takes_the_colour_the_chart_gives_a_star_among_the_selected(qtbot):
+    """R Leo and R Cas pick one colour by name; shown together R Cas keeps it and R Leo's curve
+    moves on (``Theme.curve_colors``): the sparkline of R Leo follows the chart, not the name."""
+    from planner.ui.themes import theme
+
+    t = theme("light")
+    state = NightState(SETTINGS, clock=lambda: EVENING)
+    state.set_target_list(TargetList([TARGETS[2], Target("R Cas", 359.6, 51.39, constellation="Cas")], SAMPLE))
+    pane = DetailsPane(state=state)
+    qtbot.addWidget(pane)
+    pane.resize(480, 600)
+    pane.show()
+    compute(state)
+    apply_theme(QApplication.instance(), "light")
+    assert t.curve_color("R Leo") == t.curve_color("R Cas")
+    chart_colour = t.curve_colors(["R Leo", "R Cas"])[0]
+    assert chart_colour != t.curve_color("R Leo")
+    state.set_selection([0, 1])
+    image = pane.sky.sparkline.grab().toImage()
+    colours = {image.pixelColor(x, y).name() for x in range(image.width()) for y in range(image.height())}
+    assert chart_colour in colours and t.curve_color("R Leo") not in colours
