@@ -9,18 +9,8 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QToolBar
 
 from planner.ui.columns import COLUMN_INDEX
-from planner.ui.themes import is_night_safe
+from tests.ui.pixels import unsafe_colours
 from tests.ui.test_main_window import ASC, close_windows, open_window  # noqa: F401 - the fixture
-
-def _unsafe(widget) -> list[tuple[int, int, int]]:
-    image = widget.grab().toImage()
-    out = set()
-    for y in range(0, image.height(), 2):
-        for x in range(0, image.width(), 2):
-            c = image.pixelColor(x, y)
-            if not is_night_safe(c):
-                out.add((c.red(), c.green(), c.blue()))
-    return sorted(out)
 
 
 def test_after_the_switch_the_window_paints_only_red_on_black(qtbot):
@@ -33,8 +23,9 @@ def test_after_the_switch_the_window_paints_only_red_on_black(qtbot):
     parts = {"table": window.table, "details": window.details,
              "status bar": window.statusBar(), "toolbar": window.findChild(QToolBar)}
     try:
-        qtbot.waitUntil(lambda: not any(_unsafe(w) for w in parts.values()), timeout=60_000)
+        qtbot.waitUntil(lambda: not any(unsafe_colours(w) for w in parts.values()), timeout=60_000)
     except qtbot.TimeoutError:
-        raise AssertionError({name: _unsafe(w)[:8] for name, w in parts.items() if _unsafe(w)}) from None
+        found = {name: unsafe_colours(w)[:8] for name, w in parts.items()}
+        raise AssertionError({name: colours for name, colours in found.items() if colours}) from None
     finally:
         window.apply_theme("light")

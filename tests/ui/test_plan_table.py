@@ -17,6 +17,7 @@ from shiboken6 import delete
 from planner.plan.model import PlanEntry
 from planner.ui.plan_table import COLUMNS, ENTRY_ROLE, PlanTableModel
 from tests.plan.helpers import T0, sample_plan, target
+from tests.ui.pixels import pixel_colours
 
 COL = {key: i for i, (key, _) in enumerate(COLUMNS)}
 
@@ -159,17 +160,6 @@ def test_a_deleted_table_stops_listening_to_a_plan_that_outlives_it(qtbot):
     assert len(plan.entries) == 5
 
 
-def _pixel_colours(icon) -> set[tuple[int, int, int]]:
-    image = icon.pixmap(32, 32).toImage()
-    colours = set()
-    for y in range(image.height()):
-        for x in range(image.width()):
-            c = image.pixelColor(x, y)
-            if c.alpha() > 0:
-                colours.add((c.red(), c.green(), c.blue()))
-    return colours
-
-
 def test_a_conflicting_row_emits_no_green_or_blue_light_in_night_mode(watched, qapp):
     """Issue 17 item 4: the warning icon was the style's yellow and the tint a fixed red/grey."""
     from PySide6.QtCore import Qt
@@ -182,13 +172,13 @@ def test_a_conflicting_row_emits_no_green_or_blue_light_in_night_mode(watched, q
     try:
         apply_theme(qapp, "night")
         icon = m.index(1, COL["name"]).data(Qt.ItemDataRole.DecorationRole)
-        colours = _pixel_colours(icon)
+        colours = pixel_colours(icon, opaque=True)
         assert colours and all(g == 0 and b == 0 for _r, g, b in colours), sorted(colours)[:5]
         assert len({r for r, _g, _b in colours}) > 2  # the "!" still stands out from the triangle
         assert is_night_safe(m.index(1, COL["name"]).data(Qt.ItemDataRole.BackgroundRole).color())
         assert is_night_safe(m.index(3, COL["name"]).data(Qt.ItemDataRole.ForegroundRole).color())
         apply_theme(qapp, "light")  # and back: the style's own icon again
-        light = _pixel_colours(m.index(1, COL["name"]).data(Qt.ItemDataRole.DecorationRole))
+        light = pixel_colours(m.index(1, COL["name"]).data(Qt.ItemDataRole.DecorationRole), opaque=True)
         assert any(g > 0 for _r, g, _b in light)
     finally:
         apply_theme(qapp, "light")

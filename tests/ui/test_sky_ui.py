@@ -70,7 +70,8 @@ def test_settings_page_typed_points_and_the_rest(qtbot):
 def test_the_horizon_preview_draws_no_green_or_blue_light_in_night_mode(qtbot, qapp):
     """Issue 17 item 4: its limit line was a fixed #c0392b (blue 43) in every theme."""
     from planner.ui.settings.sky import HorizonPreview
-    from planner.ui.themes import apply_theme, is_night_safe
+    from planner.ui.themes import apply_theme
+    from tests.ui.pixels import unsafe_colours
 
     try:
         apply_theme(qapp, "night")
@@ -78,10 +79,7 @@ def test_the_horizon_preview_draws_no_green_or_blue_light_in_night_mode(qtbot, q
         qtbot.addWidget(preview)
         preview.resize(420, 120)
         preview.set_mask(read_horizon(DATA / "backyard.hrz"), 20.0)
-        image = preview.grab().toImage()
-        unsafe = {(c.red(), c.green(), c.blue()) for y in range(0, image.height(), 2)
-                  for x in range(0, image.width(), 2) if not is_night_safe(c := image.pixelColor(x, y))}
-        assert unsafe == set()
+        assert unsafe_colours(preview) == []
     finally:
         apply_theme(qapp, "light")
 
