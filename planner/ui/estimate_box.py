@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import time as _time
+from typing import Callable
 
 from PySide6.QtCore import QDateTime, QTimeZone, Signal
 from PySide6.QtWidgets import (
@@ -41,9 +42,10 @@ class EstimateBox(QGroupBox):
     add_requested = Signal(object)  # Estimate
     remove_requested = Signal(int)  # position in the entry's observations
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, clock: Callable[[], float] | None = None) -> None:
         super().__init__("Estimate", parent)
         self.setObjectName("estimateBox")
+        self._clock = clock or _time.time  # the window's clock: "Now" is the window's now
         self._entry = None
         self._chart = None
         self._tz = _dt.timezone.utc
@@ -237,7 +239,7 @@ class EstimateBox(QGroupBox):
     # -- time ------------------------------------------------------------------------------
 
     def set_now(self) -> None:
-        self.set_time(_time.time())
+        self.set_time(self._clock())
 
     def set_time(self, unix: float) -> None:
         self.time_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(round(unix)), QTimeZone.utc()))

@@ -124,7 +124,7 @@ class PlanDock(PlanFilesMixin, PlanEstimatesMixin, PlanTimesMixin, QDockWidget):
                 self.table.setItemDelegateForColumn(column, self.time_delegate)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.estimate_box = EstimateBox(body)
+        self.estimate_box = EstimateBox(body, clock=state.clock if state is not None else None)
         self.estimate_box.add_requested.connect(self._on_add_estimate)
         self.estimate_box.remove_requested.connect(self._on_remove_estimate)
         self.splitter = QSplitter(Qt.Orientation.Vertical, body)

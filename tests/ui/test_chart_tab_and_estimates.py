@@ -324,3 +324,13 @@ def test_a_chart_kept_from_the_chart_tab_is_remembered_by_the_entry(qtbot, dock,
     pane.chart.fetch()
     qtbot.waitUntil(lambda: dock.plan.entries[0].chart_id == "X28471AB", timeout=30_000)
     assert dock.plan.entries[1].chart_id == "" and isinstance(dock.plan.entries[0].target, PlanTarget)
+
+
+def test_the_estimate_time_starts_at_the_windows_clock_and_now_returns_to_it(qtbot, dock):
+    """The window runs on its own clock (a fixed one in tests and screenshots): the estimate's
+    time is that clock's now, not the computer's."""
+    box = dock.estimate_box
+    assert box.time() == pytest.approx(EVENING, abs=1)
+    box.set_time(EVENING - 7200)
+    box.now_button.click()
+    assert box.time() == pytest.approx(EVENING, abs=1)
