@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
@@ -69,25 +70,37 @@ class SourceTab(ImageDetail, QWidget):
         self._spin_timer = QTimer(self)
         self._spin_timer.setInterval(SPINNER_MS)
         self._spin_timer.timeout.connect(self._spin)
+        self._placeholder: QLabel | None = None
         if build:
             self.build()
+        else:  # what shows until the widgets are made; night mode marks it as it would a picture
+            self._placeholder = mark_image_widget(QLabel(f"Opening {self.source.name}…", self))
+            self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            QVBoxLayout(self).addWidget(self._placeholder)
 
     # -- layout
 
     def build(self) -> None:
-        """Make the widgets (once). A tab made with ``build=False`` (the dock's tab not shown
-        first) makes them when it is first shown or asked for a widget: opening the dock
-        then builds one tab in that turn of the event loop, not two."""
+        """Make the widgets (once). A tab made with ``build=False`` makes them one turn of the
+        event loop after it is first shown (``showEvent``), or at once when asked for a widget:
+        opening the dock lays out and paints the window around a placeholder in one turn and
+        builds the tab's widgets in the next, and builds one tab, not two."""
         if self._built:
             return
         self._built = True
+        # built after night mode was switched on (it filters what exists): filtered like its
+        # placeholder, or its sibling
+        night = any(isinstance(w.graphicsEffect(), NightFilter) for w in self.dock.findChildren(QWidget)
+                    if w.property(SHOWS_IMAGE) and (w is self._placeholder or not self.isAncestorOf(w)))
+        if self._placeholder is not None:
+            self._placeholder.setParent(None)
+            self._placeholder = None
+            shiboken6.delete(self.layout())  # the placeholder's: _build sets the tab's own
         self._build()
         self._fill_query(self._target)
         if self._target is None:
             self.set_message("Select a target to see reference images.")
-        # built after night mode was switched on (it filters what exists): filtered like its sibling
-        if any(isinstance(w.graphicsEffect(), NightFilter) for w in self.dock.findChildren(QWidget)
-               if w.property(SHOWS_IMAGE) and not self.isAncestorOf(w)):
+        if night:
             apply_night_filter(self, True)
 
     @property
@@ -103,8 +116,9 @@ class SourceTab(ImageDetail, QWidget):
         return object.__getattribute__(self, name)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API
-        self.build()
         super().showEvent(event)
+        if not self._built:  # the placeholder is painted in this turn, the widgets made in the next
+            QTimer.singleShot(0, self, self.build)
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)

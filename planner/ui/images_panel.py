@@ -150,8 +150,10 @@ class ReferenceImagesDock(QDockWidget):
         self.display_tz = (lambda: state.display_tz()) if state is not None else (lambda: None)
 
         self.tabs = QTabWidget(self)
-        self.astrobin = AstrobinTab(self)
-        self.nasa = NasaTab(self, build=False)  # built when first shown: one tab's widgets per turn
+        # each tab's widgets are made the turn after it is first shown (or when asked for one):
+        # the dock is laid out and painted with placeholders first, and one tab is built per turn
+        self.astrobin = AstrobinTab(self, build=False)
+        self.nasa = NasaTab(self, build=False)
         self.tabs.addTab(self.astrobin, "AstroBin")
         self.tabs.addTab(self.nasa, "NASA Images")
         self.tabs.currentChanged.connect(self._on_tab)

@@ -1,6 +1,8 @@
-"""Opening the reference-images dock builds the tab shown (AstroBin) and leaves the NASA tab's
-widgets for its first showing: one tab's widgets per turn of the event loop. A target
-selected meanwhile is not lost: the NASA tab fills its query and searches when shown."""
+"""Opening the reference-images dock shows a placeholder in the tab shown (AstroBin) and
+builds that tab's widgets one turn of the event loop later (the window's relayout and the
+build fall in different turns); the NASA tab's widgets wait for its first showing: one
+tab's widgets per turn. A target selected meanwhile is not lost: the NASA tab fills its
+query and searches when shown."""
 
 from __future__ import annotations
 
@@ -12,15 +14,33 @@ from tests.ui.test_images_panel import SS_CYG, make_dock, wait_settled
 def test_the_hidden_tab_is_built_when_first_shown_and_searches_for_the_target(qtbot, server):
     FakeNasa(server)
     dock = make_dock(qtbot, server)
-    assert dock.astrobin.built and not dock.nasa.built
+    qtbot.waitUntil(lambda: dock.astrobin.built, timeout=60_000)
+    assert not dock.nasa.built
     assert "query_edit" not in vars(dock.nasa)  # no widgets of its own yet
     dock.set_target(SS_CYG)  # the AstroBin tab is shown: it searches; the NASA tab waits
     assert not dock.nasa.built
     dock.tabs.setCurrentWidget(dock.nasa)
-    assert dock.nasa.built
+    qtbot.waitUntil(lambda: dock.nasa.built, timeout=60_000)
     assert dock.nasa.query_edit.currentText() == "SS Cyg"
     wait_settled(qtbot, dock.nasa)
     assert dock.nasa.model.rowCount() > 0
+
+
+def test_the_tab_shown_first_paints_a_placeholder_and_builds_in_a_later_turn(qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    dock = ReferenceImagesDock()
+    qtbot.addWidget(dock)
+    dock.resize(700, 800)
+    dock.show()  # what a click on the dock's tab does
+    tab = dock.astrobin
+    assert not tab.built  # not in the turn that lays out and paints the dock
+    placeholder = [w for w in tab.findChildren(QLabel) if w.isVisible()]
+    assert [w.text() for w in placeholder] == ["Opening AstroBin…"]
+    qtbot.waitUntil(lambda: tab.built, timeout=60_000)
+    assert tab.query_edit.isVisible() and tab.view.isVisible()
+    assert "Opening AstroBin…" not in [w.text() for w in tab.findChildren(QLabel)]  # gone
+    assert not dock.nasa.built
 
 
 def test_asking_a_tab_not_built_for_a_widget_builds_it(qtbot):
@@ -42,3 +62,19 @@ def test_a_tab_built_in_night_mode_is_filtered_like_its_sibling(qtbot):
     marked = [w for w in dock.nasa.findChildren(type(dock.nasa.view)) if w.property(SHOWS_IMAGE)]
     marked += [w for w in (dock.nasa.view.viewport(), dock.nasa.detail_image) if w.property(SHOWS_IMAGE)]
     assert marked and all(isinstance(w.graphicsEffect(), NightFilter) for w in marked)
+
+
+def test_tabs_built_after_night_mode_was_switched_on_before_either_was_built_are_filtered(qtbot):
+    from planner.ui.night_filter import SHOWS_IMAGE, NightFilter, apply_night_filter
+
+    dock = ReferenceImagesDock()
+    qtbot.addWidget(dock)
+    assert not dock.astrobin.built and not dock.nasa.built  # no picture of either exists yet
+    apply_night_filter(dock, True)
+    dock.show()
+    qtbot.waitUntil(lambda: dock.astrobin.built, timeout=60_000)
+    dock.tabs.setCurrentWidget(dock.nasa)
+    qtbot.waitUntil(lambda: dock.nasa.built, timeout=60_000)
+    for tab in (dock.astrobin, dock.nasa):
+        marked = [w for w in (tab.view.viewport(), tab.detail_image) if w.property(SHOWS_IMAGE)]
+        assert len(marked) == 2 and all(isinstance(w.graphicsEffect(), NightFilter) for w in marked)
