@@ -63,6 +63,8 @@ def run_gui(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     timeline.enable(bool(args.debug))
+    if args.debug:
+        logging.getLogger("matplotlib.font_manager").setLevel(logging.NOTSET)  # planner/__init__.py
 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication

@@ -240,3 +240,13 @@ def test_a_new_users_terminal_stays_quiet(tmp_path):
     assert done.returncode == 0, done.stderr
     assert shot.exists()
     assert done.stderr.strip() == "", done.stderr
+
+
+def test_matplotlibs_font_cache_notice_stays_off_the_terminal():
+    """Matplotlib warns "building the font cache" when a first start builds it for over 5 s
+    (seen on a fresh clone under two busy loops): with no logging set up, Python would print it."""
+    code = ("import logging, planner; logging.basicConfig(level=logging.WARNING); "
+            "logging.getLogger('matplotlib.font_manager').warning("
+            "'Matplotlib is building the font cache; this may take a moment.')")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
