@@ -38,6 +38,11 @@ def pixel_colours(thing, *, step: int = 1, opaque: bool = False) -> set[tuple[in
     return {(int(r), int(g), int(b)) for b, g, r in np.unique(bgra[:, :3], axis=0)}
 
 
+def colour_names(thing, *, step: int = 1) -> set[str]:
+    """``pixel_colours`` as ``#rrggbb`` names, the form a ``Theme`` gives its colours in."""
+    return {QColor(*c).name() for c in pixel_colours(thing, step=step)}
+
+
 def unsafe_colours(thing, *, step: int = 2) -> list[tuple[int, int, int]]:
     """The colours among every ``step``-th pixel that would spoil dark adaptation, sorted."""
     return sorted(c for c in pixel_colours(thing, step=step) if not is_night_safe(QColor(*c)))
