@@ -78,6 +78,16 @@ def fresh_rate_limits():
     _reset_rate_limits()
 
 
+@pytest.fixture(autouse=True)
+def no_frozen_memory(monkeypatch):
+    """The window freezes its start-up's objects once it is up (``planner.app.warmup``); in
+    the suite, one process opens hundreds of windows, so nothing is frozen here (a test
+    that checks the freeze, or a benchmark, turns it on)."""
+    from planner.app import warmup
+
+    monkeypatch.setattr(warmup, "FREEZE", False)
+
+
 @pytest.fixture
 def memory_keyring(isolated_environment):
     return isolated_environment

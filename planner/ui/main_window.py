@@ -118,6 +118,7 @@ class MainWindow(WindowJobs, WindowNight, WindowDocks, WindowStatus, WindowActio
         self.push_runner = LatestRunner("push site", self)
         self.key_runner = LatestRunner("aavso key", self)
         self.budget_runner = LatestRunner("aavso budget", self)
+        self.warmup_runner = LatestRunner("warm-up", self)  # planner.app.warmup, once the start-up is over
         self._started = False
         self._first_paint = FirstPaint(self, self._on_first_paint)
         self.night_events = NightEvents(night_state, self)  # minima, transits, maxima: docs/events.md
@@ -344,7 +345,7 @@ class MainWindow(WindowJobs, WindowNight, WindowDocks, WindowStatus, WindowActio
         """Quitting: forget every job in flight (their answers are dropped) and stop the docks'
         downloads and polls; nothing here waits for them."""
         for runner in (self.load_runner, self.sky_runner, self.refresh_runner, self.crosscheck_runner,
-                       self.push_runner, self.key_runner, self.budget_runner):
+                       self.push_runner, self.key_runner, self.budget_runner, self.warmup_runner):
             runner.cancel()
         self.night_events.close()
         self._budget_timer.stop()

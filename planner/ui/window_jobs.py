@@ -16,6 +16,7 @@ from planner.app.crosscheck import crosscheck_answered, push_site
 from planner.app.helper import start_helper_process
 from planner.app.targets import TargetList
 from planner.app.visibility import compute_visibility_in_helper
+from planner.app.warmup import warm_up
 
 
 class WindowJobs:
@@ -43,6 +44,7 @@ class WindowJobs:
         self.key_runner.finished.connect(lambda _g, key: key and self._refresh_quietly())
         self.budget_runner.finished.connect(
             lambda _g, budget: self.budget_label.setText(target_lists.describe_budget(budget)))
+        self.warmup_runner.finished.connect(lambda _g, _failed: timeline.mark("modules for later imported"))
 
 
     # == start-up and data =====================================================================
@@ -131,6 +133,8 @@ class WindowJobs:
         if not self._is_ready:
             self._is_ready = True
             self.ready.emit()
+            # what a first request, thumbnail or comparison chart imports, now rather than then
+            self.warmup_runner.submit(warm_up)
 
     # -- AAVSO ---------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ Python frame that called into C; one spent in C holding the GIL shows up when it
 from __future__ import annotations
 
 import collections
+import gc
 import os
 import sys
 import threading
@@ -158,3 +159,36 @@ class StallSampler:
             lines.append(f"  the sampler itself waited {late} ms; then the threads were at:")
             lines.extend(f"      {line}" for line in others)
         return lines
+
+
+class CollectorWatch:
+    """The cyclic garbage collector's runs while it is entered (``gc.callbacks``): for each,
+    its generation, duration (ms) and the thread it ran in. A full collection holds the GIL
+    throughout, so one in a worker thread stalls the GUI thread as long."""
+
+    def __init__(self) -> None:
+        self.runs: list[tuple[int, float, str]] = []
+        self._started: dict[int, float] = {}
+
+    def _callback(self, phase: str, info: dict) -> None:
+        me = threading.get_ident()
+        if phase == "start":
+            self._started[me] = time.perf_counter()
+        elif me in self._started:
+            ms = (time.perf_counter() - self._started.pop(me)) * 1000
+            self.runs.append((info["generation"], ms, threading.current_thread().name))
+
+    def __enter__(self) -> CollectorWatch:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        gc.callbacks.remove(self._callback)
+
+    def summary(self) -> str:
+        if not self.runs:
+            return "no cyclic garbage collection ran"
+        generation, ms, thread = max(self.runs, key=lambda run: run[1])
+        full = sum(1 for run in self.runs if run[0] == 2)
+        return (f"{len(self.runs)} cyclic garbage collections ({full} full), the longest {ms:.1f} ms "
+                f"(generation {generation}, thread {thread}); {gc.get_freeze_count()} objects frozen")
