@@ -35,6 +35,22 @@ from planner.ui.thumbnails import NO_IMAGE, ImageJob, JobSignals, ThumbItem, Thu
 from planner.ui.workers import LatestRunner
 
 SPINNER_MS = 80
+BUILD_AFTER_PAINT_MS = 20  # after the paint: the event loop turns (input, timers) before the build
+BUILD_ANYWAY_MS = 250  # a tab shown but never painted (covered, minimised) is built after this
+
+
+class _Placeholder(QLabel):
+    """What a tab shows until its widgets are made; tells ``painted`` once it has been drawn."""
+
+    def __init__(self, text: str, parent: QWidget, painted) -> None:
+        super().__init__(text, parent)
+        self._painted = painted
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().paintEvent(event)
+        if self._painted is not None:
+            painted, self._painted = self._painted, None
+            painted()
 
 
 class SourceTab(ImageDetail, QWidget):
@@ -74,17 +90,19 @@ class SourceTab(ImageDetail, QWidget):
         if build:
             self.build()
         else:  # what shows until the widgets are made; night mode marks it as it would a picture
-            self._placeholder = mark_image_widget(QLabel(f"Opening {self.source.name}…", self))
+            self._placeholder = mark_image_widget(_Placeholder(f"Opening {self.source.name}…", self, self._build_next))
             self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
             QVBoxLayout(self).addWidget(self._placeholder)
 
     # -- layout
 
     def build(self) -> None:
-        """Make the widgets (once). A tab made with ``build=False`` makes them one turn of the
-        event loop after it is first shown (``showEvent``), or at once when asked for a widget:
-        opening the dock lays out and paints the window around a placeholder in one turn and
-        builds the tab's widgets in the next, and builds one tab, not two."""
+        """Make the widgets (once). A tab made with ``build=False`` makes them in the turn of
+        the event loop after its placeholder was first painted, or at once when asked for a
+        widget: opening the dock lays out and paints the window around a placeholder in one
+        turn and builds the tab's widgets in the next, and builds one tab, not two. (A build
+        asked for in ``showEvent`` came before that paint: the show posts it ahead of the
+        window's repaint, and both fell in one turn.)"""
         if self._built:
             return
         self._built = True
@@ -117,8 +135,13 @@ class SourceTab(ImageDetail, QWidget):
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
-        if not self._built:  # the placeholder is painted in this turn, the widgets made in the next
-            QTimer.singleShot(0, self, self.build)
+        if not self._built:  # built once the placeholder is painted; or anyway, a little later
+            QTimer.singleShot(BUILD_ANYWAY_MS, self, self.build)
+
+    def _build_next(self) -> None:
+        # asked during the paint; a timer a little later, not a posted call or a 1 ms timer
+        # (either still ran in the same turn as the paint), so the loop turns in between
+        QTimer.singleShot(BUILD_AFTER_PAINT_MS, self, self.build)
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)

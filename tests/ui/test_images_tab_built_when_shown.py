@@ -1,7 +1,7 @@
 """Opening the reference-images dock shows a placeholder in the tab shown (AstroBin) and
-builds that tab's widgets one turn of the event loop later (the window's relayout and the
-build fall in different turns); the NASA tab's widgets wait for its first showing: one
-tab's widgets per turn. A target selected meanwhile is not lost: the NASA tab fills its
+builds that tab's widgets after the placeholder is painted and the event loop has turned
+(the window's relayout and the build fall in different turns); the NASA tab's widgets wait
+for its first showing: one tab's widgets per turn. A target selected meanwhile is not lost: the NASA tab fills its
 query and searches when shown."""
 
 from __future__ import annotations
@@ -78,3 +78,52 @@ def test_tabs_built_after_night_mode_was_switched_on_before_either_was_built_are
     for tab in (dock.astrobin, dock.nasa):
         marked = [w for w in (tab.view.viewport(), tab.detail_image) if w.property(SHOWS_IMAGE)]
         assert len(marked) == 2 and all(isinstance(w.graphicsEffect(), NightFilter) for w in marked)
+
+
+def test_the_build_waits_for_the_placeholders_paint_and_a_turn_of_the_event_loop(qtbot, monkeypatch):
+    """The build is asked when the placeholder is painted and runs on a timer after it, so
+    the event loop's other timers run in between (a call posted from the show, or from the
+    paint, ran in the same turn as the window's repaint: one stall of both)."""
+    from PySide6.QtCore import Qt, QTimer
+
+    from planner.ui import image_tab
+
+    order = []
+    real_paint, real_build = image_tab._Placeholder.paintEvent, image_tab.SourceTab.build
+
+    def paint(self, event):
+        real_paint(self, event)
+        order.append("placeholder painted")
+
+    def build(self):
+        if not self.built:
+            order.append("built")
+        real_build(self)
+
+    monkeypatch.setattr(image_tab._Placeholder, "paintEvent", paint)
+    monkeypatch.setattr(image_tab.SourceTab, "build", build)
+    ticker = QTimer()
+    ticker.setTimerType(Qt.TimerType.PreciseTimer)
+    ticker.setInterval(5)
+    ticker.timeout.connect(lambda: order.append("tick") if order and order[-1] != "tick" else None)
+    dock = ReferenceImagesDock()
+    qtbot.addWidget(dock)
+    dock.resize(700, 800)
+    ticker.start()
+    dock.show()
+    qtbot.waitUntil(lambda: dock.astrobin.built, timeout=60_000)
+    ticker.stop()
+    painted = order.index("placeholder painted")
+    assert order.index("built") > painted + 1, order  # a tick of the loop between the paint and the build
+    assert "tick" in order[painted:order.index("built")]
+
+
+def test_a_tab_shown_but_never_painted_is_built_anyway(qtbot, monkeypatch):
+    from planner.ui import image_tab
+
+    monkeypatch.setattr(image_tab._Placeholder, "paintEvent", lambda self, event: None)  # covered, never drawn
+    dock = ReferenceImagesDock()
+    qtbot.addWidget(dock)
+    dock.show()
+    qtbot.waitUntil(lambda: dock.astrobin.built, timeout=60_000)
+    assert dock.astrobin.query_edit.isVisible()
