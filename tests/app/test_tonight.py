@@ -68,3 +68,46 @@ def test_night_time_is_now_for_tonight_and_noon_otherwise():
     assert night_time(LEIDEN, None, now) == now
     assert night_time(LEIDEN, _dt.date(2026, 12, 1), now) == now  # that is tonight
     assert night_time(LEIDEN, _dt.date(2026, 12, 5), now) == at(LEIDEN, 2026, 12, 5, 12, 0)
+
+
+@pytest.mark.parametrize("site", [
+    Site(52.0, 4.0, 0.0, timezone="Europe/Amsterdam"),
+    Site(-33.9, 18.4, 0.0, timezone="Africa/Johannesburg"),
+    Site(69.6, 18.9, 0.0, timezone="Europe/Oslo"),  # midnight Sun in June
+    Site(80.0, 15.0, 0.0, timezone="Arctic/Longyearbyen"),  # the Sun below -12 degrees all December day
+])
+@pytest.mark.parametrize("start", ["2026-06-18T00:00:00+00:00", "2026-12-18T00:00:00+00:00", "2026-03-29T00:00:00+00:00"])
+def test_a_remembered_answer_is_the_answer_computed_afresh(site, start):
+    """``tonight`` keeps its last answer until the next sunset or sunrise: at every moment
+    of three days (every 17 minutes, forwards, then in a shuffled order) it answers as a
+    fresh computation does, across sunsets, sunrises, a clock change and the polar day and
+    night, which it does not keep."""
+    import random
+
+    from planner.app import tonight as module
+
+    t0 = _dt.datetime.fromisoformat(start).timestamp()
+    moments = [t0 + k * 1020.0 for k in range(int(3 * 86400 / 1020))]
+
+    def fresh(now):
+        module._answers.clear()
+        return tonight(site, now)
+
+    expected = {now: fresh(now) for now in moments}
+    module._answers.clear()
+    assert [tonight(site, now) for now in moments] == [expected[now] for now in moments]
+    random.Random(7).shuffle(moments)
+    assert [tonight(site, now) for now in moments] == [expected[now] for now in moments]
+
+
+def test_an_answer_is_remembered_until_the_next_sunset():
+    from planner.app import tonight as module
+    from planner.sky.engine import compute_night
+
+    site = Site(52.0, 4.0, 0.0, timezone="Europe/Amsterdam")
+    noon = _dt.datetime(2026, 12, 2, 11, 0, tzinfo=_dt.timezone.utc).timestamp()
+    module._answers.clear()
+    assert not tonight(site, noon).in_progress
+    sunset = compute_night(site, noon, precise=False).sunset
+    assert module._answers[site][1] == sunset  # kept until the sunset, then computed again
+    assert tonight(site, sunset + 60).in_progress
