@@ -40,10 +40,12 @@ class AltitudeSparkline(QWidget):
 
     def set_sky(self, sky: TargetSky | None, shown: tuple[str, ...] = ()) -> None:
         """``shown``: the names of the stars the chart draws with this one (this one first),
-        so the curve takes the colour the chart gives it among them."""
+        so the curve takes the colour the chart gives it among them. None draws nothing: its
+        panel hides it only when no target is selected, not while the night is computed (a
+        strip shown and hidden again at each new night made the dock lay out its text
+        again: 10 ms of the GUI thread's turn)."""
         self.sky = sky
         self.shown = tuple(shown)
-        self.setVisible(sky is not None)
         self.update()
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt name)
@@ -164,6 +166,7 @@ class TargetSkyPanel(QWidget):
             self.summary.setText(_rows_html(rows))
             self.setToolTip(f"{target.star_name}: altitude through the {state.describe_night()} "
                             f"(dark band: astronomical darkness; dashed: your limit)")
+        self.sparkline.setVisible(target is not None)
         self.sparkline.set_sky(self.sky, self._shown_names())
 
     def _shown_names(self) -> tuple[str, ...]:

@@ -76,6 +76,21 @@ def test_a_target_that_never_rises_says_so(pane):
     assert "below the horizon" in text
 
 
+def test_the_sparkline_stays_in_place_while_a_new_night_is_computed(pane):
+    """Empty while the night is computed, but not hidden: hiding it and showing it again
+    made the dock lay its text out again at each new night (10 ms of the GUI thread)."""
+    pane, state = pane
+    state.set_selection([2])
+    line = pane.sky.sparkline
+    assert line.isVisible() and line.sky is not None
+    state.set_night_date(dt.date(2027, 2, 20))
+    assert line.isVisible() and line.sky is None  # nothing drawn: the old night is not shown as the new
+    compute(state)
+    assert line.isVisible() and line.sky is pane.sky.sky and line.sky.night[0] > EVENING + 80 * 86400
+    state.set_selection([])
+    assert not line.isVisible()
+
+
 def test_follows_the_night_the_site_and_the_time_zone(pane):
     pane, state = pane
     state.set_selection([2])
