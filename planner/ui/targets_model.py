@@ -342,6 +342,14 @@ class TargetsModel(QAbstractTableModel):
             self._sort_keys[column] = self._make_sort_key(COLUMNS[column].key)
         return self._sort_keys[column]
 
+    def index(self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:
+        # asked by the filter proxy for every painted cell and role: the base class's asks
+        # rowCount and columnCount of this Python model each time (two calls into Python
+        # instead of one; 5.5 of 18 ms of a 2,000-row table's repaint)
+        if 0 <= row < len(self._targets) and 0 <= column < len(COLUMNS) and not parent.isValid():
+            return self.createIndex(row, column)
+        return QModelIndex()
+
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._targets)
 
