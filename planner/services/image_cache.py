@@ -75,6 +75,10 @@ class ImageCache:
         self.folder = Path(folder)
         self.max_bytes = int(max_bytes if max_bytes is not None else DEFAULT_CACHE_MB * 1024 * 1024)
         self._lock = threading.Lock()
+        # the folder's size as of the last scan plus what was written since (None: scan at
+        # the next write); a scan stats every file, so it runs only when the cache may be full
+        self._size_estimate: int | None = None
+        self.scans = 0
         self.hits = 0
         self.misses = 0
 
@@ -124,6 +128,11 @@ class ImageCache:
             atomic_write_bytes(self.path_for(url), data)
         except OSError:
             return
+        with self._lock:
+            if self._size_estimate is not None:
+                self._size_estimate += len(data)  # a rewritten entry counts twice: a scan comes sooner
+                if self._size_estimate <= self.max_bytes:
+                    return
         self.evict()
 
     def _files(self) -> list[tuple[float, int, Path]]:
@@ -145,8 +154,12 @@ class ImageCache:
         return sum(size for _, size, _ in self._files())
 
     def evict(self) -> int:
-        """Remove least recently used files until the cache fits; returns how many went."""
+        """Remove least recently used files until the cache fits; returns how many went.
+        ``put`` asks for it when the first write or the size it keeps track of says the
+        cache may be over its bound: it used to scan the folder at every write (a stat of
+        every file, eight thumbnail threads at once contending for the GIL)."""
         with self._lock:
+            self.scans += 1
             entries = sorted(self._files())
             total = sum(size for _, size, _ in entries)
             removed = 0
@@ -159,10 +172,12 @@ class ImageCache:
                     continue
                 total -= size
                 removed += 1
+            self._size_estimate = total
             return removed
 
     def clear(self) -> None:
         with self._lock:
+            self._size_estimate = None
             for _, _, path in self._files():
                 try:
                     path.unlink()

@@ -320,3 +320,24 @@ def test_fetcher_reports_a_body_shorter_than_declared(server, tmp_path):
     with pytest.raises(ImageFetchError) as info:
         fetcher.fetch(server.url_for("/short.png"))
     assert info.value.kind in ("truncated", "not_image")
+
+
+def test_the_cache_scans_its_folder_only_when_it_may_be_full(tmp_path):
+    """A write adds to the size the cache keeps track of; the folder is scanned (every file
+    stat'ed) at the first write and then only when that size passes the bound, and the
+    bound still holds, with another writer's files found at that scan."""
+    cache = ImageCache(tmp_path / "images", max_bytes=10_000)
+    for i in range(9):
+        cache.put(f"https://x/{i}", b"a" * 1000)
+    assert cache.scans == 1  # the first write: the folder's size was not known
+    other = ImageCache(tmp_path / "images", max_bytes=10_000)  # another process's writes
+    other.put("https://y/0", b"b" * 1000)
+    other.put("https://y/1", b"b" * 1000)
+    cache.put("https://x/9", b"a" * 1000)  # 10 kB by its own count: still within the bound
+    assert cache.scans == 1
+    cache.put("https://x/10", b"a" * 1000)  # 11 kB: scanned, and cut back to the bound
+    assert cache.scans == 2
+    assert cache.size_bytes() <= 10_000
+    cache.clear()
+    cache.put("https://x/11", b"a" * 1000)
+    assert cache.scans == 3 and cache.size_bytes() == 1000  # after a clear the size is read again
