@@ -11,7 +11,7 @@ import html
 import re
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -20,6 +20,10 @@ from planner.ui.listen import listen
 from planner.ui.themes import THEME_EVENTS, current_theme
 
 TOP_ALTITUDE = 90.0
+# A change is shown this long after it: the turn of the event loop that repaints the table
+# for a new night, list or selection does not also lay out and paint this block (the two
+# together were the stall benchmark's longest turns of the GUI thread)
+REFRESH_AFTER_MS = 20
 
 
 class AltitudeSparkline(QWidget):
@@ -113,7 +117,8 @@ class AltitudeSparkline(QWidget):
 
 class TargetSkyPanel(QWidget):
     """The selected target's position and tonight, from the ``NightState``'s observability;
-    follows the selection, the night, the site and the time zone."""
+    follows the selection, the night, the site and the time zone, ``REFRESH_AFTER_MS``
+    after each change (``pending`` until then)."""
 
     def __init__(self, parent: QWidget | None = None, *, state=None) -> None:
         super().__init__(parent)
@@ -132,23 +137,33 @@ class TargetSkyPanel(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.sparkline)
         self._waiting = False  # the night or the site changed: the shown numbers are the old ones
+        self._later = QTimer(self)
+        self._later.setSingleShot(True)
+        self._later.setInterval(REFRESH_AFTER_MS)
+        self._later.timeout.connect(self.refresh)
         if state is not None:
             for signal in (state.selection_changed, state.targets_changed, state.time_zone_changed):
-                listen(self, signal, lambda *_: self.refresh())
+                listen(self, signal, lambda *_: self._later.start())
             listen(self, state.observability_changed, self._on_observability)
             listen(self, state.night_changed, self._on_recomputing)
             listen(self, state.site_changed, self._on_recomputing)
         self.refresh()
 
+    @property
+    def pending(self) -> bool:
+        """A change not shown yet (it is, ``REFRESH_AFTER_MS`` after it)."""
+        return self._later.isActive()
+
     def _on_observability(self, _obs) -> None:
         self._waiting = False
-        self.refresh()
+        self._later.start()
 
     def _on_recomputing(self, *_args) -> None:
         self._waiting = True
-        self.refresh()
+        self._later.start()
 
     def refresh(self) -> None:
+        self._later.stop()
         state = self.state
         target = state.current_target() if state is not None else None
         obs = state.observability if state is not None else None
