@@ -23,7 +23,7 @@ def test_the_warm_up_runs_once_in_a_worker_after_the_start_up_list_is_shown(qtbo
     assert calls == []  # nothing before the start-up
     window.start()
     qtbot.waitUntil(lambda: window.is_ready, timeout=60_000)
-    qtbot.waitUntil(lambda: calls and not window.warmup_runner.busy, timeout=60_000)
+    qtbot.waitUntil(lambda: bool(calls) and not window.warmup_runner.busy, timeout=60_000)
     assert calls == [(False, True)]  # off the GUI thread, with the window ready
     window.shift_night(+1)  # a second visibility: no second warm-up
     qtbot.waitUntil(lambda: not window.sky_runner.busy, timeout=60_000)
