@@ -21,7 +21,7 @@ import numpy as np
 from planner.app.helper import run_in_process
 from planner.app.tonight import tonight
 from planner.app.visibility import positions
-from planner.catalog.target import is_due
+from planner.catalog.target import DueColumns
 from planner.limits import OUTLOOK_MAX_NIGHTS
 from planner.sky import night_for_date
 from planner.sky.outlook import compute_outlook
@@ -159,10 +159,9 @@ def outlook(targets: Sequence[Any], site: Site, dates: Sequence[_dt.date]) -> Ou
     nights = [OutlookNight(d, night, float(sky.moon_illumination[k]), float(sky.moon_age[k]))
               for k, (d, night) in enumerate(zip(dates, sky.nights))]
     due = np.zeros((len(targets), len(dates)), dtype=bool)
+    columns = DueColumns.of(targets)
     for k, night in enumerate(sky.nights):
-        when = night.start
-        due[:, k] = [is_due(getattr(t, "obs_cadence", None), getattr(t, "last_data_point", None), when)
-                     for t in targets]
+        due[:, k] = columns.due(night.start)
     events = outlook_events(targets, site, dates)
     return Outlook(site, targets, nights, sky.hours, sky.max_altitude, sky.moon_separation, due, events)
 

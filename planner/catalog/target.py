@@ -13,6 +13,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
+import numpy as np
+
 from planner.numbers import MISSING, NOT_FINITE, NumberError, finite_number
 from planner.sky.elements import ELEMENT_FIELDS, Elements, ElementsError, elements_from_record
 
@@ -51,6 +53,37 @@ def is_due(obs_cadence: float | None, last_data_point: float | None, now: float)
     if last_data_point is None:
         return True
     return (now - last_data_point) / 86400.0 > obs_cadence
+
+
+@dataclass(frozen=True)
+class DueColumns:
+    """``is_due`` and ``Target.overdue_days`` for many targets at once: their cadences and
+    last data points as arrays, made once (``of``) and asked at any moment (the table at
+    each night, the outlook at each of its nights) without a Python call per target."""
+
+    cadence: np.ndarray  # days; NaN without one
+    has_cadence: np.ndarray  # a cadence above 0: what ``is_due`` asks first
+    last: np.ndarray  # unix; NaN without a data point
+
+    @classmethod
+    def of(cls, targets: Iterable[Any]) -> "DueColumns":
+        """Of anything with ``obs_cadence`` and ``last_data_point`` (None where unknown)."""
+        pairs = [(getattr(t, "obs_cadence", None), getattr(t, "last_data_point", None)) for t in targets]
+        return cls(np.array([np.nan if c is None else c for c, _ in pairs], dtype=float),
+                   np.array([not (c is None or c <= 0) for c, _ in pairs], dtype=bool),
+                   np.array([np.nan if last is None else last for _, last in pairs], dtype=float))
+
+    def _age(self, now: float) -> np.ndarray:
+        return (float(now) - self.last) / 86400.0
+
+    def due(self, now: float) -> np.ndarray:
+        """Per target, ``is_due`` at ``now``."""
+        with np.errstate(invalid="ignore"):
+            return self.has_cadence & (np.isnan(self.last) | (self._age(now) > self.cadence))
+
+    def overdue(self, now: float) -> np.ndarray:
+        """Per target, ``Target.overdue_days`` at ``now``: NaN without a cadence or a data point."""
+        return self._age(now) - self.cadence
 
 
 def urgency(priority: bool, obs_cadence: float | None, last_data_point: float | None, now: float) -> float:

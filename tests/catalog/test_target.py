@@ -398,3 +398,30 @@ def test_random_json_never_crashes(payload):
 @given(st.lists(record_like | json_values, max_size=6), st.booleans())
 def test_random_records_become_targets_or_problems(records, wrapped):
     check_contract({"targets": records} if wrapped else records)
+
+
+def test_due_columns_agree_with_is_due_and_overdue_days():
+    """``DueColumns`` (the table and the outlook ask it for many targets at once) answers as
+    ``is_due`` and ``Target.overdue_days`` do for each: no cadence, a cadence of zero or less,
+    never observed, exactly at the cadence, and something with neither attribute."""
+    import math
+    from types import SimpleNamespace
+
+    from planner.catalog.target import DueColumns, is_due
+
+    now = 1_771_705_415.0
+    day = 86400.0
+    rows = [(None, now - 5 * day), (0.0, now - 5 * day), (-3.0, None), (5.0, None), (None, None),
+            (2.0, now - 2 * day), (2.0, now - 2.5 * day), (10.0, now - 1 * day), (1.5, now + day)]
+    things = [SimpleNamespace(obs_cadence=c, last_data_point=last) for c, last in rows] + [object()]
+    columns = DueColumns.of(things)
+    for moment in (now, now + 0.5 * day, now + 30 * day):
+        expected_due = [is_due(c, last, moment) for c, last in rows] + [False]
+        assert columns.due(moment).tolist() == expected_due
+        overdue = columns.overdue(moment).tolist()
+        for (c, last), value in zip(rows, overdue):
+            if c is None or last is None:
+                assert math.isnan(value)
+            else:
+                assert value == (moment - last) / day - c  # as Target.overdue_days computes it
+        assert math.isnan(overdue[-1])
