@@ -38,7 +38,8 @@ def test_the_tab_shown_first_paints_a_placeholder_and_builds_in_a_later_turn(qtb
     placeholder = [w for w in tab.findChildren(QLabel) if w.isVisible()]
     assert [w.text() for w in placeholder] == ["Opening AstroBin…"]
     qtbot.waitUntil(lambda: tab.built, timeout=60_000)
-    assert tab.query_edit.isVisible() and tab.view.isVisible()
+    # the layout shows widgets added to a visible tab in a queued call: the next turn, not this one
+    qtbot.waitUntil(lambda: tab.query_edit.isVisible() and tab.view.isVisible(), timeout=60_000)
     assert "Opening AstroBin…" not in [w.text() for w in tab.findChildren(QLabel)]  # gone
     assert not dock.nasa.built
 
@@ -126,4 +127,4 @@ def test_a_tab_shown_but_never_painted_is_built_anyway(qtbot, monkeypatch):
     qtbot.addWidget(dock)
     dock.show()
     qtbot.waitUntil(lambda: dock.astrobin.built, timeout=60_000)
-    assert dock.astrobin.query_edit.isVisible()
+    qtbot.waitUntil(lambda: dock.astrobin.query_edit.isVisible(), timeout=60_000)  # shown in a queued call
