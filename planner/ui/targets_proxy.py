@@ -148,6 +148,15 @@ class TargetsProxy(QSortFilterProxyModel):
         # per target -> per display row of the source
         self._mask = mask[np.asarray(model.display_order(), dtype=np.int64)].tolist() if n else []
 
+    def multiData(self, index, span) -> None:  # noqa: N802 (Qt name)
+        """Handed to the source's ``multiData`` in one call (the base class asks ``data``
+        role by role, each mapped to the source and answered in Python)."""
+        if not index.isValid():
+            for item in span:
+                item.clearData()
+            return
+        self.sourceModel().multiData(self.mapToSource(index), span)
+
     def filterAcceptsRow(self, source_row: int, source_parent) -> bool:  # noqa: N802 (Qt name)
         try:
             return self._mask[source_row]
