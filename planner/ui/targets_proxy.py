@@ -150,11 +150,8 @@ class TargetsProxy(QSortFilterProxyModel):
 
     def multiData(self, index, span) -> None:  # noqa: N802 (Qt name)
         """Handed to the source's ``multiData`` in one call (the base class asks ``data``
-        role by role, each mapped to the source and answered in Python)."""
-        if not index.isValid():
-            for item in span:
-                item.clearData()
-            return
+        role by role, each mapped to the source and answered in Python). An invalid index
+        maps to an invalid one, for which the source clears the span."""
         self.sourceModel().multiData(self.mapToSource(index), span)
 
     def filterAcceptsRow(self, source_row: int, source_parent) -> bool:  # noqa: N802 (Qt name)
